@@ -1,0 +1,9 @@
+//! cadre-sim: agent-based simulation of cadre incentives under fault-tolerance and
+//! error-correction regimes (容错纠错机制), after Cheng Weijie (2023), *Governance Studies* 39(4).
+//!
+//! The crate is a pipeline: a [`scenario`] (TOML plus overrides) is validated into a run plan,
+//! the [`model`] core simulates replicates, [`run`] runs them in parallel and summarises them,
+//! and [`output`] writes the results. The binary in `main.rs` only wires these together.
+
+pub mod model;
+pub mod scenario;

@@ -1,0 +1,20 @@
+//! The model core (model.md, version 1): parameters, the world of one replicate, one step,
+//! and the metrics it records. Pure: no files, flags or plotting in here.
+
+pub mod metrics;
+pub mod params;
+pub mod rng;
+pub mod world;
+
+pub use metrics::{Metric, N_METRICS, StepMetrics};
+pub use params::{Population, Regime, RunParams};
+pub use world::{CadreStatus, Event, ModelSpec, World};
+
+/// The version of the model contract this engine implements.
+pub const MODEL_VERSION: u32 = 1;
+
+/// Simulates one replicate of `spec` for `steps` steps, with the generator of
+/// `(seed, replicate)`.
+pub fn simulate(spec: &ModelSpec, steps: u32, seed: u64, replicate: u64) -> Vec<StepMetrics> {
+    World::new(spec, rng::replicate_rng(seed, replicate)).run(steps)
+}

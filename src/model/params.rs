@@ -1,0 +1,345 @@
+//! Model parameters: names, defaults (the nominal regime), allowed ranges, meanings.
+//!
+//! Every parameter is declared once, in the `params!` tables below, and everything else is
+//! derived from that declaration: the structs the engine reads, `Default` (model.md's nominal
+//! values), look-up and assignment by name (scenario files, `--set`, sweeps, the web page),
+//! the `cadre-sim params` table and range validation. A parameter added here is therefore
+//! known to every front end at once.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The allowed range of a parameter (model.md, "Parameters and defaults").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Range {
+    /// A probability or share: a real number in [0, 1].
+    Unit,
+    /// A real number greater than 0 (Beta shapes, loss aversion, temperature, ...).
+    Positive,
+    /// A real number of at least 0 (weights, values, losses, severities, ...).
+    NonNegative,
+    /// An integer of at least 0 (durations in steps).
+    Count,
+    /// An integer of at least 1 and at most the given cap (sizes).
+    Size(u32),
+    /// A seed: an integer in [0, 2^53], so that it survives any JSON or TOML reader exactly.
+    Seed,
+}
+
+/// The largest seed: 2^53, the largest integer every JSON reader holds exactly.
+pub const MAX_SEED: u64 = 1 << 53;
+
+impl Range {
+    /// Whether `v` lies in this range (integers must be whole numbers).
+    pub fn contains(self, v: f64) -> bool {
+        if !v.is_finite() {
+            return false;
+        }
+        match self {
+            Range::Unit => (0.0..=1.0).contains(&v),
+            Range::Positive => v > 0.0,
+            Range::NonNegative => v >= 0.0,
+            Range::Count => v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64,
+            Range::Size(max) => v >= 1.0 && v.fract() == 0.0 && v <= max as f64,
+            Range::Seed => v >= 0.0 && v.fract() == 0.0 && v <= MAX_SEED as f64,
+        }
+    }
+
+    /// Whether values in this range are integers.
+    pub fn is_integer(self) -> bool {
+        matches!(self, Range::Count | Range::Size(_) | Range::Seed)
+    }
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Range::Unit => write!(f, "a number in [0, 1]"),
+            Range::Positive => write!(f, "a number > 0"),
+            Range::NonNegative => write!(f, "a number >= 0"),
+            Range::Count => write!(f, "an integer >= 0"),
+            Range::Size(max) => write!(f, "an integer in [1, {max}]"),
+            Range::Seed => write!(f, "an integer in [0, {MAX_SEED}]"),
+        }
+    }
+}
+
+/// The section of a scenario file a parameter lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    Run,
+    Population,
+    Regime,
+}
+
+impl Section {
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Run => "run",
+            Section::Population => "population",
+            Section::Regime => "regime",
+        }
+    }
+}
+
+/// Everything known about one parameter.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ParamSpec {
+    pub section: Section,
+    pub name: &'static str,
+    pub default: f64,
+    pub range: Range,
+    /// The paper's concept it models (D1–D5, O1–O5, or "model" for the agents' make-up).
+    pub concept: &'static str,
+    /// What it means, in plain words.
+    pub meaning: &'static str,
+}
+
+impl ParamSpec {
+    /// `section.name`, the form used by `--set` and sweep axes.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.section.name(), self.name)
+    }
+}
+
+macro_rules! params {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident in $section:ident {
+            $( $field:ident : $ty:ident = $default:expr, $range:expr, $concept:literal, $meaning:literal; )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        pub struct $name {
+            $( #[doc = $meaning] pub $field: $ty, )*
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self { $( $field: $default, )* }
+            }
+        }
+
+        impl $name {
+            /// The specs of this struct's parameters, in declaration order.
+            pub const SPECS: &'static [ParamSpec] = &[
+                $( ParamSpec {
+                    section: Section::$section,
+                    name: stringify!($field),
+                    default: $default as f64,
+                    range: $range,
+                    concept: $concept,
+                    meaning: $meaning,
+                }, )*
+            ];
+
+            /// The value of the parameter called `name`, as f64.
+            pub fn get(&self, name: &str) -> Option<f64> {
+                match name {
+                    $( stringify!($field) => Some(self.$field as f64), )*
+                    _ => None,
+                }
+            }
+
+            /// Sets the parameter called `name`. The value must already have been checked
+            /// against its range (see [`ParamSpec::range`]); returns false for an unknown name.
+            pub fn set(&mut self, name: &str, value: f64) -> bool {
+                match name {
+                    $( stringify!($field) => { self.$field = value as $ty; true } )*
+                    _ => false,
+                }
+            }
+        }
+    };
+}
+
+/// The largest population one replicate may have (about 5 GiB of cadre state).
+pub const MAX_CADRES: u32 = 100_000_000;
+/// The longest run, in steps (quarters).
+pub const MAX_STEPS: u32 = 100_000;
+/// The most replicates of one run.
+pub const MAX_REPLICATES: u32 = 100_000;
+
+params! {
+    /// How long and how often a scenario runs.
+    pub struct RunParams in Run {
+        steps: u32 = 40, Range::Size(MAX_STEPS), "model",
+            "Number of steps simulated; one step is one quarter.";
+        replicates: u32 = 30, Range::Size(MAX_REPLICATES), "model",
+            "Independent replicates, each with its own random stream, for means and confidence intervals.";
+        seed: u64 = 20230401, Range::Seed, "model",
+            "Master seed; replicate r uses a generator seeded from (seed, r) only.";
+    }
+}
+
+params! {
+    /// The cadres: who they are, what they want, how they learn. Fixed for a run.
+    pub struct Population in Population {
+        cadres: u32 = 1000, Range::Size(MAX_CADRES), "model",
+            "Number of cadres (officials) simulated.";
+        unit_size: u32 = 20, Range::Size(MAX_CADRES), "D5",
+            "Cadres per unit; each unit has one top leader who may start reviews.";
+        skill_alpha: f64 = 4.0, Range::Positive, "model",
+            "Beta shape alpha of cadre skill s.";
+        skill_beta: f64 = 4.0, Range::Positive, "model",
+            "Beta shape beta of cadre skill s.";
+        loss_aversion: f64 = 2.0, Range::Positive, "model",
+            "Median loss aversion lambda: how much more a sanction weighs than an equal reward.";
+        loss_aversion_spread: f64 = 0.3, Range::NonNegative, "model",
+            "Spread of ln(lambda) across cadres (standard deviation of its normal).";
+        integrity_alpha: f64 = 8.0, Range::Positive, "model",
+            "Beta shape alpha of integrity g; higher integrity means fewer self-serving temptations.";
+        integrity_beta: f64 = 2.0, Range::Positive, "model",
+            "Beta shape beta of integrity g.";
+        prior_tolerance: f64 = 0.3, Range::Unit, "D4",
+            "Prior belief that an honest failure, once detected, goes unpunished.";
+        prior_strength: f64 = 4.0, Range::Positive, "D4",
+            "Weight of the prior belief in pseudo-cases; large values pin beliefs at the prior.";
+        opportunity_rate: f64 = 0.5, Range::Unit, "model",
+            "Chance per step that an active cadre meets a reform opportunity.";
+        difficulty_alpha: f64 = 2.0, Range::Positive, "model",
+            "Beta shape alpha of an opportunity's difficulty d.";
+        difficulty_beta: f64 = 2.0, Range::Positive, "model",
+            "Beta shape beta of an opportunity's difficulty d.";
+        skill_sharpness: f64 = 6.0, Range::Positive, "model",
+            "How sharply success depends on skill minus difficulty: p = logistic(sharpness * (s - d)).";
+        reward: f64 = 1.0, Range::NonNegative, "D1",
+            "Career reward of a successful reform.";
+        temperature: f64 = 0.25, Range::Positive, "model",
+            "Noise of choices (logit temperature); small values mean nearly strict utility maximisation.";
+        success_value: f64 = 1.0, Range::NonNegative, "model",
+            "Social value of one successful reform.";
+        failure_loss: f64 = 1.0, Range::NonNegative, "O4",
+            "Social loss of one failed reform before correction.";
+        temptation: f64 = 0.2, Range::Unit, "model",
+            "Chance per step that a cadre of zero integrity considers a self-serving violation.";
+        private_gain: f64 = 1.5, Range::NonNegative, "model",
+            "What a violation is worth to the cadre who commits it.";
+        violation_loss: f64 = 2.0, Range::NonNegative, "model",
+            "Social loss of one self-serving violation.";
+        weight_unit: f64 = 0.5, Range::NonNegative, "D4",
+            "Weight a cadre gives to each case decided in its own unit.";
+        weight_published: f64 = 0.05, Range::NonNegative, "O3",
+            "Weight a cadre gives to each published case.";
+        memory: f64 = 0.9, Range::Unit, "D4",
+            "Share of last step's belief evidence kept; the rest drifts back to the prior.";
+    }
+}
+
+params! {
+    /// The fault-tolerance regime: enforcement, reviews and correction. Events may change it.
+    pub struct Regime in Regime {
+        detect: f64 = 0.6, Range::Unit, "D1",
+            "Chance that a failed reform is detected and becomes a case.";
+        severity: f64 = 3.0, Range::NonNegative, "D1",
+            "Career sanction of a punished honest failure.";
+        sanction_steps: u32 = 4, Range::Count, "D1",
+            "Steps a cadre punished for an honest failure is sidelined.";
+        violation_detect: f64 = 0.3, Range::Unit, "model",
+            "Chance that a self-serving violation is detected.";
+        violation_severity: f64 = 4.0, Range::NonNegative, "model",
+            "Career sanction of a punished violation.";
+        violation_sanction_steps: u32 = 8, Range::Count, "model",
+            "Steps a cadre punished for a violation is sidelined.";
+        inaction_detect: f64 = 0.0, Range::Unit, "D1",
+            "Chance that inaction (a declined opportunity) is noticed and held to account.";
+        inaction_penalty: f64 = 0.0, Range::NonNegative, "D1",
+            "Sanction of noticed inaction (accountability for not acting, 不作为).";
+        initiation_base: f64 = 0.1, Range::Unit, "D2",
+            "Chance that a unit's top leader starts a review of a detected case, without any duty.";
+        leader_duty: f64 = 0.0, Range::Unit, "O2",
+            "Top-leader (一把手) responsibility: share of the gap to always starting reviews that duty closes.";
+        reviewer_blame: f64 = 0.3, Range::Unit, "D2",
+            "Share of a leader's engagement lost each time an abuse the unit tolerated comes to light.";
+        leader_recovery: f64 = 0.1, Range::Unit, "D2",
+            "Share of the gap to target engagement a leader regains per step.";
+        self_application: f64 = 0.2, Range::Unit, "D2",
+            "Chance that a cadre who believes tolerance is certain applies for a review (scaled by belief).";
+        sensitivity: f64 = 0.6, Range::Unit, "D3",
+            "Chance that a review correctly tolerates an honest failure.";
+        specificity: f64 = 0.8, Range::Unit, "D3",
+            "Chance that a review correctly refuses to tolerate a self-serving violation.";
+        correction_bonus: f64 = 0.0, Range::NonNegative, "O4",
+            "Extra tolerance chance of a failure that was corrected (tolerance with correction).";
+        review_delay: u32 = 2, Range::Count, "D3",
+            "Extra steps a review takes before its decision.";
+        heterogeneity: f64 = 0.2, Range::NonNegative, "D5",
+            "Spread of leniency, review quality and leader engagement across units.";
+        decision_noise: f64 = 0.1, Range::NonNegative, "O5",
+            "Case-by-case noise of review decisions (arbitrariness).";
+        publish: f64 = 0.1, Range::Unit, "O3",
+            "Chance that a decided honest case is published to all cadres.";
+        credibility: f64 = 0.5, Range::Unit, "D4",
+            "How far cadres trust the cases they hear of (their unit's and published ones).";
+        correction_capacity: f64 = 0.3, Range::Unit, "O4",
+            "Chance that a failed reform is caught and corrected.";
+        recovery: f64 = 0.6, Range::Unit, "O4",
+            "Share of a corrected failure's loss that is recovered.";
+        abuse_reveal: f64 = 0.05, Range::Unit, "model",
+            "Chance per step that a wrongly tolerated violation (an abuse) comes to light.";
+    }
+}
+
+/// Every parameter of every section, in the order `cadre-sim params` lists them.
+pub fn all_specs() -> impl Iterator<Item = &'static ParamSpec> {
+    RunParams::SPECS
+        .iter()
+        .chain(Population::SPECS)
+        .chain(Regime::SPECS)
+}
+
+/// The spec of `section.name`, if there is one.
+pub fn find_spec(section: Section, name: &str) -> Option<&'static ParamSpec> {
+    all_specs().find(|s| s.section == section && s.name == name)
+}
+
+/// The closest known name to `name` among `candidates`, for "did you mean" hints.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_in_range_and_names_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for spec in all_specs() {
+            assert!(spec.range.contains(spec.default), "{} default", spec.name);
+            assert!(seen.insert(spec.key()), "duplicate {}", spec.key());
+        }
+    }
+
+    #[test]
+    fn get_and_set_by_name_round_trip() {
+        let mut regime = Regime::default();
+        assert_eq!(regime.get("detect"), Some(0.6));
+        assert!(regime.set("review_delay", 5.0));
+        assert_eq!(regime.review_delay, 5);
+        assert!(!regime.set("nope", 1.0));
+        assert_eq!(regime.get("nope"), None);
+    }
+
+    #[test]
+    fn ranges() {
+        assert!(Range::Unit.contains(0.0) && Range::Unit.contains(1.0));
+        assert!(!Range::Unit.contains(1.01) && !Range::Unit.contains(f64::NAN));
+        assert!(!Range::Positive.contains(0.0));
+        assert!(!Range::Count.contains(1.5) && Range::Count.contains(0.0));
+        assert!(!Range::Size(10).contains(0.0) && !Range::Size(10).contains(11.0));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("detcet", ["detect", "severity"]), Some("detect"));
+        assert_eq!(suggest("zzz", ["detect", "severity"]), None);
+    }
+}

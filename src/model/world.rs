@@ -1,0 +1,605 @@
+//! The simulated world of one replicate: cadres, units, pending cases, and one step.
+//!
+//! `World::step` runs model.md's seven phases in order. Phases 4–6 (learning, choices,
+//! outcomes) are fused into one pass over the cadres: nothing a cadre's choice or outcome
+//! changes feeds another cadre's learning or choice in the same step, so the fusion leaves the
+//! model unchanged and reads each cadre's state once per step.
+//!
+//! Random draws, in order (the engine's own stream; documented in docs/model.md):
+//! 1. due cases, in the order they were created: tolerance (reviewed cases only), then
+//!    publication (honest cases only);
+//! 2. hidden abuses, in the order they were tolerated: one reveal draw each;
+//! 3. cadres in index order, active ones only: opportunity; if one arrives, difficulty and the
+//!    choice; after a reform, success, then for a failure correction, detection, review, ε;
+//!    without a reform, temptation, then commit, detection, review, ε as each applies.
+
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+use super::metrics::{StepMetrics, Tally};
+use super::params::{Population, Regime};
+use super::rng::{BetaSampler, SimRng, logistic};
+
+/// A change of the regime at a step: the policy timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The step before whose first phase the change applies (steps count from 0).
+    pub at: u32,
+    /// Regime parameters and their new values, already validated.
+    pub changes: Vec<(String, f64)>,
+}
+
+/// Everything a replicate needs: the population, the initial regime and the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSpec {
+    pub population: Population,
+    pub regime: Regime,
+    pub events: Vec<Event>,
+}
+
+/// A streak of declined opportunities this long counts as lying flat (躺平).
+pub const LYING_FLAT_STREAK: u16 = 8;
+
+/// What a cadre is doing, for the world view of the classroom page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum CadreStatus {
+    /// Active, did not reform this step.
+    Passive = 0,
+    /// Took a reform action this step.
+    Reforming = 1,
+    /// Waiting for the decision on a case.
+    UnderReview = 2,
+    /// An honest failure of theirs was tolerated this step.
+    Tolerated = 3,
+    /// Sidelined by a sanction.
+    Sanctioned = 4,
+    /// Active, and declined [`LYING_FLAT_STREAK`] or more opportunities in a row.
+    LyingFlat = 5,
+}
+
+/// One cadre: 48 bytes (two belief pseudo-counts and the career score as f64; skill, loss
+/// aversion and integrity as f32; the blocking step; the passive streak; four one-byte
+/// fields).
+#[derive(Debug, Clone)]
+pub struct Cadre {
+    /// Pseudo-count of tolerated honest failures (belief evidence for tolerance).
+    pub alpha: f64,
+    /// Pseudo-count of punished honest failures.
+    pub beta: f64,
+    /// Accumulated rewards minus sanctions.
+    pub career: f64,
+    pub skill: f32,
+    pub loss_aversion: f32,
+    pub integrity: f32,
+    /// Not active while `t < blocked_until`.
+    pub blocked_until: u32,
+    /// Opportunities declined in a row (saturating).
+    pub passive_streak: u16,
+    /// Violations wrongly tolerated and not yet revealed.
+    pub hidden_abuses: u8,
+    /// This step's decision on the cadre's own honest case: +1 tolerated, −1 punished, 0 none.
+    own_signal: i8,
+    /// Whether a case of this cadre awaits its decision.
+    pending_case: bool,
+    /// What the cadre did this step, for the world view.
+    pub status: CadreStatus,
+}
+
+impl Cadre {
+    /// The cadre's belief that a detected honest failure is tolerated.
+    #[inline]
+    pub fn belief(&self) -> f64 {
+        self.alpha / (self.alpha + self.beta)
+    }
+}
+
+/// One unit and its top leader.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    /// Leniency offset, drawn once.
+    pub z: f64,
+    /// Review sensitivity (chance to tolerate an honest failure).
+    pub sensitivity: f64,
+    /// Leniency to violations.
+    pub leniency: f64,
+    /// The leader's target engagement e*.
+    pub target_engagement: f64,
+    /// The leader's engagement e: the chance to start a review.
+    pub engagement: f64,
+    /// Honest cases of the unit tolerated / punished this step (signals to the unit).
+    tolerated: u32,
+    punished: u32,
+    /// This step's opportunities and reforms, for `unit_initiative_sd`.
+    opportunities: u32,
+    reforms: u32,
+}
+
+impl Unit {
+    fn derive(&mut self, regime: &Regime) {
+        let h = regime.heterogeneity * self.z;
+        self.sensitivity = (regime.sensitivity + h).clamp(0.0, 1.0);
+        self.leniency = ((1.0 - regime.specificity) + h).clamp(0.0, 1.0);
+        self.target_engagement = (regime.initiation_base
+            + h
+            + regime.leader_duty * (1.0 - regime.initiation_base))
+            .clamp(0.0, 1.0);
+    }
+}
+
+/// An honest failure or a violation that was detected and awaits its decision.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Case {
+    pub cadre: u32,
+    pub violation: bool,
+    pub reviewed: bool,
+    /// Chance of being tolerated (0 when no review was started).
+    pub tolerance: f64,
+}
+
+/// Counts of cases over a whole replicate, for the bookkeeping property "each detected case is
+/// decided exactly once or still pending at the end".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseLedger {
+    pub created: u64,
+    pub decided: u64,
+}
+
+/// The state of one replicate.
+pub struct World {
+    population: Population,
+    regime: Regime,
+    events: Vec<Event>,
+    cadres: Vec<Cadre>,
+    units: Vec<Unit>,
+    /// Pending cases, bucketed by decision step, each bucket in creation order.
+    cases: Vec<Vec<Case>>,
+    /// Cadres with hidden abuses, in the order their first one was tolerated.
+    abusers: Vec<u32>,
+    /// Honest cases published this step: tolerated, punished.
+    published: (u32, u32),
+    ledger: CaseLedger,
+    difficulty: BetaSampler,
+    rng: SimRng,
+    t: u32,
+}
+
+impl World {
+    /// A new world: units' offsets first, then each cadre's skill, loss aversion, integrity.
+    pub fn new(spec: &ModelSpec, mut rng: SimRng) -> World {
+        let pop = spec.population.clone();
+        let regime = spec.regime.clone();
+        let n = pop.cadres as usize;
+        let n_units = n.div_ceil(pop.unit_size as usize);
+
+        let units = (0..n_units)
+            .map(|_| {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                let mut unit = Unit {
+                    z,
+                    sensitivity: 0.0,
+                    leniency: 0.0,
+                    target_engagement: 0.0,
+                    engagement: 0.0,
+                    tolerated: 0,
+                    punished: 0,
+                    opportunities: 0,
+                    reforms: 0,
+                };
+                unit.derive(&regime);
+                unit.engagement = unit.target_engagement;
+                unit
+            })
+            .collect();
+
+        let skill = BetaSampler::new(pop.skill_alpha, pop.skill_beta);
+        let integrity = BetaSampler::new(pop.integrity_alpha, pop.integrity_beta);
+        let (alpha0, beta0) = prior_counts(&pop);
+        let ln_lambda = pop.loss_aversion.ln();
+        let cadres = (0..n)
+            .map(|_| {
+                let s = skill.sample(&mut rng);
+                let eps: f64 = StandardNormal.sample(&mut rng);
+                let g = integrity.sample(&mut rng);
+                Cadre {
+                    alpha: alpha0,
+                    beta: beta0,
+                    career: 0.0,
+                    skill: s as f32,
+                    loss_aversion: (ln_lambda + pop.loss_aversion_spread * eps).exp() as f32,
+                    integrity: g as f32,
+                    blocked_until: 0,
+                    passive_streak: 0,
+                    hidden_abuses: 0,
+                    own_signal: 0,
+                    pending_case: false,
+                    status: CadreStatus::Passive,
+                }
+            })
+            .collect();
+
+        let mut events = spec.events.clone();
+        events.sort_by_key(|e| e.at);
+        World {
+            difficulty: BetaSampler::new(pop.difficulty_alpha, pop.difficulty_beta),
+            population: pop,
+            regime,
+            events,
+            cadres,
+            units,
+            cases: Vec::new(),
+            abusers: Vec::new(),
+            published: (0, 0),
+            ledger: CaseLedger::default(),
+            rng,
+            t: 0,
+        }
+    }
+
+    /// The step the next call of [`World::step`] simulates.
+    pub fn t(&self) -> u32 {
+        self.t
+    }
+    pub fn cadres(&self) -> &[Cadre] {
+        &self.cadres
+    }
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+    pub fn regime(&self) -> &Regime {
+        &self.regime
+    }
+    pub fn ledger(&self) -> CaseLedger {
+        self.ledger
+    }
+    /// Cases created but not yet decided.
+    pub fn pending_cases(&self) -> u64 {
+        self.cases.iter().map(|b| b.len() as u64).sum()
+    }
+
+    /// Simulates step `t` and returns its metrics.
+    pub fn step(&mut self) -> StepMetrics {
+        self.apply_due_events();
+        let mut tally = Tally {
+            cadres: self.cadres.len() as u64,
+            units: self.units.len() as u64,
+            ..Tally::default()
+        };
+        self.decide_due_cases(&mut tally);
+        self.reveal_abuses(&mut tally);
+        self.recover_leaders(&mut tally);
+        self.learn_choose_act(&mut tally);
+        self.t += 1;
+        tally.metrics(self.population.success_value, self.population.violation_loss)
+    }
+
+    /// Runs `steps` steps and returns their metrics in order.
+    pub fn run(&mut self, steps: u32) -> Vec<StepMetrics> {
+        (0..steps).map(|_| self.step()).collect()
+    }
+
+    /// The policy timeline: regime changes due before this step. Unit draws stay, derived
+    /// unit values are recomputed, engagement keeps its value.
+    fn apply_due_events(&mut self) {
+        let t = self.t;
+        let mut changed = false;
+        for event in self.events.iter().filter(|e| e.at == t) {
+            for (name, value) in &event.changes {
+                let known = self.regime.set(name, *value);
+                debug_assert!(known, "event names an unknown regime parameter {name}");
+                changed = true;
+            }
+        }
+        if changed {
+            for unit in &mut self.units {
+                unit.derive(&self.regime);
+            }
+        }
+    }
+
+    /// Phase 1: decide the cases due now; honest decisions become signals.
+    pub(crate) fn decide_due_cases(&mut self, tally: &mut Tally) {
+        let t = self.t;
+        for unit in &mut self.units {
+            unit.tolerated = 0;
+            unit.punished = 0;
+        }
+        self.published = (0, 0);
+        let Some(due) = self.cases.get_mut(t as usize).map(std::mem::take) else {
+            return;
+        };
+        let unit_size = self.population.unit_size as usize;
+        let r = &self.regime;
+        for case in due {
+            self.ledger.decided += 1;
+            let tolerated = case.reviewed && self.rng.random::<f64>() < case.tolerance;
+            let i = case.cadre as usize;
+            let cadre = &mut self.cadres[i];
+            cadre.pending_case = false;
+            if case.violation {
+                if tolerated {
+                    tally.abuses += 1;
+                    if cadre.hidden_abuses == 0 {
+                        self.abusers.push(case.cadre);
+                    }
+                    cadre.hidden_abuses = cadre.hidden_abuses.saturating_add(1);
+                } else {
+                    cadre.career -= r.violation_severity;
+                    cadre.blocked_until =
+                        cadre.blocked_until.max(t + r.violation_sanction_steps);
+                }
+                continue;
+            }
+            tally.honest_decided += 1;
+            let unit = &mut self.units[i / unit_size];
+            let published = self.rng.random::<f64>() < r.publish;
+            if tolerated {
+                tally.honest_tolerated += 1;
+                cadre.own_signal = 1;
+                unit.tolerated += 1;
+                self.published.0 += published as u32;
+            } else {
+                cadre.own_signal = -1;
+                cadre.career -= r.severity;
+                cadre.blocked_until = cadre.blocked_until.max(t + r.sanction_steps);
+                unit.punished += 1;
+                self.published.1 += published as u32;
+            }
+        }
+    }
+
+    /// Phase 2: each hidden abuse comes to light with probability `abuse_reveal`; the
+    /// violation sanction applies and the unit's leader is blamed.
+    pub(crate) fn reveal_abuses(&mut self, tally: &mut Tally) {
+        let t = self.t;
+        let r = &self.regime;
+        let unit_size = self.population.unit_size as usize;
+        let (cadres, units, rng) = (&mut self.cadres, &mut self.units, &mut self.rng);
+        self.abusers.retain(|&i| {
+            let cadre = &mut cadres[i as usize];
+            for _ in 0..cadre.hidden_abuses {
+                if rng.random::<f64>() < r.abuse_reveal {
+                    cadre.hidden_abuses -= 1;
+                    tally.abuses_revealed += 1;
+                    cadre.career -= r.violation_severity;
+                    cadre.blocked_until = cadre.blocked_until.max(t + r.violation_sanction_steps);
+                    units[i as usize / unit_size].engagement *= 1.0 - r.reviewer_blame;
+                }
+            }
+            cadre.hidden_abuses > 0
+        });
+    }
+
+    /// Phase 3: leaders' engagement moves back toward its target.
+    pub(crate) fn recover_leaders(&mut self, tally: &mut Tally) {
+        let rate = self.regime.leader_recovery;
+        for unit in &mut self.units {
+            unit.engagement += rate * (unit.target_engagement - unit.engagement);
+            tally.engagement_sum += unit.engagement;
+        }
+    }
+
+    /// Phases 4–6, fused per cadre: learn from this step's decisions, choose, and act.
+    pub(crate) fn learn_choose_act(&mut self, tally: &mut Tally) {
+        let t = self.t;
+        let pop = &self.population;
+        let r = &self.regime;
+        let (alpha0, beta0) = prior_counts(pop);
+        let memory = pop.memory;
+        let unit_weight = r.credibility * pop.weight_unit;
+        let published_weight = r.credibility * pop.weight_published;
+        let alpha_drift = (1.0 - memory) * alpha0 + published_weight * self.published.0 as f64;
+        let beta_drift = (1.0 - memory) * beta0 + published_weight * self.published.1 as f64;
+        let inv_temperature = 1.0 / pop.temperature;
+        let eu_passive_per_lambda = -r.inaction_detect * r.inaction_penalty;
+        let failure_sanction = r.detect * r.severity;
+        let violation_sanction = r.violation_detect * r.violation_severity;
+        let opportunity_rate = pop.opportunity_rate;
+        let unit_size = pop.unit_size as usize;
+
+        let World {
+            cadres,
+            units,
+            cases,
+            rng,
+            difficulty,
+            ledger,
+            ..
+        } = self;
+
+        for (j, (unit, members)) in units
+            .iter_mut()
+            .zip(cadres.chunks_mut(unit_size))
+            .enumerate()
+        {
+            let unit_alpha = alpha_drift + unit_weight * unit.tolerated as f64;
+            let unit_beta = beta_drift + unit_weight * unit.punished as f64;
+            unit.opportunities = 0;
+            unit.reforms = 0;
+            for (k, cadre) in members.iter_mut().enumerate() {
+                // Phase 4: learning.
+                let own = cadre.own_signal;
+                cadre.own_signal = 0;
+                cadre.alpha = memory * cadre.alpha + unit_alpha + (own == 1) as u8 as f64;
+                cadre.beta = memory * cadre.beta + unit_beta + (own == -1) as u8 as f64;
+                let b = cadre.belief();
+                tally.belief_sum += b;
+
+                if cadre.blocked_until > t {
+                    cadre.status = if cadre.pending_case {
+                        CadreStatus::UnderReview
+                    } else {
+                        CadreStatus::Sanctioned
+                    };
+                    continue;
+                }
+                tally.active += 1;
+                cadre.status = if own == 1 {
+                    CadreStatus::Tolerated
+                } else {
+                    CadreStatus::Passive
+                };
+
+                // Phase 5: choice.
+                let lambda = cadre.loss_aversion as f64;
+                let mut reformed = false;
+                if rng.random::<f64>() < opportunity_rate {
+                    unit.opportunities += 1;
+                    tally.opportunities += 1;
+                    let d = difficulty.sample(rng);
+                    let p_success = logistic(pop.skill_sharpness * (cadre.skill as f64 - d));
+                    let eu_reform = p_success * pop.reward
+                        - (1.0 - p_success) * lambda * failure_sanction * (1.0 - b);
+                    let eu_passive = lambda * eu_passive_per_lambda;
+                    if rng.random::<f64>() < logistic((eu_reform - eu_passive) * inv_temperature)
+                    {
+                        reformed = true;
+                        cadre.passive_streak = 0;
+                        cadre.status = CadreStatus::Reforming;
+                        unit.reforms += 1;
+                        tally.reforms += 1;
+                        // Phase 6: outcome of the reform.
+                        if rng.random::<f64>() < p_success {
+                            tally.successes += 1;
+                            cadre.career += pop.reward;
+                        } else {
+                            tally.failures += 1;
+                            let corrected = rng.random::<f64>() < r.correction_capacity;
+                            tally.corrected += corrected as u64;
+                            tally.failure_losses += if corrected {
+                                (1.0 - r.recovery) * pop.failure_loss
+                            } else {
+                                pop.failure_loss
+                            };
+                            if rng.random::<f64>() < r.detect {
+                                tally.honest_detected += 1;
+                                let bonus = if corrected { r.correction_bonus } else { 0.0 };
+                                let reviewed = open_case(
+                                    (j * unit_size + k) as u32,
+                                    cadre,
+                                    unit,
+                                    b,
+                                    false,
+                                    unit.sensitivity + bonus,
+                                    r,
+                                    t,
+                                    rng,
+                                    cases,
+                                    ledger,
+                                );
+                                tally.honest_reviewed += reviewed as u64;
+                            }
+                        }
+                    } else {
+                        cadre.passive_streak = cadre.passive_streak.saturating_add(1);
+                    }
+                }
+
+                if !reformed {
+                    if cadre.passive_streak >= LYING_FLAT_STREAK {
+                        cadre.status = CadreStatus::LyingFlat;
+                    }
+                    // Phase 5, continued: a self-serving violation.
+                    if rng.random::<f64>() < pop.temptation * (1.0 - cadre.integrity as f64) {
+                        let eu_violation = pop.private_gain
+                            - lambda * violation_sanction * (1.0 - b * (1.0 - r.specificity));
+                        if rng.random::<f64>() < logistic(eu_violation * inv_temperature) {
+                            tally.violations += 1;
+                            // Phase 6: outcome of the violation.
+                            if rng.random::<f64>() < r.violation_detect {
+                                open_case(
+                                    (j * unit_size + k) as u32,
+                                    cadre,
+                                    unit,
+                                    b,
+                                    true,
+                                    unit.leniency,
+                                    r,
+                                    t,
+                                    rng,
+                                    cases,
+                                    ledger,
+                                );
+                            }
+                        }
+                    }
+                }
+                if cadre.passive_streak >= LYING_FLAT_STREAK {
+                    tally.lying_flat += 1;
+                }
+            }
+        }
+        tally.unit_initiative_sd = unit_initiative_sd(units);
+    }
+}
+
+/// The prior belief pseudo-counts α₀, β₀.
+fn prior_counts(pop: &Population) -> (f64, f64) {
+    (
+        pop.prior_strength * pop.prior_tolerance,
+        pop.prior_strength * (1.0 - pop.prior_tolerance),
+    )
+}
+
+/// Opens a case for a detected failure or violation: a review starts with probability
+/// 1 − (1 − e)(1 − self_application·b); a reviewed case's tolerance is `base` plus decision
+/// noise, clamped to [0, 1]. The cadre is blocked until the decision. Returns whether a review
+/// was started.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn open_case(
+    index: u32,
+    cadre: &mut Cadre,
+    unit: &Unit,
+    belief: f64,
+    violation: bool,
+    base: f64,
+    r: &Regime,
+    t: u32,
+    rng: &mut SimRng,
+    cases: &mut Vec<Vec<Case>>,
+    ledger: &mut CaseLedger,
+) -> bool {
+    let p_review = 1.0 - (1.0 - unit.engagement) * (1.0 - r.self_application * belief);
+    let reviewed = rng.random::<f64>() < p_review;
+    let (tolerance, decided_at) = if reviewed {
+        let eps: f64 = StandardNormal.sample(rng);
+        (
+            (base + r.decision_noise * eps).clamp(0.0, 1.0),
+            t + 1 + r.review_delay,
+        )
+    } else {
+        (0.0, t + 1)
+    };
+    cadre.blocked_until = cadre.blocked_until.max(decided_at);
+    cadre.pending_case = true;
+    let at = decided_at as usize;
+    if cases.len() <= at {
+        cases.resize_with(at + 1, Vec::new);
+    }
+    ledger.created += 1;
+    cases[at].push(Case {
+        cadre: index,
+        violation,
+        reviewed,
+        tolerance,
+    });
+    reviewed
+}
+
+/// Population standard deviation of initiative across units that had opportunities.
+fn unit_initiative_sd(units: &[Unit]) -> f64 {
+    let (mut n, mut sum, mut sum_sq) = (0.0, 0.0, 0.0);
+    for unit in units.iter().filter(|u| u.opportunities > 0) {
+        let x = unit.reforms as f64 / unit.opportunities as f64;
+        n += 1.0;
+        sum += x;
+        sum_sq += x * x;
+    }
+    if n == 0.0 {
+        return f64::NAN;
+    }
+    let mean = sum / n;
+    (sum_sq / n - mean * mean).max(0.0).sqrt()
+}

@@ -1,0 +1,464 @@
+//! Scenarios: the paper's regimes as TOML files, their inheritance (`base`), overrides
+//! (`--set`), validation, and the fully resolved form that `show` prints and `summary.json`
+//! records.
+//!
+//! A scenario is resolved completely, and checked, before any simulation starts; every
+//! problem becomes an [`InputError`] naming the file, line, key, value and allowed range.
+
+pub mod builtin;
+pub mod input;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use crate::model::params::{ParamSpec, Section, all_specs, find_spec, suggest};
+use crate::model::{Event, ModelSpec, Population, Regime, RunParams};
+pub use input::InputError;
+use input::{Document, Table};
+
+/// A fully resolved scenario: every parameter has a value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub run: RunParams,
+    pub population: Population,
+    pub regime: Regime,
+    /// The policy timeline, in the order the file lists it.
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "serialize_events")]
+    pub events: Vec<Event>,
+}
+
+impl Default for Scenario {
+    /// The nominal regime with model.md's defaults.
+    fn default() -> Self {
+        Scenario {
+            name: "nominal_tolerance".into(),
+            description: String::new(),
+            run: RunParams::default(),
+            population: Population::default(),
+            regime: Regime::default(),
+            events: Vec::new(),
+        }
+    }
+}
+
+impl Scenario {
+    /// Loads a scenario by built-in name or by path, resolving its `base` chain.
+    pub fn load(reference: &str) -> Result<Scenario, InputError> {
+        resolve(reference, None, &mut Vec::new())
+    }
+
+    /// What the model core needs.
+    pub fn model_spec(&self) -> ModelSpec {
+        ModelSpec {
+            population: self.population.clone(),
+            regime: self.regime.clone(),
+            events: self.events.clone(),
+        }
+    }
+
+    /// The value of a parameter.
+    pub fn get(&self, spec: &ParamSpec) -> f64 {
+        match spec.section {
+            Section::Run => self.run.get(spec.name),
+            Section::Population => self.population.get(spec.name),
+            Section::Regime => self.regime.get(spec.name),
+        }
+        .expect("every spec names a field of its section")
+    }
+
+    /// Sets a parameter to an already validated value.
+    pub fn set(&mut self, spec: &ParamSpec, value: f64) {
+        let known = match spec.section {
+            Section::Run => self.run.set(spec.name, value),
+            Section::Population => self.population.set(spec.name, value),
+            Section::Regime => self.regime.set(spec.name, value),
+        };
+        debug_assert!(known);
+    }
+
+    /// Applies one `--set key=value` (key `section.name` or a bare name).
+    pub fn apply_override(&mut self, assignment: &str) -> Result<(), InputError> {
+        let (key, value) = assignment.split_once('=').ok_or_else(|| {
+            InputError::new(
+                "--set",
+                format!("`{assignment}` is not of the form key=value, e.g. regime.detect=0.8"),
+            )
+        })?;
+        let spec = lookup_param(key.trim()).map_err(|m| InputError::new("--set", m))?;
+        let value: f64 = value.trim().parse().map_err(|_| {
+            InputError::new(
+                "--set",
+                format!(
+                    "`{}` = `{}` is not a number; it must be {}",
+                    spec.key(),
+                    value.trim(),
+                    spec.range
+                ),
+            )
+        })?;
+        let value = input::check_param(spec, value).map_err(|m| InputError::new("--set", m))?;
+        self.set(spec, value);
+        Ok(())
+    }
+
+    /// Checks what no single parameter's range covers: the timeline against `steps`.
+    pub fn validate(&self) -> Result<(), InputError> {
+        for event in &self.events {
+            if event.at >= self.run.steps {
+                return Err(InputError::new(
+                    format!("scenario '{}'", self.name),
+                    format!(
+                        "an event at step {} lies beyond the run: steps count from 0 and the run \
+                         has {} steps, so `at` must be in [0, {}]",
+                        event.at,
+                        self.run.steps,
+                        self.run.steps - 1
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The resolved scenario as TOML: saving it and running the file reproduces the run.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a resolved scenario serialises to TOML")
+    }
+
+    /// Parameters whose value differs from the nominal default: (spec, value).
+    pub fn differences_from_nominal(&self) -> Vec<(&'static ParamSpec, f64)> {
+        let nominal = Scenario::default();
+        all_specs()
+            .filter(|s| s.section != Section::Run)
+            .map(|s| (s, self.get(s)))
+            .filter(|(s, v)| *v != nominal.get(s))
+            .collect()
+    }
+}
+
+/// The spec of `key` (`section.name` or a bare name), or a message with a suggestion.
+pub fn lookup_param(key: &str) -> Result<&'static ParamSpec, String> {
+    let found = match key.split_once('.') {
+        Some((section, name)) => all_specs().find(|s| s.section.name() == section && s.name == name),
+        None => all_specs().find(|s| s.name == key),
+    };
+    found.ok_or_else(|| {
+        let keys: Vec<String> = all_specs().map(|s| s.key()).collect();
+        let hint = suggest(key, keys.iter().map(String::as_str))
+            .or_else(|| suggest(key, all_specs().map(|s| s.name)))
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_else(|| "; `cadre-sim params` lists them all".into());
+        format!("unknown parameter `{key}`{hint}")
+    })
+}
+
+fn serialize_events<S: serde::Serializer>(events: &[Event], ser: S) -> Result<S::Ok, S::Error> {
+    struct EventTable<'a>(&'a Event);
+    impl Serialize for EventTable<'_> {
+        fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+            let mut map = ser.serialize_map(Some(self.0.changes.len() + 1))?;
+            map.serialize_entry("at", &self.0.at)?;
+            for (name, value) in &self.0.changes {
+                let integer = find_spec(Section::Regime, name).is_some_and(|s| s.range.is_integer());
+                if integer {
+                    map.serialize_entry(name, &(*value as u64))?;
+                } else {
+                    map.serialize_entry(name, value)?;
+                }
+            }
+            map.end()
+        }
+    }
+    ser.collect_seq(events.iter().map(EventTable))
+}
+
+/// Where a scenario comes from.
+enum Origin {
+    Builtin(&'static str, &'static str),
+    File(PathBuf),
+}
+
+impl Origin {
+    /// A built-in name, or a path (relative to `dir` when given): a reference with a path
+    /// separator or a `.toml` ending is a path; otherwise a built-in name, then a file.
+    fn find(reference: &str, dir: Option<&Path>) -> Result<Origin, InputError> {
+        let looks_like_path = reference.ends_with(".toml") || reference.contains(['/', '\\']);
+        let path = dir.map_or_else(|| PathBuf::from(reference), |d| d.join(reference));
+        if !looks_like_path {
+            if let Some(&(name, text)) = builtin::BUILTIN.iter().find(|(n, _)| *n == reference) {
+                return Ok(Origin::Builtin(name, text));
+            }
+        }
+        if looks_like_path || path.is_file() {
+            return Ok(Origin::File(path));
+        }
+        let hint = suggest(reference, builtin::names())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        Err(InputError::new(
+            "scenario",
+            format!(
+                "unknown scenario `{reference}`{hint}; built-in scenarios: {}; or give a path to a .toml file",
+                builtin::names().collect::<Vec<_>>().join(", ")
+            ),
+        ))
+    }
+
+    /// A name that identifies the source, for cycle detection and messages.
+    fn identity(&self) -> String {
+        match self {
+            Origin::Builtin(name, _) => format!("built-in scenario '{name}'"),
+            Origin::File(path) => path
+                .canonicalize()
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &["name", "description", "base", "run", "population", "regime", "events"];
+
+/// Resolves `reference` and its base chain; `chain` holds the sources being resolved.
+fn resolve(
+    reference: &str,
+    dir: Option<&Path>,
+    chain: &mut Vec<String>,
+) -> Result<Scenario, InputError> {
+    let origin = Origin::find(reference, dir)?;
+    let identity = origin.identity();
+    if chain.contains(&identity) {
+        chain.push(identity);
+        return Err(InputError::new(
+            chain[0].clone(),
+            format!("`base` forms a cycle: {}", chain.join(" -> ")),
+        ));
+    }
+    let (text, origin_name, default_name, base_dir): (String, String, String, Option<PathBuf>) =
+        match &origin {
+            Origin::Builtin(name, text) => (
+                text.to_string(),
+                format!("built-in scenario '{name}'"),
+                name.to_string(),
+                None,
+            ),
+            Origin::File(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    InputError::new(path.display().to_string(), format!("cannot read: {e}"))
+                })?;
+                let stem = path.file_stem().map_or_else(
+                    || "scenario".into(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
+                (text, path.display().to_string(), stem, path.parent().map(Path::to_path_buf))
+            }
+        };
+    let doc = Document {
+        origin: origin_name,
+        text: &text,
+    };
+    let table = doc.parse()?;
+    for (key, _) in table.iter() {
+        doc.check_known(key, "a scenario", TOP_KEYS)?;
+    }
+    let get = |name: &str| table.iter().find(|(k, _)| k.get_ref() == name).map(|(_, v)| v);
+
+    chain.push(identity);
+    let mut scenario = match get("base") {
+        Some(base) => {
+            let base_ref = doc.string("base", base)?;
+            // A built-in's base is another built-in; a file's base is relative to its folder.
+            resolve(&base_ref, base_dir.as_deref(), chain)?
+        }
+        None => Scenario::default(),
+    };
+    chain.pop();
+
+    scenario.name = match get("name") {
+        Some(v) => doc.string("name", v)?,
+        None => default_name,
+    };
+    scenario.description = match get("description") {
+        Some(v) => doc.string("description", v)?.trim().to_string(),
+        None => String::new(),
+    };
+    for section in [Section::Run, Section::Population, Section::Regime] {
+        if let Some(value) = get(section.name()) {
+            let t = doc.table(section.name(), value)?;
+            apply_section(&doc, &mut scenario, section, t)?;
+        }
+    }
+    if let Some(value) = get("events") {
+        scenario.events = read_events(&doc, value)?;
+    }
+    Ok(scenario)
+}
+
+/// Applies the keys of one `[section]` table.
+fn apply_section(
+    doc: &Document<'_>,
+    scenario: &mut Scenario,
+    section: Section,
+    table: &Table<'_>,
+) -> Result<(), InputError> {
+    let names: Vec<&str> = all_specs()
+        .filter(|s| s.section == section)
+        .map(|s| s.name)
+        .collect();
+    for (key, value) in table.iter() {
+        doc.check_known(key, &format!("[{}]", section.name()), &names)?;
+        let spec = find_spec(section, key.get_ref()).expect("checked above");
+        let v = doc.param(spec, value)?;
+        scenario.set(spec, v);
+    }
+    Ok(())
+}
+
+/// Reads `[[events]]`: each an `at` step and at least one regime parameter.
+fn read_events(doc: &Document<'_>, value: &input::Value<'_>) -> Result<Vec<Event>, InputError> {
+    let toml::de::DeValue::Array(items) = value.get_ref() else {
+        return Err(doc.error(
+            &value.span(),
+            "`events` must be an array of tables: write each event as [[events]]",
+        ));
+    };
+    let mut names: Vec<&str> = vec!["at"];
+    names.extend(Regime::SPECS.iter().map(|s| s.name));
+    let mut events = Vec::new();
+    for item in items.iter() {
+        let table = doc.table("events", item)?;
+        let mut at = None;
+        let mut changes = Vec::new();
+        for (key, v) in table.iter() {
+            doc.check_known(key, "an event (events may change [regime] parameters)", &names)?;
+            if key.get_ref() == "at" {
+                let step = doc.number("at", v)?;
+                if !(step >= 0.0 && step.fract() == 0.0 && step <= u32::MAX as f64) {
+                    return Err(doc.error(
+                        &v.span(),
+                        format!("`at` = {step} must be an integer step >= 0"),
+                    ));
+                }
+                at = Some(step as u32);
+            } else {
+                let spec = find_spec(Section::Regime, key.get_ref()).expect("checked above");
+                changes.push((spec.name.to_string(), doc.param(spec, v)?));
+            }
+        }
+        let Some(at) = at else {
+            return Err(doc.error(&item.span(), "an event needs `at`, the step it applies before"));
+        };
+        if changes.is_empty() {
+            return Err(doc.error(&item.span(), "an event must change at least one [regime] parameter"));
+        }
+        events.push(Event { at, changes });
+    }
+    Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_loads_and_validates() {
+        for name in builtin::names() {
+            let s = Scenario::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(s.name, name);
+            assert!(!s.description.is_empty(), "{name} needs a description");
+            s.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn base_inherits_then_overrides() {
+        let s = Scenario::load("optimized_path").unwrap();
+        assert_eq!(s.regime.leader_duty, 0.7);
+        assert_eq!(s.regime.review_delay, 1);
+        assert_eq!(s.regime.detect, Regime::default().detect);
+        let m = Scenario::load("mechanism_introduced").unwrap();
+        assert_eq!(m.regime.sensitivity, 0.0, "strict before the event");
+        assert_eq!(m.events.len(), 1);
+        assert_eq!(m.events[0].at, 20);
+    }
+
+    #[test]
+    fn resolved_toml_round_trips() {
+        for name in ["mechanism_introduced", "optimized_path"] {
+            let s = Scenario::load(name).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("resolved.toml");
+            std::fs::write(&path, s.to_toml()).unwrap();
+            let back = Scenario::load(path.to_str().unwrap()).unwrap();
+            assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn overrides_are_checked() {
+        let mut s = Scenario::default();
+        s.apply_override("regime.detect=0.8").unwrap();
+        assert_eq!(s.regime.detect, 0.8);
+        s.apply_override("review_delay = 3").unwrap();
+        assert_eq!(s.regime.review_delay, 3);
+        let e = s.apply_override("regime.detcet=0.8").unwrap_err();
+        assert!(e.message.contains("did you mean `regime.detect`"), "{e}");
+        let e = s.apply_override("detect=1.5").unwrap_err();
+        assert!(e.message.contains("in [0, 1]"), "{e}");
+        let e = s.apply_override("review_delay=1.5").unwrap_err();
+        assert!(e.message.contains("integer"), "{e}");
+        assert!(s.apply_override("detect").is_err());
+    }
+
+    #[test]
+    fn file_errors_name_file_line_key_and_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        let load = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            Scenario::load(path.to_str().unwrap()).unwrap_err()
+        };
+        let e = load("name = \"x\"\n[regime]\ndetect = 1.2\n");
+        assert!(e.location.ends_with("bad.toml:3"), "{e}");
+        assert!(e.message.contains("regime.detect") && e.message.contains("1.2"), "{e}");
+        let e = load("[regime]\nsensitvity = 0.5\n");
+        assert!(e.message.contains("did you mean `sensitivity`"), "{e}");
+        let e = load("[population]\ncadres = \"many\"\n");
+        assert!(e.message.contains("must be a number, found a string"), "{e}");
+        let e = load("[population]\ncadres = 0\n");
+        assert!(e.message.contains("integer in [1,"), "{e}");
+        let e = load("[[events]]\nat = 3\ncadres = 5\n");
+        assert!(e.message.contains("unknown key `cadres` in an event"), "{e}");
+        let e = load("base = \"nominal_tolerence\"\n");
+        assert!(e.message.contains("did you mean `nominal_tolerance`"), "{e}");
+    }
+
+    #[test]
+    fn base_cycles_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toml"), "base = \"b.toml\"\n").unwrap();
+        std::fs::write(dir.path().join("b.toml"), "base = \"a.toml\"\n").unwrap();
+        let e = Scenario::load(dir.path().join("a.toml").to_str().unwrap()).unwrap_err();
+        assert!(e.message.contains("cycle"), "{e}");
+    }
+
+    #[test]
+    fn events_beyond_steps_are_errors() {
+        let mut s = Scenario::load("mechanism_introduced").unwrap();
+        s.run.steps = 20;
+        let e = s.validate().unwrap_err();
+        assert!(e.message.contains("beyond the run"), "{e}");
+    }
+
+    #[test]
+    fn differences_from_nominal() {
+        let s = Scenario::load("o2_top_leader").unwrap();
+        let d = s.differences_from_nominal();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0.name, "leader_duty");
+    }
+}
