@@ -5,5 +5,8 @@
 //! the [`model`] core simulates replicates, [`run`] runs them in parallel and summarises them,
 //! and [`output`] writes the results. The binary in `main.rs` only wires these together.
 
+pub mod cli;
 pub mod model;
+pub mod output;
+pub mod run;
 pub mod scenario;

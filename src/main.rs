@@ -1,1 +1,39 @@
-fn main() {}
+//! The `cadre-sim` binary: parse the command line, run the command, map errors to exit codes
+//! (2 for bad input, 1 for failures while working) and print the whole error chain once.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cadre_sim::cli::{self, Cli, Command, EXIT_BAD_INPUT, EXIT_FAILURE};
+use cadre_sim::scenario::InputError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Run(args) => cli::run::execute(args),
+        Command::Scenarios => cli::info::scenarios()
+            .map(|s| print!("{s}"))
+            .map_err(Into::into),
+        Command::Params => {
+            print!("{}", cli::info::params());
+            Ok(())
+        }
+        Command::Show(args) => args
+            .resolve()
+            .map(|s| print!("{}", s.to_toml()))
+            .map_err(Into::into),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let bad_input = error.downcast_ref::<InputError>().is_some();
+            eprintln!("error: {error:#}");
+            ExitCode::from(if bad_input {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_FAILURE
+            })
+        }
+    }
+}

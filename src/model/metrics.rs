@@ -198,6 +198,9 @@ mod tests {
             violations: 2,
             ..Tally::default()
         };
-        assert_eq!(tally.metrics(1.0, 2.0)[Metric::SocialValue.index()], 5.0 - 1.5 - 4.0);
+        assert_eq!(
+            tally.metrics(1.0, 2.0)[Metric::SocialValue.index()],
+            5.0 - 1.5 - 4.0
+        );
     }
 }

@@ -121,10 +121,9 @@ impl Unit {
         let h = regime.heterogeneity * self.z;
         self.sensitivity = (regime.sensitivity + h).clamp(0.0, 1.0);
         self.leniency = ((1.0 - regime.specificity) + h).clamp(0.0, 1.0);
-        self.target_engagement = (regime.initiation_base
-            + h
-            + regime.leader_duty * (1.0 - regime.initiation_base))
-            .clamp(0.0, 1.0);
+        self.target_engagement =
+            (regime.initiation_base + h + regime.leader_duty * (1.0 - regime.initiation_base))
+                .clamp(0.0, 1.0);
     }
 }
 
@@ -196,7 +195,7 @@ impl World {
         let skill = BetaSampler::new(pop.skill_alpha, pop.skill_beta);
         let integrity = BetaSampler::new(pop.integrity_alpha, pop.integrity_beta);
         let (alpha0, beta0) = prior_counts(&pop);
-        let ln_lambda = pop.loss_aversion.ln();
+        let ln_lambda = libm::log(pop.loss_aversion);
         let cadres = (0..n)
             .map(|_| {
                 let s = skill.sample(&mut rng);
@@ -207,7 +206,7 @@ impl World {
                     beta: beta0,
                     career: 0.0,
                     skill: s as f32,
-                    loss_aversion: (ln_lambda + pop.loss_aversion_spread * eps).exp() as f32,
+                    loss_aversion: libm::exp(ln_lambda + pop.loss_aversion_spread * eps) as f32,
                     integrity: g as f32,
                     blocked_until: 0,
                     passive_streak: 0,
@@ -271,7 +270,10 @@ impl World {
         self.recover_leaders(&mut tally);
         self.learn_choose_act(&mut tally);
         self.t += 1;
-        tally.metrics(self.population.success_value, self.population.violation_loss)
+        tally.metrics(
+            self.population.success_value,
+            self.population.violation_loss,
+        )
     }
 
     /// Runs `steps` steps and returns their metrics in order.
@@ -326,8 +328,7 @@ impl World {
                     cadre.hidden_abuses = cadre.hidden_abuses.saturating_add(1);
                 } else {
                     cadre.career -= r.violation_severity;
-                    cadre.blocked_until =
-                        cadre.blocked_until.max(t + r.violation_sanction_steps);
+                    cadre.blocked_until = cadre.blocked_until.max(t + r.violation_sanction_steps);
                 }
                 continue;
             }
@@ -452,8 +453,7 @@ impl World {
                     let eu_reform = p_success * pop.reward
                         - (1.0 - p_success) * lambda * failure_sanction * (1.0 - b);
                     let eu_passive = lambda * eu_passive_per_lambda;
-                    if rng.random::<f64>() < logistic((eu_reform - eu_passive) * inv_temperature)
-                    {
+                    if rng.random::<f64>() < logistic((eu_reform - eu_passive) * inv_temperature) {
                         reformed = true;
                         cadre.passive_streak = 0;
                         cadre.status = CadreStatus::Reforming;

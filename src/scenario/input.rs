@@ -55,7 +55,10 @@ impl<'a> Document<'a> {
         DeTable::parse(self.text)
             .map(Spanned::into_inner)
             .map_err(|e| {
-                let at = e.span().map(|s| self.at(&s)).unwrap_or_else(|| self.origin.clone());
+                let at = e
+                    .span()
+                    .map(|s| self.at(&s))
+                    .unwrap_or_else(|| self.origin.clone());
                 InputError::new(at, format!("invalid TOML: {}", e.message().trim()))
             })
     }
@@ -90,7 +93,10 @@ impl<'a> Document<'a> {
             Some(s) => format!(" (did you mean `{s}`?)"),
             None => format!("; allowed: {}", allowed.join(", ")),
         };
-        Err(self.error(&key.span(), format!("unknown key `{name}` in {context}{hint}")))
+        Err(self.error(
+            &key.span(),
+            format!("unknown key `{name}` in {context}{hint}"),
+        ))
     }
 
     /// A string value.

@@ -27,7 +27,10 @@ pub struct Scenario {
     pub population: Population,
     pub regime: Regime,
     /// The policy timeline, in the order the file lists it.
-    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "serialize_events")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "serialize_events"
+    )]
     pub events: Vec<Event>,
 }
 
@@ -143,7 +146,9 @@ impl Scenario {
 /// The spec of `key` (`section.name` or a bare name), or a message with a suggestion.
 pub fn lookup_param(key: &str) -> Result<&'static ParamSpec, String> {
     let found = match key.split_once('.') {
-        Some((section, name)) => all_specs().find(|s| s.section.name() == section && s.name == name),
+        Some((section, name)) => {
+            all_specs().find(|s| s.section.name() == section && s.name == name)
+        }
         None => all_specs().find(|s| s.name == key),
     };
     found.ok_or_else(|| {
@@ -163,7 +168,8 @@ fn serialize_events<S: serde::Serializer>(events: &[Event], ser: S) -> Result<S:
             let mut map = ser.serialize_map(Some(self.0.changes.len() + 1))?;
             map.serialize_entry("at", &self.0.at)?;
             for (name, value) in &self.0.changes {
-                let integer = find_spec(Section::Regime, name).is_some_and(|s| s.range.is_integer());
+                let integer =
+                    find_spec(Section::Regime, name).is_some_and(|s| s.range.is_integer());
                 if integer {
                     map.serialize_entry(name, &(*value as u64))?;
                 } else {
@@ -221,7 +227,15 @@ impl Origin {
     }
 }
 
-const TOP_KEYS: &[&str] = &["name", "description", "base", "run", "population", "regime", "events"];
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "base",
+    "run",
+    "population",
+    "regime",
+    "events",
+];
 
 /// Resolves `reference` and its base chain; `chain` holds the sources being resolved.
 fn resolve(
@@ -250,11 +264,15 @@ fn resolve(
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     InputError::new(path.display().to_string(), format!("cannot read: {e}"))
                 })?;
-                let stem = path.file_stem().map_or_else(
-                    || "scenario".into(),
-                    |s| s.to_string_lossy().into_owned(),
-                );
-                (text, path.display().to_string(), stem, path.parent().map(Path::to_path_buf))
+                let stem = path
+                    .file_stem()
+                    .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+                (
+                    text,
+                    path.display().to_string(),
+                    stem,
+                    path.parent().map(Path::to_path_buf),
+                )
             }
         };
     let doc = Document {
@@ -265,7 +283,12 @@ fn resolve(
     for (key, _) in table.iter() {
         doc.check_known(key, "a scenario", TOP_KEYS)?;
     }
-    let get = |name: &str| table.iter().find(|(k, _)| k.get_ref() == name).map(|(_, v)| v);
+    let get = |name: &str| {
+        table
+            .iter()
+            .find(|(k, _)| k.get_ref() == name)
+            .map(|(_, v)| v)
+    };
 
     chain.push(identity);
     let mut scenario = match get("base") {
@@ -334,7 +357,11 @@ fn read_events(doc: &Document<'_>, value: &input::Value<'_>) -> Result<Vec<Event
         let mut at = None;
         let mut changes = Vec::new();
         for (key, v) in table.iter() {
-            doc.check_known(key, "an event (events may change [regime] parameters)", &names)?;
+            doc.check_known(
+                key,
+                "an event (events may change [regime] parameters)",
+                &names,
+            )?;
             if key.get_ref() == "at" {
                 let step = doc.number("at", v)?;
                 if !(step >= 0.0 && step.fract() == 0.0 && step <= u32::MAX as f64) {
@@ -350,10 +377,16 @@ fn read_events(doc: &Document<'_>, value: &input::Value<'_>) -> Result<Vec<Event
             }
         }
         let Some(at) = at else {
-            return Err(doc.error(&item.span(), "an event needs `at`, the step it applies before"));
+            return Err(doc.error(
+                &item.span(),
+                "an event needs `at`, the step it applies before",
+            ));
         };
         if changes.is_empty() {
-            return Err(doc.error(&item.span(), "an event must change at least one [regime] parameter"));
+            return Err(doc.error(
+                &item.span(),
+                "an event must change at least one [regime] parameter",
+            ));
         }
         events.push(Event { at, changes });
     }
@@ -424,17 +457,29 @@ mod tests {
         };
         let e = load("name = \"x\"\n[regime]\ndetect = 1.2\n");
         assert!(e.location.ends_with("bad.toml:3"), "{e}");
-        assert!(e.message.contains("regime.detect") && e.message.contains("1.2"), "{e}");
+        assert!(
+            e.message.contains("regime.detect") && e.message.contains("1.2"),
+            "{e}"
+        );
         let e = load("[regime]\nsensitvity = 0.5\n");
         assert!(e.message.contains("did you mean `sensitivity`"), "{e}");
         let e = load("[population]\ncadres = \"many\"\n");
-        assert!(e.message.contains("must be a number, found a string"), "{e}");
+        assert!(
+            e.message.contains("must be a number, found a string"),
+            "{e}"
+        );
         let e = load("[population]\ncadres = 0\n");
         assert!(e.message.contains("integer in [1,"), "{e}");
         let e = load("[[events]]\nat = 3\ncadres = 5\n");
-        assert!(e.message.contains("unknown key `cadres` in an event"), "{e}");
+        assert!(
+            e.message.contains("unknown key `cadres` in an event"),
+            "{e}"
+        );
         let e = load("base = \"nominal_tolerence\"\n");
-        assert!(e.message.contains("did you mean `nominal_tolerance`"), "{e}");
+        assert!(
+            e.message.contains("did you mean `nominal_tolerance`"),
+            "{e}"
+        );
     }
 
     #[test]

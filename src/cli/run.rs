@@ -1,0 +1,158 @@
+//! `cadre-sim run`: one scenario's replicates, their time series and summary.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{ScenarioArgs, default_out};
+use crate::model::Metric;
+use crate::output::{OutputDir, RUN_MARKER, data, number};
+use crate::run::{RunOptions, RunResult, Summary, run_scenario};
+use crate::scenario::InputError;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Final steps averaged in summary.json and the table printed at the end.
+    #[arg(long, value_name = "W", default_value_t = 10)]
+    pub window: u32,
+    /// Also write replicates.csv: every metric of every step of every replicate.
+    #[arg(long)]
+    pub raw: bool,
+    /// Output folder [default: output/<scenario>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace results already in the output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Checks `--window` against the run's steps.
+pub fn check_window(window: u32, steps: u32) -> Result<(), InputError> {
+    if window == 0 || window > steps {
+        return Err(InputError::new(
+            "--window",
+            format!("--window {window} must be in [1, {steps}] (the run's steps)"),
+        ));
+    }
+    Ok(())
+}
+
+/// A progress bar over `len` units on a terminal; hidden when `quiet` or not a terminal.
+pub fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {{bar:40}} {{pos}}/{{len}} {what} [{{elapsed_precise}}, eta {{eta}}]"
+        ))
+        .expect("valid template"),
+    );
+    bar
+}
+
+pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
+    let scenario = args.scenario.resolve()?;
+    check_window(args.window, scenario.run.steps)?;
+    let out_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&scenario.name));
+    let out = OutputDir::prepare(&out_path, args.force, RUN_MARKER)?;
+
+    let bar = progress_bar(scenario.run.replicates as u64, args.quiet, "replicates");
+    let tick = || bar.inc(1);
+    let result = run_scenario(
+        &scenario,
+        &RunOptions {
+            threads: args.threads.map(usize::from),
+            on_replicate_done: Some(&tick),
+        },
+    );
+    bar.finish_and_clear();
+
+    write_run(&out, &result, args.window, args.raw)?;
+    print!("{}", final_window_table(&result, args.window));
+    println!(
+        "{} agent-steps in {:.2} s ({:.1} million/s on {} threads); results in {}",
+        result.timing.agent_steps,
+        result.timing.seconds,
+        result.timing.agent_steps_per_second / 1e6,
+        result.timing.threads,
+        out.path().display()
+    );
+    Ok(())
+}
+
+/// Writes the data files of a run, `summary.json` last.
+pub fn write_run(
+    out: &OutputDir,
+    result: &RunResult,
+    window: u32,
+    raw: bool,
+) -> anyhow::Result<()> {
+    let write = |name: &str, bytes: Vec<u8>| {
+        out.write(name, &bytes)
+            .with_context(|| format!("writing {}", out.path().join(name).display()))
+    };
+    write("timeseries.csv", data::timeseries_csv(&[result]))?;
+    if raw {
+        write("replicates.csv", data::replicates_csv(&[result]))?;
+    }
+    write(RUN_MARKER, data::summary_json(result, window))?;
+    Ok(())
+}
+
+/// The final-window means as a Markdown table.
+pub fn final_window_table(result: &RunResult, window: u32) -> String {
+    let summaries = result.final_window(window);
+    let mut out = format!(
+        "\n{}: mean of the last {window} of {} steps over {} replicates\n\n",
+        result.scenario.name,
+        result.steps(),
+        result.replicates.len()
+    );
+    out.push_str("| metric | mean | 95% CI | n |\n|---|---:|---|---:|\n");
+    for metric in Metric::ALL {
+        let s: &Summary = &summaries[metric.index()];
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            metric.name(),
+            short(s.mean),
+            if s.ci_low.is_nan() {
+                String::new()
+            } else {
+                format!("[{}, {}]", short(s.ci_low), short(s.ci_high))
+            },
+            s.n
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// A number for people: 4 significant digits, empty when missing.
+pub fn short(x: f64) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    let digits = if x == 0.0 {
+        0
+    } else {
+        x.abs().log10().floor() as i32
+    };
+    let decimals = (3 - digits).clamp(0, 6) as usize;
+    let s = format!("{x:.decimals$}");
+    number(s.parse().unwrap_or(x))
+}

@@ -1,0 +1,111 @@
+//! Writing results: output folders, atomic files, and the data formats of a run.
+//!
+//! Exporters return bytes; only [`OutputDir`] touches the file system. Every file is written
+//! to a temporary name in its folder and renamed into place, so a reader never sees half a
+//! file, and `summary.json` is written last: its presence marks a complete run.
+
+pub mod data;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::scenario::InputError;
+
+/// The file whose presence says a folder holds a finished run.
+pub const RUN_MARKER: &str = "summary.json";
+
+/// A folder results go to, checked to be writable before any work starts.
+#[derive(Debug, Clone)]
+pub struct OutputDir {
+    path: PathBuf,
+}
+
+impl OutputDir {
+    /// Creates the folder if needed and checks that it can be written. A folder that already
+    /// holds `marker` (another run's results) is refused unless `force` is set.
+    pub fn prepare(path: &Path, force: bool, marker: &str) -> Result<OutputDir, InputError> {
+        let at = || path.display().to_string();
+        if path.join(marker).exists() && !force {
+            return Err(InputError::new(
+                at(),
+                format!(
+                    "this folder already holds results ({marker}); pass --force to replace them, \
+                     or choose another folder with --out DIR"
+                ),
+            ));
+        }
+        std::fs::create_dir_all(path)
+            .map_err(|e| InputError::new(at(), format!("cannot create the output folder: {e}")))?;
+        tempfile::NamedTempFile::new_in(path).map_err(|e| {
+            InputError::new(at(), format!("cannot write in the output folder: {e}"))
+        })?;
+        Ok(OutputDir {
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `name` atomically: a temporary file in the same folder, then a rename.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        write_atomic(&self.path.join(name), bytes)?;
+        Ok(self.path.join(name))
+    }
+}
+
+/// Writes `path` atomically (temporary file in the same folder, flushed, then renamed).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A number as written in CSV: the shortest text that reads back to the same f64, and an
+/// empty field for a missing value.
+pub fn number(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_an_existing_run_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(dir.path(), false, RUN_MARKER).unwrap();
+        out.write(RUN_MARKER, b"{}").unwrap();
+        let e = OutputDir::prepare(dir.path(), false, RUN_MARKER).unwrap_err();
+        assert!(e.message.contains("--force"));
+        assert!(OutputDir::prepare(dir.path(), true, RUN_MARKER).is_ok());
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        write_atomic(&dir.path().join("a.csv"), b"x\n").unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+        assert_eq!(std::fs::read(dir.path().join("a.csv")).unwrap(), b"x\n");
+    }
+
+    #[test]
+    fn numbers_round_trip_and_missing_is_empty() {
+        assert_eq!(number(f64::NAN), "");
+        assert_eq!(number(0.1), "0.1");
+        let x = 0.28123456789012345;
+        assert_eq!(number(x).parse::<f64>().unwrap(), x);
+    }
+}

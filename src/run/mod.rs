@@ -1,0 +1,119 @@
+//! Running a scenario: replicates in parallel with rayon, and their summaries.
+//!
+//! Replicate r always uses the generator of `(seed, r)` and results are collected in
+//! replicate order, so output does not depend on the thread count. Scenarios run with the
+//! same seed share replicate seeds: common random numbers for comparisons.
+
+pub mod stats;
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::{self, Metric, N_METRICS, StepMetrics, rng};
+use crate::scenario::Scenario;
+pub use stats::Summary;
+
+/// How to run: thread count (None = all cores) and a callback after each replicate.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    pub threads: Option<usize>,
+    pub on_replicate_done: Option<&'a (dyn Fn() + Sync)>,
+}
+
+/// Wall time and throughput of a run: the only fields that differ between equal runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    pub seconds: f64,
+    pub agent_steps: u64,
+    pub agent_steps_per_second: f64,
+    pub threads: usize,
+}
+
+/// The raw result of a run: every metric of every step of every replicate.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub scenario: Scenario,
+    pub replicate_seeds: Vec<u64>,
+    /// `replicates[r][t]`: metrics of step t of replicate r.
+    pub replicates: Vec<Vec<StepMetrics>>,
+    pub timing: Timing,
+}
+
+/// Runs every replicate of `scenario`.
+pub fn run_scenario(scenario: &Scenario, options: &RunOptions) -> RunResult {
+    let spec = scenario.model_spec();
+    let run = &scenario.run;
+    let simulate = |r: u64| {
+        let metrics = model::simulate(&spec, run.steps, run.seed, r);
+        if let Some(done) = options.on_replicate_done {
+            done();
+        }
+        metrics
+    };
+    let start = Instant::now();
+    let (replicates, threads) = in_pool(options.threads, || {
+        let reps: Vec<_> = (0..run.replicates as u64)
+            .into_par_iter()
+            .map(simulate)
+            .collect();
+        (reps, rayon::current_num_threads())
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    let agent_steps = scenario.population.cadres as u64 * run.steps as u64 * run.replicates as u64;
+    RunResult {
+        scenario: scenario.clone(),
+        replicate_seeds: (0..run.replicates as u64)
+            .map(|r| rng::replicate_seed(run.seed, r))
+            .collect(),
+        replicates,
+        timing: Timing {
+            seconds,
+            agent_steps,
+            agent_steps_per_second: agent_steps as f64 / seconds.max(1e-9),
+            threads,
+        },
+    }
+}
+
+/// Runs `work` on a pool of `threads` threads, or on rayon's global pool (all cores).
+pub fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
+    match threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .expect("a thread pool can be built")
+            .install(work),
+        None => work(),
+    }
+}
+
+impl RunResult {
+    pub fn steps(&self) -> usize {
+        self.replicates.first().map_or(0, Vec::len)
+    }
+
+    /// Per step and metric, the summary over replicates.
+    pub fn timeseries(&self) -> Vec<[Summary; N_METRICS]> {
+        (0..self.steps())
+            .map(|t| {
+                Metric::ALL.map(|m| Summary::of(self.replicates.iter().map(|r| r[t][m.index()])))
+            })
+            .collect()
+    }
+
+    /// Each replicate's mean of `metric` over the last `window` steps (NaN if none present).
+    pub fn final_window_values(&self, metric: Metric, window: u32) -> Vec<f64> {
+        let from = self.steps().saturating_sub(window as usize);
+        self.replicates
+            .iter()
+            .map(|r| stats::mean_present(r[from..].iter().map(|s| s[metric.index()])))
+            .collect()
+    }
+
+    /// Per metric, the summary over replicates of their final-window means.
+    pub fn final_window(&self, window: u32) -> [Summary; N_METRICS] {
+        Metric::ALL.map(|m| Summary::of(self.final_window_values(m, window)))
+    }
+}

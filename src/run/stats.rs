@@ -1,0 +1,85 @@
+//! Summary statistics over replicates: mean, sample standard deviation, and the 95%
+//! confidence interval from Student's t. Missing values (NaN) are left out and counted.
+
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// The summary of one metric over replicates. Fields are NaN (written empty or null) where
+/// they cannot be computed: everything with n = 0, sd and the interval with n = 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Summary {
+    pub mean: f64,
+    pub sd: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub n: u64,
+}
+
+impl Summary {
+    /// Summarises the present (non-NaN) values.
+    pub fn of(values: impl IntoIterator<Item = f64>) -> Summary {
+        let xs: Vec<f64> = values.into_iter().filter(|x| !x.is_nan()).collect();
+        let n = xs.len();
+        let mean = if n == 0 {
+            f64::NAN
+        } else {
+            xs.iter().sum::<f64>() / n as f64
+        };
+        let sd = if n < 2 {
+            f64::NAN
+        } else {
+            (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        };
+        let half = t_quantile_975(n as u64) * sd / (n as f64).sqrt();
+        Summary {
+            mean,
+            sd,
+            ci_low: mean - half,
+            ci_high: mean + half,
+            n: n as u64,
+        }
+    }
+}
+
+/// The 0.975 quantile of Student's t with n − 1 degrees of freedom (NaN for n < 2).
+pub fn t_quantile_975(n: u64) -> f64 {
+    if n < 2 {
+        return f64::NAN;
+    }
+    StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .map(|t| t.inverse_cdf(0.975))
+        .unwrap_or(f64::NAN)
+}
+
+/// The mean of the present values of a slice, NaN if none.
+pub fn mean_present(values: impl IntoIterator<Item = f64>) -> f64 {
+    let (sum, n) = values
+        .into_iter()
+        .filter(|x| !x.is_nan())
+        .fold((0.0, 0u64), |(s, n), x| (s + x, n + 1));
+    if n == 0 { f64::NAN } else { sum / n as f64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn textbook_interval() {
+        // Mean 2, sd 1 over n = 3: t(0.975, 2) = 4.302653, half width 4.302653 / sqrt(3).
+        let s = Summary::of([1.0, 2.0, 3.0]);
+        assert_eq!(s.mean, 2.0);
+        assert_eq!(s.sd, 1.0);
+        assert!((s.ci_high - 2.0 - 4.302_652_73 / 3f64.sqrt()).abs() < 1e-6);
+        assert!((t_quantile_975(31) - 2.042_272_46).abs() < 1e-6);
+    }
+
+    #[test]
+    fn missing_values_are_left_out_and_counted() {
+        let s = Summary::of([f64::NAN, 4.0]);
+        assert_eq!((s.mean, s.n), (4.0, 1));
+        assert!(s.sd.is_nan() && s.ci_low.is_nan());
+        assert!(Summary::of([f64::NAN]).mean.is_nan());
+        assert_eq!(Summary::of([]).n, 0);
+    }
+}
