@@ -603,3 +603,420 @@ fn unit_initiative_sd(units: &[Unit]) -> f64 {
     let mean = sum / n;
     (sum_sq / n - mean * mean).max(0.0).sqrt()
 }
+
+#[cfg(test)]
+mod tests {
+    //! One test per phase of the step, on small worlds with extreme parameters so the
+    //! expected outcome is certain.
+    use super::*;
+    use crate::model::Metric;
+    use crate::model::rng::replicate_rng;
+
+    fn world(cadres: u32, unit_size: u32, regime: Regime) -> World {
+        let population = Population {
+            cadres,
+            unit_size,
+            ..Population::default()
+        };
+        let spec = ModelSpec {
+            population,
+            regime,
+            events: vec![],
+        };
+        World::new(&spec, replicate_rng(1, 0))
+    }
+
+    fn due(world: &mut World, at: usize, case: Case) {
+        if world.cases.len() <= at {
+            world.cases.resize_with(at + 1, Vec::new);
+        }
+        world.cases[at].push(case);
+        world.cadres[case.cadre as usize].pending_case = true;
+        world.ledger.created += 1;
+    }
+
+    #[test]
+    fn phase1_tolerated_honest_case_is_a_signal_to_cadre_and_unit() {
+        let mut w = world(
+            4,
+            2,
+            Regime {
+                publish: 1.0,
+                ..Regime::default()
+            },
+        );
+        let case = Case {
+            cadre: 1,
+            violation: false,
+            reviewed: true,
+            tolerance: 1.0,
+        };
+        due(&mut w, 0, case);
+        let mut tally = Tally::default();
+        w.decide_due_cases(&mut tally);
+        assert_eq!((tally.honest_decided, tally.honest_tolerated), (1, 1));
+        assert_eq!(w.cadres[1].own_signal, 1);
+        assert_eq!((w.units[0].tolerated, w.units[1].tolerated), (1, 0));
+        assert_eq!(w.published, (1, 0));
+        assert_eq!(w.cadres[1].career, 0.0);
+        assert_eq!(w.ledger.decided, 1);
+    }
+
+    #[test]
+    fn phase1_punished_honest_case_sanctions_and_blocks() {
+        let regime = Regime {
+            publish: 0.0,
+            severity: 3.0,
+            sanction_steps: 4,
+            ..Regime::default()
+        };
+        let mut w = world(4, 2, regime);
+        // Not reviewed: tolerance 0, so punished for sure.
+        due(
+            &mut w,
+            0,
+            Case {
+                cadre: 2,
+                violation: false,
+                reviewed: false,
+                tolerance: 0.0,
+            },
+        );
+        let mut tally = Tally::default();
+        w.decide_due_cases(&mut tally);
+        assert_eq!((tally.honest_decided, tally.honest_tolerated), (1, 0));
+        assert_eq!(w.cadres[2].career, -3.0);
+        assert_eq!(w.cadres[2].blocked_until, 4);
+        assert_eq!(w.cadres[2].own_signal, -1);
+        assert_eq!(w.units[1].punished, 1);
+        assert_eq!(w.published, (0, 0));
+    }
+
+    #[test]
+    fn phase1_violations_become_abuses_or_violation_sanctions() {
+        let mut w = world(4, 2, Regime::default());
+        due(
+            &mut w,
+            0,
+            Case {
+                cadre: 0,
+                violation: true,
+                reviewed: true,
+                tolerance: 1.0,
+            },
+        );
+        due(
+            &mut w,
+            0,
+            Case {
+                cadre: 3,
+                violation: true,
+                reviewed: true,
+                tolerance: 0.0,
+            },
+        );
+        let mut tally = Tally::default();
+        w.decide_due_cases(&mut tally);
+        assert_eq!(tally.abuses, 1);
+        assert_eq!(tally.honest_decided, 0, "violations are not honest cases");
+        assert_eq!(w.cadres[0].hidden_abuses, 1);
+        assert_eq!(w.abusers, vec![0]);
+        assert_eq!(w.cadres[0].own_signal, 0, "a violation is not a signal");
+        assert_eq!(w.cadres[3].career, -4.0);
+        assert_eq!(w.cadres[3].blocked_until, 8);
+    }
+
+    #[test]
+    fn phase2_revealed_abuse_is_sanctioned_and_blames_the_leader() {
+        let regime = Regime {
+            abuse_reveal: 1.0,
+            reviewer_blame: 0.5,
+            ..Regime::default()
+        };
+        let mut w = world(4, 2, regime);
+        w.cadres[3].hidden_abuses = 1;
+        w.abusers.push(3);
+        let before = w.units[1].engagement;
+        let mut tally = Tally::default();
+        w.reveal_abuses(&mut tally);
+        assert_eq!(tally.abuses_revealed, 1);
+        assert_eq!(w.cadres[3].hidden_abuses, 0);
+        assert!(w.abusers.is_empty());
+        assert_eq!(w.cadres[3].career, -4.0);
+        assert_eq!(w.cadres[3].blocked_until, 8);
+        assert_eq!(w.units[1].engagement, before * 0.5);
+        // Nothing is revealed when abuse_reveal is 0.
+        let mut w = world(
+            4,
+            2,
+            Regime {
+                abuse_reveal: 0.0,
+                ..Regime::default()
+            },
+        );
+        w.cadres[0].hidden_abuses = 2;
+        w.abusers.push(0);
+        w.reveal_abuses(&mut Tally::default());
+        assert_eq!(w.cadres[0].hidden_abuses, 2);
+    }
+
+    #[test]
+    fn phase3_leaders_recover_toward_their_target() {
+        let regime = Regime {
+            leader_recovery: 0.25,
+            heterogeneity: 0.0,
+            ..Regime::default()
+        };
+        let mut w = world(4, 2, regime);
+        w.units[0].engagement = 0.0;
+        let target = w.units[0].target_engagement;
+        let mut tally = Tally::default();
+        w.recover_leaders(&mut tally);
+        assert!((w.units[0].engagement - 0.25 * target).abs() < 1e-15);
+        assert_eq!(w.units[1].engagement, target);
+    }
+
+    /// A world whose cadres meet no opportunity and feel no temptation: phase 4–6 then
+    /// draws nothing but the opportunity, and learning can be checked exactly.
+    fn quiet_world(regime: Regime) -> World {
+        let population = Population {
+            cadres: 4,
+            unit_size: 2,
+            opportunity_rate: 0.0,
+            temptation: 0.0,
+            ..Population::default()
+        };
+        World::new(
+            &ModelSpec {
+                population,
+                regime,
+                events: vec![],
+            },
+            replicate_rng(1, 0),
+        )
+    }
+
+    fn world_with(population: Population, regime: Regime) -> World {
+        World::new(
+            &ModelSpec {
+                population,
+                regime,
+                events: vec![],
+            },
+            replicate_rng(1, 0),
+        )
+    }
+
+    #[test]
+    fn phase4_beliefs_learn_from_own_unit_and_published_cases() {
+        let mut w = quiet_world(Regime {
+            credibility: 0.5,
+            ..Regime::default()
+        });
+        // Cadre 0's honest failure was tolerated; a punished case was published elsewhere.
+        w.cadres[0].own_signal = 1;
+        w.units[0].tolerated = 1;
+        w.published = (0, 1);
+        w.learn_choose_act(&mut Tally::default());
+        // α₀ = 4·0.3 = 1.2, β₀ = 2.8: with no other evidence the prior is a fixed point.
+        let unit = 0.5 * 0.5; // credibility · weight_unit
+        let published = 0.5 * 0.05; // credibility · weight_published
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(
+            close(w.cadres[0].alpha, 1.2 + 1.0 + unit),
+            "{}",
+            w.cadres[0].alpha
+        );
+        assert!(close(w.cadres[1].alpha, 1.2 + unit));
+        assert!(close(w.cadres[2].alpha, 1.2));
+        for c in &w.cadres {
+            assert!(close(c.beta, 2.8 + published));
+        }
+        // Memory: with memory 0 a belief returns to the prior in one step.
+        let mut w = quiet_world(Regime::default());
+        w.population.memory = 0.0;
+        w.cadres[0].alpha = 50.0;
+        w.learn_choose_act(&mut Tally::default());
+        assert!(close(w.cadres[0].alpha, 1.2));
+    }
+
+    #[test]
+    fn phase5_choices_follow_utility_and_skip_blocked_cadres() {
+        let eager = Population {
+            cadres: 100,
+            unit_size: 10,
+            opportunity_rate: 1.0,
+            reward: 100.0,
+            temperature: 0.01,
+            ..Population::default()
+        };
+        // No sanction at stake: reforming has positive utility for every cadre.
+        let mut w = world_with(
+            eager.clone(),
+            Regime {
+                severity: 0.0,
+                ..Regime::default()
+            },
+        );
+        w.cadres[0].blocked_until = 5;
+        w.cadres[0].pending_case = true;
+        let mut tally = Tally::default();
+        w.learn_choose_act(&mut tally);
+        assert_eq!(tally.active, 99);
+        assert_eq!(tally.opportunities, 99);
+        assert_eq!(tally.reforms, 99);
+        assert_eq!(w.cadres[0].status, CadreStatus::UnderReview);
+        assert_eq!(w.cadres[1].status, CadreStatus::Reforming);
+
+        // No reward and a harsh sanction: everyone declines, and streaks grow.
+        let timid = Population {
+            reward: 0.0,
+            temptation: 0.0,
+            ..eager
+        };
+        let mut w = world_with(
+            timid,
+            Regime {
+                severity: 100.0,
+                ..Regime::default()
+            },
+        );
+        for _ in 0..LYING_FLAT_STREAK {
+            let mut tally = Tally::default();
+            w.learn_choose_act(&mut tally);
+            assert_eq!(tally.reforms, 0);
+            w.t += 1;
+        }
+        assert!(
+            w.cadres
+                .iter()
+                .all(|c| c.passive_streak == LYING_FLAT_STREAK)
+        );
+        assert!(w.cadres.iter().all(|c| c.status == CadreStatus::LyingFlat));
+    }
+
+    #[test]
+    fn phase6_failures_become_cases_decided_after_the_review_delay() {
+        // Certain opportunity, certain failure (hard tasks, no skill), yet certain reform
+        // (inaction is punished harder), certain detection and review.
+        let population = Population {
+            cadres: 50,
+            unit_size: 10,
+            opportunity_rate: 1.0,
+            reward: 100.0,
+            temperature: 0.01,
+            skill_alpha: 1.0,
+            skill_beta: 1000.0,
+            difficulty_alpha: 1000.0,
+            difficulty_beta: 1.0,
+            skill_sharpness: 50.0,
+            temptation: 0.0,
+            ..Population::default()
+        };
+        let regime = Regime {
+            detect: 1.0,
+            severity: 0.0,
+            inaction_detect: 1.0,
+            inaction_penalty: 100.0,
+            initiation_base: 1.0,
+            heterogeneity: 0.0,
+            review_delay: 3,
+            correction_capacity: 1.0,
+            recovery: 0.5,
+            ..Regime::default()
+        };
+        let mut w = world_with(population, regime);
+        let mut tally = Tally::default();
+        w.learn_choose_act(&mut tally);
+        assert_eq!(tally.failures, 50);
+        assert_eq!(tally.corrected, 50);
+        assert_eq!(tally.failure_losses, 25.0);
+        assert_eq!((tally.honest_detected, tally.honest_reviewed), (50, 50));
+        assert_eq!(w.cases[4].len(), 50, "decided at t + 1 + review_delay");
+        assert!(
+            w.cadres
+                .iter()
+                .all(|c| c.blocked_until == 4 && c.pending_case)
+        );
+        assert_eq!(w.ledger.created, 50);
+    }
+
+    #[test]
+    fn phase6_violations_are_detected_and_reviewed_with_leniency() {
+        let population = Population {
+            cadres: 40,
+            unit_size: 10,
+            opportunity_rate: 0.0,
+            temptation: 1.0,
+            integrity_alpha: 0.001,
+            integrity_beta: 1000.0,
+            private_gain: 100.0,
+            temperature: 0.01,
+            ..Population::default()
+        };
+        let regime = Regime {
+            violation_detect: 1.0,
+            initiation_base: 0.0,
+            self_application: 0.0,
+            heterogeneity: 0.0,
+            ..Regime::default()
+        };
+        let mut w = world_with(population, regime);
+        let mut tally = Tally::default();
+        w.learn_choose_act(&mut tally);
+        assert_eq!(tally.violations, 40);
+        assert_eq!(w.cases[1].len(), 40, "unreviewed: decided at t + 1");
+        assert!(
+            w.cases[1]
+                .iter()
+                .all(|c| c.violation && !c.reviewed && c.tolerance == 0.0)
+        );
+    }
+
+    #[test]
+    fn events_change_the_regime_and_units_but_keep_engagement() {
+        let population = Population {
+            cadres: 40,
+            unit_size: 10,
+            ..Population::default()
+        };
+        let event = Event {
+            at: 2,
+            changes: vec![("sensitivity".into(), 0.9), ("leader_duty".into(), 1.0)],
+        };
+        let spec = ModelSpec {
+            population,
+            regime: Regime::default(),
+            events: vec![event],
+        };
+        let mut w = World::new(&spec, replicate_rng(3, 0));
+        w.step();
+        w.step();
+        assert_eq!(w.regime().sensitivity, 0.6);
+        let engagement: Vec<f64> = w.units.iter().map(|u| u.engagement).collect();
+        w.apply_due_events();
+        assert_eq!(w.regime().sensitivity, 0.9);
+        assert_eq!(w.regime().leader_duty, 1.0);
+        for (unit, e) in w.units.iter().zip(engagement) {
+            assert_eq!(unit.sensitivity, (0.9 + 0.2 * unit.z).clamp(0.0, 1.0));
+            assert_eq!(unit.target_engagement, (1.0 + 0.2 * unit.z).clamp(0.0, 1.0));
+            assert_eq!(unit.engagement, e, "engagement keeps its value");
+        }
+    }
+
+    #[test]
+    fn metrics_come_from_the_step() {
+        let mut w = world(200, 20, Regime::default());
+        let m = w.step();
+        assert_eq!(
+            m[Metric::ActiveShare.index()],
+            1.0,
+            "nobody is blocked at step 0"
+        );
+        assert!(
+            m[Metric::ToleranceRate.index()].is_nan(),
+            "no case decided at step 0"
+        );
+        assert!((m[Metric::MeanBelief.index()] - 0.3).abs() < 1e-12);
+    }
+}
