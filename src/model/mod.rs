@@ -6,6 +6,7 @@ pub mod params;
 pub mod rng;
 pub mod world;
 
+pub use metrics::Tally;
 pub use metrics::{Metric, N_METRICS, StepMetrics};
 pub use params::{Population, Regime, RunParams};
 pub use world::{CadreStatus, Event, ModelSpec, World};

@@ -159,6 +159,8 @@ pub struct World {
     /// Honest cases published this step: tolerated, punished.
     published: (u32, u32),
     ledger: CaseLedger,
+    /// What the last step counted.
+    last_tally: Tally,
     difficulty: BetaSampler,
     rng: SimRng,
     t: u32,
@@ -231,6 +233,7 @@ impl World {
             abusers: Vec::new(),
             published: (0, 0),
             ledger: CaseLedger::default(),
+            last_tally: Tally::default(),
             rng,
             t: 0,
         }
@@ -251,6 +254,10 @@ impl World {
     }
     pub fn ledger(&self) -> CaseLedger {
         self.ledger
+    }
+    /// The counts behind the last step's metrics.
+    pub fn last_tally(&self) -> &Tally {
+        &self.last_tally
     }
     /// Cases created but not yet decided.
     pub fn pending_cases(&self) -> u64 {
