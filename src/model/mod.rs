@@ -1,6 +1,7 @@
 //! The model core (model.md, version 1): parameters, the world of one replicate, one step,
 //! and the metrics it records. Pure: no files, flags or plotting in here.
 
+pub mod fastmath;
 pub mod metrics;
 pub mod params;
 pub mod rng;

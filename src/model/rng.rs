@@ -37,11 +37,11 @@ pub fn replicate_rng(seed: u64, replicate: u64) -> SimRng {
 
 /// The logistic function 1 / (1 + e^-x).
 ///
-/// Uses the pure-Rust `libm` exp rather than the platform's C library, so results do not
-/// depend on which libc a machine has.
+/// Uses the portable [`fastmath::exp`](super::fastmath::exp), so results do not depend on a
+/// machine's C library; beyond |x| = 700 the result is exactly 0 or 1 anyway.
 #[inline]
 pub fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + libm::exp(-x))
+    1.0 / (1.0 + super::fastmath::exp(-x))
 }
 
 /// An exact sampler of Beta(a, b), fast where the shapes are small integers.
