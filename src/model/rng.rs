@@ -44,54 +44,84 @@ pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + super::fastmath::exp(-x))
 }
 
+/// Whether a uniform draw `u` in [0, 1) falls below `logistic(x)`: a Bernoulli trial with
+/// the logit chance `x`.
+///
+/// Same answer as `u < logistic(x)`, but most trials are settled without an exponential by
+/// squeezing: the logistic is 1/2 at 0, concave above 0 and convex below, so its tangent
+/// 1/2 + x/4 bounds it from above for x ≥ 0 and from below for x < 0.
+#[inline]
+pub fn below_logistic(u: f64, x: f64) -> bool {
+    let tangent = 0.5 + 0.25 * x;
+    if x >= 0.0 {
+        if u < 0.5 {
+            return true;
+        }
+        if u >= tangent {
+            return false;
+        }
+    } else {
+        if u >= 0.5 {
+            return false;
+        }
+        if u < tangent {
+            return true;
+        }
+    }
+    u < logistic(x)
+}
+
 /// An exact sampler of Beta(a, b), fast where the shapes are small integers.
 ///
-/// For integer shapes the k-th smallest of n = a + b − 1 independent uniforms is exactly
-/// Beta(a, n + 1 − a) distributed (order statistics); Beta(2, 2), the default difficulty, is
-/// the median of three uniforms. That costs three uniform draws instead of two gamma
-/// variates. Other shapes use rand_distr's Beta.
+/// - Beta(1, 1) is a uniform draw.
+/// - Beta(2, 2), the default difficulty drawn in the hot loop, is the median of three
+///   uniforms (the k-th smallest of a + b − 1 uniforms is Beta(k, a + b − k)): three draws and
+///   no branches.
+/// - Other integer shapes up to [`BetaSampler::MAX_INTEGER_SHAPE`] use Gamma variates of
+///   integer shape, −ln(u₁⋯u_k) ~ Gamma(k, 1), and X/(X + Y) ~ Beta(a, b): a + b draws and two
+///   logarithms (the portable `libm` one), no rejection loop.
+/// - Anything else uses rand_distr's Beta.
 #[derive(Debug, Clone)]
 pub enum BetaSampler {
-    /// The k-th smallest (1-based) of n uniforms, n ≤ [`BetaSampler::MAX_ORDER`].
-    OrderStatistic { n: usize, k: usize },
-    /// The general case.
+    Uniform,
+    MedianOfThree,
+    IntegerGamma { a: u32, b: u32 },
     General(Beta<f64>),
 }
 
 impl BetaSampler {
-    /// The most uniforms the order-statistic path sorts.
-    pub const MAX_ORDER: usize = 16;
+    /// The largest integer shape the Gamma-product path takes.
+    pub const MAX_INTEGER_SHAPE: f64 = 32.0;
 
     /// A sampler for Beta(a, b); both shapes must be > 0 and finite.
     pub fn new(a: f64, b: f64) -> Self {
-        let n = a + b - 1.0;
-        let integer = a.fract() == 0.0 && b.fract() == 0.0;
-        if integer && n <= Self::MAX_ORDER as f64 {
-            BetaSampler::OrderStatistic {
-                n: n as usize,
-                k: a as usize,
-            }
-        } else {
-            BetaSampler::General(Beta::new(a, b).expect("Beta shapes are validated positive"))
+        let small_integer = |x: f64| x.fract() == 0.0 && x <= Self::MAX_INTEGER_SHAPE;
+        match (a, b) {
+            (1.0, 1.0) => BetaSampler::Uniform,
+            (2.0, 2.0) => BetaSampler::MedianOfThree,
+            _ if small_integer(a) && small_integer(b) => BetaSampler::IntegerGamma {
+                a: a as u32,
+                b: b as u32,
+            },
+            _ => BetaSampler::General(Beta::new(a, b).expect("Beta shapes are validated positive")),
         }
     }
 
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
-            BetaSampler::OrderStatistic { n: 1, .. } => rng.random(),
-            BetaSampler::OrderStatistic { n: 3, k: 2 } => {
+            BetaSampler::Uniform => rng.random(),
+            BetaSampler::MedianOfThree => {
                 let (x, y, z): (f64, f64, f64) = (rng.random(), rng.random(), rng.random());
                 x.min(y).max(x.max(y).min(z))
             }
-            BetaSampler::OrderStatistic { n, k } => {
-                let mut u = [0.0f64; Self::MAX_ORDER];
-                for slot in &mut u[..n] {
-                    *slot = rng.random();
-                }
-                let u = &mut u[..n];
-                u.sort_unstable_by(f64::total_cmp);
-                u[k - 1]
+            BetaSampler::IntegerGamma { a, b } => {
+                // 1 − u lies in (0, 1], so no logarithm of zero.
+                let mut product =
+                    |k: u32| (0..k).map(|_| 1.0 - rng.random::<f64>()).product::<f64>();
+                let x = -libm::log(product(a));
+                let y = -libm::log(product(b));
+                x / (x + y)
             }
             BetaSampler::General(ref beta) => beta.sample(rng),
         }
@@ -136,6 +166,19 @@ mod tests {
                 "Beta({a},{b}) mean {mean} vs {m}"
             );
             assert!((var - v).abs() < 0.02 * v, "Beta({a},{b}) var {var} vs {v}");
+        }
+    }
+
+    #[test]
+    fn squeezed_trial_agrees_with_the_logistic() {
+        let mut rng = replicate_rng(5, 0);
+        for _ in 0..1_000_000 {
+            let u: f64 = rng.random();
+            let x: f64 = rng.random_range(-12.0..12.0);
+            assert_eq!(below_logistic(u, x), u < logistic(x), "u {u} x {x}");
+        }
+        for (u, x) in [(0.5, 0.0), (0.0, -800.0), (0.999, 800.0), (0.75, 1.0)] {
+            assert_eq!(below_logistic(u, x), u < logistic(x), "u {u} x {x}");
         }
     }
 

@@ -18,7 +18,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::metrics::{StepMetrics, Tally};
 use super::params::{Population, Regime};
-use super::rng::{BetaSampler, SimRng, logistic};
+use super::rng::{BetaSampler, SimRng, below_logistic, logistic};
 
 /// A change of the regime at a step: the policy timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -460,7 +460,7 @@ impl World {
                     let eu_reform = p_success * pop.reward
                         - (1.0 - p_success) * lambda * failure_sanction * (1.0 - b);
                     let eu_passive = lambda * eu_passive_per_lambda;
-                    if rng.random::<f64>() < logistic((eu_reform - eu_passive) * inv_temperature) {
+                    if below_logistic(rng.random(), (eu_reform - eu_passive) * inv_temperature) {
                         reformed = true;
                         cadre.passive_streak = 0;
                         cadre.status = CadreStatus::Reforming;
@@ -511,7 +511,7 @@ impl World {
                     if rng.random::<f64>() < pop.temptation * (1.0 - cadre.integrity as f64) {
                         let eu_violation = pop.private_gain
                             - lambda * violation_sanction * (1.0 - b * (1.0 - r.specificity));
-                        if rng.random::<f64>() < logistic(eu_violation * inv_temperature) {
+                        if below_logistic(rng.random(), eu_violation * inv_temperature) {
                             tally.violations += 1;
                             // Phase 6: outcome of the violation.
                             if rng.random::<f64>() < r.violation_detect {
