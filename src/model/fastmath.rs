@@ -51,8 +51,8 @@ pub const EXP_LIMIT: f64 = 700.0;
 #[inline]
 pub fn exp(x: f64) -> f64 {
     // ln2/32 split into a high part with trailing zero bits (so k·HI is exact) and the rest.
-    const LN2_HI_32: f64 = 6.931_471_803_691_238_164_90e-1 / 32.0;
-    const LN2_LO_32: f64 = 1.908_214_929_270_587_700_02e-10 / 32.0;
+    const LN2_HI_32: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000) / 32.0;
+    const LN2_LO_32: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76) / 32.0;
     const INV_LN2_32: f64 = 32.0 / std::f64::consts::LN_2;
     // Adding and subtracting 1.5·2^52 rounds to the nearest integer in plain arithmetic.
     const ROUND: f64 = 6_755_399_441_055_744.0;

@@ -194,10 +194,9 @@ impl Origin {
     fn find(reference: &str, dir: Option<&Path>) -> Result<Origin, InputError> {
         let looks_like_path = reference.ends_with(".toml") || reference.contains(['/', '\\']);
         let path = dir.map_or_else(|| PathBuf::from(reference), |d| d.join(reference));
-        if !looks_like_path {
-            if let Some(&(name, text)) = builtin::BUILTIN.iter().find(|(n, _)| *n == reference) {
-                return Ok(Origin::Builtin(name, text));
-            }
+        let builtin = builtin::BUILTIN.iter().find(|(n, _)| *n == reference);
+        if let (false, Some(&(name, text))) = (looks_like_path, builtin) {
+            return Ok(Origin::Builtin(name, text));
         }
         if looks_like_path || path.is_file() {
             return Ok(Origin::File(path));
