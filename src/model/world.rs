@@ -59,6 +59,19 @@ pub enum CadreStatus {
     LyingFlat = 5,
 }
 
+/// The status of an active cadre, indexed by (reformed, lying flat, tolerated this step) as
+/// bits 2, 1, 0: a reform shows over everything, a tolerated failure over lying flat.
+const ACTIVE_STATUS: [CadreStatus; 8] = [
+    CadreStatus::Passive,
+    CadreStatus::Tolerated,
+    CadreStatus::LyingFlat,
+    CadreStatus::Tolerated,
+    CadreStatus::Reforming,
+    CadreStatus::Reforming,
+    CadreStatus::Reforming,
+    CadreStatus::Reforming,
+];
+
 /// One cadre: 48 bytes (two belief pseudo-counts and the career score as f64; skill, loss
 /// aversion and integrity as f32; the blocking step; the passive streak; four one-byte
 /// fields).
@@ -443,11 +456,6 @@ impl World {
                     continue;
                 }
                 tally.active += 1;
-                cadre.status = if own == 1 {
-                    CadreStatus::Tolerated
-                } else {
-                    CadreStatus::Passive
-                };
 
                 // Phase 5: choice.
                 let lambda = cadre.loss_aversion as f64;
@@ -463,7 +471,6 @@ impl World {
                     if below_logistic(rng.random(), (eu_reform - eu_passive) * inv_temperature) {
                         reformed = true;
                         cadre.passive_streak = 0;
-                        cadre.status = CadreStatus::Reforming;
                         unit.reforms += 1;
                         tally.reforms += 1;
                         // Phase 6: outcome of the reform.
@@ -504,9 +511,6 @@ impl World {
                 }
 
                 if !reformed {
-                    if cadre.passive_streak >= LYING_FLAT_STREAK {
-                        cadre.status = CadreStatus::LyingFlat;
-                    }
                     // Phase 5, continued: a self-serving violation.
                     if rng.random::<f64>() < pop.temptation * (1.0 - cadre.integrity as f64) {
                         let eu_violation = pop.private_gain
@@ -532,9 +536,11 @@ impl World {
                         }
                     }
                 }
-                if cadre.passive_streak >= LYING_FLAT_STREAK {
-                    tally.lying_flat += 1;
-                }
+                // Branch-free: whether a cadre is lying flat is as unpredictable as its choice.
+                let lying_flat = cadre.passive_streak >= LYING_FLAT_STREAK;
+                tally.lying_flat += lying_flat as u64;
+                cadre.status = ACTIVE_STATUS
+                    [(reformed as usize) << 2 | (lying_flat as usize) << 1 | (own == 1) as usize];
             }
         }
         tally.unit_initiative_sd = unit_initiative_sd(units);
