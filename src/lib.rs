@@ -10,3 +10,5 @@ pub mod model;
 pub mod output;
 pub mod run;
 pub mod scenario;
+pub mod serve;
+pub mod worldview;

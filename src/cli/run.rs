@@ -34,6 +34,9 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write worldview.gif: the world view of replicate 0 over time, for slides.
+    #[arg(long)]
+    pub gif: bool,
 }
 
 /// Checks `--window` against the run's steps.
@@ -83,6 +86,9 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
 
     write_run(&out, &result, args.window, args.raw)?;
+    if args.gif {
+        crate::worldview::gif::write_world_gif(&scenario, out.path())?.report();
+    }
     print!("{}", final_window_table(&result, args.window));
     println!(
         "{} agent-steps in {:.2} s ({:.1} million/s on {} threads); results in {}",
