@@ -18,6 +18,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -60,8 +61,18 @@ pub fn router() -> Router {
         )
         .route("/api/meta", get(|| async { axum::Json(assets::meta()) }))
         .route("/api/run", post(run))
+        .method_not_allowed_fallback(|| async {
+            ApiError::bad(
+                "method not allowed: /api/run takes POST with a JSON body; the page and \
+                 /api/meta take GET",
+            )
+            .with_status(StatusCode::METHOD_NOT_ALLOWED)
+        })
         .fallback(|| async {
-            ApiError::bad("no such page or API").with_status(StatusCode::NOT_FOUND)
+            ApiError::bad(
+                "no such page or API: the page is at /, the API at /api/meta and /api/run",
+            )
+            .with_status(StatusCode::NOT_FOUND)
         })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
@@ -79,7 +90,18 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 }
 
 /// `POST /api/run`: validate, take a run slot, then stream the steps as they are computed.
-async fn run(State(state): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+async fn run(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    // A body over the size limit (or unreadable) gets a JSON answer like every other error.
+    let body = body.map_err(|r| {
+        ApiError::bad(format!(
+            "{}; a run request is a small JSON object",
+            r.body_text()
+        ))
+        .with_status(r.status())
+    })?;
     let scenario = RunRequest::parse(&body)?.resolve()?;
     let permit = state.runs.clone().try_acquire_owned().map_err(|_| {
         ApiError::bad(format!(
