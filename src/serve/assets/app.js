@@ -222,12 +222,20 @@ function refreshProgress() {
   pause.disabled = !run;
   pause.textContent = state.paused ? tr("resume") : tr("pause");
   let text = tr("ready");
+  let phase = "ready";
   if (run) {
+    const failed = run.sides.some((s) => s.failed);
     const finished = run.sides.every((s) => s.done) && run.shown >= run.steps - 1;
-    const phase = finished ? tr("done") : state.paused ? tr("paused") : tr("running");
-    text = `${tr("step")} ${Math.max(0, run.shown + 1)} ${tr("of")} ${run.steps} · ${phase}`;
+    phase = failed ? "error" : finished ? "done" : state.paused ? "paused" : "running";
+    text = `${tr("step")} ${Math.max(0, run.shown + 1)} ${tr("of")} ${run.steps}` +
+      (failed ? "" : ` · ${tr(phase)}`);
   }
-  $("#progress").textContent = text;
+  const progress = $("#progress");
+  progress.textContent = text;
+  // For the browser test and anyone scripting the page: what the run is doing.
+  progress.dataset.phase = phase;
+  progress.dataset.shown = run ? run.shown + 1 : 0;
+  $("#progress-bar").style.width = run ? `${(100 * (run.shown + 1)) / run.steps}%` : "0";
 }
 
 /** The "why" panel: what the lever, scenario or chart under the pointer does in the model. */
@@ -340,7 +348,11 @@ function handleEvent(run, side, text) {
 function fail(run, side, message) {
   side.failed = true;
   side.done = true;
-  if (state.run !== run) return;
+  // Only the first refusal is shown: the other regime's stream is then stopped on purpose.
+  if (state.run !== run || run.refused) return;
+  run.refused = true;
+  // One regime refused: stop the other too, so the class never compares half a run.
+  run.abort.abort();
   const box = $("#error");
   box.hidden = false;
   box.textContent = `${"AB"[side.index]}: ${tr("error")}: ${message}`;
@@ -352,8 +364,9 @@ function tick(now) {
   const run = state.run;
   if (run && !state.paused) {
     const interval = 1000 / Number($("#speed").value);
-    const available = Math.min(...run.sides.filter((s) => !s.failed).map((s) => s.steps.length), Infinity);
-    if (run.shown + 1 < available && now - run.lastAdvance >= interval) {
+    const available = Math.min(...run.sides.map((s) => s.steps.length));
+    const failed = run.sides.some((s) => s.failed);
+    if (!failed && run.shown + 1 < available && now - run.lastAdvance >= interval) {
       run.shown += 1;
       run.lastAdvance = now;
       draw();
@@ -447,7 +460,8 @@ function drawChart(chart) {
 
   const fontSize = Math.max(11, Math.min(15, h / 11));
   ctx.font = `${fontSize}px ${getComputedStyle(document.documentElement).fontFamily}`;
-  const left = ctx.measureText(formatTick(top)).width + 10;
+  const ticks = [0, 0.5, 1].map((f) => formatTick(top * f));
+  const left = Math.max(...ticks.map((t) => ctx.measureText(t).width)) + 12;
   const box = { x: left, y: fontSize * 1.9, w: w - left - 10, h: h - fontSize * 1.9 - fontSize * 1.6 };
 
   // Title and the A/B key.
@@ -489,7 +503,7 @@ function drawChart(chart) {
     ctx.moveTo(box.x, y);
     ctx.lineTo(box.x + box.w, y);
     ctx.stroke();
-    ctx.fillText(formatTick(top * f), box.x - 4, y);
+    ctx.fillText(ticks[[0, 0.5, 1].indexOf(f)], box.x - 5, y);
   }
   ctx.textBaseline = "top";
   ctx.textAlign = "left";
