@@ -46,6 +46,12 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
             local
         };
         println!("cadre-sim classroom page: http://{shown}/");
+        if !args.host.is_loopback() {
+            println!(
+                "From other computers: http://<this computer's address on the network>:{}/",
+                local.port()
+            );
+        }
         println!("Press Ctrl-C to stop.");
         crate::serve::serve(listener).await?;
         Ok(())

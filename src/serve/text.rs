@@ -328,7 +328,7 @@ pub const UI: &[(&str, Text)] = &[
         ),
     ),
     ("presets", t("Scenarios", "情景")),
-    ("levers", t("Levers of the regime", "机制参数")),
+    ("levers", t("Regime levers", "机制参数")),
     ("editing", t("Sliders change", "滑块调整")),
     ("side_a", t("Regime A", "方案A")),
     ("side_b", t("Regime B", "方案B")),
@@ -359,7 +359,7 @@ pub const UI: &[(&str, Text)] = &[
         ),
     ),
     ("modified", t("modified", "已调整")),
-    ("reset", t("Reset to scenario", "恢复情景设置")),
+    ("reset", t("Reset", "恢复情景设置")),
     (
         "same_seed",
         t(
