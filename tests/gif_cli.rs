@@ -17,6 +17,8 @@ fn run_gif_writes_the_world_view_of_replicate_0() {
             "2",
             "--steps",
             "6",
+            "--window",
+            "3",
         ])
         .arg("--out")
         .arg(&out)
@@ -44,6 +46,8 @@ fn run_gif_writes_the_world_view_of_replicate_0() {
             "2",
             "--steps",
             "6",
+            "--window",
+            "3",
         ])
         .arg("--out")
         .arg(&plain)
