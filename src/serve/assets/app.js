@@ -128,6 +128,13 @@ function wireControls() {
   });
   $("#speed").addEventListener("input", () => ($("#speed-out").textContent = $("#speed").value));
   $("#run").addEventListener("click", startRun);
+  // The space bar pauses and resumes, as in a video player (unless typing in a field).
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== " " || !state.run || e.target.closest("input, button")) return;
+    e.preventDefault();
+    state.paused = !state.paused;
+    refreshProgress();
+  });
   $("#pause").addEventListener("click", () => {
     state.paused = !state.paused;
     refreshProgress();
@@ -491,6 +498,9 @@ function drawChart(chart) {
     ctx.setLineDash([]);
   }
 
+  const xOf = (t) => box.x + (steps > 1 ? (t / (steps - 1)) * box.w : 0);
+  const yOf = (v) => box.y + box.h * (1 - v / top);
+
   // Axes: three horizontal grid lines, step ticks at the ends.
   ctx.strokeStyle = "#e3e7ec";
   ctx.lineWidth = 1;
@@ -507,13 +517,31 @@ function drawChart(chart) {
   }
   ctx.textBaseline = "top";
   ctx.textAlign = "left";
-  ctx.fillText("0", box.x, box.y + box.h + 3);
+  // Quarters count from 1 on the page, as in the progress line.
+  ctx.fillText("1", box.x, box.y + box.h + 3);
   ctx.textAlign = "right";
   ctx.fillText(String(steps), box.x + box.w, box.y + box.h + 3);
 
+  // Policy events (e.g. the mechanism introduced at step 20): a dotted line in the side's colour.
+  if (run) {
+    for (const side of run.sides) {
+      for (const at of scenarioMeta(state.sides[side.index].scenario).events) {
+        if (at >= steps) continue;
+        ctx.strokeStyle = SIDE_COLORS[side.index];
+        ctx.globalAlpha = 0.5;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([2, 3]);
+        ctx.beginPath();
+        ctx.moveTo(xOf(at), box.y);
+        ctx.lineTo(xOf(at), box.y + box.h);
+        ctx.stroke();
+        ctx.globalAlpha = 1;
+      }
+    }
+    ctx.setLineDash([]);
+  }
+
   // The series: lines broken where a value is missing (no case decided that quarter).
-  const xOf = (t) => box.x + (steps > 1 ? (t / (steps - 1)) * box.w : 0);
-  const yOf = (v) => box.y + box.h * (1 - v / top);
   for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.lineWidth = 2.5;
