@@ -85,10 +85,11 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     );
     bar.finish_and_clear();
 
-    write_run(&out, &result, args.window, args.raw)?;
     if args.gif {
+        // Before write_run, so that summary.json, the mark of a complete result, comes last.
         crate::worldview::gif::write_world_gif(&scenario, out.path())?.report();
     }
+    write_run(&out, &result, args.window, args.raw)?;
     print!("{}", final_window_table(&result, args.window));
     println!(
         "{} agent-steps in {:.2} s ({:.1} million/s on {} threads); results in {}",
