@@ -323,6 +323,7 @@ async fn bad_requests_get_a_json_error_naming_parameter_value_and_range() {
     )
     .await;
     assert_eq!(e["allowed"], "an integer in [1, 100000]");
+    assert_eq!(e["value"], 100_001, "the value as sent");
     check(
         json!({"scenario": "nominal_tolerance", "set": {"steps": 1001}}),
         400,

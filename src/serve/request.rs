@@ -129,9 +129,19 @@ impl RunRequest {
                     "not settable".into(),
                 ));
             }
-            let v = number(&spec.key(), value, &spec.range.to_string())?;
+            // Sizes are checked against the classroom caps, so that the message gives the
+            // range that applies here rather than the command line's.
+            let cap = CAPS.iter().find(|(k, _)| *k == spec.key()).map(|(_, c)| *c);
+            let allowed = match cap {
+                Some(cap) => format!("an integer in [1, {cap}]"),
+                None => spec.range.to_string(),
+            };
+            let v = number(&spec.key(), value, &allowed)?;
+            if let Some(cap) = cap {
+                check_cap(&spec.key(), v, value, cap)?;
+            }
             let v = check_param(spec, v)
-                .map_err(|m| ApiError::param(m, spec.key(), value, spec.range.to_string()))?;
+                .map_err(|m| ApiError::param(m, spec.key(), value, allowed.clone()))?;
             scenario.set(spec, v);
         }
         if let Some(events) = &self.events {
@@ -142,25 +152,43 @@ impl RunRequest {
                 .collect::<Result<_, _>>()?;
         }
 
-        for (key, value, cap) in [
-            ("population.cadres", scenario.population.cadres, MAX_CADRES),
-            ("run.steps", scenario.run.steps, MAX_STEPS),
-        ] {
-            if value > cap {
-                return Err(ApiError::param(
-                    format!(
-                        "`{key}` = {value} is over the classroom cap: it must be an integer in \
-                         [1, {cap}] (use `cadre-sim run` for larger runs)"
-                    ),
-                    key.into(),
-                    &Value::from(value),
-                    format!("an integer in [1, {cap}]"),
-                ));
-            }
-        }
+        // The scenario's own sizes (built-ins are classroom-sized, but say so if one is not).
+        let cadres = scenario.population.cadres;
+        check_cap(
+            "population.cadres",
+            cadres as f64,
+            &cadres.into(),
+            MAX_CADRES,
+        )?;
+        let steps = scenario.run.steps;
+        check_cap("run.steps", steps as f64, &steps.into(), MAX_STEPS)?;
         scenario.validate().map_err(|e| ApiError::bad(e.message))?;
         Ok(scenario)
     }
+}
+
+/// The sizes capped for the classroom: (key, largest value).
+const CAPS: [(&str, u32); 2] = [("population.cadres", MAX_CADRES), ("run.steps", MAX_STEPS)];
+
+/// Checks a size against its classroom cap: an integer in [1, cap].
+fn check_cap(key: &str, value: f64, given: &Value, cap: u32) -> Result<(), ApiError> {
+    if value >= 1.0 && value <= cap as f64 && value.fract() == 0.0 {
+        return Ok(());
+    }
+    let over = if value > cap as f64 {
+        " is over the classroom cap:"
+    } else {
+        " is out of range:"
+    };
+    Err(ApiError::param(
+        format!(
+            "`{key}` = {value}{over} it must be an integer in [1, {cap}] (use `cadre-sim run` \
+             for larger runs)"
+        ),
+        key.into(),
+        given,
+        format!("an integer in [1, {cap}]"),
+    ))
 }
 
 /// A JSON number as f64, or an error naming the key.
@@ -258,6 +286,15 @@ mod tests {
         assert!(e.error.contains("not a number"), "{}", e.error);
         let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"cadres":100001}}"#).unwrap_err();
         assert!(e.error.contains("[1, 100000]"), "{}", e.error);
+        let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"cadres":0}}"#).unwrap_err();
+        assert!(
+            e.error
+                .contains("out of range: it must be an integer in [1, 100000]"),
+            "{}",
+            e.error
+        );
+        let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"cadres":2.5}}"#).unwrap_err();
+        assert_eq!(e.allowed.as_deref(), Some("an integer in [1, 100000]"));
         let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"steps":1001}}"#).unwrap_err();
         assert_eq!(e.parameter.as_deref(), Some("run.steps"));
         let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"replicates":5}}"#).unwrap_err();
