@@ -47,6 +47,7 @@ pub fn meta() -> Value {
                 },
                 "values": values,
                 "cadres": s.population.cadres,
+                "unit_size": s.population.unit_size,
                 "steps": s.run.steps,
                 "seed": s.run.seed,
                 "events": s.events.iter().map(|e| e.at).collect::<Vec<_>>(),

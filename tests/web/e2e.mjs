@@ -108,6 +108,8 @@ async function testSize(context, url, size) {
     check(b.width >= 150 && b.height >= 100, `${size.name}: ${sel} is ${Math.round(b.width)}x${Math.round(b.height)} px`);
   }
 
+  await page.screenshot({ path: join(SHOTS, `classroom-${size.name}-start.png`) });
+
   // 2. Click a preset (regime A), move a lever, run at full speed.
   await page.click('.preset[data-scenario="o2_top_leader"]');
   await moveLever(page, "publish", 0.6);

@@ -126,6 +126,7 @@ function wireControls() {
     if (!state.compare) state.editing = 0;
     refreshAll();
   });
+  $("#cadres").addEventListener("input", () => state.run || draw());
   $("#speed").addEventListener("input", () => ($("#speed-out").textContent = $("#speed").value));
   $("#run").addEventListener("click", startRun);
   // The space bar pauses and resumes, as in a video player (unless typing in a field).
@@ -429,15 +430,18 @@ function drawWorld(i) {
   const { ctx, w, h } = fitCanvas(canvas);
   const run = state.run;
   const side = run && run.sides.find((s) => s.index === i);
-  if (!side || !side.info) return;
-  const info = side.info;
+  // Before a run: the empty world of the chosen size, so the class sees what will fill.
+  const info = side && side.info
+    ? side.info
+    : { cadres: Math.min(Math.max(1, Number($("#cadres").value) || 1), state.meta.caps.cadres),
+        unit_size: scenarioMeta(state.sides[i].scenario).unit_size };
   const pad = 6;
   const layout = layoutWorld(info.cadres, info.unit_size, w - 2 * pad, h - 2 * pad);
   const cell = layout.cell >= 3 ? Math.floor(layout.cell) : layout.cell;
   const x0 = (w - layout.wc * cell) / 2;
   const y0 = (h - layout.hc * cell) / 2;
   const gap = cell >= 6 ? 1 : 0;
-  const step = side.steps[Math.min(run.shown, side.steps.length - 1)];
+  const step = side && side.info ? side.steps[Math.min(run.shown, side.steps.length - 1)] : null;
   const colors = state.meta.statuses.map((s) => s.color);
   const codes = step ? step.s : null;
   for (let k = 0; k < info.cadres; k++) {
