@@ -11,3 +11,5 @@ pub mod output;
 pub mod run;
 pub mod scenario;
 pub mod sensitivity;
+pub mod serve;
+pub mod worldview;

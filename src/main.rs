@@ -23,6 +23,7 @@ fn main() -> ExitCode {
             .resolve()
             .map(|s| print!("{}", s.to_toml()))
             .map_err(Into::into),
+        Command::Serve(args) => cli::serve::execute(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

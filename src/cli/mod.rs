@@ -3,6 +3,7 @@
 
 pub mod info;
 pub mod run;
+pub mod serve;
 
 use std::path::PathBuf;
 
@@ -40,6 +41,8 @@ pub enum Command {
     Params,
     /// Print a scenario fully resolved, as TOML; running the saved file reproduces the run.
     Show(ScenarioArgs),
+    /// Classroom mode: a live web page to project and play with (http://127.0.0.1:8080/).
+    Serve(serve::ServeArgs),
 }
 
 /// Which scenario, and what to change in it.

@@ -34,6 +34,9 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write worldview.gif: the world view of replicate 0 over time, for slides.
+    #[arg(long)]
+    pub gif: bool,
 }
 
 /// Checks `--window` against the run's steps.
@@ -82,6 +85,10 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     );
     bar.finish_and_clear();
 
+    if args.gif {
+        // Before write_run, so that summary.json, the mark of a complete result, comes last.
+        crate::worldview::gif::write_world_gif(&scenario, out.path())?.report();
+    }
     write_run(&out, &result, args.window, args.raw)?;
     print!("{}", final_window_table(&result, args.window));
     println!(

@@ -1,0 +1,123 @@
+//! The page itself (HTML, CSS, JS embedded in the binary: no CDN, no network) and the
+//! description of the model it is built from (`GET /api/meta`).
+
+use serde_json::{Value, json};
+
+use super::MAX_RUNS;
+use super::request::{MAX_CADRES, MAX_STEPS};
+use super::text::{self, CONCEPTS, LEVERS, Text};
+use crate::model::Metric;
+use crate::model::params::{Range, Section, find_spec};
+use crate::scenario::{Scenario, builtin};
+use crate::worldview;
+
+pub const INDEX_HTML: &str = include_str!("assets/index.html");
+pub const STYLE_CSS: &str = include_str!("assets/style.css");
+pub const APP_JS: &str = include_str!("assets/app.js");
+
+/// Everything the page needs to build itself: labels, scenarios, levers with their ranges
+/// and meanings, statuses with colours, charts, and the caps.
+pub fn meta() -> Value {
+    let ui: serde_json::Map<String, Value> = text::UI
+        .iter()
+        .map(|(k, t)| (k.to_string(), json!(t)))
+        .collect();
+
+    // In the order of `cadre-sim scenarios`; a scenario added without a translation still
+    // appears (in English), and a test in `text` asks for its translation.
+    let scenarios: Vec<Value> = builtin::names()
+        .map(|name| {
+            let s = Scenario::load(name).expect("built-in scenarios load");
+            let (label, description_zh) = text::SCENARIOS
+                .iter()
+                .find(|(n, ..)| *n == name)
+                .map_or((Text { en: name, zh: name }, None), |(_, l, d)| {
+                    (*l, Some(*d))
+                });
+            let values: serde_json::Map<String, Value> = LEVERS
+                .iter()
+                .map(|l| (l.name.to_string(), json!(s.regime.get(l.name))))
+                .collect();
+            json!({
+                "name": name,
+                "label": label,
+                "description": {
+                    "en": s.description,
+                    "zh": description_zh.unwrap_or(&s.description),
+                },
+                "values": values,
+                "cadres": s.population.cadres,
+                "unit_size": s.population.unit_size,
+                "steps": s.run.steps,
+                "seed": s.run.seed,
+                "events": s.events.iter().map(|e| e.at).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+
+    let levers: Vec<Value> = LEVERS
+        .iter()
+        .map(|l| {
+            let spec = find_spec(Section::Regime, l.name).expect("levers are regime parameters");
+            let concept = CONCEPTS
+                .iter()
+                .find(|(c, _)| *c == spec.concept)
+                .map(|(_, t)| *t)
+                .unwrap_or(Text { en: "", zh: "" });
+            let (max, step) = match spec.range {
+                Range::Unit => (1.0, 0.01),
+                Range::Count => (l.slider_max, 1.0),
+                _ => (l.slider_max, 0.1),
+            };
+            json!({
+                "name": spec.name,
+                "key": spec.key(),
+                "label": l.label,
+                "concept": spec.concept,
+                "meaning": { "en": spec.meaning, "zh": l.meaning_zh },
+                "why": {
+                    "en": format!("{} {}", spec.meaning, concept.en),
+                    "zh": format!("{}{}", l.meaning_zh, concept.zh),
+                },
+                "allowed": spec.range.to_string(),
+                "default": spec.default,
+                "min": 0.0,
+                "max": max,
+                "step": step,
+                "integer": spec.range.is_integer(),
+            })
+        })
+        .collect();
+
+    let statuses: Vec<Value> = worldview::STATUSES
+        .iter()
+        .map(|s| {
+            let style = worldview::style(*s);
+            let (_, label, explain) = text::STATUSES
+                .iter()
+                .find(|(n, ..)| *n == style.name)
+                .expect("every status has a label");
+            json!({ "code": style.code, "name": style.name, "color": style.color,
+                    "label": label, "explain": explain })
+        })
+        .collect();
+
+    let charts: Vec<Value> = text::CHARTS
+        .iter()
+        .map(|(name, label, zh)| {
+            let metric = Metric::from_name(name).expect("charts show metrics");
+            json!({ "metric": name, "index": metric.index(), "label": label,
+                    "definition": { "en": metric.definition(), "zh": zh } })
+        })
+        .collect();
+
+    json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "ui": ui,
+        "scenarios": scenarios,
+        "levers": levers,
+        "statuses": statuses,
+        "charts": charts,
+        "caps": { "cadres": MAX_CADRES, "steps": MAX_STEPS, "runs": MAX_RUNS },
+    })
+}

@@ -1,0 +1,591 @@
+// cadre-sim classroom page. Plain JS, no build step, no network beyond this server.
+//
+// Flow: GET /api/meta describes scenarios, levers, labels and colours; "Run" POSTs one run
+// per regime (A, and B when side by side) to /api/run and reads each server-sent-event
+// stream as it arrives; an animation loop shows the steps at the chosen speed, drawing the
+// world view (one cell per cadre, grouped by unit) and the charts of both regimes together.
+"use strict";
+
+const state = {
+  meta: null,
+  lang: localStorage.getItem("cadre-sim-lang") === "zh" ? "zh" : "en",
+  // The two regimes: the scenario they start from and the lever values sent with the run.
+  sides: [
+    { scenario: "nominal_tolerance", values: {} },
+    { scenario: "optimized_path", values: {} },
+  ],
+  editing: 0,
+  compare: true,
+  // The current run: per side the streamed steps; `shown` is the step on screen.
+  run: null,
+  paused: false,
+};
+
+const $ = (sel) => document.querySelector(sel);
+const SIDE_COLORS = ["#1f5fbf", "#d9730d"];
+
+/** The page label `key` in the current language. */
+function tr(key) {
+  const text = state.meta.ui[key];
+  return text ? text[state.lang] : key;
+}
+/** A {en, zh} text from the meta data in the current language. */
+const L = (text) => text[state.lang];
+
+async function main() {
+  const response = await fetch("/api/meta");
+  state.meta = await response.json();
+  for (const side of state.sides) side.values = presetValues(side.scenario);
+  const nominal = scenarioMeta("nominal_tolerance");
+  $("#cadres").value = nominal.cadres;
+  $("#steps").value = nominal.steps;
+  $("#seed").value = nominal.seed;
+  buildPresets();
+  buildLevers();
+  buildCharts();
+  wireControls();
+  applyLanguage();
+  showWhy(null);
+  new ResizeObserver(() => draw()).observe($("#stage"));
+  requestAnimationFrame(tick);
+}
+
+const scenarioMeta = (name) => state.meta.scenarios.find((s) => s.name === name);
+const presetValues = (name) => ({ ...scenarioMeta(name).values });
+
+// ---------- building the page ----------
+
+function buildPresets() {
+  const box = $("#presets");
+  box.innerHTML = "";
+  for (const s of state.meta.scenarios) {
+    const button = document.createElement("button");
+    button.className = "preset";
+    button.dataset.scenario = s.name;
+    button.addEventListener("click", () => choosePreset(s.name));
+    button.addEventListener("mouseenter", () => showWhy({ scenario: s }));
+    box.appendChild(button);
+  }
+}
+
+function buildLevers() {
+  const box = $("#levers");
+  box.innerHTML = "";
+  for (const lever of state.meta.levers) {
+    const row = document.createElement("div");
+    row.className = "lever";
+    row.dataset.name = lever.name;
+    row.innerHTML =
+      `<div class="lever-head"><label for="lever-${lever.name}"></label><output></output></div>` +
+      `<input type="range" id="lever-${lever.name}" min="${lever.min}" max="${lever.max}" step="${lever.step}">` +
+      `<p class="meaning"></p>`;
+    const input = row.querySelector("input");
+    input.addEventListener("input", () => {
+      state.sides[state.editing].values[lever.name] = Number(input.value);
+      refreshLevers();
+      showWhy({ lever });
+    });
+    input.addEventListener("focus", () => showWhy({ lever }));
+    row.addEventListener("mouseenter", () => showWhy({ lever }));
+    box.appendChild(row);
+  }
+}
+
+function buildCharts() {
+  const box = $("#charts");
+  box.innerHTML = "";
+  for (const chart of state.meta.charts) {
+    const div = document.createElement("div");
+    div.className = "chart";
+    div.dataset.metric = chart.metric;
+    div.appendChild(document.createElement("canvas"));
+    div.addEventListener("mouseenter", () => showWhy({ chart }));
+    box.appendChild(div);
+  }
+}
+
+function wireControls() {
+  $("#lang").addEventListener("click", () => {
+    state.lang = state.lang === "en" ? "zh" : "en";
+    localStorage.setItem("cadre-sim-lang", state.lang);
+    applyLanguage();
+  });
+  for (const button of document.querySelectorAll(".seg")) {
+    button.addEventListener("click", () => {
+      state.editing = Number(button.dataset.side);
+      refreshAll();
+    });
+  }
+  $("#reset").addEventListener("click", () => {
+    const side = state.sides[state.editing];
+    side.values = presetValues(side.scenario);
+    refreshAll();
+  });
+  $("#compare").addEventListener("change", (e) => {
+    state.compare = e.target.checked;
+    if (!state.compare) state.editing = 0;
+    refreshAll();
+  });
+  $("#cadres").addEventListener("input", () => state.run || draw());
+  $("#speed").addEventListener("input", () => ($("#speed-out").textContent = $("#speed").value));
+  $("#run").addEventListener("click", startRun);
+  // The space bar pauses and resumes, as in a video player (unless typing in a field).
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== " " || !state.run || e.target.closest("input, button")) return;
+    e.preventDefault();
+    state.paused = !state.paused;
+    refreshProgress();
+  });
+  $("#pause").addEventListener("click", () => {
+    state.paused = !state.paused;
+    refreshProgress();
+  });
+}
+
+function choosePreset(name) {
+  const side = state.sides[state.editing];
+  side.scenario = name;
+  side.values = presetValues(name);
+  // A timeline needs room: make sure the run is long enough for the scenario's events.
+  const last = Math.max(-1, ...scenarioMeta(name).events);
+  if (Number($("#steps").value) <= last) $("#steps").value = scenarioMeta(name).steps;
+  showWhy({ scenario: scenarioMeta(name) });
+  refreshAll();
+}
+
+// ---------- refreshing what is shown ----------
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = tr(el.dataset.i18n);
+  refreshAll();
+  showWhy(state.lastWhy || null);
+}
+
+function refreshAll() {
+  $("#worlds").classList.toggle("single", !state.compare);
+  $("#edit-b").disabled = !state.compare;
+  for (const button of document.querySelectorAll(".seg")) {
+    button.classList.toggle("on", Number(button.dataset.side) === state.editing);
+  }
+  document.documentElement.style.setProperty("--edit", SIDE_COLORS[state.editing]);
+  for (const button of document.querySelectorAll(".preset")) {
+    const s = scenarioMeta(button.dataset.scenario);
+    const marks = state.sides
+      .map((side, i) => (side.scenario === s.name && (i === 0 || state.compare) ? i : -1))
+      .filter((i) => i >= 0);
+    button.classList.toggle("has-mark", marks.length > 0);
+    button.innerHTML =
+      `<span>${escapeHtml(L(s.label))}</span>` +
+      (marks.length
+        ? `<span class="marks">${marks.map((i) => `<b class="mark ${"ab"[i]}">${"AB"[i]}</b>`).join("")}</span>`
+        : "");
+    button.title = L(s.description);
+  }
+  refreshLevers();
+  refreshLegend();
+  refreshCaptions();
+  refreshProgress();
+  draw();
+}
+
+function refreshLevers() {
+  const side = state.sides[state.editing];
+  const preset = scenarioMeta(side.scenario).values;
+  for (const lever of state.meta.levers) {
+    const row = document.querySelector(`.lever[data-name="${lever.name}"]`);
+    const value = side.values[lever.name];
+    row.querySelector("label").textContent = L(lever.label);
+    row.querySelector(".meaning").textContent = L(lever.meaning);
+    row.querySelector("output").textContent = formatValue(value, lever);
+    const input = row.querySelector("input");
+    if (Number(input.value) !== value) input.value = value;
+    row.classList.toggle("changed", value !== preset[lever.name]);
+    row.title = `${lever.key}: ${lever.allowed}`;
+  }
+  refreshCaptions();
+}
+
+function refreshLegend() {
+  $("#legend").innerHTML = state.meta.statuses
+    .map((s) => `<span title="${escapeHtml(L(s.explain))}"><i style="background:${s.color}"></i>${escapeHtml(L(s.label))}</span>`)
+    .join("");
+}
+
+function refreshCaptions() {
+  state.sides.forEach((side, i) => {
+    const fig = $(`#world-${i}`);
+    const preset = scenarioMeta(side.scenario);
+    const changed = state.meta.levers.filter((l) => side.values[l.name] !== preset.values[l.name]);
+    fig.querySelector(".name").textContent = L(preset.label);
+    fig.querySelector(".mod").textContent = changed.length
+      ? ` · ${tr("modified")}: ${changed.map((l) => L(l.label)).join(", ")}`
+      : "";
+  });
+}
+
+function refreshProgress() {
+  const run = state.run;
+  const pause = $("#pause");
+  pause.disabled = !run;
+  pause.textContent = state.paused ? tr("resume") : tr("pause");
+  let text = tr("ready");
+  let phase = "ready";
+  if (run) {
+    const failed = run.sides.some((s) => s.failed);
+    const finished = run.sides.every((s) => s.done) && run.shown >= run.steps - 1;
+    phase = failed ? "error" : finished ? "done" : state.paused ? "paused" : "running";
+    text = `${tr("step")} ${Math.max(0, run.shown + 1)} ${tr("of")} ${run.steps}` +
+      (failed ? "" : ` · ${tr(phase)}`);
+  }
+  const progress = $("#progress");
+  progress.textContent = text;
+  // For the browser test and anyone scripting the page: what the run is doing.
+  progress.dataset.phase = phase;
+  progress.dataset.shown = run ? run.shown + 1 : 0;
+  $("#progress-bar").style.width = run ? `${(100 * (run.shown + 1)) / run.steps}%` : "0";
+}
+
+/** The "why" panel: what the lever, scenario or chart under the pointer does in the model. */
+function showWhy(what) {
+  state.lastWhy = what;
+  const p = $("#why-text");
+  if (!what) {
+    p.textContent = tr("why_hint");
+  } else if (what.lever) {
+    const l = what.lever;
+    p.innerHTML = `<b>${escapeHtml(L(l.label))}</b>: ${escapeHtml(L(l.why))} ` +
+      `<span class="meta">(${escapeHtml(l.key)}, ${escapeHtml(l.allowed)}; ${tr("concept")} ${l.concept})</span>`;
+  } else if (what.scenario) {
+    p.innerHTML = `<b>${escapeHtml(L(what.scenario.label))}</b>: ${escapeHtml(L(what.scenario.description))}`;
+  } else if (what.chart) {
+    p.innerHTML = `<b>${escapeHtml(L(what.chart.label))}</b> = ${escapeHtml(L(what.chart.definition))}. ` +
+      `<span class="meta">${tr("same_seed")}</span>`;
+  }
+}
+
+function formatValue(value, lever) {
+  return lever.integer ? String(Math.round(value)) : Number(value).toFixed(2);
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+// ---------- running ----------
+
+function startRun() {
+  if (state.run) state.run.abort.abort();
+  $("#error").hidden = true;
+  const sides = state.compare ? [0, 1] : [0];
+  const run = {
+    abort: new AbortController(),
+    steps: Number($("#steps").value),
+    shown: -1,
+    lastAdvance: performance.now(),
+    sides: sides.map((i) => ({ index: i, info: null, steps: [], done: false, failed: false })),
+  };
+  state.run = run;
+  state.paused = false;
+  for (const side of run.sides) streamSide(run, side);
+  refreshProgress();
+}
+
+/** The request of regime `i`: its scenario and every lever, plus the shared size and seed. */
+function requestBody(i) {
+  const side = state.sides[i];
+  return {
+    scenario: side.scenario,
+    set: {
+      ...side.values,
+      "population.cadres": Number($("#cadres").value),
+      "run.steps": Number($("#steps").value),
+      "run.seed": Number($("#seed").value),
+    },
+  };
+}
+
+async function streamSide(run, side) {
+  try {
+    const response = await fetch("/api/run", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(requestBody(side.index)),
+      signal: run.abort.signal,
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({ error: response.statusText }));
+      return fail(run, side, body.error);
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        handleEvent(run, side, buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+      }
+    }
+    if (!side.done) fail(run, side, "the stream ended early");
+  } catch (error) {
+    if (error.name !== "AbortError") fail(run, side, String(error));
+  }
+}
+
+function handleEvent(run, side, text) {
+  let name = "message";
+  let data = "";
+  for (const line of text.split("\n")) {
+    if (line.startsWith("event: ")) name = line.slice(7);
+    else if (line.startsWith("data: ")) data += line.slice(6);
+  }
+  const payload = JSON.parse(data);
+  if (name === "start") {
+    side.info = payload;
+    side.metricIndex = Object.fromEntries(payload.metrics.map((m, i) => [m, i]));
+  } else if (name === "step") {
+    side.steps.push({ m: payload.m, s: payload.s });
+  } else if (name === "done") {
+    side.done = true;
+  }
+}
+
+function fail(run, side, message) {
+  side.failed = true;
+  side.done = true;
+  // Only the first refusal is shown: the other regime's stream is then stopped on purpose.
+  if (state.run !== run || run.refused) return;
+  run.refused = true;
+  // One regime refused: stop the other too, so the class never compares half a run.
+  run.abort.abort();
+  const box = $("#error");
+  box.hidden = false;
+  box.textContent = `${"AB"[side.index]}: ${tr("error")}: ${message}`;
+  refreshProgress();
+}
+
+/** The animation loop: advance one step when its time has come and every regime has it. */
+function tick(now) {
+  const run = state.run;
+  if (run && !state.paused) {
+    const interval = 1000 / Number($("#speed").value);
+    const available = Math.min(...run.sides.map((s) => s.steps.length));
+    const failed = run.sides.some((s) => s.failed);
+    if (!failed && run.shown + 1 < available && now - run.lastAdvance >= interval) {
+      run.shown += 1;
+      run.lastAdvance = now;
+      draw();
+      refreshProgress();
+    }
+  }
+  requestAnimationFrame(tick);
+}
+
+// ---------- drawing ----------
+
+function draw() {
+  if (!state.meta) return;
+  [0, 1].forEach((i) => drawWorld(i));
+  state.meta.charts.forEach((chart) => drawChart(chart));
+}
+
+/** A canvas sized to its box in device pixels; returns its 2D context and CSS size. */
+function fitCanvas(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  return { ctx, w, h };
+}
+
+/** Units as blocks of cells, laid out to give the largest cells: the same rule as
+ *  `Layout::fit` in src/worldview/mod.rs (used by `run --gif`). */
+function layoutWorld(cadres, unitSize, width, height) {
+  const unit = Math.min(Math.max(unitSize, 1), Math.max(cadres, 1));
+  const units = Math.max(1, Math.ceil(cadres / unit));
+  const cols = Math.ceil(Math.sqrt(unit));
+  const rows = Math.ceil(unit / cols);
+  let best = null;
+  for (let perRow = 1; perRow <= units; perRow++) {
+    const lines = Math.ceil(units / perRow);
+    const wc = perRow * (cols + 1) - 1;
+    const hc = lines * (rows + 1) - 1;
+    const cell = Math.min(width / wc, height / hc);
+    if (!best || cell > best.cell) best = { unit, cols, rows, perRow, wc, hc, cell };
+  }
+  return best;
+}
+
+function drawWorld(i) {
+  const canvas = document.querySelector(`#world-${i} canvas`);
+  const { ctx, w, h } = fitCanvas(canvas);
+  const run = state.run;
+  const side = run && run.sides.find((s) => s.index === i);
+  // Before a run: the empty world of the chosen size, so the class sees what will fill.
+  const info = side && side.info
+    ? side.info
+    : { cadres: Math.min(Math.max(1, Number($("#cadres").value) || 1), state.meta.caps.cadres),
+        unit_size: scenarioMeta(state.sides[i].scenario).unit_size };
+  const pad = 6;
+  const layout = layoutWorld(info.cadres, info.unit_size, w - 2 * pad, h - 2 * pad);
+  const cell = layout.cell >= 3 ? Math.floor(layout.cell) : layout.cell;
+  const x0 = (w - layout.wc * cell) / 2;
+  const y0 = (h - layout.hc * cell) / 2;
+  const gap = cell >= 6 ? 1 : 0;
+  const step = side && side.info ? side.steps[Math.min(run.shown, side.steps.length - 1)] : null;
+  const colors = state.meta.statuses.map((s) => s.color);
+  const codes = step ? step.s : null;
+  for (let k = 0; k < info.cadres; k++) {
+    const unit = Math.floor(k / layout.unit);
+    const j = k % layout.unit;
+    const x = (unit % layout.perRow) * (layout.cols + 1) + (j % layout.cols);
+    const y = Math.floor(unit / layout.perRow) * (layout.rows + 1) + Math.floor(j / layout.cols);
+    ctx.fillStyle = codes ? colors[codes.charCodeAt(k) - 48] : "#eef0f3";
+    ctx.fillRect(x0 + x * cell, y0 + y * cell, cell - gap, cell - gap);
+  }
+}
+
+function drawChart(chart) {
+  const canvas = document.querySelector(`.chart[data-metric="${chart.metric}"] canvas`);
+  const { ctx, w, h } = fitCanvas(canvas);
+  const run = state.run;
+  const steps = run ? run.steps : Number($("#steps").value) || 40;
+  const series = run
+    ? run.sides.map((side) => ({
+        color: SIDE_COLORS[side.index],
+        dashed: side.index === 1,
+        values: side.steps.slice(0, run.shown + 1).map((st) => (side.metricIndex ? st.m[side.metricIndex[chart.metric]] : null)),
+      }))
+    : [];
+  const all = series.flatMap((s) => s.values).filter((v) => v !== null);
+  const top = niceMax(Math.max(0, ...all));
+
+  const fontSize = Math.max(11, Math.min(15, h / 11));
+  ctx.font = `${fontSize}px ${getComputedStyle(document.documentElement).fontFamily}`;
+  const ticks = [0, 0.5, 1].map((f) => formatTick(top * f));
+  const left = Math.max(...ticks.map((t) => ctx.measureText(t).width)) + 12;
+  const box = { x: left, y: fontSize * 1.9, w: w - left - 10, h: h - fontSize * 1.9 - fontSize * 1.6 };
+
+  // Title and the A/B key.
+  ctx.fillStyle = "#1d2430";
+  ctx.font = `600 ${fontSize}px ${getComputedStyle(document.documentElement).fontFamily}`;
+  ctx.textBaseline = "top";
+  ctx.textAlign = "left";
+  ctx.fillText(L(chart.label), 8, 5);
+  ctx.font = `${fontSize}px ${getComputedStyle(document.documentElement).fontFamily}`;
+  if (run) {
+    let kx = w - 8;
+    ctx.textAlign = "right";
+    for (const s of [...series].reverse()) {
+      const label = "AB"[SIDE_COLORS.indexOf(s.color)];
+      ctx.fillStyle = s.color;
+      ctx.fillText(label, kx, 5);
+      kx -= ctx.measureText(label).width + 4;
+      ctx.strokeStyle = s.color;
+      ctx.lineWidth = 2.5;
+      ctx.setLineDash(s.dashed ? [5, 3] : []);
+      ctx.beginPath();
+      ctx.moveTo(kx - 18, 5 + fontSize / 2);
+      ctx.lineTo(kx, 5 + fontSize / 2);
+      ctx.stroke();
+      kx -= 28;
+    }
+    ctx.setLineDash([]);
+  }
+
+  const xOf = (t) => box.x + (steps > 1 ? (t / (steps - 1)) * box.w : 0);
+  const yOf = (v) => box.y + box.h * (1 - v / top);
+
+  // Axes: three horizontal grid lines, step ticks at the ends.
+  ctx.strokeStyle = "#e3e7ec";
+  ctx.lineWidth = 1;
+  ctx.fillStyle = "#5b6573";
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (const f of [0, 0.5, 1]) {
+    const y = box.y + box.h * (1 - f);
+    ctx.beginPath();
+    ctx.moveTo(box.x, y);
+    ctx.lineTo(box.x + box.w, y);
+    ctx.stroke();
+    ctx.fillText(ticks[[0, 0.5, 1].indexOf(f)], box.x - 5, y);
+  }
+  ctx.textBaseline = "top";
+  ctx.textAlign = "left";
+  // Quarters count from 1 on the page, as in the progress line.
+  ctx.fillText("1", box.x, box.y + box.h + 3);
+  ctx.textAlign = "right";
+  ctx.fillText(String(steps), box.x + box.w, box.y + box.h + 3);
+
+  // Policy events (e.g. the mechanism introduced at step 20): a dotted line in the side's colour.
+  if (run) {
+    for (const side of run.sides) {
+      for (const at of scenarioMeta(state.sides[side.index].scenario).events) {
+        if (at >= steps) continue;
+        ctx.strokeStyle = SIDE_COLORS[side.index];
+        ctx.globalAlpha = 0.5;
+        ctx.lineWidth = 1.5;
+        ctx.setLineDash([2, 3]);
+        ctx.beginPath();
+        ctx.moveTo(xOf(at), box.y);
+        ctx.lineTo(xOf(at), box.y + box.h);
+        ctx.stroke();
+        ctx.globalAlpha = 1;
+      }
+    }
+    ctx.setLineDash([]);
+  }
+
+  // The series: lines broken where a value is missing (no case decided that quarter).
+  for (const s of series) {
+    ctx.strokeStyle = s.color;
+    ctx.lineWidth = 2.5;
+    ctx.setLineDash(s.dashed ? [6, 4] : []);
+    ctx.beginPath();
+    let open = false;
+    s.values.forEach((v, t) => {
+      if (v === null) {
+        open = false;
+        return;
+      }
+      if (open) ctx.lineTo(xOf(t), yOf(v));
+      else ctx.moveTo(xOf(t), yOf(v));
+      open = true;
+    });
+    ctx.stroke();
+    // A dot on the latest value, so a lone point shows too.
+    const last = s.values.length - 1;
+    if (last >= 0 && s.values[last] !== null) {
+      ctx.fillStyle = s.color;
+      ctx.beginPath();
+      ctx.arc(xOf(last), yOf(s.values[last]), 3, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+  ctx.setLineDash([]);
+}
+
+/** A round upper end for an axis: 0.05, 0.1, 0.2, 0.25, 0.5, 1 and so on. */
+function niceMax(x) {
+  if (!(x > 0)) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(x)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (x <= m * p * 1.0001) return m * p;
+  return 10 * p;
+}
+
+function formatTick(v) {
+  return v === 0 ? "0" : Number(v.toPrecision(2)).toString();
+}
+
+main().catch((error) => {
+  document.body.textContent = `cadre-sim: the page could not start: ${error}`;
+});

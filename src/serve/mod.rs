@@ -1,0 +1,140 @@
+//! Classroom mode: `cadre-sim serve`, a local web page trainers can project and play with.
+//!
+//! The page (embedded in the binary, see [`assets`]) asks `GET /api/meta` for the scenarios,
+//! levers, labels and colours, then starts runs with `POST /api/run`; each run streams its
+//! steps back as server-sent events ([`stream`]) while the simulation advances. Requests are
+//! validated by the scenario rules ([`request`]), sizes are capped, at most [`MAX_RUNS`]
+//! runs compute at once, and no request touches the file system.
+
+pub mod assets;
+pub mod request;
+pub mod stream;
+pub mod text;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+
+use request::{ApiError, RunRequest};
+
+/// The most runs computing at once; more are refused with 429 until one finishes.
+pub const MAX_RUNS: usize = 4;
+/// The largest request body accepted.
+const MAX_BODY: usize = 64 * 1024;
+/// Steps buffered between the simulation and a slow page before the simulation waits.
+const STREAM_BUFFER: usize = 64;
+
+/// What every request handler shares.
+#[derive(Clone)]
+struct AppState {
+    runs: Arc<Semaphore>,
+}
+
+/// The web application: the page, its assets, and the API.
+pub fn router() -> Router {
+    let state = AppState {
+        runs: Arc::new(Semaphore::new(MAX_RUNS)),
+    };
+    Router::new()
+        .route(
+            "/",
+            get(|| async { asset("text/html; charset=utf-8", assets::INDEX_HTML) }),
+        )
+        .route(
+            "/style.css",
+            get(|| async { asset("text/css; charset=utf-8", assets::STYLE_CSS) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", assets::APP_JS) }),
+        )
+        .route("/api/meta", get(|| async { axum::Json(assets::meta()) }))
+        .route("/api/run", post(run))
+        .method_not_allowed_fallback(|| async {
+            ApiError::bad(
+                "method not allowed: /api/run takes POST with a JSON body; the page and \
+                 /api/meta take GET",
+            )
+            .with_status(StatusCode::METHOD_NOT_ALLOWED)
+        })
+        .fallback(|| async {
+            ApiError::bad(
+                "no such page or API: the page is at /, the API at /api/meta and /api/run",
+            )
+            .with_status(StatusCode::NOT_FOUND)
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `POST /api/run`: validate, take a run slot, then stream the steps as they are computed.
+async fn run(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    // A body over the size limit (or unreadable) gets a JSON answer like every other error.
+    let body = body.map_err(|r| {
+        ApiError::bad(format!(
+            "{}; a run request is a small JSON object",
+            r.body_text()
+        ))
+        .with_status(r.status())
+    })?;
+    let scenario = RunRequest::parse(&body)?.resolve()?;
+    let permit = state.runs.clone().try_acquire_owned().map_err(|_| {
+        ApiError::bad(format!(
+            "{MAX_RUNS} runs are already computing on this server; try again in a moment"
+        ))
+        .with_status(StatusCode::TOO_MANY_REQUESTS)
+    })?;
+    let (tx, rx) = mpsc::channel::<Result<String, Infallible>>(STREAM_BUFFER);
+    tokio::task::spawn_blocking(move || {
+        // The slot is held until the run ends or the page goes away (sending fails).
+        let _permit = permit;
+        stream::run_events(&scenario, |event| tx.blocking_send(Ok(event)).is_ok());
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(ReceiverStream::new(rx)),
+    )
+        .into_response())
+}
+
+/// Serves the classroom page on `listener` until the process ends.
+pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router()).await
+}
+
+/// Binds `addr` (port 0 picks a free port), starts serving in the background on the current
+/// tokio runtime, and returns the address actually bound. For tests and embedding.
+pub async fn spawn(addr: SocketAddr) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tokio::spawn(serve(listener));
+    Ok(local)
+}

@@ -1,0 +1,203 @@
+//! `run --gif`: the world view of replicate 0 over time, as an animated GIF for slides.
+//!
+//! One frame per step (every k-th step for long runs), one square cell per cadre, grouped by
+//! unit and coloured as on the classroom page, with a thin bar at the bottom that fills as
+//! time passes. No text, so the picture needs no fonts and reads the same in any language.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use plotters::prelude::*;
+
+use super::{Layout, rgb};
+use crate::model::{World, rng};
+use crate::scenario::Scenario;
+
+/// The file name `run --gif` writes into the output folder.
+pub const GIF_NAME: &str = "worldview.gif";
+/// The largest picture, in pixels, so that slides stay light.
+const MAX_WIDTH: u32 = 960;
+const MAX_HEIGHT: u32 = 540;
+/// A cell is at least this many pixels wide; larger populations show their first units only.
+const MIN_CELL: u32 = 2;
+/// A cell is at most this many pixels wide, so a tiny population does not become a few blobs.
+const MAX_CELL: u32 = 24;
+/// The most frames: longer runs show every k-th step.
+const MAX_FRAMES: u32 = 400;
+/// Time per frame.
+const FRAME_MS: u32 = 200;
+/// The time bar: height and gap above it, in pixels.
+const BAR: u32 = 6;
+const MARGIN: u32 = 8;
+
+/// What was drawn, for the message after the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GifSummary {
+    pub path: PathBuf,
+    pub frames: u32,
+    /// Cadres shown: all of them, unless the population is too large for the picture.
+    pub cadres_shown: u32,
+    pub cadres: u32,
+}
+
+/// Simulates replicate 0 of `scenario` (the same stream as `run`'s replicate 0) and writes
+/// its world view to `dir/worldview.gif`, atomically: drawn into a temporary file in the same
+/// folder, then renamed.
+pub fn write_world_gif(scenario: &Scenario, dir: &Path) -> anyhow::Result<GifSummary> {
+    let pop = &scenario.population;
+    let unit_size = pop.unit_size.clamp(1, pop.cadres);
+    // Show as many whole units as fit with cells of at least MIN_CELL pixels.
+    let block = {
+        let probe = Layout::fit(unit_size, unit_size, 1.0, 1.0);
+        (probe.block_cols + 1) * (probe.block_rows + 1)
+    };
+    let max_units = ((MAX_WIDTH / MIN_CELL) * (MAX_HEIGHT / MIN_CELL) / block).max(1);
+    let units = pop.cadres.div_ceil(unit_size);
+    let cadres_shown = if units > max_units {
+        max_units * unit_size
+    } else {
+        pop.cadres
+    };
+    let layout = Layout::fit(cadres_shown, unit_size, MAX_WIDTH as f64, MAX_HEIGHT as f64);
+    let cell = (MAX_WIDTH / layout.width_cells)
+        .min(MAX_HEIGHT / layout.height_cells)
+        .clamp(1, MAX_CELL);
+    let width = layout.width_cells * cell + 2 * MARGIN;
+    let height = layout.height_cells * cell + 3 * MARGIN + BAR;
+
+    let steps = scenario.run.steps;
+    let stride = steps.div_ceil(MAX_FRAMES).max(1);
+    let tmp = tempfile::Builder::new()
+        .prefix(".worldview-")
+        .suffix(".gif")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+
+    let mut world = World::new(
+        &scenario.model_spec(),
+        rng::replicate_rng(scenario.run.seed, 0),
+    );
+    let mut frames = 0;
+    {
+        let root = BitMapBackend::gif(tmp.path(), (width, height), FRAME_MS)
+            .map_err(|e| anyhow::anyhow!("starting the GIF: {e}"))?
+            .into_drawing_area();
+        for t in 0..steps {
+            world.step();
+            if (t + 1) % stride != 0 && t + 1 != steps {
+                continue;
+            }
+            draw_frame(&root, &world, &layout, cell, cadres_shown, (t + 1, steps))
+                .map_err(|e| anyhow::anyhow!("drawing frame {t}: {e}"))?;
+            root.present()
+                .map_err(|e| anyhow::anyhow!("writing frame {t}: {e}"))?;
+            frames += 1;
+        }
+    }
+    let path = dir.join(GIF_NAME);
+    tmp.persist(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(GifSummary {
+        path,
+        frames,
+        cadres_shown,
+        cadres: pop.cadres,
+    })
+}
+
+impl GifSummary {
+    /// Tells the user where the GIF is and what it shows.
+    pub fn report(&self) {
+        let shown = if self.cadres_shown < self.cadres {
+            format!(
+                ", the first {} of {} cadres",
+                self.cadres_shown, self.cadres
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "world view of replicate 0 ({} frames{shown}) in {}",
+            self.frames,
+            self.path.display()
+        );
+    }
+}
+
+/// One frame: the cells after step `done.0` of `done.1`, and the time bar.
+fn draw_frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    world: &World,
+    layout: &Layout,
+    cell: u32,
+    shown: u32,
+    done: (u32, u32),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (m, c) = (MARGIN as i32, cell as i32);
+    // Leave a hairline between cells once they are large enough to afford it.
+    let inset = if cell >= 5 { 1 } else { 0 };
+    for (i, cadre) in world.cadres().iter().take(shown as usize).enumerate() {
+        let (x, y) = layout.cell(i as u32);
+        let (x0, y0) = (m + x as i32 * c, m + y as i32 * c);
+        let (r, g, b) = rgb(cadre.status);
+        root.draw(&Rectangle::new(
+            [(x0, y0), (x0 + c - 1 - inset, y0 + c - 1 - inset)],
+            RGBColor(r, g, b).filled(),
+        ))?;
+    }
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    let bar_y = h - m - BAR as i32;
+    let full = w - 2 * m;
+    let filled = (full as i64 * done.0 as i64 / done.1.max(1) as i64) as i32;
+    root.draw(&Rectangle::new(
+        [(m, bar_y), (m + full - 1, bar_y + BAR as i32 - 1)],
+        RGBColor(0xe4, 0xe7, 0xeb).filled(),
+    ))?;
+    if filled > 0 {
+        root.draw(&Rectangle::new(
+            [(m, bar_y), (m + filled - 1, bar_y + BAR as i32 - 1)],
+            RGBColor(0x44, 0x4c, 0x56).filled(),
+        ))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_one_frame_per_step_and_nothing_else() {
+        let mut s = Scenario::load("optimized_path").unwrap();
+        s.population.cadres = 200;
+        s.run.steps = 7;
+        let dir = tempfile::tempdir().unwrap();
+        let summary = write_world_gif(&s, dir.path()).unwrap();
+        assert_eq!(summary.frames, 7);
+        assert_eq!(summary.cadres_shown, 200);
+        let bytes = std::fs::read(dir.path().join(GIF_NAME)).unwrap();
+        assert!(bytes.starts_with(b"GIF89a"));
+        // Frames are image descriptors (0x2C) after graphic control extensions (0x21 0xF9).
+        let frames = bytes.windows(2).filter(|w| w == &[0x21, 0xF9]).count();
+        assert_eq!(frames, 7);
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(
+            leftovers.len(),
+            1,
+            "the temporary file was renamed, not left behind"
+        );
+    }
+
+    #[test]
+    fn long_runs_and_large_populations_are_thinned() {
+        let mut s = Scenario::default();
+        s.population.cadres = 300_000;
+        s.run.steps = 2;
+        let dir = tempfile::tempdir().unwrap();
+        let summary = write_world_gif(&s, dir.path()).unwrap();
+        assert!(summary.cadres_shown < 300_000 && summary.cadres_shown > 10_000);
+        assert_eq!(summary.cadres_shown % 20, 0, "whole units only");
+    }
+}

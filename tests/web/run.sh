@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# End-to-end browser test of the classroom page (`cadre-sim serve`): installs what a fresh
+# Debian 12 machine lacks (Debian's chromium, a CJK font so 中文 does not render as boxes,
+# Node.js; playwright-core from npm, which downloads no browser), builds the release binary
+# and runs e2e.mjs. Screenshots go to tests/web/screenshots/ (or $SCREENSHOTS).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+missing=()
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
+installed chromium || missing+=(chromium)
+installed fonts-wqy-microhei || installed fonts-noto-cjk || missing+=(fonts-wqy-microhei)
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ -z "${CADRE_SIM_BIN:-}" ]; then
+  (cd "$root" && cargo build --release --quiet)
+fi
+
+cd "$here"
+if [ ! -d node_modules/playwright-core ]; then
+  npm ci --no-audit --no-fund
+fi
+exec node e2e.mjs
