@@ -1,7 +1,10 @@
 //! The command line: flags as close to what the user typed as possible (clap), turned into a
 //! validated plan before any work starts. One file per command.
 
+pub mod compare;
 pub mod info;
+pub mod lesson;
+pub mod plots;
 pub mod run;
 
 use std::path::PathBuf;

@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::plots::PlotArgs;
 use super::{ScenarioArgs, default_out};
 use crate::model::Metric;
 use crate::output::{OutputDir, RUN_MARKER, data, number};
@@ -34,6 +35,8 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub plots: PlotArgs,
 }
 
 /// Checks `--window` against the run's steps.
@@ -65,6 +68,7 @@ pub fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = args.scenario.resolve()?;
     check_window(args.window, scenario.run.steps)?;
+    let plots = args.plots.resolve()?;
     let out_path = args
         .out
         .clone()
@@ -82,6 +86,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     );
     bar.finish_and_clear();
 
+    crate::report::write_run_report(&out, &result, args.window, &plots)?;
     write_run(&out, &result, args.window, args.raw)?;
     print!("{}", final_window_table(&result, args.window));
     println!(
