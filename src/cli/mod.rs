@@ -43,6 +43,10 @@ pub enum Command {
     Params,
     /// Print a scenario fully resolved, as TOML; running the saved file reproduces the run.
     Show(ScenarioArgs),
+    /// Compare regimes with common random numbers: paired differences, plots, report.html.
+    Compare(compare::CompareArgs),
+    /// Write a six-step lesson on the paper (report.html with plots), in English or Chinese.
+    Lesson(lesson::LessonArgs),
 }
 
 /// Which scenario, and what to change in it.

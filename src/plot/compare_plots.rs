@@ -18,10 +18,15 @@ pub const BAR_METRICS: [Metric; 6] = [
     Metric::SocialValue,
 ];
 
-/// One panel: `metric` over time, one line and band per run, scenario k in colour k.
-pub fn overlay_panel(results: &[&RunResult], metric: Metric, lang: Lang, title: String) -> Panel {
+/// One panel: `metric` over time, one line and band per run, each (run, palette colour).
+pub fn overlay_panel(
+    results: &[(&RunResult, usize)],
+    metric: Metric,
+    lang: Lang,
+    title: String,
+) -> Panel {
     let mut markers = Vec::new();
-    for r in results {
+    for (r, _) in results {
         for m in event_markers(&r.scenario, lang) {
             if !markers.iter().any(|x: &super::Marker| x.x == m.x) {
                 markers.push(m);
@@ -34,13 +39,12 @@ pub fn overlay_panel(results: &[&RunResult], metric: Metric, lang: Lang, title: 
         y_label: i18n::metric_axis(metric, lang),
         series: results
             .iter()
-            .enumerate()
-            .map(|(k, r)| {
+            .map(|&(r, colour)| {
                 metric_series(
                     &r.timeseries(),
                     metric,
                     i18n::scenario_label(&r.scenario.name, lang),
-                    k,
+                    colour,
                 )
             })
             .collect(),
@@ -50,7 +54,7 @@ pub fn overlay_panel(results: &[&RunResult], metric: Metric, lang: Lang, title: 
 }
 
 /// Caption of comparison plots: the run size and what lines and bands mean.
-fn caption(results: &[&RunResult], lang: Lang) -> Vec<String> {
+pub fn caption(results: &[&RunResult], lang: Lang) -> Vec<String> {
     let first = &results[0].scenario;
     let size = i18n::compare_size(
         lang,
@@ -68,13 +72,9 @@ pub fn overlay_figure(results: &[&RunResult], metric: Metric, lang: Lang) -> Fig
         i18n::metric_label(metric).get(lang),
         i18n::TITLE_COMPARE.get(lang)
     );
-    Figure::new(
-        title,
-        lang,
-        vec![overlay_panel(results, metric, lang, String::new())],
-        1,
-    )
-    .with_caption(caption(results, lang))
+    let coloured: Vec<(&RunResult, usize)> = results.iter().copied().zip(0..).collect();
+    let panel = overlay_panel(&coloured, metric, lang, String::new());
+    Figure::new(title, lang, vec![panel], 1).with_caption(caption(results, lang))
 }
 
 /// Bars of final-window means with 95% CIs, one panel per metric.

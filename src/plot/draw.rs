@@ -418,14 +418,21 @@ fn bars_panel<DB: DrawingBackend>(
             chart.draw_series(std::iter::once(rect))?;
         }
         if bar.low.is_finite() && bar.high.is_finite() {
-            chart.draw_series(std::iter::once(ErrorBar::new_horizontal(
-                SegmentValue::CenterOf(i),
-                bar.low,
-                bar.value,
-                bar.high,
-                BLACK.stroke_width(3),
-                24,
+            // Whiskers: a line from low to high with a cap at each end.
+            let whisker = BLACK.stroke_width(3);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![
+                    (bar.low, SegmentValue::CenterOf(i)),
+                    (bar.high, SegmentValue::CenterOf(i)),
+                ],
+                whisker,
             )))?;
+            for end in [bar.low, bar.high] {
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((end, SegmentValue::CenterOf(i)))
+                        + PathElement::new(vec![(0, -14), (0, 14)], whisker),
+                ))?;
+            }
         }
         let right = [bar.high, bar.value, 0.0]
             .into_iter()

@@ -113,10 +113,10 @@ pub fn write_run_report(
 }
 
 /// The generated reading of a comparison: each scenario against the first, per metric.
-pub fn comparison_reading(comparison: &Comparison, lang: Lang) -> Vec<String> {
+pub fn comparison_reading(comparison: &Comparison, lang: Lang, metrics: &[Metric]) -> Vec<String> {
     let mut out = Vec::new();
     for k in 1..comparison.scenarios.len() {
-        for &m in &READING_METRICS {
+        for &m in metrics {
             let base = comparison.cell(0, m);
             let cell = comparison.cell(k, m);
             if let Some(d) = &cell.difference {
@@ -161,7 +161,7 @@ pub fn write_compare_report(
         escape(&run_line(&results[0], comparison.window, lang))
     ));
     page.element("h2", i18n::READING.get(lang));
-    let items: String = comparison_reading(comparison, lang)
+    let items: String = comparison_reading(comparison, lang, &READING_METRICS)
         .iter()
         .map(|s| format!("<li>{}</li>", escape(s)))
         .collect();
