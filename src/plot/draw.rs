@@ -465,7 +465,7 @@ fn heatmap_panel<DB: DrawingBackend>(
     fonts: Fonts,
 ) -> Result<(), PlotError> {
     let (width, _) = area.dim_in_pixel();
-    let (grid_area, bar_area) = area.split_horizontally(width.saturating_sub(260));
+    let (grid_area, bar_area) = area.split_horizontally(width.saturating_sub(300));
     let finite = || {
         panel
             .values
@@ -551,8 +551,8 @@ fn heatmap_panel<DB: DrawingBackend>(
     let mut bar = ChartBuilder::on(&bar_area)
         .margin_top(16 + (style::PANEL_TITLE * 1.4) as i32)
         .margin_bottom(116)
-        .margin_right(10)
-        .y_label_area_size(170)
+        .margin_left(30)
+        .right_y_label_area_size(190)
         .build_cartesian_2d(0.0..1.0, lo..hi)?;
     let span = hi - lo;
     bar.configure_mesh()

@@ -10,6 +10,8 @@ mod bitmap;
 pub mod compare_plots;
 mod draw;
 pub mod figure;
+#[cfg(test)]
+mod figure_tests;
 pub mod fonts;
 pub mod run_plots;
 pub mod style;
@@ -145,6 +147,20 @@ pub(crate) mod test_support {
         (img.width(), img.height(), var)
     }
 
+    /// Every text element's content, trimmed, in document order.
+    pub fn svg_texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .map(|piece| {
+                piece
+                    .split_once('>')
+                    .and_then(|(_, rest)| rest.split_once("</text>"))
+                    .map(|(t, _)| t.trim().to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
     /// The structure of an SVG: element names with their count, in first-seen order, and
     /// every text, so snapshots catch a lost panel, legend or label but not pixel shifts.
     pub fn svg_structure(svg: &str) -> String {
@@ -163,14 +179,7 @@ pub(crate) mod test_support {
             }
         }
         let mut out: Vec<String> = counts.iter().map(|(n, c)| format!("<{n}> x{c}")).collect();
-        for piece in svg.split("<text").skip(1) {
-            let text = piece
-                .split_once('>')
-                .and_then(|(_, rest)| rest.split_once("</text>"))
-                .map(|(t, _)| t)
-                .unwrap_or("");
-            out.push(format!("text: {text}"));
-        }
+        out.extend(svg_texts(svg).into_iter().map(|t| format!("text: {t}")));
         out.join("\n")
     }
 }
