@@ -266,6 +266,29 @@ mod tests {
         assert!(d.mean > 0.0, "the optimized path raises initiative");
     }
 
+    /// The comparison table as people and scripts read it; a change of the model's random
+    /// stream or statistics shows up here (review with `cargo insta review`).
+    #[test]
+    fn comparison_table_snapshot() {
+        let runs: Vec<RunResult> = [
+            "strict_accountability",
+            "nominal_tolerance",
+            "optimized_path",
+        ]
+        .iter()
+        .map(|n| run_scenario(&small(n), &RunOptions::default()))
+        .collect();
+        let c = Comparison::of(&runs, 5);
+        let key = [
+            Metric::Initiative,
+            Metric::ToleranceRate,
+            Metric::Violations,
+        ];
+        insta::assert_snapshot!("markdown_en", c.markdown(Lang::En, &Metric::ALL));
+        insta::assert_snapshot!("markdown_zh", c.markdown(Lang::Zh, &key));
+        insta::assert_snapshot!("csv", String::from_utf8(c.csv()).unwrap());
+    }
+
     #[test]
     fn runs_must_share_seed_steps_and_replicates() {
         let a = small("strict_accountability");

@@ -195,3 +195,57 @@ pub fn run_figures(result: &RunResult, lang: Lang) -> Vec<(&'static str, Figure)
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::test_support::{png_stats, svg_texts};
+    use crate::plot::{Format, render};
+    use crate::run::{RunOptions, run_scenario};
+
+    fn small_run(name: &str) -> RunResult {
+        let mut s = Scenario::load(name).unwrap();
+        for o in ["cadres=200", "steps=25", "replicates=4"] {
+            s.apply_override(o).unwrap();
+        }
+        run_scenario(&s, &RunOptions::default())
+    }
+
+    #[test]
+    fn a_run_has_five_titled_plots_with_event_markers() {
+        let result = small_run("mechanism_introduced");
+        for lang in [Lang::En, Lang::Zh] {
+            let figures = run_figures(&result, lang);
+            let stems: Vec<&str> = figures.iter().map(|(s, _)| *s).collect();
+            assert_eq!(stems, RUN_PLOTS);
+            for (stem, figure) in &figures {
+                let label = i18n::scenario_label("mechanism_introduced", lang);
+                assert!(figure.title.contains(&label), "{stem}: {}", figure.title);
+                assert!(figure.caption[0].contains("initiation_base = 0"), "{stem}");
+                let svg = String::from_utf8(render(figure, Format::Svg).unwrap()).unwrap();
+                let texts = svg_texts(&svg);
+                let marker = i18n::POLICY_CHANGE.get(lang);
+                assert!(texts.iter().any(|t| t == marker), "{stem}: {texts:?}");
+                assert!(
+                    texts.iter().any(|t| t == i18n::STEP_AXIS.get(lang)),
+                    "{stem}"
+                );
+            }
+            let (_, overview) = &figures[4];
+            let (w, h, var) = png_stats(&render(overview, Format::Png).unwrap());
+            assert_eq!((w, h), overview.size);
+            assert!(var > 100.0);
+        }
+    }
+
+    #[test]
+    fn nominal_is_captioned_as_nominal() {
+        // Population size counts as a difference, so keep the nominal 1000 cadres here.
+        let mut s = Scenario::load("nominal_tolerance").unwrap();
+        s.apply_override("steps=3").unwrap();
+        s.apply_override("replicates=2").unwrap();
+        let result = run_scenario(&s, &RunOptions::default());
+        assert!(run_caption(&result, Lang::En)[0].ends_with("nominal settings"));
+        assert!(run_caption(&result, Lang::Zh)[0].ends_with("名义参数"));
+    }
+}
