@@ -94,11 +94,10 @@ fn check_report(path: &Path, plots: usize) -> String {
 #[test]
 fn the_html_check_finds_errors() {
     assert!(
-        html_errors(
+        !html_errors(
             "<!DOCTYPE html><html><head><title>t</title></head><body><p></div></body></html>"
         )
-        .len()
-            > 0
+        .is_empty()
     );
     assert!(html_errors("<!DOCTYPE html><html lang=\"en\"><head><title>t</title></head><body><p>x</p></body></html>").is_empty());
 }

@@ -110,34 +110,6 @@ pub fn param_label(key: &str, lang: Lang) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scenario::builtin;
-
-    #[test]
-    fn every_metric_and_builtin_scenario_has_both_languages() {
-        for m in Metric::ALL {
-            for lang in [Lang::En, Lang::Zh] {
-                assert!(!metric_label(m).get(lang).is_empty(), "{m:?}");
-                assert!(!metric_unit(m).get(lang).is_empty(), "{m:?}");
-            }
-        }
-        for name in builtin::names() {
-            assert!(scenario_terms(name).is_some(), "{name} needs a label");
-        }
-        assert_eq!(scenario_label("my_file", Lang::Zh), "my_file");
-    }
-
-    #[test]
-    fn lang_parses_and_rejects() {
-        assert_eq!(Lang::parse("zh").unwrap(), Lang::Zh);
-        assert_eq!(Lang::parse("EN").unwrap(), Lang::En);
-        let e = Lang::parse("fr").unwrap_err();
-        assert!(e.message.contains("`en` or `zh`"), "{e}");
-    }
-}
-
 /// One sentence reading a paired difference: "optimized_path raises initiative from 0.29 to
 /// 0.41 (+0.12, 95% CI [0.10, 0.14])". The verb follows the interval: a change is claimed
 /// only when the interval excludes 0.
@@ -255,5 +227,33 @@ pub fn bars_note(lang: Lang, window: u32, replicates: usize) -> String {
         Lang::Zh => format!(
             "每次重复最后{window}个季度的平均，再对{replicates}次重复取平均；误差线：95%置信区间"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtin;
+
+    #[test]
+    fn every_metric_and_builtin_scenario_has_both_languages() {
+        for m in Metric::ALL {
+            for lang in [Lang::En, Lang::Zh] {
+                assert!(!metric_label(m).get(lang).is_empty(), "{m:?}");
+                assert!(!metric_unit(m).get(lang).is_empty(), "{m:?}");
+            }
+        }
+        for name in builtin::names() {
+            assert!(scenario_terms(name).is_some(), "{name} needs a label");
+        }
+        assert_eq!(scenario_label("my_file", Lang::Zh), "my_file");
+    }
+
+    #[test]
+    fn lang_parses_and_rejects() {
+        assert_eq!(Lang::parse("zh").unwrap(), Lang::Zh);
+        assert_eq!(Lang::parse("EN").unwrap(), Lang::En);
+        let e = Lang::parse("fr").unwrap_err();
+        assert!(e.message.contains("`en` or `zh`"), "{e}");
     }
 }

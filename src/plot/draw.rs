@@ -169,15 +169,18 @@ fn runs(n: usize, present: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>
     out
 }
 
-/// Height of a legend of `labels` laid out in rows across `width` pixels; and the rows.
+/// Legend items laid out in rows: (colour, label, width in pixels).
+type LegendRows = Vec<Vec<(usize, String, u32)>>;
+
+/// A legend of `labels` laid out in rows across `width` pixels.
 fn legend_rows<DB: DrawingBackend>(
     area: &Area<DB>,
     labels: &[(usize, String)],
     fonts: Fonts,
     width: u32,
-) -> Result<Vec<Vec<(usize, String, u32)>>, PlotError> {
+) -> Result<LegendRows, PlotError> {
     let style = fonts.text(style::LEGEND);
-    let mut rows: Vec<Vec<(usize, String, u32)>> = vec![Vec::new()];
+    let mut rows: LegendRows = vec![Vec::new()];
     let mut used = 0;
     for (colour, label) in labels {
         let w = 60 + area.estimate_text_size(label, &style)?.0 + 40;

@@ -139,7 +139,7 @@ pub fn scenario_section(scenario: &Scenario, lang: Lang) -> String {
             &scenario.description
         )),
     );
-    let header = vec![
+    let header = [
         i18n::PARAMETER.get(lang).to_string(),
         i18n::VALUE.get(lang).to_string(),
         i18n::NOMINAL.get(lang).to_string(),
