@@ -264,3 +264,27 @@ fn lesson_in_chinese() {
         assert!(html.contains(text), "lesson lacks {text}");
     }
 }
+
+#[test]
+fn plots_and_reports_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    for threads in ["1", "2"] {
+        cadre_sim()
+            .args(["run", "o2_top_leader", "-q", "--format", "png,svg"])
+            .args(["--set", "cadres=200", "--steps", "12", "--replicates", "3"])
+            .args(["--threads", threads, "--out"])
+            .arg(dir.path().join(threads))
+            .assert()
+            .success();
+    }
+    for file in [
+        "report.html",
+        "overview.png",
+        "overview.svg",
+        "timeseries.csv",
+    ] {
+        let a = std::fs::read(dir.path().join("1").join(file)).unwrap();
+        let b = std::fs::read(dir.path().join("2").join(file)).unwrap();
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+    }
+}

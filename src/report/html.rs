@@ -33,6 +33,7 @@ h2 { border-bottom: 2px solid #0072B2; padding-bottom: 4px; margin-top: 1.8em; }
 .meta { color: #555; }
 table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; vertical-align: top; }
+td:first-child { min-width: 9em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.differs td { background: #fff3d6; font-weight: bold; }
 figure { margin: 1.2em 0; }
@@ -71,13 +72,14 @@ impl Page {
         self.raw(&format!("<{tag}>{}</{tag}>", escape(text)))
     }
 
-    /// Appends a figure: an inline SVG and its caption.
+    /// Appends a figure: an inline SVG and its caption (none when empty).
     pub fn figure(&mut self, svg: &str, caption: &str) -> &mut Page {
-        self.raw(&format!(
-            "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-            svg.trim(),
-            escape(caption)
-        ))
+        let caption = if caption.is_empty() {
+            String::new()
+        } else {
+            format!("\n<figcaption>{}</figcaption>", escape(caption))
+        };
+        self.raw(&format!("<figure>\n{}{caption}\n</figure>", svg.trim()))
     }
 
     /// The finished document.
