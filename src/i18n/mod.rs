@@ -199,6 +199,14 @@ pub fn level_sentence(lang: Lang, metric: Metric, s: &crate::run::Summary, windo
     }
 }
 
+/// "from step 20", introducing a policy event's changes.
+pub fn from_step(lang: Lang, step: u32) -> String {
+    match lang {
+        Lang::En => format!("from step {step}"),
+        Lang::Zh => format!("第{step}季度起"),
+    }
+}
+
 /// "1000 cadres · 30 replicates · seed 1" under a run's plots.
 pub fn run_size(lang: Lang, cadres: u32, replicates: usize, seed: u64) -> String {
     match lang {

@@ -46,16 +46,28 @@ pub fn figure<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure) -> Result<(), P
     for line in &fig.caption {
         lines.extend(wrap(root, line, &caption_style, width.saturating_sub(80))?);
     }
+    // A long title shrinks to fit the width, down to the caption's size, then wraps.
+    let max_width = width.saturating_sub(80);
+    let mut title_size = style::TITLE;
+    while title_size > style::SUBTITLE
+        && root
+            .estimate_text_size(&fig.title, &fonts.text(title_size))?
+            .0
+            > max_width
+    {
+        title_size -= 2.0;
+    }
+    let titles = wrap(root, &fig.title, &fonts.text(title_size), max_width)?;
+    let title_height = (title_size * 1.25) as i32 * titles.len() as i32;
     let line_height = (style::SUBTITLE * 1.35) as i32;
-    let header = 30 + (style::TITLE * 1.25) as i32 + line_height * lines.len() as i32 + 20;
+    let header = 30 + title_height + line_height * lines.len() as i32 + 20;
     let (head, body) = root.split_vertically(header);
-    head.draw(&Text::new(
-        fig.title.clone(),
-        (40, 24),
-        fonts.text(style::TITLE),
-    ))?;
+    for (i, title) in titles.iter().enumerate() {
+        let y = 24 + (title_size * 1.25) as i32 * i as i32;
+        head.draw(&Text::new(title.clone(), (40, y), fonts.text(title_size)))?;
+    }
     for (i, line) in lines.iter().enumerate() {
-        let y = 30 + (style::TITLE * 1.25) as i32 + line_height * i as i32;
+        let y = 30 + title_height + line_height * i as i32;
         head.draw(&Text::new(line.clone(), (40, y), caption_style.clone()))?;
     }
     let rows = fig.panels.len().div_ceil(fig.columns).max(1);

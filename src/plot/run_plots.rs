@@ -53,6 +53,26 @@ pub fn differences_text(scenario: &Scenario, lang: Lang) -> String {
         .join(", ")
 }
 
+/// One line per policy event: "from step 20: leader_duty = 0.7, publish = 0.8".
+pub fn event_lines(scenario: &Scenario, lang: Lang) -> Vec<String> {
+    scenario
+        .events
+        .iter()
+        .map(|event| {
+            let changes: Vec<String> = event
+                .changes
+                .iter()
+                .map(|(name, v)| format!("{name} = {}", crate::output::number(*v)))
+                .collect();
+            format!(
+                "{}: {}",
+                i18n::from_step(lang, event.at),
+                changes.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// Caption lines of a run's plots: scenario and differences, run size, what bands mean.
 pub fn run_caption(result: &RunResult, lang: Lang) -> Vec<String> {
     let s = &result.scenario;
@@ -62,15 +82,15 @@ pub fn run_caption(result: &RunResult, lang: Lang) -> Vec<String> {
         result.replicates.len(),
         s.run.seed,
     );
-    vec![
-        format!(
-            "{} ({}): {}",
-            i18n::scenario_label(&s.name, lang),
-            s.name,
-            differences_text(s, lang)
-        ),
-        format!("{size} · {}", i18n::BAND_NOTE.get(lang)),
-    ]
+    let mut lines = vec![format!(
+        "{} ({}): {}",
+        i18n::scenario_label(&s.name, lang),
+        s.name,
+        differences_text(s, lang)
+    )];
+    lines.extend(event_lines(s, lang));
+    lines.push(format!("{size} · {}", i18n::BAND_NOTE.get(lang)));
+    lines
 }
 
 /// A panel of some metrics of one run over time.

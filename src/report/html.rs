@@ -184,18 +184,8 @@ pub fn scenario_section(scenario: &Scenario, lang: Lang) -> String {
     }
     if !scenario.events.is_empty() {
         out.push_str("<ul>\n");
-        for e in &scenario.events {
-            let changes: Vec<String> = e
-                .changes
-                .iter()
-                .map(|(k, v)| format!("{k} = {}", crate::output::number(*v)))
-                .collect();
-            out.push_str(&format!(
-                "<li>{} {}: {}</li>\n",
-                escape(i18n::POLICY_CHANGE.get(lang)),
-                e.at,
-                escape(&changes.join(", "))
-            ));
+        for line in crate::plot::run_plots::event_lines(scenario, lang) {
+            out.push_str(&format!("<li>{}</li>\n", escape(&line)));
         }
         out.push_str("</ul>\n");
     }
