@@ -207,23 +207,42 @@ impl Comparison {
     }
 }
 
-/// "0.4069 [0.3961, 0.4177]", with a sign for differences.
+/// "0.4069 [0.3961, 0.4177]", with a sign for differences; "–" when missing.
 pub fn with_interval(value: f64, s: &Summary, signed: bool) -> String {
-    let v = |x: f64| {
-        let t = crate::cli::run::short(x);
-        if signed && x > 0.0 {
-            format!("+{t}")
-        } else {
-            t
-        }
-    };
     if value.is_nan() {
         return "–".into();
     }
-    if s.ci_low.is_nan() {
-        return v(value);
+    let text = number_text(value, signed);
+    match interval(s, signed) {
+        Some(ci) => format!("{text} {ci}"),
+        None => text,
     }
-    format!("{} [{}, {}]", v(value), v(s.ci_low), v(s.ci_high))
+}
+
+/// "[0.3961, 0.4177]", or None when the interval is missing (fewer than two values).
+pub fn interval(s: &Summary, signed: bool) -> Option<String> {
+    (!s.ci_low.is_nan()).then(|| {
+        format!(
+            "[{}, {}]",
+            number_text(s.ci_low, signed),
+            number_text(s.ci_high, signed)
+        )
+    })
+}
+
+/// A number for people (4 significant digits), with a + for positive differences.
+fn number_text(x: f64, signed: bool) -> String {
+    if signed {
+        signed_number(x)
+    } else {
+        crate::cli::run::short(x)
+    }
+}
+
+/// A difference for people: 4 significant digits and a + when positive.
+pub fn signed_number(x: f64) -> String {
+    let t = crate::cli::run::short(x);
+    if x > 0.0 { format!("+{t}") } else { t }
 }
 
 #[cfg(test)]

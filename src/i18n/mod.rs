@@ -121,8 +121,9 @@ pub fn change_sentence(
     to: f64,
     difference: &crate::run::Summary,
 ) -> String {
+    use crate::compare::{interval, signed_number};
     let n = crate::cli::run::short;
-    let signed = |x: f64| if x > 0.0 { format!("+{}", n(x)) } else { n(x) };
+    let signed = signed_number;
     let verb = if difference.ci_low > 0.0 {
         RAISES
     } else if difference.ci_high < 0.0 {
@@ -130,16 +131,9 @@ pub fn change_sentence(
     } else {
         BARELY_CHANGES
     };
-    let ci = if difference.ci_low.is_nan() {
-        String::new()
-    } else {
-        format!(
-            ", {} [{}, {}]",
-            CI95.get(lang),
-            signed(difference.ci_low),
-            signed(difference.ci_high)
-        )
-    };
+    let ci = interval(difference, true)
+        .map(|ci| format!(", {} {ci}", CI95.get(lang)))
+        .unwrap_or_default();
     let metric_name = metric_label(metric).get(lang);
     match lang {
         Lang::En => format!(
@@ -179,11 +173,9 @@ pub fn change_sentence(
 /// One sentence reading a single run's final-window value of a metric.
 pub fn level_sentence(lang: Lang, metric: Metric, s: &crate::run::Summary, window: u32) -> String {
     let n = crate::cli::run::short;
-    let ci = if s.ci_low.is_nan() {
-        String::new()
-    } else {
-        format!(" ({} [{}, {}])", CI95.get(lang), n(s.ci_low), n(s.ci_high))
-    };
+    let ci = crate::compare::interval(s, false)
+        .map(|ci| format!(" ({} {ci})", CI95.get(lang)))
+        .unwrap_or_default();
     match lang {
         Lang::En => format!(
             "Over the last {window} steps, {} averages {}{ci}.",

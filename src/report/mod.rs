@@ -60,10 +60,7 @@ fn final_table(result: &RunResult, window: u32, lang: Lang) -> String {
         rows.push(vec![
             i18n::metric_axis(m, lang),
             crate::cli::run::short(s.mean),
-            crate::compare::with_interval(s.mean, s, false)
-                .split_once(' ')
-                .map(|(_, ci)| ci.to_string())
-                .unwrap_or_default(),
+            crate::compare::interval(s, false).unwrap_or_default(),
             s.n.to_string(),
         ]);
     }
