@@ -256,4 +256,51 @@ mod tests {
         let e = Lang::parse("fr").unwrap_err();
         assert!(e.message.contains("`en` or `zh`"), "{e}");
     }
+
+    #[test]
+    fn readings_claim_a_change_only_when_the_interval_excludes_zero() {
+        let d = |mean: f64, low: f64, high: f64| crate::run::Summary {
+            mean,
+            sd: 0.01,
+            ci_low: low,
+            ci_high: high,
+            n: 30,
+        };
+        let up = change_sentence(
+            Lang::En,
+            "optimized_path",
+            Metric::Initiative,
+            0.29,
+            0.41,
+            &d(0.12, 0.1, 0.14),
+        );
+        assert_eq!(
+            up,
+            "optimized_path raises initiative from 0.29 to 0.41 (+0.12, 95% CI [+0.1, +0.14])."
+        );
+        let flat = change_sentence(
+            Lang::En,
+            "o1",
+            Metric::Violations,
+            4.0,
+            3.9,
+            &d(-0.1, -0.4, 0.2),
+        );
+        assert!(
+            flat.contains("does not clearly change violations"),
+            "{flat}"
+        );
+        let down = change_sentence(
+            Lang::Zh,
+            "O3 党内公开",
+            Metric::MeanBelief,
+            0.27,
+            0.2,
+            &d(-0.07, -0.08, -0.06),
+        );
+        assert_eq!(
+            down,
+            "O3 党内公开将容错预期（平均）从0.27降低到0.2（-0.07，95%置信区间 [-0.08, -0.06]）。"
+        );
+    }
 }

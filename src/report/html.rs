@@ -200,3 +200,33 @@ pub fn scenario_section(scenario: &Scenario, lang: Lang) -> String {
     out.push_str("</table>\n</details>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape("a<b & \"c\" 'd'>"),
+            "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;"
+        );
+    }
+
+    #[test]
+    fn chinese_pages_embed_the_font_and_english_pages_do_not() {
+        let zh = Page::new(Lang::Zh, "容错").finish();
+        assert!(zh.contains("lang=\"zh-CN\"") && zh.contains("@font-face"));
+        let en = Page::new(Lang::En, "Title <1>").finish();
+        assert!(!en.contains("@font-face") && en.contains("<title>Title &lt;1&gt;</title>"));
+    }
+
+    #[test]
+    fn parameter_tables_highlight_differences_from_nominal() {
+        let s = Scenario::load("o2_top_leader").unwrap();
+        let html = scenario_section(&s, Lang::En);
+        // One row in the table of differences and the same row highlighted in the full table.
+        assert_eq!(html.matches("class=\"differs\"").count(), 2, "{html}");
+        assert!(html.contains("regime.leader_duty"));
+    }
+}
