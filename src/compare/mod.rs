@@ -163,7 +163,7 @@ impl Comparison {
     }
 
     /// The comparison as rows of text cells: a header, then one row per metric with each
-    /// scenario's "mean [CI]" and, after each non-baseline scenario, "Δ [CI]" against the first.
+    /// scenario's `mean [CI]` and, after each non-baseline scenario, `Δ [CI]` against the first.
     pub fn table(&self, lang: Lang, metrics: &[Metric]) -> Vec<Vec<String>> {
         let label = |k: usize| i18n::scenario_label(&self.scenarios[k], lang);
         let mut header = vec![i18n::METRIC.get(lang).to_string()];
