@@ -19,7 +19,7 @@ pub const CJK: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-cadre-subse
 
 /// The family names plots use. SVG files carry them as `font-family`, so a viewer falls back
 /// to a system font of that kind; `report.html` embeds the Chinese subset under the first name.
-const LATIN_FAMILY: &str = "DejaVu Sans, Verdana, sans-serif";
+const LATIN_FAMILY: &str = "DejaVu Sans, Arial, Helvetica, sans-serif";
 pub const CJK_FAMILY: &str = "CadreSim CJK, Noto Sans CJK SC, Noto Sans SC, sans-serif";
 
 static REGISTER: Once = Once::new();
@@ -130,6 +130,17 @@ mod tests {
             let gaps = missing(&font, chars);
             assert!(gaps.is_empty(), "{file}: DejaVu Sans lacks {gaps:?}");
         }
+    }
+
+    /// plotters' SVG writer sets font-size to 1/1.24 of the size its PNG renderer uses as the
+    /// ascender-to-descender height; the subset's metrics are set to match (see the script),
+    /// so SVG text takes the width the layout measured.
+    #[test]
+    fn the_subset_is_scaled_like_plotters_svg_text() {
+        let font = FontRef::try_from_slice(CJK).unwrap();
+        let em = font.units_per_em().unwrap();
+        let span = font.ascent_unscaled() - font.descent_unscaled();
+        assert!((span / em - 1.24).abs() < 0.002, "span {span} / em {em}");
     }
 
     #[test]
