@@ -31,7 +31,8 @@ main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; background: #
 h1 { font-size: 1.9em; margin-bottom: 0.2em; }
 h2 { border-bottom: 2px solid #0072B2; padding-bottom: 4px; margin-top: 1.8em; }
 .meta { color: #555; }
-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em;
+        display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: left; vertical-align: top; }
 td:first-child { min-width: 9em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
