@@ -6,8 +6,12 @@
 //! and [`output`] writes the results. The binary in `main.rs` only wires these together.
 
 pub mod cli;
+pub mod compare;
+pub mod i18n;
 pub mod model;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sensitivity;

@@ -19,6 +19,8 @@ fn main() -> ExitCode {
             print!("{}", cli::info::params());
             Ok(())
         }
+        Command::Compare(args) => cli::compare::execute(args),
+        Command::Lesson(args) => cli::lesson::execute(args),
         Command::Show(args) => args
             .resolve()
             .map(|s| print!("{}", s.to_toml()))

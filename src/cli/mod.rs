@@ -1,7 +1,10 @@
 //! The command line: flags as close to what the user typed as possible (clap), turned into a
 //! validated plan before any work starts. One file per command.
 
+pub mod compare;
 pub mod info;
+pub mod lesson;
+pub mod plots;
 pub mod run;
 pub mod serve;
 
@@ -41,6 +44,10 @@ pub enum Command {
     Params,
     /// Print a scenario fully resolved, as TOML; running the saved file reproduces the run.
     Show(ScenarioArgs),
+    /// Compare regimes with common random numbers: paired differences, plots, report.html.
+    Compare(compare::CompareArgs),
+    /// Write a six-step lesson on the paper (report.html with plots), in English or Chinese.
+    Lesson(lesson::LessonArgs),
     /// Classroom mode: a live web page to project and play with (http://127.0.0.1:8080/).
     Serve(serve::ServeArgs),
 }

@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::plots::PlotArgs;
 use super::{ScenarioArgs, default_out};
 use crate::model::Metric;
 use crate::output::{OutputDir, RUN_MARKER, data, number};
@@ -37,6 +38,8 @@ pub struct RunArgs {
     /// Also write worldview.gif: the world view of replicate 0 over time, for slides.
     #[arg(long)]
     pub gif: bool,
+    #[command(flatten)]
+    pub plots: PlotArgs,
 }
 
 /// Checks `--window` against the run's steps.
@@ -68,6 +71,7 @@ pub fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = args.scenario.resolve()?;
     check_window(args.window, scenario.run.steps)?;
+    let plots = args.plots.resolve()?;
     let out_path = args
         .out
         .clone()
@@ -89,6 +93,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         // Before write_run, so that summary.json, the mark of a complete result, comes last.
         crate::worldview::gif::write_world_gif(&scenario, out.path())?.report();
     }
+    crate::report::write_run_report(&out, &result, args.window, &plots)?;
     write_run(&out, &result, args.window, args.raw)?;
     print!("{}", final_window_table(&result, args.window));
     println!(

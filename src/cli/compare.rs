@@ -1,0 +1,150 @@
+//! `cadre-sim compare`: several regimes run with common random numbers, compared by paired
+//! replicate differences; writes comparison.csv, timeseries.csv, plots and report.html and
+//! prints the comparison as a Markdown table.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::plots::PlotArgs;
+use super::run::{check_window, progress_bar};
+use super::{default_out, resolve_scenario};
+use crate::compare::{Comparison, check_common_run};
+use crate::model::Metric;
+use crate::output::{OutputDir, data};
+use crate::report;
+use crate::run::{RunOptions, RunResult, run_scenario};
+use crate::scenario::{InputError, Scenario};
+
+/// The paper's three headline regimes, compared when no scenario is named.
+pub const HEADLINE: [&str; 3] = [
+    "strict_accountability",
+    "nominal_tolerance",
+    "optimized_path",
+];
+
+/// The file whose presence says a folder holds a finished comparison (written last).
+pub const COMPARE_MARKER: &str = "comparison.csv";
+
+/// Overrides applied to every scenario of a multi-scenario command.
+#[derive(Args, Debug, Clone)]
+pub struct SharedRunArgs {
+    /// Override any parameter in every scenario, e.g. `--set regime.detect=0.8` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Number of replicates (overrides run.replicates).
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u64>,
+    /// Number of steps (overrides run.steps).
+    #[arg(long, value_name = "T")]
+    pub steps: Option<u64>,
+    /// Master seed, shared by all scenarios (overrides run.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Final steps averaged for the comparison.
+    #[arg(long, value_name = "W", default_value_t = 10)]
+    pub window: u32,
+    /// Replace results already in the output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl SharedRunArgs {
+    /// Loads every scenario with the overrides, checks they share a run (common random
+    /// numbers) and that `--window` fits.
+    pub fn resolve(&self, names: &[&str]) -> Result<Vec<Scenario>, InputError> {
+        let scenarios = names
+            .iter()
+            .map(|n| resolve_scenario(n, &self.set, self.replicates, self.steps, self.seed))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (i, s) in scenarios.iter().enumerate() {
+            if scenarios[..i].iter().any(|t| t.name == s.name) {
+                return Err(InputError::new(
+                    format!("scenario '{}'", s.name),
+                    "is listed twice; name each scenario once",
+                ));
+            }
+        }
+        check_common_run(&scenarios)?;
+        check_window(self.window, scenarios[0].run.steps)?;
+        Ok(scenarios)
+    }
+
+    /// Runs every scenario in order with one progress bar over all replicates.
+    pub fn run_all(&self, scenarios: &[Scenario]) -> Vec<RunResult> {
+        let total: u64 = scenarios.iter().map(|s| s.run.replicates as u64).sum();
+        let bar = progress_bar(total, self.quiet, "replicates");
+        let tick = || bar.inc(1);
+        let results = scenarios
+            .iter()
+            .map(|s| {
+                run_scenario(
+                    s,
+                    &RunOptions {
+                        threads: self.threads.map(usize::from),
+                        on_replicate_done: Some(&tick),
+                    },
+                )
+            })
+            .collect();
+        bar.finish_and_clear();
+        results
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Scenarios to compare, built-in names or .toml files; the first is the baseline
+    /// [default: strict_accountability nominal_tolerance optimized_path].
+    pub scenarios: Vec<String>,
+    #[command(flatten)]
+    pub run: SharedRunArgs,
+    /// Output folder [default: output/compare].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub plots: PlotArgs,
+}
+
+pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
+    let names: Vec<&str> = if args.scenarios.is_empty() {
+        HEADLINE.to_vec()
+    } else {
+        args.scenarios.iter().map(String::as_str).collect()
+    };
+    let scenarios = args.run.resolve(&names)?;
+    let plots = args.plots.resolve()?;
+    let out_path = args.out.clone().unwrap_or_else(|| default_out("compare"));
+    let out = OutputDir::prepare(&out_path, args.run.force, COMPARE_MARKER)?;
+
+    let results = args.run.run_all(&scenarios);
+    let comparison = Comparison::of(&results, args.run.window);
+    let refs: Vec<&RunResult> = results.iter().collect();
+    let write = |name: &str, bytes: &[u8]| {
+        out.write(name, bytes)
+            .with_context(|| format!("writing {}", out.path().join(name).display()))
+    };
+    write("timeseries.csv", &data::timeseries_csv(&refs))?;
+    report::write_compare_report(&out, &results, &comparison, &plots)?;
+    write(COMPARE_MARKER, &comparison.csv())?;
+
+    println!(
+        "\nFinal-window means (last {} of {} steps, {} replicates, common random numbers); \
+         Δ: paired difference against {} with its 95% CI\n",
+        comparison.window, scenarios[0].run.steps, comparison.replicates, scenarios[0].name
+    );
+    print!("{}", comparison.markdown(plots.lang, &Metric::ALL));
+    println!();
+    for sentence in report::comparison_reading(&comparison, plots.lang, &[Metric::Initiative]) {
+        println!("{sentence}");
+    }
+    println!("\nResults in {}", out.path().display());
+    Ok(())
+}

@@ -1,0 +1,306 @@
+//! Every piece of text a person reads in a plot, report or lesson, in English and Chinese.
+//!
+//! Text lives only here (this folder), so a translation is reviewed in one place and the
+//! Chinese font subset (`assets/fonts/`, made by `tools/subset-cjk-font.sh`) can be built from
+//! exactly the characters these files use; a unit test fails when a character is missing
+//! from the subset. Chinese uses the field's own terms: 容错纠错, 担当作为, 问责, 一把手, 躺平.
+
+pub mod lesson;
+mod terms;
+
+pub use terms::*;
+
+use crate::model::Metric;
+use crate::scenario::InputError;
+
+/// The language of labels and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// Parses `--lang`: `en` or `zh`.
+    pub fn parse(text: &str) -> Result<Lang, InputError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "en" => Ok(Lang::En),
+            "zh" | "zh-cn" | "cn" => Ok(Lang::Zh),
+            other => Err(InputError::new(
+                "--lang",
+                format!("`{other}` is not a supported language; use `en` or `zh`"),
+            )),
+        }
+    }
+
+    /// The HTML `lang` attribute.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+}
+
+/// One text in both languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr {
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+impl Tr {
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Zh => self.zh,
+        }
+    }
+}
+
+/// Shorthand for the tables: `tr("initiative", "担当作为")`.
+pub const fn tr(en: &'static str, zh: &'static str) -> Tr {
+    Tr { en, zh }
+}
+
+/// How a metric is labelled: its name on an axis and legend, and its unit.
+pub fn metric_label(metric: Metric) -> Tr {
+    metric_terms(metric).0
+}
+
+/// The unit of a metric as shown in axis labels.
+pub fn metric_unit(metric: Metric) -> Tr {
+    metric_terms(metric).1
+}
+
+/// "name (unit)" for an axis.
+pub fn metric_axis(metric: Metric, lang: Lang) -> String {
+    format!(
+        "{} ({})",
+        metric_label(metric).get(lang),
+        metric_unit(metric).get(lang)
+    )
+}
+
+/// The display name of a scenario: the translated name of a built-in one, else its own name.
+pub fn scenario_label(name: &str, lang: Lang) -> String {
+    match scenario_terms(name) {
+        Some((label, _)) => label.get(lang).to_string(),
+        None => name.to_string(),
+    }
+}
+
+/// The description of a built-in scenario in `lang`, or `fallback` (the scenario file's own
+/// description) for scenarios this table does not know.
+pub fn scenario_description(name: &str, lang: Lang, fallback: &str) -> String {
+    match (lang, scenario_terms(name)) {
+        (Lang::Zh, Some((_, description))) => description.to_string(),
+        _ => fallback.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+/// A parameter's short label in `lang`: the translated term for regime parameters the
+/// table knows, else its `section.name` key.
+pub fn param_label(key: &str, lang: Lang) -> String {
+    match (lang, param_terms(key)) {
+        (Lang::Zh, Some(zh)) => format!("{zh} ({key})"),
+        _ => key.to_string(),
+    }
+}
+
+/// One sentence reading a paired difference: "optimized_path raises initiative from 0.29 to
+/// 0.41 (+0.12, 95% CI [0.10, 0.14])". The verb follows the interval: a change is claimed
+/// only when the interval excludes 0.
+pub fn change_sentence(
+    lang: Lang,
+    scenario: &str,
+    metric: Metric,
+    from: f64,
+    to: f64,
+    difference: &crate::run::Summary,
+) -> String {
+    use crate::compare::{interval, signed_number};
+    let n = crate::cli::run::short;
+    let signed = signed_number;
+    let verb = if difference.ci_low > 0.0 {
+        RAISES
+    } else if difference.ci_high < 0.0 {
+        LOWERS
+    } else {
+        BARELY_CHANGES
+    };
+    let ci = interval(difference, true)
+        .map(|ci| format!(", {} {ci}", CI95.get(lang)))
+        .unwrap_or_default();
+    let metric_name = metric_label(metric).get(lang);
+    match lang {
+        Lang::En => format!(
+            "{scenario} {} {} {} {} {} {} ({}{ci}).",
+            verb.en,
+            metric_name.to_lowercase(),
+            FROM.en,
+            n(from),
+            TO.en,
+            n(to),
+            signed(difference.mean)
+        ),
+        Lang::Zh => {
+            let ci = ci.replacen(", ", "，", 1);
+            if verb == BARELY_CHANGES {
+                format!(
+                    "{scenario}{}{metric_name}（{} → {}，{}{ci}）。",
+                    verb.zh,
+                    n(from),
+                    n(to),
+                    signed(difference.mean)
+                )
+            } else {
+                format!(
+                    "{scenario}将{metric_name}{}{}{}{}（{}{ci}）。",
+                    FROM.zh,
+                    n(from),
+                    verb.zh.replace("了", "到"),
+                    n(to),
+                    signed(difference.mean)
+                )
+            }
+        }
+    }
+}
+
+/// One sentence reading a single run's final-window value of a metric.
+pub fn level_sentence(lang: Lang, metric: Metric, s: &crate::run::Summary, window: u32) -> String {
+    let n = crate::cli::run::short;
+    let ci = crate::compare::interval(s, false)
+        .map(|ci| format!(" ({} {ci})", CI95.get(lang)))
+        .unwrap_or_default();
+    match lang {
+        Lang::En => format!(
+            "Over the last {window} steps, {} averages {}{ci}.",
+            metric_label(metric).en.to_lowercase(),
+            n(s.mean)
+        ),
+        Lang::Zh => format!(
+            "最后{window}个季度，{}平均为{}{}。",
+            metric_label(metric).zh,
+            n(s.mean),
+            ci.replace(" (", "（").replace(')', "）")
+        ),
+    }
+}
+
+/// "from step 20", introducing a policy event's changes.
+pub fn from_step(lang: Lang, step: u32) -> String {
+    match lang {
+        Lang::En => format!("from step {step}"),
+        Lang::Zh => format!("第{step}季度起"),
+    }
+}
+
+/// "1000 cadres · 30 replicates · seed 1" under a run's plots.
+pub fn run_size(lang: Lang, cadres: u32, replicates: usize, seed: u64) -> String {
+    match lang {
+        Lang::En => format!("{cadres} cadres · {replicates} replicates · seed {seed}"),
+        Lang::Zh => format!("{cadres}名干部 · {replicates}次重复 · 随机种子 {seed}"),
+    }
+}
+
+/// The same for a comparison, which shares replicate seeds across scenarios.
+pub fn compare_size(lang: Lang, cadres: u32, replicates: usize, seed: u64) -> String {
+    match lang {
+        Lang::En => format!(
+            "{cadres} cadres · {replicates} replicates with common random numbers · seed {seed}"
+        ),
+        Lang::Zh => format!("{cadres}名干部 · {replicates}次重复（共同随机数） · 随机种子 {seed}"),
+    }
+}
+
+/// What the bars of final-window means show.
+pub fn bars_note(lang: Lang, window: u32, replicates: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "mean of each replicate's last {window} steps, averaged over {replicates} replicates; \
+             whiskers: 95% CI"
+        ),
+        Lang::Zh => format!(
+            "每次重复最后{window}个季度的平均，再对{replicates}次重复取平均；误差线：95%置信区间"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtin;
+
+    #[test]
+    fn every_metric_and_builtin_scenario_has_both_languages() {
+        for m in Metric::ALL {
+            for lang in [Lang::En, Lang::Zh] {
+                assert!(!metric_label(m).get(lang).is_empty(), "{m:?}");
+                assert!(!metric_unit(m).get(lang).is_empty(), "{m:?}");
+            }
+        }
+        for name in builtin::names() {
+            assert!(scenario_terms(name).is_some(), "{name} needs a label");
+        }
+        assert_eq!(scenario_label("my_file", Lang::Zh), "my_file");
+    }
+
+    #[test]
+    fn lang_parses_and_rejects() {
+        assert_eq!(Lang::parse("zh").unwrap(), Lang::Zh);
+        assert_eq!(Lang::parse("EN").unwrap(), Lang::En);
+        let e = Lang::parse("fr").unwrap_err();
+        assert!(e.message.contains("`en` or `zh`"), "{e}");
+    }
+
+    #[test]
+    fn readings_claim_a_change_only_when_the_interval_excludes_zero() {
+        let d = |mean: f64, low: f64, high: f64| crate::run::Summary {
+            mean,
+            sd: 0.01,
+            ci_low: low,
+            ci_high: high,
+            n: 30,
+        };
+        let up = change_sentence(
+            Lang::En,
+            "optimized_path",
+            Metric::Initiative,
+            0.29,
+            0.41,
+            &d(0.12, 0.1, 0.14),
+        );
+        assert_eq!(
+            up,
+            "optimized_path raises initiative from 0.29 to 0.41 (+0.12, 95% CI [+0.1, +0.14])."
+        );
+        let flat = change_sentence(
+            Lang::En,
+            "o1",
+            Metric::Violations,
+            4.0,
+            3.9,
+            &d(-0.1, -0.4, 0.2),
+        );
+        assert!(
+            flat.contains("does not clearly change violations"),
+            "{flat}"
+        );
+        let down = change_sentence(
+            Lang::Zh,
+            "O3 党内公开",
+            Metric::MeanBelief,
+            0.27,
+            0.2,
+            &d(-0.07, -0.08, -0.06),
+        );
+        assert_eq!(
+            down,
+            "O3 党内公开将容错预期（平均）从0.27降低到0.2（-0.07，95%置信区间 [-0.08, -0.06]）。"
+        );
+    }
+}

@@ -1,0 +1,206 @@
+//! The translation table: metric, scenario and parameter names, and the fixed words of plots
+//! and reports.
+
+use super::{Tr, tr};
+use crate::model::Metric;
+
+/// (label, unit) of each metric.
+pub fn metric_terms(metric: Metric) -> (Tr, Tr) {
+    let share = tr("share", "比例");
+    let per_step = tr("count per step", "每季度次数");
+    match metric {
+        Metric::Initiative => (
+            tr("Initiative", "担当作为率"),
+            tr("reforms / opportunities", "改革次数/机会"),
+        ),
+        Metric::ErrorRate => (
+            tr("Error rate", "失误率"),
+            tr("failures / cadres", "失误/干部人数"),
+        ),
+        Metric::CorrectionRate => (
+            tr("Correction rate", "纠错率"),
+            tr("corrected / failures", "已纠正/失误"),
+        ),
+        Metric::InitiationRate => (
+            tr("Review initiation rate", "容错启动率"),
+            tr("reviewed / detected", "启动/发现"),
+        ),
+        Metric::ToleranceRate => (
+            tr("Tolerance rate", "容错认定率"),
+            tr("tolerated / decided", "容错/认定"),
+        ),
+        Metric::Violations => (tr("Violations", "违纪违规"), per_step),
+        Metric::Abuses => (
+            tr("Abuses (violations tolerated)", "滥用容错（违规被容错）"),
+            per_step,
+        ),
+        Metric::AbusesRevealed => (tr("Abuses revealed", "滥用容错被揭露"), per_step),
+        Metric::MeanBelief => (
+            tr("Mean belief in tolerance", "容错预期（平均）"),
+            tr("probability", "概率"),
+        ),
+        Metric::MeanEngagement => (
+            tr("Top-leader engagement", "一把手启动意愿"),
+            tr("probability", "概率"),
+        ),
+        Metric::SocialValue => (
+            tr("Social value", "社会价值"),
+            tr("value units per step", "每季度价值"),
+        ),
+        Metric::LyingFlat => (tr("Lying flat", "躺平比例"), share),
+        Metric::ActiveShare => (tr("Active cadres", "在岗干部比例"), share),
+        Metric::UnitInitiativeSd => (
+            tr("Spread across units", "单位间差异"),
+            tr("sd of initiative", "担当作为率标准差"),
+        ),
+    }
+}
+
+/// (label, Chinese description) of each built-in scenario.
+pub fn scenario_terms(name: &str) -> Option<(Tr, &'static str)> {
+    Some(match name {
+        "strict_accountability" => (
+            tr("Strict accountability", "严格问责"),
+            "只有问责、没有可用的容错：从不启动容错程序，出现失误必受处分。干部把每一项改革都与失败后的确定处分相权衡。",
+        ),
+        "nominal_tolerance" => (
+            tr("Nominal tolerance", "名义容错"),
+            "容错纠错机制写在纸上：一把手只对约十分之一被发现的失误启动容错，认定慢且有误差，各地标准不一，公开的案例很少。干部认为失误通常会被问责，多数人不愿承担改革风险。",
+        ),
+        "o1_top_level_design" => (
+            tr("O1 Top-level design", "O1 顶层设计"),
+            "路径O1，顶层设计：统一各单位的容错标准，地区差异缩小，认定更准确。但只要容错仍很少启动，单靠它变化不大。",
+        ),
+        "o2_top_leader" => (
+            tr("O2 Top-leader duty", "O2 一把手责任"),
+            "路径O2，压实一把手责任：失误被发现后一把手必须启动容错程序。更多诚实失误得到认定和容错，干部也看在眼里。",
+        ),
+        "o3_openness" => (
+            tr("O3 Openness", "O3 党内公开"),
+            "路径O3，党内公开：多数认定结果公开且可信。单独实行会适得其反：公开的多是被问责的案例，干部更快变得悲观；与O2结合才能传播容错的消息。",
+        ),
+        "o4_tolerance_with_correction" => (
+            tr("O4 Tolerance with correction", "O4 容错与纠错并举"),
+            "路径O4，容错与纠错并举：及早发现失误、挽回大部分损失，已纠正的失误更容易被容错。纠错率翻倍以上，社会价值上升。",
+        ),
+        "o5_legalization" => (
+            tr("O5 Rule by regulations", "O5 法治化"),
+            "路径O5，以制度法规规范容错：成文规则使认定更快、各地更一致，更能把诚实失误与谋私违规区分开来。",
+        ),
+        "optimized_path" => (
+            tr("Optimized path (O1–O5)", "优化路径（O1–O5）"),
+            "五条优化路径同时实施：统一标准、一把手必须启动、结论公开可信、容错与纠错并举、依规快速认定。干部看到诚实失误被容错，改革积极性大幅提高，违规仍被区分并问责。",
+        ),
+        "lax_tolerance" => (
+            tr("Lax tolerance", "宽松容错（纵容）"),
+            "容错变成纵容：几乎每个案例都启动容错并被宽免，违规也不例外，纠错很少。担当作为率与优化路径相当，但谋私违规成倍增加，很多被错误容错。容错不是纵容（三个区分开来）。",
+        ),
+        "mechanism_introduced" => (
+            tr("Mechanism introduced at step 20", "第20季度引入容错机制"),
+            "政策时间线：前五年严格问责、没有可用的容错，第20季度起全面实施优化后的容错纠错机制。注意担当作为恢复得很慢：干部要先看到失误被容错，才会相信。",
+        ),
+        _ => return None,
+    })
+}
+
+/// Chinese terms of the regime parameters, by `section.name` key.
+pub fn param_terms(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "regime.detect" => "失误被发现概率",
+        "regime.severity" => "问责处分力度",
+        "regime.sanction_steps" => "处分影响期",
+        "regime.violation_detect" => "违规被发现概率",
+        "regime.violation_severity" => "违规处分力度",
+        "regime.violation_sanction_steps" => "违规处分影响期",
+        "regime.inaction_detect" => "不作为被发现概率",
+        "regime.inaction_penalty" => "不作为处分",
+        "regime.initiation_base" => "一把手启动容错基础意愿",
+        "regime.leader_duty" => "一把手启动责任",
+        "regime.reviewer_blame" => "一把手被追责程度",
+        "regime.leader_recovery" => "一把手意愿恢复速度",
+        "regime.self_application" => "干部主动申请容错",
+        "regime.sensitivity" => "诚实失误认定准确率",
+        "regime.specificity" => "违规识别率",
+        "regime.correction_bonus" => "纠错后容错加分",
+        "regime.review_delay" => "认定耗时",
+        "regime.heterogeneity" => "地区差异",
+        "regime.decision_noise" => "认定随意性",
+        "regime.publish" => "案例公开比例",
+        "regime.credibility" => "结论公信力",
+        "regime.correction_capacity" => "纠错能力",
+        "regime.recovery" => "损失挽回比例",
+        "regime.abuse_reveal" => "滥用容错被揭露概率",
+        _ => return None,
+    })
+}
+
+// Fixed words of plots.
+
+/// The x axis of every time-series plot.
+pub const STEP_AXIS: Tr = tr("Step (quarter)", "季度");
+/// A band's meaning, shown in captions.
+pub const BAND_NOTE: Tr = tr(
+    "lines: mean over replicates; bands: 95% confidence interval",
+    "线：各次重复的平均值；阴影：95%置信区间",
+);
+pub const NOMINAL_SETTINGS: Tr = tr("nominal settings", "名义参数");
+pub const REPLICATES: Tr = tr("replicates", "次重复");
+pub const CADRES: Tr = tr("cadres", "名干部");
+pub const POLICY_CHANGE: Tr = tr("policy change", "政策调整");
+pub const RATE_AXIS: Tr = tr("Rate (share)", "比率");
+pub const MEAN_FINAL: Tr = tr("Mean of the last steps", "末期平均值");
+
+pub const TITLE_INITIATIVE: Tr = tr(
+    "Initiative: do cadres take on reforms?",
+    "担当作为：干部是否敢于改革？",
+);
+pub const TITLE_ERRORS: Tr = tr("Errors and violations", "失误与违纪违规");
+pub const TITLE_CORRECTION: Tr = tr("Review and correction outcomes", "容错纠错结果");
+pub const TITLE_BELIEFS: Tr = tr(
+    "Credibility gap: belief vs actual tolerance",
+    "公信力差距：容错预期与实际容错",
+);
+pub const TITLE_OVERVIEW: Tr = tr("Overview", "总览");
+pub const TITLE_FINAL_MEANS: Tr = tr("Final-window means with 95% CI", "末期平均值及95%置信区间");
+pub const TITLE_COMPARE: Tr = tr("Comparison", "比较");
+
+// Fixed words of reports.
+
+pub const REPORT_RUN: Tr = tr("Run report", "运行报告");
+pub const REPORT_COMPARE: Tr = tr("Comparison of regimes", "容错纠错机制比较");
+pub const SCENARIOS: Tr = tr("Scenarios", "情景");
+pub const PARAMETERS: Tr = tr("Parameters that differ from nominal", "与名义参数不同之处");
+pub const NO_DIFFERENCES: Tr = tr(
+    "Every parameter has its nominal value.",
+    "所有参数均为名义值。",
+);
+pub const PARAMETER: Tr = tr("parameter", "参数");
+pub const VALUE: Tr = tr("value", "取值");
+pub const NOMINAL: Tr = tr("nominal", "名义值");
+pub const MEANING: Tr = tr("meaning", "含义");
+pub const RESULTS: Tr = tr("Results", "结果");
+pub const READING: Tr = tr("Reading", "解读");
+pub const PLOTS: Tr = tr("Plots", "图表");
+pub const METRIC: Tr = tr("metric", "指标");
+pub const MEAN: Tr = tr("mean", "平均值");
+pub const CI95: Tr = tr("95% CI", "95%置信区间");
+pub const DIFFERENCE: Tr = tr("vs", "相对于");
+pub const RATIO: Tr = tr("ratio", "比值");
+pub const RUN_SETUP: Tr = tr("Run", "运行设置");
+pub const WINDOW_NOTE: Tr = tr(
+    "Values are each replicate's mean over the final steps, averaged over replicates; \
+     differences are paired by replicate (common random numbers).",
+    "数值为每次重复末期各季度的平均，再对各次重复取平均；差值按重复配对计算（共同随机数）。",
+);
+pub const GENERATED_BY: Tr = tr(
+    "Generated by cadre-sim, an agent-based model after Cheng Weijie (2023), Governance Studies 39(4).",
+    "由 cadre-sim 生成：基于程伟杰（2023，《治理研究》第39卷第4期）的干部容错纠错机制主体模型。",
+);
+pub const RAISES: Tr = tr("raises", "提高了");
+pub const LOWERS: Tr = tr("lowers", "降低了");
+pub const BARELY_CHANGES: Tr = tr("does not clearly change", "没有明显改变");
+pub const FROM: Tr = tr("from", "从");
+pub const TO: Tr = tr("to", "到");
+pub const STEPS: Tr = tr("steps", "个季度");
+pub const SEED: Tr = tr("seed", "随机种子");
+pub const FINAL_WINDOW: Tr = tr("final window", "末期窗口");

@@ -1,0 +1,619 @@
+//! Drawing a [`Figure`] on any plotters backend: the layout (title, wrapped caption, panel
+//! grid, legends under the charts so they never hide data) and each panel kind.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::PlotError;
+use super::figure::{BarPanel, Figure, HeatmapPanel, LinePanel, Panel, Series};
+use super::fonts;
+use super::style::{self, GREY, LIGHT_GREY};
+
+type Area<DB> = DrawingArea<DB, Shift>;
+
+/// Text in the figure's font.
+#[derive(Clone, Copy)]
+struct Fonts {
+    family: &'static str,
+}
+
+impl Fonts {
+    fn text(&self, size: f64) -> TextStyle<'static> {
+        TextStyle::from(FontDesc::new(
+            FontFamily::Name(self.family),
+            size,
+            FontStyle::Normal,
+        ))
+    }
+    fn coloured(&self, size: f64, colour: RGBColor) -> TextStyle<'static> {
+        TextStyle {
+            color: colour.to_backend_color(),
+            ..self.text(size)
+        }
+    }
+}
+
+/// Draws the whole figure on `root`.
+pub fn figure<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure) -> Result<(), PlotError> {
+    root.fill(&WHITE)?;
+    let fonts = Fonts {
+        family: fonts::family(fig.lang),
+    };
+    let (width, _) = root.dim_in_pixel();
+    let caption_style = fonts.coloured(style::SUBTITLE, GREY);
+    let mut lines = Vec::new();
+    for line in &fig.caption {
+        lines.extend(wrap(root, line, &caption_style, width.saturating_sub(80))?);
+    }
+    // A long title shrinks to fit the width, down to the caption's size, then wraps.
+    let max_width = width.saturating_sub(80);
+    let mut title_size = style::TITLE;
+    while title_size > style::SUBTITLE
+        && root
+            .estimate_text_size(&fig.title, &fonts.text(title_size))?
+            .0
+            > max_width
+    {
+        title_size -= 2.0;
+    }
+    let titles = wrap(root, &fig.title, &fonts.text(title_size), max_width)?;
+    let title_height = (title_size * 1.25) as i32 * titles.len() as i32;
+    let line_height = (style::SUBTITLE * 1.35) as i32;
+    let header = 30 + title_height + line_height * lines.len() as i32 + 20;
+    let (head, body) = root.split_vertically(header);
+    for (i, title) in titles.iter().enumerate() {
+        let y = 24 + (title_size * 1.25) as i32 * i as i32;
+        head.draw(&Text::new(title.clone(), (40, y), fonts.text(title_size)))?;
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let y = 30 + title_height + line_height * i as i32;
+        head.draw(&Text::new(line.clone(), (40, y), caption_style.clone()))?;
+    }
+    let rows = fig.panels.len().div_ceil(fig.columns).max(1);
+    let cells = body.split_evenly((rows, fig.columns));
+    for (panel, cell) in fig.panels.iter().zip(cells.iter()) {
+        let cell = cell.margin(10, 10, 20, 30);
+        match panel {
+            Panel::Lines(p) => lines_panel(&cell, p, fonts)?,
+            Panel::Bars(p) => bars_panel(&cell, p, fonts)?,
+            Panel::Heatmap(p) => heatmap_panel(&cell, p, fonts)?,
+        }
+    }
+    Ok(())
+}
+
+/// Breaks `text` into lines no wider than `max` pixels: at spaces in Latin text, between any
+/// two characters in Chinese text.
+fn wrap<DB: DrawingBackend>(
+    area: &Area<DB>,
+    text: &str,
+    style: &TextStyle,
+    max: u32,
+) -> Result<Vec<String>, PlotError> {
+    let mut pieces: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in text.chars() {
+        word.push(c);
+        if c == ' ' || (c as u32) >= 0x2E80 {
+            pieces.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        pieces.push(word);
+    }
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for piece in pieces {
+        let candidate = format!("{line}{piece}");
+        if !line.is_empty() && area.estimate_text_size(candidate.trim_end(), style)?.0 > max {
+            lines.push(line.trim_end().to_string());
+            line = piece.trim_start().to_string();
+        } else {
+            line = candidate;
+        }
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    Ok(lines)
+}
+
+/// A tick label: whole numbers without decimals, others with as many as the span needs.
+pub fn tick(v: f64, span: f64) -> String {
+    if v.abs() < 1e-12 * span.abs().max(1.0) {
+        return "0".into();
+    }
+    if (v - v.round()).abs() < 1e-9 * v.abs().max(1.0) && v.abs() >= 1.0 {
+        return format!("{}", v.round() as i64);
+    }
+    let decimals = (2 - span.abs().max(1e-12).log10().floor() as i32).clamp(0, 6) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// The range of the finite values, padded; (0, 1) when there are none.
+fn padded_range(values: impl Iterator<Item = f64>, from_zero: bool, top_room: f64) -> (f64, f64) {
+    let (mut lo, mut hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if from_zero && lo >= 0.0 {
+        lo = 0.0;
+    }
+    if hi - lo < 1e-12 {
+        let pad = hi.abs() * 0.1 + 0.05;
+        return (
+            lo - if from_zero && lo == 0.0 { 0.0 } else { pad },
+            hi + pad,
+        );
+    }
+    let span = hi - lo;
+    hi += span * (0.05 + top_room);
+    if !(from_zero && lo == 0.0) {
+        lo -= span * 0.05;
+    }
+    (lo, hi)
+}
+
+/// Runs of consecutive indices where `present(i)` holds.
+fn runs(n: usize, present: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for i in 0..=n {
+        match (i < n && present(i), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Legend items laid out in rows: (colour, label, width in pixels).
+type LegendRows = Vec<Vec<(usize, String, u32)>>;
+
+/// A legend of `labels` laid out in rows across `width` pixels.
+fn legend_rows<DB: DrawingBackend>(
+    area: &Area<DB>,
+    labels: &[(usize, String)],
+    fonts: Fonts,
+    width: u32,
+) -> Result<LegendRows, PlotError> {
+    let style = fonts.text(style::LEGEND);
+    let mut rows: LegendRows = vec![Vec::new()];
+    let mut used = 0;
+    for (colour, label) in labels {
+        let w = 60 + area.estimate_text_size(label, &style)?.0 + 40;
+        if used + w > width && !rows.last().unwrap().is_empty() {
+            rows.push(Vec::new());
+            used = 0;
+        }
+        rows.last_mut().unwrap().push((*colour, label.clone(), w));
+        used += w;
+    }
+    Ok(rows)
+}
+
+/// Draws a legend strip: a short thick line in each series' colour, then its label.
+fn draw_legend<DB: DrawingBackend>(
+    area: &Area<DB>,
+    rows: &[Vec<(usize, String, u32)>],
+    fonts: Fonts,
+    x0: i32,
+) -> Result<(), PlotError> {
+    let row_height = (style::LEGEND * 1.5) as i32;
+    for (r, row) in rows.iter().enumerate() {
+        let y = 8 + r as i32 * row_height + row_height / 2;
+        let mut x = x0;
+        for (colour, label, w) in row {
+            let c = style::colour(*colour);
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + 48, y)],
+                c.stroke_width(style::LINE_WIDTH + 2),
+            ))?;
+            area.draw(&Text::new(
+                label.clone(),
+                (x + 60, y),
+                fonts
+                    .text(style::LEGEND)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            x += *w as i32;
+        }
+    }
+    Ok(())
+}
+
+/// Lines with 95% bands, markers and a legend underneath.
+fn lines_panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    panel: &LinePanel,
+    fonts: Fonts,
+) -> Result<(), PlotError> {
+    let (width, height) = area.dim_in_pixel();
+    let y_area = 130;
+    let labelled: Vec<(usize, String)> = panel
+        .series
+        .iter()
+        .filter(|s| !s.label.is_empty())
+        .map(|s| (s.colour, s.label.clone()))
+        .collect();
+    let rows = legend_rows(area, &labelled, fonts, width.saturating_sub(y_area))?;
+    let legend_height = if labelled.is_empty() {
+        0
+    } else {
+        16 + rows.len() as u32 * (style::LEGEND * 1.5) as u32
+    };
+    let (chart_area, legend_area) = area.split_vertically(height.saturating_sub(legend_height));
+
+    let xs = panel.series.iter().flat_map(|s| s.x.iter().copied());
+    let (mut x0, mut x1) = xs
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if !x0.is_finite() {
+        (x0, x1) = (0.0, 1.0);
+    } else if x1 - x0 < 1e-12 {
+        (x0, x1) = (x0 - 0.5, x1 + 0.5);
+    }
+    let top_room = if panel.markers.is_empty() { 0.0 } else { 0.12 };
+    let (y0, y1) = padded_range(
+        panel
+            .series
+            .iter()
+            .flat_map(|s| s.mean.iter().chain(&s.low).chain(&s.high).copied()),
+        panel.y_from_zero,
+        top_room,
+    );
+    let mut builder = ChartBuilder::on(&chart_area);
+    if !panel.title.is_empty() {
+        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
+    }
+    let mut chart = builder
+        .margin(16)
+        .x_label_area_size(100)
+        .y_label_area_size(y_area)
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let (xspan, yspan) = (x1 - x0, y1 - y0);
+    chart
+        .configure_mesh()
+        .x_desc(panel.x_label.clone())
+        .y_desc(panel.y_label.clone())
+        .axis_desc_style(fonts.text(style::AXIS))
+        .label_style(fonts.text(style::TICK))
+        .x_labels(8)
+        .y_labels(6)
+        .x_label_formatter(&|v| tick(*v, xspan))
+        .y_label_formatter(&|v| tick(*v, yspan))
+        .light_line_style(WHITE)
+        .bold_line_style(LIGHT_GREY.stroke_width(1))
+        .axis_style(GREY.stroke_width(2))
+        .draw()?;
+
+    for s in &panel.series {
+        let colour = style::colour(s.colour);
+        for run in runs(s.x.len(), |i| s.low[i].is_finite() && s.high[i].is_finite()) {
+            if run.len() < 2 {
+                continue;
+            }
+            let mut points: Vec<(f64, f64)> = run.clone().map(|i| (s.x[i], s.high[i])).collect();
+            points.extend(run.rev().map(|i| (s.x[i], s.low[i])));
+            chart.draw_series(std::iter::once(Polygon::new(
+                points,
+                colour.mix(0.2).filled(),
+            )))?;
+        }
+    }
+    for s in &panel.series {
+        draw_series_line(&mut chart, s)?;
+    }
+    for marker in &panel.markers {
+        chart.draw_series(DashedLineSeries::new(
+            vec![(marker.x, y0), (marker.x, y1)],
+            14,
+            8,
+            GREY.stroke_width(3),
+        ))?;
+        let label = EmptyElement::at((marker.x, y1))
+            + Text::new(
+                marker.label.clone(),
+                (10, 8),
+                fonts.coloured(style::MARKER, GREY),
+            );
+        chart.draw_series(std::iter::once(label))?;
+    }
+    if !labelled.is_empty() {
+        draw_legend(&legend_area, &rows, fonts, y_area as i32)?;
+    }
+    Ok(())
+}
+
+/// One series' mean line, broken where values are missing; a lone point becomes a dot.
+fn draw_series_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    s: &Series,
+) -> Result<(), PlotError> {
+    let colour = style::colour(s.colour);
+    for run in runs(s.x.len(), |i| s.mean[i].is_finite()) {
+        let points: Vec<(f64, f64)> = run.map(|i| (s.x[i], s.mean[i])).collect();
+        if points.len() == 1 {
+            chart.draw_series(std::iter::once(Circle::new(points[0], 7, colour.filled())))?;
+        } else {
+            chart.draw_series(LineSeries::new(
+                points,
+                colour.stroke_width(style::LINE_WIDTH),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// Horizontal bars, first bar on top, each with its interval and its value written beside it.
+fn bars_panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    panel: &BarPanel,
+    fonts: Fonts,
+) -> Result<(), PlotError> {
+    let n = panel.bars.len().max(1);
+    let label_style = fonts.text(style::TICK);
+    let mut label_width = 60;
+    for bar in &panel.bars {
+        label_width = label_width.max(area.estimate_text_size(&bar.label, &label_style)?.0 + 30);
+    }
+    let label_width = label_width.min(area.dim_in_pixel().0 / 2);
+    let (_, x1) = padded_range(
+        panel.bars.iter().flat_map(|b| [b.value, b.low, b.high]),
+        true,
+        0.25,
+    );
+    let x0 = panel
+        .bars
+        .iter()
+        .flat_map(|b| [b.value, b.low])
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::min);
+    let x0 = if x0 < 0.0 { x0 * 1.1 } else { 0.0 };
+    let top = n as i32 - 1;
+    let labels: Vec<String> = panel.bars.iter().map(|b| b.label.clone()).collect();
+    let mut chart = ChartBuilder::on(area)
+        .caption(panel.title.clone(), fonts.text(style::PANEL_TITLE))
+        .margin(16)
+        .x_label_area_size(100)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(x0..x1, (0..top.max(1)).into_segmented())?;
+    let span = x1 - x0;
+    chart
+        .configure_mesh()
+        .x_desc(panel.value_label.clone())
+        .axis_desc_style(fonts.text(style::AXIS))
+        .label_style(label_style)
+        .x_labels(6)
+        .y_labels(n)
+        .x_label_formatter(&|v| tick(*v, span))
+        .y_label_formatter(&|v| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                labels.get((top - *i) as usize).cloned().unwrap_or_default()
+            }
+            SegmentValue::Last => String::new(),
+        })
+        .disable_y_mesh()
+        .light_line_style(WHITE)
+        .bold_line_style(LIGHT_GREY.stroke_width(1))
+        .axis_style(GREY.stroke_width(2))
+        .draw()?;
+    for (k, bar) in panel.bars.iter().enumerate() {
+        let i = top - k as i32;
+        let colour = style::colour(bar.colour);
+        if bar.value.is_finite() {
+            let mut rect = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(i)),
+                    (bar.value, SegmentValue::Exact(i + 1)),
+                ],
+                colour.filled(),
+            );
+            rect.set_margin(14, 14, 0, 0);
+            chart.draw_series(std::iter::once(rect))?;
+        }
+        if bar.low.is_finite() && bar.high.is_finite() {
+            // Whiskers: a line from low to high with a cap at each end.
+            let whisker = BLACK.stroke_width(3);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![
+                    (bar.low, SegmentValue::CenterOf(i)),
+                    (bar.high, SegmentValue::CenterOf(i)),
+                ],
+                whisker,
+            )))?;
+            for end in [bar.low, bar.high] {
+                chart.draw_series(std::iter::once(
+                    EmptyElement::at((end, SegmentValue::CenterOf(i)))
+                        + PathElement::new(vec![(0, -14), (0, 14)], whisker),
+                ))?;
+            }
+        }
+        let right = [bar.high, bar.value, 0.0]
+            .into_iter()
+            .find(|v| v.is_finite())
+            .unwrap_or(0.0);
+        let text = if bar.value.is_finite() {
+            tick(bar.value, span / 10.0)
+        } else {
+            "–".into()
+        };
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((right, SegmentValue::CenterOf(i)))
+                + Text::new(
+                    text,
+                    (14, 0),
+                    fonts
+                        .text(style::TICK)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                ),
+        ))?;
+    }
+    Ok(())
+}
+
+/// A heatmap with readable ticks at cell centres, values written in small grids, and a
+/// colour bar on the right.
+fn heatmap_panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    panel: &HeatmapPanel,
+    fonts: Fonts,
+) -> Result<(), PlotError> {
+    let (width, _) = area.dim_in_pixel();
+    let (grid_area, bar_area) = area.split_horizontally(width.saturating_sub(300));
+    let finite = || {
+        panel
+            .values
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite())
+    };
+    let lo = finite().fold(f64::INFINITY, f64::min);
+    let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if !lo.is_finite() {
+        (0.0, 1.0)
+    } else if hi - lo < 1e-12 {
+        (lo - 0.5, hi + 0.5)
+    } else {
+        (lo, hi)
+    };
+    let colour_of = |v: f64| {
+        if v.is_finite() {
+            style::viridis((v - lo) / (hi - lo))
+        } else {
+            LIGHT_GREY
+        }
+    };
+    let (nx, ny) = (panel.x.len().max(1) as i32, panel.y.len().max(1) as i32);
+    let xspan = span_of(&panel.x);
+    let yspan = span_of(&panel.y);
+    let mut chart = ChartBuilder::on(&grid_area)
+        .caption(panel.title.clone(), fonts.text(style::PANEL_TITLE))
+        .margin(16)
+        .x_label_area_size(100)
+        .y_label_area_size(140)
+        .build_cartesian_2d(
+            (0..(nx - 1).max(1)).into_segmented(),
+            (0..(ny - 1).max(1)).into_segmented(),
+        )?;
+    let label_of = |values: &[f64], span: f64, v: &SegmentValue<i32>| match v {
+        SegmentValue::CenterOf(i) => values
+            .get(*i as usize)
+            .map(|x| tick(*x, span))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    chart
+        .configure_mesh()
+        .x_desc(panel.x_label.clone())
+        .y_desc(panel.y_label.clone())
+        .axis_desc_style(fonts.text(style::AXIS))
+        .label_style(fonts.text(style::TICK))
+        .x_labels(nx.min(11) as usize)
+        .y_labels(ny.min(11) as usize)
+        .x_label_formatter(&|v| label_of(&panel.x, xspan, v))
+        .y_label_formatter(&|v| label_of(&panel.y, yspan, v))
+        .disable_mesh()
+        .axis_style(GREY.stroke_width(2))
+        .draw()?;
+    let write_values = nx * ny <= 64;
+    for (j, row) in panel.values.iter().enumerate() {
+        for (i, &v) in row.iter().enumerate() {
+            let (i, j) = (i as i32, j as i32);
+            let c = colour_of(v);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [
+                    (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                    (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                ],
+                c.filled(),
+            )))?;
+            if write_values && v.is_finite() {
+                let ink = if style::dark(c) { WHITE } else { BLACK };
+                chart.draw_series(std::iter::once(Text::new(
+                    tick(v, (hi - lo) / 10.0),
+                    (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
+                    fonts
+                        .coloured(style::TICK, ink)
+                        .pos(Pos::new(HPos::Center, VPos::Center)),
+                )))?;
+            }
+        }
+    }
+
+    // The colour bar: a column of thin bands from low (bottom) to high (top).
+    let mut bar = ChartBuilder::on(&bar_area)
+        .margin_top(16 + (style::PANEL_TITLE * 1.4) as i32)
+        .margin_bottom(116)
+        .margin_left(30)
+        .right_y_label_area_size(190)
+        .build_cartesian_2d(0.0..1.0, lo..hi)?;
+    let span = hi - lo;
+    bar.configure_mesh()
+        .disable_x_mesh()
+        .disable_y_mesh()
+        .x_labels(0)
+        .y_labels(6)
+        .y_desc(panel.value_label.clone())
+        .axis_desc_style(fonts.text(style::AXIS))
+        .label_style(fonts.text(style::TICK))
+        .y_label_formatter(&|v| tick(*v, span))
+        .axis_style(GREY.stroke_width(2))
+        .draw()?;
+    const BANDS: usize = 100;
+    bar.draw_series((0..BANDS).map(|k| {
+        let a = lo + span * k as f64 / BANDS as f64;
+        let b = lo + span * (k + 1) as f64 / BANDS as f64;
+        Rectangle::new([(0.0, a), (1.0, b)], colour_of((a + b) / 2.0).filled())
+    }))?;
+    Ok(())
+}
+
+/// The span of a list of axis values (for tick precision); 1 when it has fewer than two.
+fn span_of(values: &[f64]) -> f64 {
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if hi > lo { hi - lo } else { 1.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_read_naturally() {
+        assert_eq!(tick(20.0, 40.0), "20");
+        assert_eq!(tick(0.25, 1.0), "0.25");
+        assert_eq!(tick(0.5, 1.0), "0.5");
+        assert_eq!(tick(0.0, 1.0), "0");
+        assert_eq!(tick(0.123456, 0.1), "0.123");
+        assert_eq!(tick(-2.5, 10.0), "-2.5");
+    }
+
+    #[test]
+    fn runs_break_at_missing_values() {
+        let v = [1.0, f64::NAN, 2.0, 3.0];
+        assert_eq!(runs(4, |i| v[i].is_finite()), vec![0..1, 2..4]);
+    }
+}
