@@ -23,6 +23,8 @@ fn main() -> ExitCode {
             .resolve()
             .map(|s| print!("{}", s.to_toml()))
             .map_err(Into::into),
+        Command::Sweep(args) => cli::sweep::execute(args),
+        Command::Merge(args) => cli::sweep::execute_merge(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 
 pub mod info;
 pub mod run;
+pub mod sweep;
 
 use std::path::PathBuf;
 
@@ -40,6 +41,10 @@ pub enum Command {
     Params,
     /// Print a scenario fully resolved, as TOML; running the saved file reproduces the run.
     Show(ScenarioArgs),
+    /// Run a sweep file: a grid or sample of scenarios, resumable, shardable (Slurm).
+    Sweep(sweep::SweepArgs),
+    /// Assemble the results of a sweep run as shards (e.g. a Slurm job array).
+    Merge(sweep::MergeArgs),
 }
 
 /// Which scenario, and what to change in it.
