@@ -514,3 +514,173 @@ fn read_sample(
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AXES: &str = "[[axis]]\nparam = \"regime.detect\"\nvalues = [0.2, 0.8]\n";
+
+    fn err(text: &str) -> InputError {
+        parse(Path::new("s.toml"), text).unwrap_err()
+    }
+
+    fn assert_err(text: &str, location: &str, needles: &[&str]) {
+        let e = err(text);
+        assert_eq!(e.location, location, "{e}");
+        for n in needles {
+            assert!(e.message.contains(n), "`{n}` not in: {e}");
+        }
+    }
+
+    #[test]
+    fn a_valid_file_resolves() {
+        let plan = parse(
+            Path::new("dir/x.toml"),
+            &format!(
+                "base = \"o2_top_leader\"\nreplicates = 3\nsteps = 12\nseed = 5\n{AXES}\
+                 [[axis]]\nparam = \"severity\"\nfrom = 1\nto = 100\npoints = 3\nscale = \"log\"\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(plan.name, "x");
+        assert_eq!(plan.resolved.window, 10);
+        assert_eq!(
+            (
+                plan.base.run.replicates,
+                plan.base.run.steps,
+                plan.base.run.seed
+            ),
+            (3, 12, 5)
+        );
+        assert_eq!(plan.base.regime.leader_duty, 0.7, "base inherited");
+        assert_eq!(plan.design().len(), 6);
+        assert_eq!(plan.design().params, ["regime.detect", "regime.severity"]);
+        assert!((plan.design().points[1][1] - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn swept_values_out_of_range_name_line_key_value_and_range() {
+        assert_err(
+            "base = \"nominal_tolerance\"\n[[axis]]\nparam = \"regime.detect\"\nvalues = [0.5,\n  1.5]\n",
+            "s.toml:5",
+            &[
+                "`regime.detect` = 1.5 is out of range",
+                "a number in [0, 1]",
+            ],
+        );
+        assert_err(
+            "base = \"nominal_tolerance\"\n[[axis]]\nparam = \"regime.review_delay\"\nfrom = 0\nto = 2.5\npoints = 3\n",
+            "s.toml:5",
+            &["`regime.review_delay` = 2.5", "an integer >= 0"],
+        );
+        assert_err(
+            &format!("base = \"nominal_tolerance\"\nreplicates = 0\n{AXES}"),
+            "s.toml:2",
+            &["`run.replicates` = 0", "integer in [1,"],
+        );
+    }
+
+    #[test]
+    fn structural_mistakes_are_explained() {
+        let b = "base = \"nominal_tolerance\"\n";
+        assert_err(
+            &format!("{b}replicate = 3\n{AXES}"),
+            "s.toml:2",
+            &["did you mean `replicates`"],
+        );
+        assert_err(
+            &format!("{b}[[axis]]\nparam = \"regime.detcet\"\nvalues = [0.1]\n"),
+            "s.toml:3",
+            &["did you mean `regime.detect`"],
+        );
+        assert_err(
+            &format!("{b}[[axis]]\nparam = \"run.steps\"\nvalues = [10]\n"),
+            "s.toml:3",
+            &["cannot be varied"],
+        );
+        assert_err(
+            &format!(
+                "{b}[[axis]]\nparam = \"detect\"\nvalues = [0.1]\nfrom = 0\nto = 1\npoints = 2\n"
+            ),
+            "s.toml:2",
+            &["both `values` and `from`/`to`"],
+        );
+        assert_err(
+            &format!(
+                "{b}[[axis]]\nparam = \"severity\"\nfrom = 0\nto = 5\npoints = 3\nscale = \"log\"\n"
+            ),
+            "s.toml:4",
+            &["log scale needs `from` and `to` > 0"],
+        );
+        assert_err(
+            &format!("{b}mode = \"zip\"\n{AXES}[[axis]]\nparam = \"severity\"\nvalues = [1]\n"),
+            "s.toml:2",
+            &["equal lengths"],
+        );
+        assert_err(
+            &format!("{b}mode = \"cross\"\n{AXES}"),
+            "s.toml:2",
+            &["\"grid\"", "\"zip\""],
+        );
+        assert_err(
+            &format!("{b}[sample]\nmethod = \"lhs\"\npoints = 8\n{AXES}"),
+            "s.toml:5",
+            &["with [sample]"],
+        );
+        assert_err(
+            &format!(
+                "{b}[sample]\nmethod = \"sobol\"\npoints = 8\n[[axis]]\nparam = \"detect\"\nfrom = 0\nto = 1\n"
+            ),
+            "s.toml:3",
+            &["\"lhs\""],
+        );
+        assert_err(&format!("{b}window = 50\n{AXES}"), "s.toml:2", &["[1, 40]"]);
+        assert_err(
+            &format!("{b}{AXES}{AXES}"),
+            "s.toml:6",
+            &["already swept by the axis at s.toml:3"],
+        );
+        assert_err(
+            &format!("{b}[[axis]]\nparam = \"detect\"\nvalues = [0.1, 0.1]\n"),
+            "s.toml:4",
+            &["twice"],
+        );
+        assert_err(AXES, "s.toml", &["needs `base`"]);
+        assert_err(
+            &format!("base = \"nominal_tolerence\"\n{AXES}"),
+            "s.toml:1",
+            &["did you mean `nominal_tolerance`"],
+        );
+        assert_err(b, "s.toml", &["at least one [[axis]]"]);
+        assert_err(
+            &format!("name = \"../x\"\n{b}{AXES}"),
+            "s.toml:1",
+            &["plain folder name"],
+        );
+        assert_err(
+            &format!("{b}[[axis]]\nparam = \"review_delay\"\nfrom = 0\nto = 2\npoints = 5\n"),
+            "s.toml:2",
+            &["repeated values once rounded"],
+        );
+    }
+
+    #[test]
+    fn latin_hypercube_files() {
+        let plan = parse(
+            Path::new("s.toml"),
+            "base = \"nominal_tolerance\"\n[sample]\nmethod = \"lhs\"\npoints = 16\nseed = 3\n\
+             [[axis]]\nparam = \"detect\"\nfrom = 0.1\nto = 0.9\n\
+             [[axis]]\nparam = \"review_delay\"\nfrom = 0\nto = 8\n",
+        )
+        .unwrap();
+        assert_eq!(plan.design().len(), 16);
+        assert_eq!(plan.design().method, "lhs");
+        assert!(
+            plan.design()
+                .points
+                .iter()
+                .all(|p| p[1].fract() == 0.0 && (0.0..=8.0).contains(&p[1]))
+        );
+    }
+}
