@@ -81,8 +81,8 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let reused = outcome.share - outcome.computed;
     let t = &outcome.timing;
     let resumed = match outcome.opened {
-        Opened::Resumed => format!(", {reused} already finished (resumed)"),
-        Opened::Fresh => String::new(),
+        Opened::Resumed if reused > 0 => format!(", {reused} already finished (resumed)"),
+        _ => String::new(),
     };
     let what = match args.shard {
         Some(s) => format!(

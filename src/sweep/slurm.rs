@@ -99,8 +99,8 @@ pub fn sbatch_script(
         env!("CARGO_PKG_VERSION")
     ));
     s.push_str(&format!(
-        "# Each of the {n} array tasks computes every {n}-th point (--shard K/{n}) into one \
-         folder;\n# a task that is rerun resumes. When all have finished: cadre-sim merge {}\n",
+        "# Array task K computes points K, K+{n}, K+2*{n}, ... (--shard K/{n}) into one folder;\n\
+         # a task that is rerun resumes. When all have finished: cadre-sim merge {}\n",
         shell_quote(&out.display().to_string())
     ));
     s.push_str(&format!("#SBATCH --job-name=cadre-{name}\n"));
