@@ -94,7 +94,9 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     };
     println!(
         "sweep {}: {what} × {} replicates; computed {}{resumed}",
-        plan.name, plan.resolved.replicates, outcome.computed
+        plan.name,
+        plan.resolved().replicates,
+        outcome.computed
     );
     if outcome.computed > 0 {
         println!(

@@ -44,7 +44,7 @@ pub fn compute(
     todo: &[usize],
     options: &ExecOptions,
 ) -> anyhow::Result<Timing> {
-    let resolved = &plan.resolved;
+    let resolved = plan.resolved();
     let replicates = resolved.replicates as usize;
     let in_flight: Mutex<HashMap<usize, InFlight>> = Mutex::new(HashMap::new());
     let start = Instant::now();

@@ -544,16 +544,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(plan.name, "x");
-        assert_eq!(plan.resolved.window, 10);
+        assert_eq!(plan.resolved().window, 10);
         assert_eq!(
             (
-                plan.base.run.replicates,
-                plan.base.run.steps,
-                plan.base.run.seed
+                plan.base().run.replicates,
+                plan.base().run.steps,
+                plan.base().run.seed
             ),
             (3, 12, 5)
         );
-        assert_eq!(plan.base.regime.leader_duty, 0.7, "base inherited");
+        assert_eq!(plan.base().regime.leader_duty, 0.7, "base inherited");
         assert_eq!(plan.design().len(), 6);
         assert_eq!(plan.design().params, ["regime.detect", "regime.severity"]);
         assert!((plan.design().points[1][1] - 10.0).abs() < 1e-12);

@@ -48,9 +48,10 @@ pub struct SweepPlan {
     /// Names the default output folder (`output/<name>`).
     pub name: String,
     pub description: String,
-    /// The base scenario with the sweep's steps, replicates and seed applied.
-    pub base: Scenario,
-    pub resolved: ResolvedSweep,
+    /// The base scenario with the sweep's steps, replicates and seed applied (private: it
+    /// must stay the one `resolved` was made from).
+    base: Scenario,
+    resolved: ResolvedSweep,
     specs: Vec<&'static ParamSpec>,
 }
 
@@ -94,6 +95,16 @@ impl SweepPlan {
             resolved,
             specs,
         })
+    }
+
+    /// The base scenario every point starts from.
+    pub fn base(&self) -> &Scenario {
+        &self.base
+    }
+
+    /// What determines the results (and the hash).
+    pub fn resolved(&self) -> &ResolvedSweep {
+        &self.resolved
     }
 
     pub fn design(&self) -> &Design {

@@ -69,9 +69,9 @@ impl Manifest {
             description: plan.description.clone(),
             sweep_hash: plan.hash(),
             points: plan.design().len(),
-            replicates: plan.resolved.replicates,
+            replicates: plan.resolved().replicates,
             metrics: Metric::ALL.iter().map(|m| m.name().to_string()).collect(),
-            sweep: plan.resolved.clone(),
+            sweep: plan.resolved().clone(),
         }
     }
 }
