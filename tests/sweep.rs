@@ -386,3 +386,44 @@ fn progress_lines_in_logs_and_silence_with_quiet() {
         .success()
         .stderr(predicate::str::is_empty());
 }
+
+#[test]
+fn plot_hooks_give_the_grid_and_line_data_of_results_csv() {
+    use cadre_sim::model::Metric;
+    use cadre_sim::sweep::SweepResults;
+    let dir = small();
+    let d = dir.path();
+    sweep(d, "out", &[]).success();
+    let results = SweepResults::load(&d.join("out")).unwrap();
+    assert!(results.line_series(Metric::Initiative).is_none(), "2-D");
+    let grid = results.heatmap(Metric::Initiative).unwrap();
+    assert_eq!((grid.xs.len(), grid.ys.len()), (3, 4));
+    assert_eq!(grid.x_param, "regime.sensitivity");
+    assert_eq!(grid.ys, vec![0.0, 2.0, 4.0, 6.0]);
+    // Cell (sensitivity 0.5, severity 2) is point 5: the mean results.csv holds for it.
+    let csv = String::from_utf8(read(d.join("out/results.csv"))).unwrap();
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("5,initiative,"))
+        .unwrap();
+    let mean: f64 = row.split(',').nth(2).unwrap().parse().unwrap();
+    assert_eq!(grid.mean[1][1], mean);
+
+    fs::write(
+        d.join("line.toml"),
+        "base = \"small.toml\"\nreplicates = 3\n[[axis]]\nparam = \"regime.leader_duty\"\n\
+         values = [0.9, 0.0, 0.5]\n",
+    )
+    .unwrap();
+    cadre()
+        .current_dir(d)
+        .args(["sweep", "line.toml", "--quiet", "--out", "line"])
+        .assert()
+        .success();
+    let line = SweepResults::load(&d.join("line"))
+        .unwrap()
+        .line_series(Metric::Initiative)
+        .unwrap();
+    assert_eq!(line.x, vec![0.0, 0.5, 0.9], "sorted by the parameter");
+    assert!(line.ci_low.iter().zip(&line.mean).all(|(l, m)| l <= m));
+}

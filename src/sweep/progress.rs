@@ -42,7 +42,8 @@ impl Progress {
             let bar = ProgressBar::new(total);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} {bar:40} {pos}/{len} points  {msg}  [{elapsed_precise}, eta {eta}]",
+                    // wide_bar takes what the text leaves, so the line never wraps.
+                    "{spinner} {pos}/{len} points, {msg}, {elapsed} (eta {eta}) {wide_bar}",
                 )
                 .expect("valid template"),
             );
