@@ -427,3 +427,50 @@ fn plot_hooks_give_the_grid_and_line_data_of_results_csv() {
     assert_eq!(line.x, vec![0.0, 0.5, 0.9], "sorted by the parameter");
     assert!(line.ci_low.iter().zip(&line.mean).all(|(l, m)| l <= m));
 }
+
+#[test]
+fn shards_started_together_on_a_new_folder_merge_to_the_same_bytes() {
+    let dir = small();
+    let d = dir.path();
+    sweep(d, "one", &[]).success();
+    for round in 0..3 {
+        let out = format!("together{round}");
+        let children: Vec<_> = (0..4)
+            .map(|k| {
+                Process::new(assert_cmd::cargo::cargo_bin("cadre-sim"))
+                    .current_dir(d)
+                    .args([
+                        "sweep",
+                        "grid.toml",
+                        "--quiet",
+                        "--threads",
+                        "1",
+                        "--out",
+                        &out,
+                    ])
+                    .args(["--shard", &format!("{k}/4")])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        cadre()
+            .current_dir(d)
+            .args(["merge", &out])
+            .assert()
+            .success();
+        assert_eq!(
+            read(d.join("one/results.csv")),
+            read(d.join(&out).join("results.csv"))
+        );
+    }
+}

@@ -112,7 +112,12 @@ impl SweepStore {
     ) -> Result<(SweepStore, Opened), InputError> {
         let manifest = Manifest::of(plan);
         let at = || path.display().to_string();
-        let existing = read_manifest(path)?;
+        let mut existing = read_manifest(path)?;
+        if existing.is_none() && has_sweep_files(path) {
+            // Shards started together race to create the folder: another one may have
+            // written its manifest between our two looks (the manifest is written first).
+            existing = read_manifest(path)?;
+        }
         let opened = match &existing {
             Some(old) if old.sweep_hash == manifest.sweep_hash && !force => Opened::Resumed,
             Some(old) if !force => {
@@ -135,11 +140,12 @@ impl SweepStore {
                 ));
             }
             None if !force => {
-                let foreign: Vec<&str> =
-                    [POINTS_CSV, RESULTS_CSV, RAW_CSV, POINT_DIR, "summary.json"]
-                        .into_iter()
-                        .filter(|n| path.join(n).exists())
-                        .collect();
+                let foreign: Vec<&str> = SWEEP_FILES
+                    .iter()
+                    .chain(&["summary.json"])
+                    .copied()
+                    .filter(|n| path.join(n).exists())
+                    .collect();
                 if !foreign.is_empty() {
                     return Err(InputError::new(
                         at(),
@@ -227,13 +233,14 @@ impl SweepStore {
 
     /// Writes the manifest and `points.csv` (both depend only on the sweep, so concurrent
     /// shards write identical bytes) and creates `points/`.
+    /// The manifest comes first, so that a folder with sweep files always has one.
     fn write_header_files(&self, fresh: bool) -> io::Result<()> {
-        fs::create_dir_all(self.path().join(POINT_DIR))?;
         if fresh || !self.path().join(MANIFEST).exists() {
             let mut bytes = serde_json::to_vec_pretty(&self.manifest).expect("plain data");
             bytes.push(b'\n');
             self.dir.write(MANIFEST, &bytes)?;
         }
+        fs::create_dir_all(self.path().join(POINT_DIR))?;
         self.dir.write(POINTS_CSV, &self.points_csv())?;
         Ok(())
     }
@@ -590,6 +597,21 @@ fn read_manifest(path: &Path) -> Result<Option<Manifest>, InputError> {
             format!("cannot read: {e}"),
         )),
     }
+}
+
+/// What a sweep writes besides its manifest; any of them without a manifest means the folder
+/// holds something else.
+const SWEEP_FILES: &[&str] = &[
+    POINTS_CSV,
+    RESULTS_CSV,
+    RAW_CSV,
+    POINT_DIR,
+    RAW_DIR,
+    SHARD_DIR,
+];
+
+fn has_sweep_files(path: &Path) -> bool {
+    SWEEP_FILES.iter().any(|n| path.join(n).exists())
 }
 
 fn count_point_files(dir: &Path) -> usize {
