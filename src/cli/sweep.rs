@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::default_out;
 use crate::output::write_atomic;
-use crate::sweep::slurm::{SlurmOptions, sbatch_script, shell_quote};
+use crate::sweep::slurm::{SlurmOptions, absolute, sbatch_script, shell_quote};
 use crate::sweep::store::SLURM_DIR;
 use crate::sweep::{self, Opened, Shard, SweepOptions, SweepStore, file};
 
@@ -138,12 +138,12 @@ fn write_slurm_script(
     };
     options.check(plan.design().len())?;
     let (store, _) = SweepStore::prepare(out, plan, args.force)?;
-    let out_abs = file::absolute(store.path());
+    let out_abs = absolute(store.path());
     let exe = std::env::current_exe().context("finding this program's path for the script")?;
     let script = sbatch_script(
         store.manifest(),
         &exe,
-        &file::absolute(&args.file),
+        &absolute(&args.file),
         &out_abs,
         args.raw,
         &options,

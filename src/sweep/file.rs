@@ -29,7 +29,7 @@
 //! Every problem is an [`InputError`] naming the file and line, the key, the value and what
 //! is allowed; nothing is run or written before the whole file is valid.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use toml::de::DeValue;
 
@@ -508,11 +508,6 @@ fn read_sample(
         }
     }
     Design::latin_hypercube(intervals, n as usize, seed).map_err(|m| doc.error(&sample.span(), m))
-}
-
-/// The absolute form of a path, for scripts that run elsewhere (Slurm).
-pub fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

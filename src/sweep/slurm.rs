@@ -1,7 +1,7 @@
 //! Slurm: an sbatch script that runs a sweep as a job array, one shard per task, all
 //! writing into one shared output folder; `cadre-sim merge` then assembles the results.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::store::Manifest;
 use crate::scenario::InputError;
@@ -73,6 +73,11 @@ fn is_slurm_time(t: &str) -> bool {
             .all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
         && parts[1].parse::<u32>().is_ok_and(|m| m < 60)
         && parts[2].parse::<u32>().is_ok_and(|s| s < 60)
+}
+
+/// The absolute form of a path: the tasks may start in any folder.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Quotes a word for a POSIX shell.
