@@ -108,6 +108,7 @@ start_cluster() {
     alive slurmctld && die "a slurmctld recorded in $PIDS is still running; stop it first"
     port_busy "$CTLD_PORT" && die "port $CTLD_PORT busy (set SLURM_CTLD_PORT)"
     port_busy "$SLURMD_PORT" && die "port $SLURMD_PORT busy (set SLURM_SLURMD_PORT)"
+    rm -rf "$BASE/state" "$BASE/spool"; mkdir -p "$BASE/state" "$BASE/spool"  # no jobs from earlier runs
     if [[ -S /run/munge/munge.socket.2 ]] && munge -n </dev/null >/dev/null 2>&1; then
         die "a munged this script did not start already serves /run/munge"
     fi
