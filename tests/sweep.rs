@@ -474,3 +474,38 @@ fn shards_started_together_on_a_new_folder_merge_to_the_same_bytes() {
         );
     }
 }
+
+#[test]
+fn merge_refuses_points_of_another_sweep() {
+    let dir = small();
+    let d = dir.path();
+    sweep(d, "a", &[]).success();
+    let text = fs::read_to_string(d.join("grid.toml")).unwrap();
+    fs::write(d.join("grid.toml"), text.replace("0.9]", "0.8]")).unwrap();
+    sweep(d, "b", &["--shard", "0/2"]).success();
+    sweep(d, "b", &["--shard", "1/2"]).success();
+    // A point of sweep `a` copied over one of `b` (e.g. shard folders mixed by hand).
+    fs::copy(
+        d.join("a/points/p000003.csv"),
+        d.join("b/points/p000003.csv"),
+    )
+    .unwrap();
+    cadre()
+        .current_dir(d)
+        .args(["merge", "b"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "1 point file(s) were written by a different sweep than sha256:",
+        ));
+    assert!(!d.join("b/results.csv").exists(), "nothing written");
+    // Rerunning the shard replaces the foreign point; then the merge succeeds.
+    sweep(d, "b", &["--shard", "1/2"])
+        .success()
+        .stdout(predicate::str::contains("computed 1"));
+    cadre()
+        .current_dir(d)
+        .args(["merge", "b"])
+        .assert()
+        .success();
+}

@@ -466,7 +466,7 @@ impl SweepStore {
                 anyhow::bail!(InputError::new(
                     at(),
                     format!(
-                        "{} point files were written by a different sweep than {} ({}): shards \
+                        "{} point file(s) were written by a different sweep than {} (points {}): shards \
                          of different sweeps were mixed in one folder. Delete those files and \
                          rerun their shards, or start over in a new folder",
                         foreign.len(),
