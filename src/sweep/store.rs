@@ -466,9 +466,9 @@ impl SweepStore {
                 anyhow::bail!(InputError::new(
                     at(),
                     format!(
-                        "{} point file(s) were written by a different sweep than {} (points {}): shards \
-                         of different sweeps were mixed in one folder. Delete those files and \
-                         rerun their shards, or start over in a new folder",
+                        "{} point file(s) were written by a different sweep than {} (points \
+                         {}): shards of different sweeps were mixed in one folder. Rerun their \
+                         shards (those points are recomputed), or start over in a new folder",
                         foreign.len(),
                         self.manifest.sweep_hash,
                         ranges(&foreign)
