@@ -87,6 +87,7 @@ wait_until() {  # TIMEOUT DESCRIPTION CMD...
 # --- install ------------------------------------------------------------------------------
 install_packages() {
     local pkgs=(slurm-wlm slurmctld slurmd munge slurm-client)
+    command -v ss >/dev/null || pkgs+=(iproute2)   # minimal images lack ss (port checks)
     if [[ $(dpkg-query -W -f='${db:Status-Status}\n' "${pkgs[@]}" 2>/dev/null | grep -c '^installed$') -eq ${#pkgs[@]} ]]; then
         log "slurm-wlm and munge already installed"; return
     fi
