@@ -16,4 +16,5 @@ pub mod run;
 pub mod scenario;
 pub mod sensitivity;
 pub mod serve;
+pub mod sweep;
 pub mod worldview;

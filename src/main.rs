@@ -26,6 +26,8 @@ fn main() -> ExitCode {
             .map(|s| print!("{}", s.to_toml()))
             .map_err(Into::into),
         Command::Serve(args) => cli::serve::execute(args),
+        Command::Sweep(args) => cli::sweep::execute(args),
+        Command::Merge(args) => cli::sweep::execute_merge(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

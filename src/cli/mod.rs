@@ -7,6 +7,7 @@ pub mod lesson;
 pub mod plots;
 pub mod run;
 pub mod serve;
+pub mod sweep;
 
 use std::path::PathBuf;
 
@@ -50,6 +51,10 @@ pub enum Command {
     Lesson(lesson::LessonArgs),
     /// Classroom mode: a live web page to project and play with (http://127.0.0.1:8080/).
     Serve(serve::ServeArgs),
+    /// Run a sweep file: a grid or sample of scenarios, resumable, shardable (Slurm).
+    Sweep(sweep::SweepArgs),
+    /// Assemble the results of a sweep run as shards (e.g. a Slurm job array).
+    Merge(sweep::MergeArgs),
 }
 
 /// Which scenario, and what to change in it.

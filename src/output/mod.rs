@@ -57,11 +57,27 @@ impl OutputDir {
 
 /// Writes `path` atomically (temporary file in the same folder, flushed, then renamed).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes `path` atomically but without waiting for the disk (no fsync): a reader never
+/// sees half a file and a killed process loses nothing written, but after a power cut the
+/// file may be empty. For many small files whose readers check what they read (a sweep's
+/// point files), where an fsync per file would cost more than the work it records.
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A temporary file in the folder of `path`, so that renaming it onto `path` is atomic.
+fn temp_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
     // Temporary files are created private (0600); results are for everyone who may read
     // the folder, like any file the user creates.
     #[cfg(unix)]
@@ -70,7 +86,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     }
-    tmp.write_all(bytes)?;
+    Ok(tmp)
+}
+
+/// Writes `path` atomically from a writer, for files too large to hold in memory: `fill`
+/// streams into a buffered temporary file in the same folder, which is renamed into place
+/// only if `fill` succeeds (otherwise it is removed and nothing changes at `path`).
+pub fn write_atomic_with<E: From<std::io::Error>>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut tmp = temp_beside(path)?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush()?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

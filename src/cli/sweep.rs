@@ -1,0 +1,179 @@
+//! `cadre-sim sweep` and `cadre-sim merge`: grids of scenarios on all cores, resumable, and
+//! split into Slurm job-array shards.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::default_out;
+use crate::output::write_atomic;
+use crate::sweep::slurm::{SlurmOptions, absolute, sbatch_script, shell_quote};
+use crate::sweep::store::SLURM_DIR;
+use crate::sweep::{self, Opened, Shard, SweepOptions, SweepStore, file};
+
+#[derive(Args, Debug)]
+#[command(after_help = "Sweep files: see docs/sweep.md and scenarios/sweeps/. \
+    Killed? Run the same command again: finished points are kept.")]
+pub struct SweepArgs {
+    /// The sweep file (TOML: base scenario, [[axis]] tables, optional [sample]).
+    pub file: PathBuf,
+    /// Output folder [default: output/<sweep name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Also write raw.csv: every metric of every step of every replicate of every point.
+    #[arg(long)]
+    pub raw: bool,
+    /// Discard the results already in the output folder (instead of resuming or refusing).
+    #[arg(long, conflicts_with = "shard")]
+    pub force: bool,
+    /// No progress bar or progress lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Compute only shard K of N (points i with i mod N = K); assemble later with `merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "slurm")]
+    pub shard: Option<Shard>,
+    /// Write a Slurm job-array script of N shard tasks instead of running.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub slurm: Option<u32>,
+    /// Slurm partition of the job array.
+    #[arg(long, value_name = "P", requires = "slurm")]
+    pub partition: Option<String>,
+    /// Slurm time limit per task, HH:MM:SS or D-HH:MM:SS.
+    #[arg(long, value_name = "HH:MM:SS", requires = "slurm")]
+    pub time: Option<String>,
+    /// Cores per Slurm task (each task runs that many threads).
+    #[arg(long, value_name = "C", default_value_t = 1, requires = "slurm",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub cpus_per_task: u32,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse()
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// The sweep folder the shards wrote into.
+    pub dir: PathBuf,
+}
+
+pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
+    let plan = file::load(&args.file)?;
+    let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
+    if let Some(tasks) = args.slurm {
+        return write_slurm_script(args, &plan, &out, tasks);
+    }
+    let outcome = sweep::run(
+        &plan,
+        &out,
+        &SweepOptions {
+            threads: args.threads.map(usize::from),
+            raw: args.raw,
+            force: args.force,
+            quiet: args.quiet,
+            shard: args.shard,
+        },
+    )?;
+    let reused = outcome.share - outcome.computed;
+    let t = &outcome.timing;
+    let resumed = match outcome.opened {
+        Opened::Resumed if reused > 0 => format!(", {reused} already finished (resumed)"),
+        _ => String::new(),
+    };
+    let what = match args.shard {
+        Some(s) => format!(
+            "shard {s}: {} of {} points",
+            outcome.share,
+            plan.design().len()
+        ),
+        None => format!("{} points", outcome.share),
+    };
+    println!(
+        "sweep {}: {what} × {} replicates; computed {}{resumed}",
+        plan.name,
+        plan.resolved().replicates,
+        outcome.computed
+    );
+    if outcome.computed > 0 {
+        println!(
+            "{} agent-steps in {:.2} s ({:.1} million/s, {:.1} points/s on {} threads)",
+            t.agent_steps,
+            t.seconds,
+            t.agent_steps_per_second / 1e6,
+            outcome.computed as f64 / t.seconds.max(1e-9),
+            t.threads
+        );
+    }
+    match outcome.assembled {
+        Some(a) => println!(
+            "results in {} (points.csv, results.csv{})",
+            outcome.store.path().display(),
+            if a.raw { ", raw.csv" } else { "" }
+        ),
+        None => println!(
+            "shard done; when every shard has finished: cadre-sim merge {}",
+            shell_quote(&outcome.store.path().display().to_string())
+        ),
+    }
+    Ok(())
+}
+
+/// `--slurm N`: prepares the folder (so a mismatch is refused now, not on the cluster) and
+/// writes `slurm/sweep.sbatch` into it.
+fn write_slurm_script(
+    args: &SweepArgs,
+    plan: &sweep::SweepPlan,
+    out: &std::path::Path,
+    tasks: u32,
+) -> anyhow::Result<()> {
+    let options = SlurmOptions {
+        tasks,
+        partition: args.partition.clone(),
+        time: args.time.clone(),
+        cpus_per_task: args.cpus_per_task,
+    };
+    options.check(plan.design().len())?;
+    let (store, _) = SweepStore::prepare(out, plan, args.force)?;
+    let out_abs = absolute(store.path());
+    let exe = std::env::current_exe().context("finding this program's path for the script")?;
+    let script = sbatch_script(
+        store.manifest(),
+        &exe,
+        &absolute(&args.file),
+        &out_abs,
+        args.raw,
+        &options,
+    );
+    let dir = out_abs.join(SLURM_DIR);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("sweep.sbatch");
+    write_atomic(&path, script.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    let quoted_out = shell_quote(&out_abs.display().to_string());
+    println!(
+        "wrote {} ({} tasks over {} points)\nsubmit it with:\n  sbatch {}\nwatch it with:\n  \
+         squeue --me\nwhen every task has finished, assemble the results with:\n  cadre-sim merge {}",
+        path.display(),
+        tasks,
+        plan.design().len(),
+        shell_quote(&path.display().to_string()),
+        quoted_out
+    );
+    Ok(())
+}
+
+pub fn execute_merge(args: &MergeArgs) -> anyhow::Result<()> {
+    let (store, assembled) = sweep::merge(&args.dir)?;
+    println!(
+        "merged {} points of sweep {} into {} (points.csv, results.csv{})",
+        assembled.points,
+        store.manifest().name,
+        store.path().display(),
+        if assembled.raw { ", raw.csv" } else { "" }
+    );
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! Running a sweep's points: (point, replicate) work units on rayon, finished points
+//! streamed to disk.
+//!
+//! Every unit runs replicate r of its point with the generator of `(seed, r)`, exactly as
+//! `cadre-sim run` does, so all points share replicate seeds (common random numbers) and a
+//! point's numbers do not depend on the thread count, the shard split or what ran before.
+//! Only the replicates of points in flight are held in memory: when the last replicate of a
+//! point finishes, the worker that finished it writes the point file and drops the data.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::plan::SweepPlan;
+use super::progress::Progress;
+use super::store::SweepStore;
+use crate::model::{self, Metric, N_METRICS, StepMetrics};
+use crate::run::stats::mean_present;
+use crate::run::{Timing, in_pool};
+
+/// How to run the points.
+pub struct ExecOptions<'a> {
+    /// Worker threads; None = all cores.
+    pub threads: Option<usize>,
+    /// Also write every step of every replicate (`raw/`).
+    pub raw: bool,
+    pub progress: &'a Progress,
+}
+
+/// The replicates of one point received so far.
+struct InFlight {
+    finals: Vec<[f64; N_METRICS]>,
+    raw: Vec<Vec<StepMetrics>>,
+    received: usize,
+}
+
+/// Computes the points `todo` of `plan` and records each in `store` as soon as it is
+/// finished. Returns the timing of the work done.
+pub fn compute(
+    plan: &SweepPlan,
+    store: &SweepStore,
+    todo: &[usize],
+    options: &ExecOptions,
+) -> anyhow::Result<Timing> {
+    let resolved = plan.resolved();
+    let replicates = resolved.replicates as usize;
+    let in_flight: Mutex<HashMap<usize, InFlight>> = Mutex::new(HashMap::new());
+    let start = Instant::now();
+
+    let unit = |u: usize| -> anyhow::Result<()> {
+        let (point, replicate) = (todo[u / replicates], u % replicates);
+        let steps = model::simulate(
+            &plan.model_spec(point),
+            resolved.steps,
+            resolved.seed,
+            replicate as u64,
+        );
+        let finals = final_window_means(&steps, resolved.window);
+        options.progress.replicate_done(plan.agent_steps(point));
+        let finished = {
+            let mut map = in_flight.lock().expect("no worker panics while holding it");
+            let entry = map.entry(point).or_insert_with(|| InFlight {
+                finals: vec![[f64::NAN; N_METRICS]; replicates],
+                raw: if options.raw {
+                    vec![Vec::new(); replicates]
+                } else {
+                    Vec::new()
+                },
+                received: 0,
+            });
+            entry.finals[replicate] = finals;
+            if options.raw {
+                entry.raw[replicate] = steps;
+            }
+            entry.received += 1;
+            if entry.received == replicates {
+                map.remove(&point)
+            } else {
+                None
+            }
+        };
+        if let Some(done) = finished {
+            // Raw rows first: the point file is what marks the point finished.
+            if options.raw {
+                store.write_raw(point, &done.raw)?;
+            }
+            store.write_point(point, &done.finals)?;
+            options.progress.point_done();
+        }
+        Ok(())
+    };
+
+    let threads = in_pool(options.threads, || -> anyhow::Result<usize> {
+        (0..todo.len() * replicates)
+            .into_par_iter()
+            .try_for_each(unit)?;
+        Ok(rayon::current_num_threads())
+    })?;
+    let seconds = start.elapsed().as_secs_f64();
+    let agent_steps: u64 = todo
+        .iter()
+        .map(|&p| plan.agent_steps(p) * replicates as u64)
+        .sum();
+    Ok(Timing {
+        seconds,
+        agent_steps,
+        agent_steps_per_second: agent_steps as f64 / seconds.max(1e-9),
+        threads,
+    })
+}
+
+/// Each metric's mean over the last `window` steps (NaN if missing throughout), as
+/// `RunResult::final_window_values` computes it for `cadre-sim run`.
+pub fn final_window_means(steps: &[StepMetrics], window: u32) -> [f64; N_METRICS] {
+    let from = steps.len().saturating_sub(window as usize);
+    Metric::ALL.map(|m| mean_present(steps[from..].iter().map(|s| s[m.index()])))
+}

@@ -1,0 +1,681 @@
+//! Sweep files: TOML naming a base scenario, the axes to vary and how to combine them.
+//!
+//! ```toml
+//! name = "strictness_x_tolerance"       # optional; default: the file's stem
+//! base = "nominal_tolerance"            # built-in name, or a path relative to this file
+//! replicates = 20                       # optional overrides of the base's [run]
+//! steps = 40
+//! seed = 1
+//! window = 10                           # final steps averaged per replicate (default 10)
+//! mode = "grid"                         # or "zip"; ignored with [sample]
+//!
+//! [[axis]]
+//! param = "regime.severity"
+//! values = [0, 1.5, 3, 6]
+//!
+//! [[axis]]
+//! param = "regime.sensitivity"
+//! from = 0.0
+//! to = 0.9
+//! points = 4
+//! scale = "linear"                      # or "log"
+//!
+//! # [sample]                            # instead of a grid: a Latin hypercube
+//! # method = "lhs"
+//! # points = 100
+//! # seed = 7
+//! ```
+//!
+//! Every problem is an [`InputError`] naming the file and line, the key, the value and what
+//! is allowed; nothing is run or written before the whole file is valid.
+
+use std::path::Path;
+
+use toml::de::DeValue;
+
+use super::design::{Design, Interval, check_sweepable, round_for};
+use super::plan::SweepPlan;
+use crate::model::params::ParamSpec;
+use crate::scenario::input::{Document, Table, Value};
+use crate::scenario::{InputError, Scenario, lookup_param};
+
+/// Final steps averaged when the file does not say.
+pub const DEFAULT_WINDOW: u32 = 10;
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "base",
+    "replicates",
+    "steps",
+    "seed",
+    "window",
+    "mode",
+    "axis",
+    "sample",
+];
+const AXIS_KEYS: &[&str] = &["param", "values", "from", "to", "points", "scale"];
+const SAMPLE_KEYS: &[&str] = &["method", "points", "seed"];
+
+/// Reads and validates the sweep file at `path`.
+pub fn load(path: &Path) -> Result<SweepPlan, InputError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(path.display().to_string(), format!("cannot read: {e}")))?;
+    parse(path, &text)
+}
+
+/// Validates the text of a sweep file; `path` names it and anchors relative `base` paths.
+pub fn parse(path: &Path, text: &str) -> Result<SweepPlan, InputError> {
+    let doc = Document {
+        origin: path.display().to_string(),
+        text,
+    };
+    let table = doc.parse()?;
+    for (key, _) in table.iter() {
+        doc.check_known(key, "a sweep file", TOP_KEYS)?;
+    }
+    let get = |name: &str| get(&table, name);
+
+    let name = match get("name") {
+        Some(v) => doc.string("name", v)?,
+        None => path
+            .file_stem()
+            .map_or_else(|| "sweep".into(), |s| s.to_string_lossy().into_owned()),
+    };
+    check_name(&doc, &name, get("name"))?;
+    let description = match get("description") {
+        Some(v) => doc.string("description", v)?.trim().to_string(),
+        None => String::new(),
+    };
+
+    let mut base = read_base(&doc, path, get("base"))?;
+    for key in ["replicates", "steps", "seed"] {
+        if let Some(v) = get(key) {
+            let spec = lookup_param(&format!("run.{key}")).expect("run parameters exist");
+            let value = doc.param(spec, v)?;
+            base.set(spec, value);
+        }
+    }
+    base.validate().map_err(|e| {
+        let at = get("steps").map_or_else(|| doc.origin.clone(), |v| doc.at(&v.span()));
+        InputError::new(at, e.message)
+    })?;
+    let window = match get("window") {
+        Some(v) => {
+            let w = doc.number("window", v)?;
+            let steps = base.run.steps;
+            if !(w >= 1.0 && w <= steps as f64 && w.fract() == 0.0) {
+                return Err(doc.error(
+                    &v.span(),
+                    format!("`window` = {w} must be an integer in [1, {steps}] (the steps run)"),
+                ));
+            }
+            w as u32
+        }
+        None => DEFAULT_WINDOW.min(base.run.steps),
+    };
+
+    let design = read_design(&doc, &table)?;
+    SweepPlan::new(name, description, base, design, window)
+}
+
+fn get<'t, 'a>(table: &'t Table<'a>, name: &str) -> Option<&'t Value<'a>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref() == name)
+        .map(|(_, v)| v)
+}
+
+/// The name becomes a folder name, so it must be one plain path component.
+fn check_name(doc: &Document<'_>, name: &str, value: Option<&Value<'_>>) -> Result<(), InputError> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !name.starts_with('.');
+    if ok {
+        return Ok(());
+    }
+    let message = format!(
+        "`name` = \"{name}\" must be a plain folder name: letters, digits, `_`, `-` and `.` \
+         (not first)"
+    );
+    Err(match value {
+        Some(v) => doc.error(&v.span(), message),
+        None => InputError::new(doc.origin.clone(), message),
+    })
+}
+
+/// The base scenario: a built-in name, or a path relative to the sweep file's folder.
+fn read_base(
+    doc: &Document<'_>,
+    path: &Path,
+    value: Option<&Value<'_>>,
+) -> Result<Scenario, InputError> {
+    let Some(value) = value else {
+        return Err(InputError::new(
+            doc.origin.clone(),
+            "a sweep needs `base`: a built-in scenario name (see `cadre-sim scenarios`) or a \
+             path to a scenario file, relative to the sweep file",
+        ));
+    };
+    let reference = doc.string("base", value)?;
+    let is_path = reference.ends_with(".toml") || reference.contains(['/', '\\']);
+    let resolved = if is_path && Path::new(&reference).is_relative() {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        dir.join(&reference).display().to_string()
+    } else {
+        reference
+    };
+    Scenario::load(&resolved).map_err(|e| {
+        // An unknown built-in is reported at the `base` line of this file.
+        if e.location == "scenario" || e.message.starts_with("cannot read") {
+            doc.error(&value.span(), format!("`base`: {}", e.message))
+        } else {
+            e
+        }
+    })
+}
+
+/// One `[[axis]]`: its parameter, and its values or its interval.
+struct Axis<'a> {
+    spec: &'static ParamSpec,
+    param_value: &'a Value<'a>,
+    values: Option<Vec<f64>>,
+    interval: Option<(Interval, Option<usize>)>,
+    table_span: std::ops::Range<usize>,
+}
+
+fn read_design(doc: &Document<'_>, table: &Table<'_>) -> Result<Design, InputError> {
+    let Some(axes_value) = get(table, "axis") else {
+        return Err(InputError::new(
+            doc.origin.clone(),
+            "a sweep needs at least one [[axis]] with `param` and `values` (or `from`, `to`, \
+             `points`)",
+        ));
+    };
+    let DeValue::Array(items) = axes_value.get_ref() else {
+        return Err(doc.error(
+            &axes_value.span(),
+            "`axis` must be an array of tables: write each axis as [[axis]]",
+        ));
+    };
+    let mut axes: Vec<Axis<'_>> = Vec::new();
+    for item in items.iter() {
+        let axis = read_axis(doc, item)?;
+        if let Some(first) = axes.iter().find(|a| a.spec.key() == axis.spec.key()) {
+            return Err(doc.error(
+                &axis.param_value.span(),
+                format!(
+                    "`{}` is already swept by the axis at {}",
+                    axis.spec.key(),
+                    doc.at(&first.param_value.span())
+                ),
+            ));
+        }
+        axes.push(axis);
+    }
+
+    let sample = get(table, "sample");
+    let mode = get(table, "mode");
+    if let Some(sample) = sample {
+        if let Some(mode) = mode {
+            return Err(doc.error(
+                &mode.span(),
+                "`mode` applies to grids of axis values; with [sample] the points are sampled, \
+                 so remove `mode` or [sample]",
+            ));
+        }
+        return read_sample(doc, sample, axes);
+    }
+
+    let mut value_axes = Vec::new();
+    for axis in axes {
+        let values = match (axis.values, axis.interval) {
+            (Some(v), _) => v,
+            (None, Some((interval, Some(points)))) => {
+                let values: Vec<f64> = interval
+                    .spaced(points)
+                    .into_iter()
+                    .map(|v| round_for(axis.spec, v))
+                    .collect();
+                if values.windows(2).any(|w| w[0] == w[1]) {
+                    return Err(doc.error(
+                        &axis.table_span,
+                        format!(
+                            "`{}` is an integer parameter: {points} points from {} to {} give \
+                             repeated values once rounded; use fewer points or `values`",
+                            axis.spec.key(),
+                            interval.from,
+                            interval.to
+                        ),
+                    ));
+                }
+                values
+            }
+            (None, _) => {
+                return Err(doc.error(
+                    &axis.table_span,
+                    format!(
+                        "the axis of `{}` needs `points` (how many values from `from` to `to`)",
+                        axis.spec.key()
+                    ),
+                ));
+            }
+        };
+        value_axes.push((axis.spec, values));
+    }
+    let mode_name = match mode {
+        Some(v) => doc.string("mode", v)?,
+        None => "grid".into(),
+    };
+    let built = match mode_name.as_str() {
+        "grid" => Design::grid(value_axes),
+        "zip" => Design::zip(value_axes),
+        other => {
+            return Err(doc.error(
+                &mode
+                    .expect("a mode other than the default was written")
+                    .span(),
+                format!(
+                    "`mode` = \"{other}\" is not a mode: use \"grid\" (every combination) or \
+                     \"zip\" (the i-th values of all axes together)"
+                ),
+            ));
+        }
+    };
+    built.map_err(|m| match mode {
+        Some(v) => doc.error(&v.span(), m),
+        None => doc.error(&axes_value.span(), m),
+    })
+}
+
+fn read_axis<'a>(doc: &Document<'a>, item: &'a Value<'a>) -> Result<Axis<'a>, InputError> {
+    let t = doc.table("axis", item)?;
+    for (key, _) in t.iter() {
+        doc.check_known(key, "an [[axis]]", AXIS_KEYS)?;
+    }
+    let Some(param_value) = get(t, "param") else {
+        return Err(doc.error(
+            &item.span(),
+            "an [[axis]] needs `param`, e.g. param = \"regime.detect\"",
+        ));
+    };
+    let key = doc.string("param", param_value)?;
+    let spec = lookup_param(&key)
+        .and_then(|s| check_sweepable(s).map(|()| s))
+        .map_err(|m| doc.error(&param_value.span(), m))?;
+    let values = match get(t, "values") {
+        Some(v) => Some(read_values(doc, spec, v)?),
+        None => None,
+    };
+    let numbers = ["from", "to", "points", "scale"].map(|k| get(t, k));
+    let interval = match (numbers[0], numbers[1]) {
+        (Some(from), Some(to)) => Some(read_interval(doc, spec, from, to, numbers[2], numbers[3])?),
+        (None, None) => {
+            if let Some(extra) = numbers[2].or(numbers[3]) {
+                return Err(doc.error(
+                    &extra.span(),
+                    "`points` and `scale` go with `from` and `to`",
+                ));
+            }
+            None
+        }
+        (Some(v), None) | (None, Some(v)) => {
+            return Err(doc.error(
+                &v.span(),
+                format!("the axis of `{}` needs both `from` and `to`", spec.key()),
+            ));
+        }
+    };
+    match (&values, &interval) {
+        (Some(_), Some(_)) => Err(doc.error(
+            &item.span(),
+            format!(
+                "the axis of `{}` gives both `values` and `from`/`to`; keep one",
+                spec.key()
+            ),
+        )),
+        (None, None) => Err(doc.error(
+            &item.span(),
+            format!(
+                "the axis of `{}` needs `values = [...]`, or `from`, `to` and `points`",
+                spec.key()
+            ),
+        )),
+        _ => Ok(Axis {
+            spec,
+            param_value,
+            values,
+            interval,
+            table_span: item.span(),
+        }),
+    }
+}
+
+fn read_values(
+    doc: &Document<'_>,
+    spec: &ParamSpec,
+    value: &Value<'_>,
+) -> Result<Vec<f64>, InputError> {
+    let DeValue::Array(items) = value.get_ref() else {
+        return Err(doc.error(
+            &value.span(),
+            "`values` must be an array of numbers, e.g. values = [0.2, 0.5, 0.8]",
+        ));
+    };
+    if items.is_empty() {
+        return Err(doc.error(&value.span(), "`values` must not be empty"));
+    }
+    let mut values: Vec<f64> = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        let v = doc.param(spec, item)?;
+        if values.contains(&v) {
+            return Err(doc.error(
+                &item.span(),
+                format!("`{}` lists the value {v} twice", spec.key()),
+            ));
+        }
+        values.push(v);
+    }
+    Ok(values)
+}
+
+fn read_interval(
+    doc: &Document<'_>,
+    spec: &ParamSpec,
+    from: &Value<'_>,
+    to: &Value<'_>,
+    points: Option<&Value<'_>>,
+    scale: Option<&Value<'_>>,
+) -> Result<(Interval, Option<usize>), InputError> {
+    let (f, t) = (doc.param(spec, from)?, doc.param(spec, to)?);
+    let log = match scale {
+        None => false,
+        Some(v) => match doc.string("scale", v)?.as_str() {
+            "linear" => false,
+            "log" => true,
+            other => {
+                return Err(doc.error(
+                    &v.span(),
+                    format!("`scale` = \"{other}\" must be \"linear\" or \"log\""),
+                ));
+            }
+        },
+    };
+    if log && !(f > 0.0 && t > 0.0) {
+        let v = if f > 0.0 { to } else { from };
+        return Err(doc.error(
+            &v.span(),
+            format!(
+                "a log scale needs `from` and `to` > 0 (`{}` from {f} to {t})",
+                spec.key()
+            ),
+        ));
+    }
+    if f == t {
+        return Err(doc.error(
+            &to.span(),
+            format!("`from` and `to` are both {f}: use `values = [{f}]` for a single value"),
+        ));
+    }
+    let points = match points {
+        None => None,
+        Some(v) => {
+            let n = doc.number("points", v)?;
+            if !(n >= 2.0 && n.fract() == 0.0 && n <= super::design::MAX_POINTS as f64) {
+                return Err(doc.error(
+                    &v.span(),
+                    format!(
+                        "`points` = {n} must be an integer in [2, {}]",
+                        super::design::MAX_POINTS
+                    ),
+                ));
+            }
+            Some(n as usize)
+        }
+    };
+    Ok((
+        Interval {
+            from: f,
+            to: t,
+            log,
+        },
+        points,
+    ))
+}
+
+fn read_sample(
+    doc: &Document<'_>,
+    sample: &Value<'_>,
+    axes: Vec<Axis<'_>>,
+) -> Result<Design, InputError> {
+    let t = doc.table("sample", sample)?;
+    for (key, _) in t.iter() {
+        doc.check_known(key, "[sample]", SAMPLE_KEYS)?;
+    }
+    match get(t, "method") {
+        None => {
+            return Err(doc.error(
+                &sample.span(),
+                "[sample] needs `method`; the one available is \"lhs\" (Latin hypercube)",
+            ));
+        }
+        Some(v) => {
+            let m = doc.string("method", v)?;
+            if m != "lhs" {
+                return Err(doc.error(
+                    &v.span(),
+                    format!(
+                        "`method` = \"{m}\" is not a sampling method; the one available is \
+                         \"lhs\" (Latin hypercube)"
+                    ),
+                ));
+            }
+        }
+    }
+    let Some(points_value) = get(t, "points") else {
+        return Err(doc.error(&sample.span(), "[sample] needs `points`, e.g. points = 100"));
+    };
+    let n = doc.number("points", points_value)?;
+    let max = super::design::MAX_POINTS;
+    if !(n >= 1.0 && n.fract() == 0.0 && n <= max as f64) {
+        return Err(doc.error(
+            &points_value.span(),
+            format!("`points` = {n} must be an integer in [1, {max}]"),
+        ));
+    }
+    let seed = match get(t, "seed") {
+        Some(v) => doc.param(lookup_param("run.seed").expect("exists"), v)? as u64,
+        None => 0,
+    };
+    let mut intervals = Vec::new();
+    for axis in axes {
+        match axis.interval {
+            Some((interval, None)) if axis.values.is_none() => {
+                intervals.push((axis.spec, interval));
+            }
+            _ => {
+                return Err(doc.error(
+                    &axis.table_span,
+                    format!(
+                        "with [sample], each axis gives only `from` and `to` (and optionally \
+                         `scale`); the axis of `{}` gives `values` or `points`",
+                        axis.spec.key()
+                    ),
+                ));
+            }
+        }
+    }
+    Design::latin_hypercube(intervals, n as usize, seed).map_err(|m| doc.error(&sample.span(), m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AXES: &str = "[[axis]]\nparam = \"regime.detect\"\nvalues = [0.2, 0.8]\n";
+
+    fn err(text: &str) -> InputError {
+        parse(Path::new("s.toml"), text).unwrap_err()
+    }
+
+    fn assert_err(text: &str, location: &str, needles: &[&str]) {
+        let e = err(text);
+        assert_eq!(e.location, location, "{e}");
+        for n in needles {
+            assert!(e.message.contains(n), "`{n}` not in: {e}");
+        }
+    }
+
+    #[test]
+    fn a_valid_file_resolves() {
+        let plan = parse(
+            Path::new("dir/x.toml"),
+            &format!(
+                "base = \"o2_top_leader\"\nreplicates = 3\nsteps = 12\nseed = 5\n{AXES}\
+                 [[axis]]\nparam = \"severity\"\nfrom = 1\nto = 100\npoints = 3\nscale = \"log\"\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(plan.name, "x");
+        assert_eq!(plan.resolved().window, 10);
+        assert_eq!(
+            (
+                plan.base().run.replicates,
+                plan.base().run.steps,
+                plan.base().run.seed
+            ),
+            (3, 12, 5)
+        );
+        assert_eq!(plan.base().regime.leader_duty, 0.7, "base inherited");
+        assert_eq!(plan.design().len(), 6);
+        assert_eq!(plan.design().params, ["regime.detect", "regime.severity"]);
+        assert!((plan.design().points[1][1] - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn swept_values_out_of_range_name_line_key_value_and_range() {
+        assert_err(
+            "base = \"nominal_tolerance\"\n[[axis]]\nparam = \"regime.detect\"\nvalues = [0.5,\n  1.5]\n",
+            "s.toml:5",
+            &[
+                "`regime.detect` = 1.5 is out of range",
+                "a number in [0, 1]",
+            ],
+        );
+        assert_err(
+            "base = \"nominal_tolerance\"\n[[axis]]\nparam = \"regime.review_delay\"\nfrom = 0\nto = 2.5\npoints = 3\n",
+            "s.toml:5",
+            &["`regime.review_delay` = 2.5", "an integer >= 0"],
+        );
+        assert_err(
+            &format!("base = \"nominal_tolerance\"\nreplicates = 0\n{AXES}"),
+            "s.toml:2",
+            &["`run.replicates` = 0", "integer in [1,"],
+        );
+    }
+
+    #[test]
+    fn structural_mistakes_are_explained() {
+        let b = "base = \"nominal_tolerance\"\n";
+        assert_err(
+            &format!("{b}replicate = 3\n{AXES}"),
+            "s.toml:2",
+            &["did you mean `replicates`"],
+        );
+        assert_err(
+            &format!("{b}[[axis]]\nparam = \"regime.detcet\"\nvalues = [0.1]\n"),
+            "s.toml:3",
+            &["did you mean `regime.detect`"],
+        );
+        assert_err(
+            &format!("{b}[[axis]]\nparam = \"run.steps\"\nvalues = [10]\n"),
+            "s.toml:3",
+            &["cannot be varied"],
+        );
+        assert_err(
+            &format!(
+                "{b}[[axis]]\nparam = \"detect\"\nvalues = [0.1]\nfrom = 0\nto = 1\npoints = 2\n"
+            ),
+            "s.toml:2",
+            &["both `values` and `from`/`to`"],
+        );
+        assert_err(
+            &format!(
+                "{b}[[axis]]\nparam = \"severity\"\nfrom = 0\nto = 5\npoints = 3\nscale = \"log\"\n"
+            ),
+            "s.toml:4",
+            &["log scale needs `from` and `to` > 0"],
+        );
+        assert_err(
+            &format!("{b}mode = \"zip\"\n{AXES}[[axis]]\nparam = \"severity\"\nvalues = [1]\n"),
+            "s.toml:2",
+            &["equal lengths"],
+        );
+        assert_err(
+            &format!("{b}mode = \"cross\"\n{AXES}"),
+            "s.toml:2",
+            &["\"grid\"", "\"zip\""],
+        );
+        assert_err(
+            &format!("{b}[sample]\nmethod = \"lhs\"\npoints = 8\n{AXES}"),
+            "s.toml:5",
+            &["with [sample]"],
+        );
+        assert_err(
+            &format!(
+                "{b}[sample]\nmethod = \"sobol\"\npoints = 8\n[[axis]]\nparam = \"detect\"\nfrom = 0\nto = 1\n"
+            ),
+            "s.toml:3",
+            &["\"lhs\""],
+        );
+        assert_err(&format!("{b}window = 50\n{AXES}"), "s.toml:2", &["[1, 40]"]);
+        assert_err(
+            &format!("{b}{AXES}{AXES}"),
+            "s.toml:6",
+            &["already swept by the axis at s.toml:3"],
+        );
+        assert_err(
+            &format!("{b}[[axis]]\nparam = \"detect\"\nvalues = [0.1, 0.1]\n"),
+            "s.toml:4",
+            &["twice"],
+        );
+        assert_err(AXES, "s.toml", &["needs `base`"]);
+        assert_err(
+            &format!("base = \"nominal_tolerence\"\n{AXES}"),
+            "s.toml:1",
+            &["did you mean `nominal_tolerance`"],
+        );
+        assert_err(b, "s.toml", &["at least one [[axis]]"]);
+        assert_err(
+            &format!("name = \"../x\"\n{b}{AXES}"),
+            "s.toml:1",
+            &["plain folder name"],
+        );
+        assert_err(
+            &format!("{b}[[axis]]\nparam = \"review_delay\"\nfrom = 0\nto = 2\npoints = 5\n"),
+            "s.toml:2",
+            &["repeated values once rounded"],
+        );
+    }
+
+    #[test]
+    fn latin_hypercube_files() {
+        let plan = parse(
+            Path::new("s.toml"),
+            "base = \"nominal_tolerance\"\n[sample]\nmethod = \"lhs\"\npoints = 16\nseed = 3\n\
+             [[axis]]\nparam = \"detect\"\nfrom = 0.1\nto = 0.9\n\
+             [[axis]]\nparam = \"review_delay\"\nfrom = 0\nto = 8\n",
+        )
+        .unwrap();
+        assert_eq!(plan.design().len(), 16);
+        assert_eq!(plan.design().method, "lhs");
+        assert!(
+            plan.design()
+                .points
+                .iter()
+                .all(|p| p[1].fract() == 0.0 && (0.0..=8.0).contains(&p[1]))
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! Sweeps: many scenarios that differ in a few parameters, run as one resumable, shardable
+//! job.
+//!
+//! The pieces, in the order a sweep uses them:
+//! - [`file`] reads a sweep file into a [`SweepPlan`]: a base scenario and a [`Design`];
+//! - [`design`] builds designs (grid, zip, Latin hypercube) and splits them into [`Shard`]s;
+//! - [`plan`] fixes what all points share and hashes it;
+//! - [`store`] owns the folder: manifest, one file per finished point, resume, merge;
+//! - [`exec`] runs (point, replicate) units on every core and streams points to disk;
+//! - [`progress`] reports; [`slurm`] writes job-array scripts; [`results`] feeds plots.
+//!
+//! Anything that can produce a [`Design`] (a sensitivity analysis, say) gets all of this by
+//! building a [`SweepPlan`] with [`SweepPlan::new`] and calling [`run`].
+
+pub mod design;
+pub mod exec;
+pub mod file;
+pub mod plan;
+pub mod progress;
+pub mod results;
+pub mod slurm;
+pub mod store;
+
+use std::path::Path;
+
+pub use design::{Design, Interval, Shard};
+pub use plan::{ResolvedSweep, SweepPlan};
+pub use results::{HeatmapGrid, LineSeries, SweepResults};
+pub use store::{Assembled, Opened, SweepStore};
+
+use crate::run::Timing;
+use crate::scenario::InputError;
+use progress::Progress;
+
+/// How to run a sweep.
+#[derive(Debug, Clone, Default)]
+pub struct SweepOptions {
+    /// Worker threads; None = all cores. Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Also keep every step of every replicate (`raw.csv`).
+    pub raw: bool,
+    /// Discard what the folder holds instead of refusing or resuming.
+    pub force: bool,
+    /// No progress output.
+    pub quiet: bool,
+    /// Compute only this share of the points and leave assembling to `merge`.
+    pub shard: Option<Shard>,
+}
+
+/// What a call to [`run`] did.
+#[derive(Debug)]
+pub struct SweepOutcome {
+    pub store: SweepStore,
+    pub opened: Opened,
+    /// Points of this run's share (all points without a shard).
+    pub share: usize,
+    /// Points computed now; the rest of the share was finished before.
+    pub computed: usize,
+    pub timing: Timing,
+    /// Set when the results were assembled (always, unless sharded).
+    pub assembled: Option<Assembled>,
+}
+
+/// Runs `plan` into the folder `out`: opens or resumes it, computes the unfinished points of
+/// the share, and (unless sharded) assembles `results.csv`.
+pub fn run(plan: &SweepPlan, out: &Path, options: &SweepOptions) -> anyhow::Result<SweepOutcome> {
+    if options.force && options.shard.is_some() {
+        return Err(InputError::new(
+            "--force",
+            "--force cannot be combined with --shard: one shard would delete the points of the \
+             others. Remove the folder (or choose a new --out) before starting the shards",
+        )
+        .into());
+    }
+    let (store, opened) = SweepStore::prepare(out, plan, options.force)?;
+    let shard = options.shard.unwrap_or(Shard::ALL);
+    let finished = store.finished(options.raw, |p| shard.contains(p))?;
+    let share: Vec<usize> = (0..plan.design().len())
+        .filter(|&p| shard.contains(p))
+        .collect();
+    let todo: Vec<usize> = share.iter().copied().filter(|&p| !finished[p]).collect();
+
+    let label = match options.shard {
+        Some(s) => format!("sweep {} shard {s}", plan.name),
+        None => format!("sweep {}", plan.name),
+    };
+    let progress = Progress::new(
+        &label,
+        share.len() as u64,
+        (share.len() - todo.len()) as u64,
+        options.quiet,
+    );
+    let timing = exec::compute(
+        plan,
+        &store,
+        &todo,
+        &exec::ExecOptions {
+            threads: options.threads,
+            raw: options.raw,
+            progress: &progress,
+        },
+    );
+    progress.finish();
+    let timing = timing?;
+
+    let assembled = match options.shard {
+        Some(s) => {
+            store.mark_shard_done(s, todo.len())?;
+            None
+        }
+        None => Some(store.assemble(options.raw)?),
+    };
+    Ok(SweepOutcome {
+        store,
+        opened,
+        share: share.len(),
+        computed: todo.len(),
+        timing,
+        assembled,
+    })
+}
+
+/// Assembles the results of a sharded sweep folder (`cadre-sim merge`).
+pub fn merge(dir: &Path) -> anyhow::Result<(SweepStore, Assembled)> {
+    let store = SweepStore::open(dir)?;
+    let assembled = store.assemble(false)?;
+    Ok((store, assembled))
+}

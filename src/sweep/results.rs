@@ -1,0 +1,119 @@
+//! A finished sweep's results in memory, shaped for plots: the hook the plotting module
+//! (`src/plot/`) calls for a sweep's heatmap (2-D grid) or lines with bands (1-D).
+//!
+//! This module computes no pictures; it returns the data series a plot needs, read from the
+//! point files, in the same numbers `results.csv` holds.
+
+use std::path::Path;
+
+use super::design::Design;
+use super::store::{PointError, SweepStore, summaries};
+use crate::model::{Metric, N_METRICS};
+use crate::run::Summary;
+
+/// Every point's summaries.
+#[derive(Debug, Clone)]
+pub struct SweepResults {
+    pub name: String,
+    pub design: Design,
+    pub replicates: u32,
+    pub window: u32,
+    /// `summaries[point][metric.index()]`.
+    pub summaries: Vec<[Summary; N_METRICS]>,
+}
+
+/// A metric along one swept parameter: the data of a line with a confidence band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineSeries {
+    pub param: String,
+    pub metric: Metric,
+    /// Parameter values, increasing.
+    pub x: Vec<f64>,
+    pub mean: Vec<f64>,
+    pub ci_low: Vec<f64>,
+    pub ci_high: Vec<f64>,
+}
+
+/// A metric over a 2-D grid: the data of a heatmap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeatmapGrid {
+    /// The first axis (columns, x).
+    pub x_param: String,
+    /// The second axis (rows, y).
+    pub y_param: String,
+    pub metric: Metric,
+    pub xs: Vec<f64>,
+    pub ys: Vec<f64>,
+    /// `mean[iy][ix]`: the metric's mean at (xs[ix], ys[iy]).
+    pub mean: Vec<Vec<f64>>,
+}
+
+impl SweepResults {
+    /// Loads a sweep folder whose points are all finished.
+    pub fn load(dir: &Path) -> anyhow::Result<SweepResults> {
+        let store = SweepStore::open(dir)?;
+        let m = store.manifest();
+        let mut all = Vec::with_capacity(m.points);
+        for point in 0..m.points {
+            let values = store.read_point(point).map_err(|e| match e {
+                PointError::Io(e) => anyhow::anyhow!("point {point}: {e}"),
+                PointError::Foreign => anyhow::anyhow!("point {point} belongs to another sweep"),
+                PointError::Damaged(p) => anyhow::anyhow!("{p}: damaged point file"),
+            })?;
+            all.push(summaries(&values));
+        }
+        Ok(SweepResults {
+            name: m.name.clone(),
+            design: m.sweep.design.clone(),
+            replicates: m.replicates,
+            window: m.sweep.window,
+            summaries: all,
+        })
+    }
+
+    /// For a sweep over one parameter: `metric` along it, sorted by the parameter's value.
+    /// None for sweeps over several parameters.
+    pub fn line_series(&self, metric: Metric) -> Option<LineSeries> {
+        if self.design.params.len() != 1 {
+            return None;
+        }
+        let mut order: Vec<usize> = (0..self.design.len()).collect();
+        order.sort_by(|&a, &b| self.design.points[a][0].total_cmp(&self.design.points[b][0]));
+        let pick = |f: fn(&Summary) -> f64| -> Vec<f64> {
+            order
+                .iter()
+                .map(|&p| f(&self.summaries[p][metric.index()]))
+                .collect()
+        };
+        Some(LineSeries {
+            param: self.design.params[0].clone(),
+            metric,
+            x: order.iter().map(|&p| self.design.points[p][0]).collect(),
+            mean: pick(|s| s.mean),
+            ci_low: pick(|s| s.ci_low),
+            ci_high: pick(|s| s.ci_high),
+        })
+    }
+
+    /// For a full grid over two parameters: `metric` at every cell. None otherwise.
+    pub fn heatmap(&self, metric: Metric) -> Option<HeatmapGrid> {
+        let grid = self.design.grid.as_ref().filter(|g| g.len() == 2)?;
+        let (xs, ys) = (grid[0].clone(), grid[1].clone());
+        // Grid points enumerate the first axis slowest: point = ix * ys.len() + iy.
+        let mean = (0..ys.len())
+            .map(|iy| {
+                (0..xs.len())
+                    .map(|ix| self.summaries[ix * ys.len() + iy][metric.index()].mean)
+                    .collect()
+            })
+            .collect();
+        Some(HeatmapGrid {
+            x_param: self.design.params[0].clone(),
+            y_param: self.design.params[1].clone(),
+            metric,
+            xs,
+            ys,
+            mean,
+        })
+    }
+}
