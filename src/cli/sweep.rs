@@ -21,12 +21,20 @@ pub struct SweepArgs {
     /// Output folder [default: output/<sweep name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
     /// Also write raw.csv: every metric of every step of every replicate of every point.
     #[arg(long)]
     pub raw: bool,
+    #[command(flatten)]
+    pub job: JobArgs,
+}
+
+/// How a job of many points runs: threads, resume or replace, shards and Slurm. Shared by
+/// `sweep` and `sensitivity`, which run on the same machinery.
+#[derive(Args, Debug)]
+pub struct JobArgs {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
     /// Discard the results already in the output folder (instead of resuming or refusing).
     #[arg(long, conflicts_with = "shard")]
     pub force: bool,
@@ -51,6 +59,19 @@ pub struct SweepArgs {
     pub cpus_per_task: u32,
 }
 
+impl JobArgs {
+    /// The options of a local (or shard) run.
+    pub fn options(&self, raw: bool) -> SweepOptions {
+        SweepOptions {
+            threads: self.threads.map(usize::from),
+            raw,
+            force: self.force,
+            quiet: self.quiet,
+            shard: self.shard,
+        }
+    }
+}
+
 fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse()
 }
@@ -64,27 +85,17 @@ pub struct MergeArgs {
 pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let plan = file::load(&args.file)?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
-    if let Some(tasks) = args.slurm {
-        return write_slurm_script(args, &plan, &out, tasks);
+    if let Some(tasks) = args.job.slurm {
+        return write_slurm_script("sweep", &args.file, &plan, &out, &args.job, args.raw, tasks);
     }
-    let outcome = sweep::run(
-        &plan,
-        &out,
-        &SweepOptions {
-            threads: args.threads.map(usize::from),
-            raw: args.raw,
-            force: args.force,
-            quiet: args.quiet,
-            shard: args.shard,
-        },
-    )?;
+    let outcome = sweep::run(&plan, &out, &args.job.options(args.raw))?;
     let reused = outcome.share - outcome.computed;
     let t = &outcome.timing;
     let resumed = match outcome.opened {
         Opened::Resumed if reused > 0 => format!(", {reused} already finished (resumed)"),
         _ => String::new(),
     };
-    let what = match args.shard {
+    let what = match args.job.shard {
         Some(s) => format!(
             "shard {s}: {} of {} points",
             outcome.share,
@@ -123,34 +134,38 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
 }
 
 /// `--slurm N`: prepares the folder (so a mismatch is refused now, not on the cluster) and
-/// writes `slurm/sweep.sbatch` into it.
-fn write_slurm_script(
-    args: &SweepArgs,
+/// writes `slurm/<command>.sbatch` into it, whose tasks run `cadre-sim <command> FILE --shard`.
+pub fn write_slurm_script(
+    command: &str,
+    file: &std::path::Path,
     plan: &sweep::SweepPlan,
     out: &std::path::Path,
+    job: &JobArgs,
+    raw: bool,
     tasks: u32,
 ) -> anyhow::Result<()> {
     let options = SlurmOptions {
         tasks,
-        partition: args.partition.clone(),
-        time: args.time.clone(),
-        cpus_per_task: args.cpus_per_task,
+        partition: job.partition.clone(),
+        time: job.time.clone(),
+        cpus_per_task: job.cpus_per_task,
     };
     options.check(plan.design().len())?;
-    let (store, _) = SweepStore::prepare(out, plan, args.force)?;
+    let (store, _) = SweepStore::prepare(out, plan, job.force)?;
     let out_abs = absolute(store.path());
     let exe = std::env::current_exe().context("finding this program's path for the script")?;
     let script = sbatch_script(
         store.manifest(),
         &exe,
-        &absolute(&args.file),
+        command,
+        &absolute(file),
         &out_abs,
-        args.raw,
+        raw,
         &options,
     );
     let dir = out_abs.join(SLURM_DIR);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join("sweep.sbatch");
+    let path = dir.join(format!("{command}.sbatch"));
     write_atomic(&path, script.as_bytes())
         .with_context(|| format!("writing {}", path.display()))?;
     let quoted_out = shell_quote(&out_abs.display().to_string());

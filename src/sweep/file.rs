@@ -74,21 +74,49 @@ pub fn parse(path: &Path, text: &str) -> Result<SweepPlan, InputError> {
     for (key, _) in table.iter() {
         doc.check_known(key, "a sweep file", TOP_KEYS)?;
     }
-    let get = |name: &str| get(&table, name);
+    let header = read_header(&doc, path, &table, "sweep")?;
+    let design = read_design(&doc, &table)?;
+    SweepPlan::new(
+        header.name,
+        header.description,
+        header.base,
+        design,
+        header.window,
+    )
+}
 
+/// What every file that runs many points of one base scenario starts with (sweep files and
+/// sensitivity files): its name, description, base scenario with the shared `replicates`,
+/// `steps` and `seed`, and the final-window length.
+pub struct Header {
+    pub name: String,
+    pub description: String,
+    pub base: Scenario,
+    pub window: u32,
+}
+
+/// Reads the shared top-level keys `name`, `description`, `base`, `replicates`, `steps`,
+/// `seed` and `window`; `default_name` names the file when it has no name and no stem.
+pub fn read_header(
+    doc: &Document<'_>,
+    path: &Path,
+    table: &Table<'_>,
+    default_name: &str,
+) -> Result<Header, InputError> {
+    let get = |name: &str| get(table, name);
     let name = match get("name") {
         Some(v) => doc.string("name", v)?,
         None => path
             .file_stem()
-            .map_or_else(|| "sweep".into(), |s| s.to_string_lossy().into_owned()),
+            .map_or_else(|| default_name.into(), |s| s.to_string_lossy().into_owned()),
     };
-    check_name(&doc, &name, get("name"))?;
+    check_name(doc, &name, get("name"))?;
     let description = match get("description") {
         Some(v) => doc.string("description", v)?.trim().to_string(),
         None => String::new(),
     };
 
-    let mut base = read_base(&doc, path, get("base"))?;
+    let mut base = read_base(doc, path, get("base"))?;
     for key in ["replicates", "steps", "seed"] {
         if let Some(v) = get(key) {
             let spec = lookup_param(&format!("run.{key}")).expect("run parameters exist");
@@ -114,12 +142,15 @@ pub fn parse(path: &Path, text: &str) -> Result<SweepPlan, InputError> {
         }
         None => DEFAULT_WINDOW.min(base.run.steps),
     };
-
-    let design = read_design(&doc, &table)?;
-    SweepPlan::new(name, description, base, design, window)
+    Ok(Header {
+        name,
+        description,
+        base,
+        window,
+    })
 }
 
-fn get<'t, 'a>(table: &'t Table<'a>, name: &str) -> Option<&'t Value<'a>> {
+pub(crate) fn get<'t, 'a>(table: &'t Table<'a>, name: &str) -> Option<&'t Value<'a>> {
     table
         .iter()
         .find(|(k, _)| k.get_ref() == name)

@@ -85,10 +85,12 @@ pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// The sbatch script. All paths are absolute: the tasks may start in any folder.
+/// The sbatch script: each task runs `cadre-sim <command> FILE --shard K/N` (`command` is
+/// `sweep` or `sensitivity`). All paths are absolute: the tasks may start in any folder.
 pub fn sbatch_script(
     manifest: &Manifest,
     exe: &Path,
+    command: &str,
     sweep_file: &Path,
     out: &Path,
     raw: bool,
@@ -124,7 +126,7 @@ pub fn sbatch_script(
     s.push_str(&format!("#SBATCH --output={}/%A_%a.out\n", logs.display()));
     s.push_str("set -euo pipefail\n");
     s.push_str(&format!(
-        "exec {} sweep {} --out {} --shard \"${{SLURM_ARRAY_TASK_ID}}/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\"{}\n",
+        "exec {} {command} {} --out {} --shard \"${{SLURM_ARRAY_TASK_ID}}/{n}\" --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\"{}\n",
         shell_quote(&exe.display().to_string()),
         shell_quote(&sweep_file.display().to_string()),
         shell_quote(&out.display().to_string()),
