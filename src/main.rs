@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             .map_err(Into::into),
         Command::Serve(args) => cli::serve::execute(args),
         Command::Sweep(args) => cli::sweep::execute(args),
+        Command::Sensitivity(args) => cli::sensitivity::execute(args),
         Command::Merge(args) => cli::sweep::execute_merge(args),
     };
     match outcome {

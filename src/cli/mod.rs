@@ -6,6 +6,7 @@ pub mod info;
 pub mod lesson;
 pub mod plots;
 pub mod run;
+pub mod sensitivity;
 pub mod serve;
 pub mod sweep;
 
@@ -53,6 +54,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Run a sweep file: a grid or sample of scenarios, resumable, shardable (Slurm).
     Sweep(sweep::SweepArgs),
+    /// Global sensitivity analysis (Morris or Sobol) of metrics to parameters.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Assemble the results of a sweep run as shards (e.g. a Slurm job array).
     Merge(sweep::MergeArgs),
 }

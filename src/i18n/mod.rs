@@ -230,6 +230,25 @@ pub fn bars_note(lang: Lang, window: u32, replicates: usize) -> String {
     }
 }
 
+/// Under a sensitivity chart: the design and what the whiskers mean.
+pub fn sensitivity_note(
+    lang: Lang,
+    method: &str,
+    points: usize,
+    replicates: u32,
+    window: u32,
+    bootstrap: usize,
+) -> String {
+    match lang {
+        Lang::En => format!(
+            "{method}: {points} points × {replicates} replicates (common random numbers), mean of the last {window} steps; whiskers: 95% bootstrap intervals ({bootstrap} resamples)"
+        ),
+        Lang::Zh => format!(
+            "{method}：{points}个样本点 × {replicates}次重复（共同随机数），取最后{window}个季度的平均；误差线：95%自助法置信区间（{bootstrap}次重抽样）"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -204,3 +204,21 @@ pub const TO: Tr = tr("to", "到");
 pub const STEPS: Tr = tr("steps", "个季度");
 pub const SEED: Tr = tr("seed", "随机种子");
 pub const FINAL_WINDOW: Tr = tr("final window", "末期窗口");
+
+// Sensitivity analysis.
+pub const SENSITIVITY_OF: Tr = tr("Sensitivity of", "敏感性分析：");
+pub const SOBOL_TOTAL: Tr = tr(
+    "Total effect ST (with interactions)",
+    "总效应指数 ST（含交互作用）",
+);
+pub const SOBOL_FIRST: Tr = tr(
+    "First-order effect S1 (alone)",
+    "一阶效应指数 S1（单独作用）",
+);
+pub const SOBOL_INDEX: Tr = tr("Sobol index (share of variance)", "Sobol指数（方差占比）");
+pub const MORRIS_MU_STAR: Tr = tr(
+    "Importance μ* (mean |elementary effect|)",
+    "重要性 μ*（基本效应绝对值的均值）",
+);
+pub const MORRIS_SIGMA: Tr = tr("σ (interactions, non-linearity)", "σ（交互作用与非线性）");
+pub const MORRIS_PLANE: Tr = tr("Morris μ*–σ plane", "Morris μ*–σ 图");

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::PlotError;
-use super::figure::{BarPanel, Figure, HeatmapPanel, LinePanel, Panel, Series};
+use super::figure::{BarPanel, Figure, HeatmapPanel, LinePanel, Panel, ScatterPanel, Series};
 use super::fonts;
 use super::style::{self, GREY, LIGHT_GREY};
 
@@ -78,6 +78,7 @@ pub fn figure<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure) -> Result<(), P
             Panel::Lines(p) => lines_panel(&cell, p, fonts)?,
             Panel::Bars(p) => bars_panel(&cell, p, fonts)?,
             Panel::Heatmap(p) => heatmap_panel(&cell, p, fonts)?,
+            Panel::Scatter(p) => scatter_panel(&cell, p, fonts)?,
         }
     }
     Ok(())
@@ -463,6 +464,74 @@ fn bars_panel<DB: DrawingBackend>(
                 + Text::new(
                     text,
                     (14, 0),
+                    fonts
+                        .text(style::TICK)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                ),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Labelled points on axes from 0, each label beside its point.
+fn scatter_panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    panel: &ScatterPanel,
+    fonts: Fonts,
+) -> Result<(), PlotError> {
+    // Room on the right for the labels of the points furthest out.
+    let (_, x1) = padded_range(panel.points.iter().map(|p| p.x), true, 0.35);
+    let (_, y1) = padded_range(panel.points.iter().map(|p| p.y), true, 0.1);
+    let mut builder = ChartBuilder::on(area);
+    if !panel.title.is_empty() {
+        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
+    }
+    let mut chart = builder
+        .margin(16)
+        .x_label_area_size(100)
+        .y_label_area_size(130)
+        .build_cartesian_2d(0.0..x1, 0.0..y1)?;
+    chart
+        .configure_mesh()
+        .x_desc(panel.x_label.clone())
+        .y_desc(panel.y_label.clone())
+        .axis_desc_style(fonts.text(style::AXIS))
+        .label_style(fonts.text(style::TICK))
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|v| tick(*v, x1))
+        .y_label_formatter(&|v| tick(*v, y1))
+        .light_line_style(WHITE)
+        .bold_line_style(LIGHT_GREY.stroke_width(1))
+        .axis_style(GREY.stroke_width(2))
+        .draw()?;
+    // Label the points from the most important down, skipping a label that would overlap
+    // one already placed (its point is still drawn; the panel beside it names every one).
+    let mut shown: Vec<&super::figure::Point> = panel
+        .points
+        .iter()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .collect();
+    shown.sort_by(|a, b| b.x.total_cmp(&a.x));
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    for p in shown {
+        let colour = style::colour(p.colour);
+        let (rx, ry) = (p.x / x1, p.y / y1);
+        let free = placed
+            .iter()
+            .all(|&(px, py)| (py - ry).abs() > 0.07 || (px - rx).abs() > 0.3);
+        let label = if free {
+            placed.push((rx, ry));
+            p.label.clone()
+        } else {
+            String::new()
+        };
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((p.x, p.y))
+                + Circle::new((0, 0), 12, colour.filled())
+                + Text::new(
+                    label,
+                    (20, 0),
                     fonts
                         .text(style::TICK)
                         .pos(Pos::new(HPos::Left, VPos::Center)),

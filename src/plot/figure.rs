@@ -4,7 +4,8 @@
 //! - [`LinePanel`]: lines with 95% bands over any x axis (time steps, or a swept parameter),
 //!   with labelled vertical markers (policy events);
 //! - [`BarPanel`]: horizontal bars with error bars (final-window means per scenario);
-//! - [`HeatmapPanel`]: a metric over a 2-D grid of two parameters, with a colour bar.
+//! - [`HeatmapPanel`]: a metric over a 2-D grid of two parameters, with a colour bar;
+//! - [`ScatterPanel`]: labelled points, e.g. Morris μ* against σ per parameter.
 
 use crate::i18n::Lang;
 
@@ -57,6 +58,25 @@ pub enum Panel {
     Lines(LinePanel),
     Bars(BarPanel),
     Heatmap(HeatmapPanel),
+    Scatter(ScatterPanel),
+}
+
+/// One labelled point.
+#[derive(Debug, Clone)]
+pub struct Point {
+    pub label: String,
+    pub colour: usize,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Labelled points on axes that start at 0.
+#[derive(Debug, Clone)]
+pub struct ScatterPanel {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub points: Vec<Point>,
 }
 
 /// One line with its band. `x`, `mean`, `low` and `high` have equal lengths; NaN is missing

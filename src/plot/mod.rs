@@ -14,9 +14,12 @@ pub mod figure;
 mod figure_tests;
 pub mod fonts;
 pub mod run_plots;
+pub mod sensitivity_plots;
 pub mod style;
 
-pub use figure::{Bar, BarPanel, Figure, HeatmapPanel, LinePanel, Marker, Panel, Series};
+pub use figure::{
+    Bar, BarPanel, Figure, HeatmapPanel, LinePanel, Marker, Panel, Point, ScatterPanel, Series,
+};
 
 use std::fmt;
 

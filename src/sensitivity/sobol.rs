@@ -50,6 +50,11 @@ pub fn analyze(y: &[f64], d: usize, bootstrap: usize, rng: &mut SimRng) -> Vec<S
     let step = rows_per_sample(d);
     let n = y.len() / step;
     assert_eq!(y.len(), n * step, "a Saltelli design has n·(d + 2) rows");
+    // Standardise first, as SALib does: the first-order estimator's variance grows with the
+    // square of the output's mean, and centring removes that without changing what it
+    // estimates (the indices are invariant to shifting and scaling the output).
+    let (mean, sd) = (super::mean(y), super::sd(y, 0.0));
+    let y: Vec<f64> = y.iter().map(|v| (v - mean) / sd).collect();
     let a: Vec<f64> = (0..n).map(|j| y[j * step]).collect();
     let b: Vec<f64> = (0..n).map(|j| y[j * step + d + 1]).collect();
     let ab = |i: usize| -> Vec<f64> { (0..n).map(|j| y[j * step + 1 + i]).collect() };

@@ -1,0 +1,150 @@
+//! `cadre-sim sensitivity`: global sensitivity analysis (Morris or Sobol) of chosen metrics
+//! to chosen parameters, run on the sweep machinery, so it resumes, shards and runs on Slurm.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::default_out;
+use super::plots::{PlotArgs, write_figures};
+use super::run::short;
+use super::sweep::{JobArgs, write_slurm_script};
+use crate::output::OutputDir;
+use crate::plot::sensitivity_plots::sensitivity_figure;
+use crate::sensitivity::{self, Indices, MetricIndices, SensitivityPlan, file};
+use crate::sweep::{self, SweepResults};
+
+/// The file whose presence marks a finished analysis.
+pub const INDICES_CSV: &str = "indices.csv";
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = "Sensitivity files: see docs/sensitivity.md and scenarios/sensitivity/. \
+    Killed? Run the same command again: finished points are kept. Sharded (--shard, --slurm)? \
+    After `cadre-sim merge DIR`, run this command again to analyse."
+)]
+pub struct SensitivityArgs {
+    /// The sensitivity file (TOML: base scenario, method, metrics, [[parameter]] ranges).
+    pub file: PathBuf,
+    /// Output folder [default: output/<name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub job: JobArgs,
+    #[command(flatten)]
+    pub plots: PlotArgs,
+}
+
+pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
+    let plan = file::load(&args.file)?;
+    let plots = args.plots.resolve()?;
+    let unit = plan.unit_design();
+    let sweep_plan = plan.sweep_plan(&unit)?;
+    let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
+    if let Some(tasks) = args.job.slurm {
+        return write_slurm_script(
+            "sensitivity",
+            &args.file,
+            &sweep_plan,
+            &out,
+            &args.job,
+            false,
+            tasks,
+        );
+    }
+    let outcome = sweep::run(&sweep_plan, &out, &args.job.options(false))?;
+    println!(
+        "sensitivity {} ({}): {} points × {} replicates; computed {}",
+        plan.name,
+        plan.method.name(),
+        outcome.share,
+        plan.base.run.replicates,
+        outcome.computed
+    );
+    if outcome.assembled.is_none() {
+        println!(
+            "shard done; when every shard has finished: cadre-sim merge {}, then run this \
+             command again (without --shard) to analyse",
+            outcome.store.path().display()
+        );
+        return Ok(());
+    }
+
+    let results = SweepResults::load(outcome.store.path())?;
+    let analysis = plan.analyze(&unit, &results);
+    let dir = OutputDir::prepare(outcome.store.path(), true, INDICES_CSV)?;
+    let salib = dir.path().join("salib");
+    std::fs::create_dir_all(&salib).with_context(|| format!("creating {}", salib.display()))?;
+    for (name, bytes) in sensitivity::salib_files(&plan, &sweep_plan, &results) {
+        let path = salib.join(&name);
+        crate::output::write_atomic(&path, &bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    let figures: Vec<_> = analysis
+        .iter()
+        .filter_map(|m| {
+            sensitivity_figure(&plan, m, results.summaries.len(), plots.lang)
+                .map(|f| (format!("sensitivity_{}", m.metric.name()), f))
+        })
+        .collect();
+    write_figures(&dir, &figures, &plots)?;
+    dir.write(INDICES_CSV, &sensitivity::indices_csv(&plan, &analysis))
+        .context("writing indices.csv")?;
+    print!("{}", table(&plan, &analysis));
+    println!("results in {}", dir.path().display());
+    Ok(())
+}
+
+/// The indices as Markdown tables, one per metric, parameters ranked.
+pub fn table(plan: &SensitivityPlan, analysis: &[MetricIndices]) -> String {
+    let mut out = String::new();
+    for m in analysis {
+        out.push_str(&format!("\n{}\n\n", m.metric.name()));
+        let indices = match &m.indices {
+            Ok(i) => i,
+            Err(why) => {
+                out.push_str(&format!("not analysed: {why}\n"));
+                continue;
+            }
+        };
+        let ci = |v: f64, half: f64| format!("{} ± {}", short(v), short(half));
+        let mut rows: Vec<(f64, String)> = plan
+            .factors
+            .iter()
+            .enumerate()
+            .map(|(k, f)| match indices {
+                Indices::Sobol(v) => (
+                    v[k].st,
+                    format!(
+                        "| {} | {} | {} |",
+                        f.spec.key(),
+                        ci(v[k].st, v[k].st_conf),
+                        ci(v[k].s1, v[k].s1_conf)
+                    ),
+                ),
+                Indices::Morris(v) => (
+                    v[k].mu_star,
+                    format!(
+                        "| {} | {} | {} | {} |",
+                        f.spec.key(),
+                        ci(v[k].mu_star, v[k].mu_star_conf),
+                        short(v[k].mu),
+                        short(v[k].sigma)
+                    ),
+                ),
+            })
+            .collect();
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+        out.push_str(match indices {
+            Indices::Sobol(_) => "| parameter | total ST | first-order S1 |\n|---|---|---|\n",
+            Indices::Morris(_) => "| parameter | μ* | μ | σ |\n|---|---|---:|---:|\n",
+        });
+        for (_, row) in rows {
+            out.push_str(&row);
+            out.push('\n');
+        }
+    }
+    out.push('\n');
+    out
+}
