@@ -5,7 +5,9 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::i18n::Lang;
-use crate::output::OutputDir;
+use std::path::Path;
+
+use crate::output::{OutputDir, write_atomic};
 use crate::plot::{self, Figure, Format};
 use crate::scenario::InputError;
 
@@ -39,6 +41,24 @@ impl PlotArgs {
             lang: Lang::parse(&self.lang)?,
         })
     }
+}
+
+/// Writes each figure in every requested format into the folder `dir`, each file atomically,
+/// and returns the names of the files written, in order.
+pub fn write_plot_files(
+    dir: &Path,
+    figures: &[(String, Figure)],
+    formats: &[Format],
+) -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for (stem, figure) in figures {
+        for (name, bytes) in plot::render_all(figure, stem, formats)? {
+            let path = dir.join(&name);
+            write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            names.push(name);
+        }
+    }
+    Ok(names)
 }
 
 /// Writes each figure in every requested format, and returns each one's SVG text for the

@@ -508,8 +508,18 @@ fn heatmap_panel<DB: DrawingBackend>(
     let (nx, ny) = (panel.x.len().max(1) as i32, panel.y.len().max(1) as i32);
     let xspan = span_of(&panel.x);
     let yspan = span_of(&panel.y);
-    let mut chart = ChartBuilder::on(&grid_area)
-        .caption(panel.title.clone(), fonts.text(style::PANEL_TITLE))
+    // A panel without a title (the figure's title names it) gets no caption space, so the
+    // grid and the colour bar start at the same height.
+    let title_room = if panel.title.is_empty() {
+        0
+    } else {
+        (style::PANEL_TITLE * 1.4) as i32
+    };
+    let mut builder = ChartBuilder::on(&grid_area);
+    if !panel.title.is_empty() {
+        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
+    }
+    let mut chart = builder
         .margin(16)
         .x_label_area_size(100)
         .y_label_area_size(140)
@@ -564,7 +574,7 @@ fn heatmap_panel<DB: DrawingBackend>(
 
     // The colour bar: a column of thin bands from low (bottom) to high (top).
     let mut bar = ChartBuilder::on(&bar_area)
-        .margin_top(16 + (style::PANEL_TITLE * 1.4) as i32)
+        .margin_top(16 + title_room)
         .margin_bottom(116)
         .margin_left(30)
         .right_y_label_area_size(190)
