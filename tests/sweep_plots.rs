@@ -158,7 +158,12 @@ fn grid_heatmaps_are_drawn_and_merged_shards_draw_the_same_bytes() {
     assert!(one.iter().all(|p| changed(p) <= results));
 
     // Shards draw nothing; merge draws the same bytes as the one-machine run.
-    sweep(d, "sharded", &["--shard", "1/2", "--format", "png,svg"]).success();
+    sweep(d, "sharded", &["--shard", "1/2", "--format", "png,svg"])
+        .success()
+        .stdout(
+            predicate::str::contains("cadre-sim merge")
+                .and(predicate::str::contains("--format png,svg\n")),
+        );
     sweep(d, "sharded", &["--shard", "0/2", "--threads", "1"]).success();
     assert!(
         plot_files(&d.join("sharded")).is_empty(),

@@ -43,6 +43,24 @@ impl PlotArgs {
     }
 }
 
+impl PlotOptions {
+    /// The flags that differ from the defaults, as a command line passes them (with a
+    /// leading space), so a printed follow-up command (`cadre-sim merge DIR`) draws the same.
+    pub fn non_default_flags(&self) -> String {
+        let mut flags = String::new();
+        if self.formats.is_empty() {
+            flags.push_str(" --no-plots");
+        } else if self.formats != [Format::Png] {
+            let names: Vec<&str> = self.formats.iter().map(|f| f.extension()).collect();
+            flags.push_str(&format!(" --format {}", names.join(",")));
+        }
+        if self.lang == Lang::Zh {
+            flags.push_str(" --lang zh");
+        }
+        flags
+    }
+}
+
 /// Writes each figure in every requested format into the folder `dir`, each file atomically,
 /// and returns the names of the files written, in order.
 pub fn write_plot_files(

@@ -75,7 +75,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let plot_options = args.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.slurm {
-        return write_slurm_script(args, &plan, &out, tasks);
+        return write_slurm_script(args, &plan, &out, tasks, &plot_options.non_default_flags());
     }
     let plots = Plots::new(plot_options);
     let outcome = sweep::run_with(
@@ -127,8 +127,9 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
             if a.raw { ", raw.csv" } else { "" }
         ),
         None => println!(
-            "shard done; when every shard has finished: cadre-sim merge {}",
-            shell_quote(&outcome.store.path().display().to_string())
+            "shard done; when every shard has finished: cadre-sim merge {}{}",
+            shell_quote(&outcome.store.path().display().to_string()),
+            plots.options.non_default_flags()
         ),
     }
     plots.report();
@@ -199,6 +200,7 @@ fn write_slurm_script(
     plan: &sweep::SweepPlan,
     out: &std::path::Path,
     tasks: u32,
+    plot_flags: &str,
 ) -> anyhow::Result<()> {
     let options = SlurmOptions {
         tasks,
@@ -226,12 +228,13 @@ fn write_slurm_script(
     let quoted_out = shell_quote(&out_abs.display().to_string());
     println!(
         "wrote {} ({} tasks over {} points)\nsubmit it with:\n  sbatch {}\nwatch it with:\n  \
-         squeue --me\nwhen every task has finished, assemble the results with:\n  cadre-sim merge {}",
+         squeue --me\nwhen every task has finished, assemble the results with:\n  cadre-sim merge {}{}",
         path.display(),
         tasks,
         plan.design().len(),
         shell_quote(&path.display().to_string()),
-        quoted_out
+        quoted_out,
+        plot_flags
     );
     Ok(())
 }
