@@ -83,6 +83,23 @@ pub fn figure<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure) -> Result<(), P
     Ok(())
 }
 
+/// The largest font size from `size` down to `min`, in steps of 2, at which `text` is at most
+/// `max` pixels wide (`min` when none is): long axis labels shrink rather than run off.
+fn fitted_size<DB: DrawingBackend>(
+    area: &Area<DB>,
+    text: &str,
+    fonts: Fonts,
+    size: f64,
+    min: f64,
+    max: u32,
+) -> Result<f64, PlotError> {
+    let mut size = size;
+    while size > min && area.estimate_text_size(text, &fonts.text(size))?.0 > max {
+        size -= 2.0;
+    }
+    Ok(size.max(min))
+}
+
 /// Breaks `text` into lines no wider than `max` pixels: at spaces in Latin text, between any
 /// two characters in Chinese text.
 fn wrap<DB: DrawingBackend>(
@@ -534,11 +551,16 @@ fn heatmap_panel<DB: DrawingBackend>(
             .unwrap_or_default(),
         _ => String::new(),
     };
+    // Parameter names with their units and keys can be long: each axis label shrinks to fit
+    // the side of the grid it names (plus the tick label area below it, for the y label).
+    let (grid_w, grid_h) = chart.plotting_area().dim_in_pixel();
+    let x_size = fitted_size(area, &panel.x_label, fonts, style::AXIS, 20.0, grid_w)?;
+    let y_size = fitted_size(area, &panel.y_label, fonts, style::AXIS, 20.0, grid_h + 100)?;
     chart
         .configure_mesh()
         .x_desc(panel.x_label.clone())
         .y_desc(panel.y_label.clone())
-        .axis_desc_style(fonts.text(style::AXIS))
+        .axis_desc_style(fonts.text(x_size.min(y_size)))
         .label_style(fonts.text(style::TICK))
         .x_labels(nx.min(11) as usize)
         .y_labels(ny.min(11) as usize)
