@@ -6,9 +6,9 @@
 # It starts a single-node cluster on localhost without systemd (munged, slurmctld, slurmd,
 # each started by this script with its PID recorded), builds the release binary, writes the
 # sbatch script of a 4-task job array with `--slurm 4`, submits it with sbatch, waits by
-# polling squeue, merges the shards with `cadre-sim merge`, and compares points.csv and
-# results.csv byte for byte with a one-machine run of the same sweep. The daemons are stopped
-# by their recorded PIDs on exit, success or failure (trap); nothing else is signalled.
+# polling squeue, merges the shards with `cadre-sim merge`, and compares points.csv,
+# results.csv and the heatmaps byte for byte with a one-machine run of the same sweep. The
+# daemons are stopped by their recorded PIDs on exit, success or failure (trap); nothing else is signalled.
 #
 # Environment: SLURM_E2E_DIR (work folder, default /tmp/cadre-slurm-e2e), SLURM_CTLD_PORT /
 # SLURM_SLURMD_PORT (default 6817 / 6818), SLURM_E2E_TIMEOUT (seconds to wait for the job,
@@ -243,8 +243,11 @@ TASKS_DONE=$(find "$WORK/cluster/shards" -name "*-of-$TASKS.done" | wc -l)
 [[ $TASKS_DONE -eq $TASKS ]] || die "$TASKS_DONE of $TASKS shards left a completion marker"
 log "job $JOB: $TASKS tasks completed ($(elapsed)s)"
 
+[[ -z $(find "$WORK/cluster" -maxdepth 1 -name 'heatmap_*' -print -quit) ]] || die "shards drew plots"
 "$BIN" merge "$WORK/cluster" >&2
-for f in points.csv results.csv; do
+plots=("$WORK"/local/heatmap_*.png)
+[[ ${#plots[@]} -eq 6 && -s ${plots[0]} ]] || die "the one-machine run drew no heatmaps"
+for f in points.csv results.csv "${plots[@]##*/}"; do
     cmp "$WORK/local/$f" "$WORK/cluster/$f" || die "$f differs between the Slurm run and the one-machine run"
 done
 log "merged Slurm results equal the one-machine run byte for byte ($(wc -l < "$WORK/local/results.csv") lines of results.csv)"

@@ -44,7 +44,8 @@ fn small() -> tempfile::TempDir {
 fn sweep(dir: &Path, out: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
     cadre()
         .current_dir(dir)
-        .args(["sweep", "grid.toml", "--quiet", "--out", out])
+        // Plots are tested in tests/sweep_plots.rs; drawing them here would only slow these.
+        .args(["sweep", "grid.toml", "--quiet", "--no-plots", "--out", out])
         .args(extra)
         .assert()
 }

@@ -5,7 +5,9 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::i18n::Lang;
-use crate::output::OutputDir;
+use std::path::Path;
+
+use crate::output::{OutputDir, write_atomic};
 use crate::plot::{self, Figure, Format};
 use crate::scenario::InputError;
 
@@ -39,6 +41,42 @@ impl PlotArgs {
             lang: Lang::parse(&self.lang)?,
         })
     }
+}
+
+impl PlotOptions {
+    /// The flags that differ from the defaults, as a command line passes them (with a
+    /// leading space), so a printed follow-up command (`cadre-sim merge DIR`) draws the same.
+    pub fn non_default_flags(&self) -> String {
+        let mut flags = String::new();
+        if self.formats.is_empty() {
+            flags.push_str(" --no-plots");
+        } else if self.formats != [Format::Png] {
+            let names: Vec<&str> = self.formats.iter().map(|f| f.extension()).collect();
+            flags.push_str(&format!(" --format {}", names.join(",")));
+        }
+        if self.lang == Lang::Zh {
+            flags.push_str(" --lang zh");
+        }
+        flags
+    }
+}
+
+/// Writes each figure in every requested format into the folder `dir`, each file atomically,
+/// and returns the names of the files written, in order.
+pub fn write_plot_files(
+    dir: &Path,
+    figures: &[(String, Figure)],
+    formats: &[Format],
+) -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for (stem, figure) in figures {
+        for (name, bytes) in plot::render_all(figure, stem, formats)? {
+            let path = dir.join(&name);
+            write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            names.push(name);
+        }
+    }
+    Ok(names)
 }
 
 /// Writes each figure in every requested format, and returns each one's SVG text for the

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::default_out;
-use super::plots::{PlotArgs, write_figures};
+use super::plots::write_figures;
 use super::run::short;
 use super::sweep::{JobArgs, write_slurm_script};
 use crate::output::OutputDir;
@@ -32,13 +32,11 @@ pub struct SensitivityArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub job: JobArgs,
-    #[command(flatten)]
-    pub plots: PlotArgs,
 }
 
 pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
     let plan = file::load(&args.file)?;
-    let plots = args.plots.resolve()?;
+    let plots = args.job.plots.resolve()?;
     let unit = plan.unit_design();
     let sweep_plan = plan.sweep_plan(&unit)?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
@@ -51,6 +49,7 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
             &args.job,
             false,
             tasks,
+            &plots.non_default_flags(),
         );
     }
     let outcome = sweep::run(&sweep_plan, &out, &args.job.options(false))?;

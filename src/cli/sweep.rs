@@ -1,16 +1,19 @@
 //! `cadre-sim sweep` and `cadre-sim merge`: grids of scenarios on all cores, resumable, and
 //! split into Slurm job-array shards.
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
 
 use super::default_out;
+use super::plots::{PlotArgs, PlotOptions, write_plot_files};
 use crate::output::write_atomic;
+use crate::plot::sweep_plots;
 use crate::sweep::slurm::{SlurmOptions, absolute, sbatch_script, shell_quote};
 use crate::sweep::store::SLURM_DIR;
-use crate::sweep::{self, Opened, Shard, SweepOptions, SweepStore, file};
+use crate::sweep::{self, Opened, Shard, SweepOptions, SweepResults, SweepStore, file};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Sweep files: see docs/sweep.md and scenarios/sweeps/. \
@@ -57,6 +60,9 @@ pub struct JobArgs {
     #[arg(long, value_name = "C", default_value_t = 1, requires = "slurm",
           value_parser = clap::value_parser!(u32).range(1..))]
     pub cpus_per_task: u32,
+    /// Plots of the assembled results (not written by shards: `merge` draws them).
+    #[command(flatten)]
+    pub plots: PlotArgs,
 }
 
 impl JobArgs {
@@ -80,15 +86,25 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
 pub struct MergeArgs {
     /// The sweep folder the shards wrote into.
     pub dir: PathBuf,
+    /// Plots, drawn exactly as a one-machine sweep with the same flags draws them.
+    #[command(flatten)]
+    pub plots: PlotArgs,
 }
 
 pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let plan = file::load(&args.file)?;
+    let plot_options = args.job.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.job.slurm {
-        return write_slurm_script("sweep", &args.file, &plan, &out, &args.job, args.raw, tasks);
+        let flags = plot_options.non_default_flags();
+        return write_slurm_script(
+            "sweep", &args.file, &plan, &out, &args.job, args.raw, tasks, &flags,
+        );
     }
-    let outcome = sweep::run(&plan, &out, &args.job.options(args.raw))?;
+    let plots = Plots::new(plot_options);
+    let outcome = sweep::run_with(&plan, &out, &args.job.options(args.raw), &|store| {
+        plots.write(store)
+    })?;
     let reused = outcome.share - outcome.computed;
     let t = &outcome.timing;
     let resumed = match outcome.opened {
@@ -126,11 +142,70 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
             if a.raw { ", raw.csv" } else { "" }
         ),
         None => println!(
-            "shard done; when every shard has finished: cadre-sim merge {}",
-            shell_quote(&outcome.store.path().display().to_string())
+            "shard done; when every shard has finished: cadre-sim merge {}{}",
+            shell_quote(&outcome.store.path().display().to_string()),
+            plots.options.non_default_flags()
         ),
     }
+    plots.report();
     Ok(())
+}
+
+/// The plots `sweep` and `merge` write when they assemble the results, and what to tell the
+/// user about them afterwards.
+struct Plots {
+    options: PlotOptions,
+    /// The files written, or why there are none.
+    written: RefCell<Option<Result<Vec<String>, String>>>,
+}
+
+impl Plots {
+    fn new(options: PlotOptions) -> Plots {
+        Plots {
+            options,
+            written: RefCell::new(None),
+        }
+    }
+
+    /// Draws the figures of the sweep in `store` into its folder (the sweep's products).
+    fn write(&self, store: &SweepStore) -> anyhow::Result<()> {
+        if self.options.formats.is_empty() {
+            return Ok(());
+        }
+        let results = SweepResults::load(store.path())?;
+        let outcome = match sweep_plots::no_plots_reason(&results) {
+            Some(reason) => Err(reason),
+            None => Ok(write_plot_files(
+                store.path(),
+                &sweep_plots::sweep_figures(&results, self.options.lang),
+                &self.options.formats,
+            )?),
+        };
+        *self.written.borrow_mut() = Some(outcome);
+        Ok(())
+    }
+
+    /// Prints which plots were written (or why none were).
+    fn report(&self) {
+        match &*self.written.borrow() {
+            Some(Ok(names)) if !names.is_empty() => println!(
+                "plots: {} ({} files)",
+                plot_names_summary(names),
+                names.len()
+            ),
+            Some(Err(reason)) => println!("{reason}"),
+            _ => {}
+        }
+    }
+}
+
+/// "heatmap_initiative.png, ..., heatmap_social_value.png": the first and last names.
+fn plot_names_summary(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, .., last] => format!("{first} … {last}"),
+    }
 }
 
 /// `--slurm N`: prepares the folder (so a mismatch is refused now, not on the cluster) and
@@ -143,6 +218,7 @@ pub fn write_slurm_script(
     job: &JobArgs,
     raw: bool,
     tasks: u32,
+    plot_flags: &str,
 ) -> anyhow::Result<()> {
     let options = SlurmOptions {
         tasks,
@@ -171,18 +247,20 @@ pub fn write_slurm_script(
     let quoted_out = shell_quote(&out_abs.display().to_string());
     println!(
         "wrote {} ({} tasks over {} points)\nsubmit it with:\n  sbatch {}\nwatch it with:\n  \
-         squeue --me\nwhen every task has finished, assemble the results with:\n  cadre-sim merge {}",
+         squeue --me\nwhen every task has finished, assemble the results with:\n  cadre-sim merge {}{}",
         path.display(),
         tasks,
         plan.design().len(),
         shell_quote(&path.display().to_string()),
-        quoted_out
+        quoted_out,
+        plot_flags
     );
     Ok(())
 }
 
 pub fn execute_merge(args: &MergeArgs) -> anyhow::Result<()> {
-    let (store, assembled) = sweep::merge(&args.dir)?;
+    let plots = Plots::new(args.plots.resolve()?);
+    let (store, assembled) = sweep::merge_with(&args.dir, &|store| plots.write(store))?;
     println!(
         "merged {} points of sweep {} into {} (points.csv, results.csv{})",
         assembled.points,
@@ -190,5 +268,6 @@ pub fn execute_merge(args: &MergeArgs) -> anyhow::Result<()> {
         store.path().display(),
         if assembled.raw { ", raw.csv" } else { "" }
     );
+    plots.report();
     Ok(())
 }

@@ -110,6 +110,68 @@ pub fn param_label(key: &str, lang: Lang) -> String {
     }
 }
 
+/// A swept parameter as an axis label: its short name (with unit) and its key, e.g.
+/// "Sanction of an honest failure (career units) — regime.severity".
+pub fn param_axis(key: &str, lang: Lang) -> String {
+    match param_names(key) {
+        Some(name) => format!("{} — {key}", name.get(lang)),
+        None => key.to_string(),
+    }
+}
+
+/// The title of a sweep plot of `metric`: "Initiative — sweep strictness_x_tolerance".
+pub fn sweep_title(metric: Metric, sweep: &str, lang: Lang) -> String {
+    format!(
+        "{} — {} {sweep}",
+        metric_label(metric).get(lang),
+        SWEEP.get(lang)
+    )
+}
+
+/// The size of a sweep under its plots: "base: Optimized path (O1–O5) · 1000 cadres · 40
+/// steps · 28 points × 20 replicates · seed 1".
+pub fn sweep_size(
+    lang: Lang,
+    base: &str,
+    cadres: u32,
+    steps: u32,
+    points: usize,
+    replicates: u32,
+    seed: u64,
+) -> String {
+    let base = scenario_label(base, lang);
+    match lang {
+        Lang::En => format!(
+            "base: {base} · {cadres} cadres · {steps} steps · {points} points × {replicates} \
+             replicates · seed {seed}"
+        ),
+        Lang::Zh => format!(
+            "基准情景：{base} · {cadres}名干部 · {steps}个季度 · {points}个参数组合 × \
+             {replicates}次重复 · 随机种子 {seed}"
+        ),
+    }
+}
+
+/// What a sweep plot's numbers are: each point's value, and for lines what the band is.
+pub fn sweep_value_note(lang: Lang, window: u32, replicates: u32, band: bool) -> String {
+    match (lang, band) {
+        (Lang::En, false) => format!(
+            "each cell: the mean of each replicate's last {window} steps, averaged over \
+             {replicates} replicates"
+        ),
+        (Lang::En, true) => format!(
+            "line: the mean of each replicate's last {window} steps, averaged over {replicates} \
+             replicates; band: 95% CI"
+        ),
+        (Lang::Zh, false) => {
+            format!("每格：每次重复最后{window}个季度的平均，再对{replicates}次重复取平均")
+        }
+        (Lang::Zh, true) => format!(
+            "线：每次重复最后{window}个季度的平均，再对{replicates}次重复取平均；阴影：95%置信区间"
+        ),
+    }
+}
+
 /// One sentence reading a paired difference: "optimized_path raises initiative from 0.29 to
 /// 0.41 (+0.12, 95% CI [0.10, 0.14])". The verb follows the interval: a change is claimed
 /// only when the interval excludes 0.

@@ -103,35 +103,98 @@ pub fn scenario_terms(name: &str) -> Option<(Tr, &'static str)> {
     })
 }
 
-/// Chinese terms of the regime parameters, by `section.name` key.
-pub fn param_terms(key: &str) -> Option<&'static str> {
+/// Short names of the parameters (with their unit where it helps), by `section.name` key:
+/// what axis labels of sweep plots and parameter tables show. `cadre-sim params` gives the
+/// full meanings.
+pub fn param_names(key: &str) -> Option<Tr> {
     Some(match key {
-        "regime.detect" => "失误被发现概率",
-        "regime.severity" => "问责处分力度",
-        "regime.sanction_steps" => "处分影响期",
-        "regime.violation_detect" => "违规被发现概率",
-        "regime.violation_severity" => "违规处分力度",
-        "regime.violation_sanction_steps" => "违规处分影响期",
-        "regime.inaction_detect" => "不作为被发现概率",
-        "regime.inaction_penalty" => "不作为处分",
-        "regime.initiation_base" => "一把手启动容错基础意愿",
-        "regime.leader_duty" => "一把手启动责任",
-        "regime.reviewer_blame" => "一把手被追责程度",
-        "regime.leader_recovery" => "一把手意愿恢复速度",
-        "regime.self_application" => "干部主动申请容错",
-        "regime.sensitivity" => "诚实失误认定准确率",
-        "regime.specificity" => "违规识别率",
-        "regime.correction_bonus" => "纠错后容错加分",
-        "regime.review_delay" => "认定耗时",
-        "regime.heterogeneity" => "地区差异",
-        "regime.decision_noise" => "认定随意性",
-        "regime.publish" => "案例公开比例",
-        "regime.credibility" => "结论公信力",
-        "regime.correction_capacity" => "纠错能力",
-        "regime.recovery" => "损失挽回比例",
-        "regime.abuse_reveal" => "滥用容错被揭露概率",
+        "population.cadres" => tr("Cadres (count)", "干部人数"),
+        "population.unit_size" => tr("Cadres per unit", "每单位干部人数"),
+        "population.skill_alpha" => tr("Skill Beta α", "能力分布参数α"),
+        "population.skill_beta" => tr("Skill Beta β", "能力分布参数β"),
+        "population.loss_aversion" => tr("Loss aversion λ (median)", "损失厌恶系数λ（中位数）"),
+        "population.loss_aversion_spread" => tr("Spread of ln λ (sd)", "损失厌恶离散度"),
+        "population.integrity_alpha" => tr("Integrity Beta α", "廉洁分布参数α"),
+        "population.integrity_beta" => tr("Integrity Beta β", "廉洁分布参数β"),
+        "population.prior_tolerance" => {
+            tr("Prior belief in tolerance (probability)", "初始容错预期")
+        }
+        "population.prior_strength" => tr("Weight of the prior (pseudo-cases)", "初始预期权重"),
+        "population.opportunity_rate" => tr(
+            "Reform opportunities (probability per step)",
+            "改革机会概率",
+        ),
+        "population.difficulty_alpha" => tr("Difficulty Beta α", "改革难度分布参数α"),
+        "population.difficulty_beta" => tr("Difficulty Beta β", "改革难度分布参数β"),
+        "population.skill_sharpness" => tr("Skill sharpness of success", "成败对能力的敏感度"),
+        "population.reward" => tr("Reward of a success (career units)", "改革成功奖励"),
+        "population.temperature" => tr("Choice noise (temperature)", "决策噪声"),
+        "population.success_value" => tr("Social value of a success", "成功改革的社会价值"),
+        "population.failure_loss" => tr("Social loss of a failure", "失误的社会损失"),
+        "population.temptation" => tr("Temptation to violate (probability)", "谋私诱惑"),
+        "population.private_gain" => tr("Private gain of a violation", "违规私利"),
+        "population.violation_loss" => tr("Social loss of a violation", "违规的社会损失"),
+        "population.weight_unit" => tr("Weight of own-unit cases", "本单位案例权重"),
+        "population.weight_published" => tr("Weight of published cases", "公开案例权重"),
+        "population.memory" => tr("Memory of beliefs (share kept)", "预期记忆"),
+        "regime.detect" => tr("Detection of failures (probability)", "失误被发现概率"),
+        "regime.severity" => tr(
+            "Sanction of an honest failure (career units)",
+            "问责处分力度",
+        ),
+        "regime.sanction_steps" => tr("Sanction duration (steps)", "处分影响期"),
+        "regime.violation_detect" => tr("Detection of violations (probability)", "违规被发现概率"),
+        "regime.violation_severity" => tr("Sanction of a violation (career units)", "违规处分力度"),
+        "regime.violation_sanction_steps" => {
+            tr("Violation sanction duration (steps)", "违规处分影响期")
+        }
+        "regime.inaction_detect" => tr("Detection of inaction (probability)", "不作为被发现概率"),
+        "regime.inaction_penalty" => tr("Sanction of inaction (career units)", "不作为处分"),
+        "regime.initiation_base" => tr(
+            "Leaders' own will to start reviews (probability)",
+            "一把手启动容错基础意愿",
+        ),
+        "regime.leader_duty" => tr("Top-leader duty to start reviews (share)", "一把手启动责任"),
+        "regime.reviewer_blame" => tr(
+            "Leader engagement lost per abuse (share)",
+            "一把手被追责程度",
+        ),
+        "regime.leader_recovery" => tr(
+            "Leader engagement regained (share per step)",
+            "一把手意愿恢复速度",
+        ),
+        "regime.self_application" => tr(
+            "Self-application for review (probability)",
+            "干部主动申请容错",
+        ),
+        "regime.sensitivity" => tr(
+            "Tolerance of honest failures (probability)",
+            "诚实失误认定准确率",
+        ),
+        "regime.specificity" => tr("Refusal of violations (probability)", "违规识别率"),
+        "regime.correction_bonus" => tr("Tolerance bonus after correction", "纠错后容错加分"),
+        "regime.review_delay" => tr("Review delay (steps)", "认定耗时"),
+        "regime.heterogeneity" => tr("Spread across units (sd)", "地区差异"),
+        "regime.decision_noise" => tr("Arbitrariness of decisions (noise)", "认定随意性"),
+        "regime.publish" => tr("Cases published (probability)", "案例公开比例"),
+        "regime.credibility" => tr("Credibility of cases (share)", "结论公信力"),
+        "regime.correction_capacity" => tr("Correction of failures (probability)", "纠错能力"),
+        "regime.recovery" => tr("Loss recovered by correction (share)", "损失挽回比例"),
+        "regime.abuse_reveal" => tr(
+            "Abuses revealed (probability per step)",
+            "滥用容错被揭露概率",
+        ),
         _ => return None,
     })
+}
+
+/// Chinese terms of the regime parameters, by `section.name` key (what parameter tables of
+/// Chinese reports show next to the key).
+pub fn param_terms(key: &str) -> Option<&'static str> {
+    key.starts_with("regime.")
+        .then(|| param_names(key))
+        .flatten()
+        .map(|t| t.zh)
 }
 
 // Fixed words of plots.
@@ -222,3 +285,8 @@ pub const MORRIS_MU_STAR: Tr = tr(
 );
 pub const MORRIS_SIGMA: Tr = tr("σ (interactions, non-linearity)", "σ（交互作用与非线性）");
 pub const MORRIS_PLANE: Tr = tr("Morris μ*–σ plane", "Morris μ*–σ 图");
+
+// Sweep plots.
+
+pub const SWEEP: Tr = tr("sweep", "参数扫描");
+pub const BASE_SCENARIO: Tr = tr("base", "基准情景");

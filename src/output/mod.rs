@@ -96,6 +96,18 @@ pub fn write_atomic_with<E: From<std::io::Error>>(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
 ) -> Result<(), E> {
+    write_atomic_with_then(path, fill, || Ok(()))
+}
+
+/// Like [`write_atomic_with`], but runs `then` once the file is complete and on disk, and
+/// renames it into place only if `then` succeeds too: for a file whose presence marks a
+/// folder as finished (a sweep's `results.csv`), so that it appears after everything `then`
+/// writes.
+pub fn write_atomic_with_then<E: From<std::io::Error>>(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+    then: impl FnOnce() -> Result<(), E>,
+) -> Result<(), E> {
     let mut tmp = temp_beside(path)?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
@@ -103,6 +115,7 @@ pub fn write_atomic_with<E: From<std::io::Error>>(
         w.flush()?;
     }
     tmp.as_file().sync_all()?;
+    then()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -84,6 +84,23 @@ pub fn figure<DB: DrawingBackend>(root: &Area<DB>, fig: &Figure) -> Result<(), P
     Ok(())
 }
 
+/// The largest font size from `size` down to `min`, in steps of 2, at which `text` is at most
+/// `max` pixels wide (`min` when none is): long axis labels shrink rather than run off.
+fn fitted_size<DB: DrawingBackend>(
+    area: &Area<DB>,
+    text: &str,
+    fonts: Fonts,
+    size: f64,
+    min: f64,
+    max: u32,
+) -> Result<f64, PlotError> {
+    let mut size = size;
+    while size > min && area.estimate_text_size(text, &fonts.text(size))?.0 > max {
+        size -= 2.0;
+    }
+    Ok(size.max(min))
+}
+
 /// Breaks `text` into lines no wider than `max` pixels: at spaces in Latin text, between any
 /// two characters in Chinese text.
 fn wrap<DB: DrawingBackend>(
@@ -577,8 +594,18 @@ fn heatmap_panel<DB: DrawingBackend>(
     let (nx, ny) = (panel.x.len().max(1) as i32, panel.y.len().max(1) as i32);
     let xspan = span_of(&panel.x);
     let yspan = span_of(&panel.y);
-    let mut chart = ChartBuilder::on(&grid_area)
-        .caption(panel.title.clone(), fonts.text(style::PANEL_TITLE))
+    // A panel without a title (the figure's title names it) gets no caption space, so the
+    // grid and the colour bar start at the same height.
+    let title_room = if panel.title.is_empty() {
+        0
+    } else {
+        (style::PANEL_TITLE * 1.4) as i32
+    };
+    let mut builder = ChartBuilder::on(&grid_area);
+    if !panel.title.is_empty() {
+        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
+    }
+    let mut chart = builder
         .margin(16)
         .x_label_area_size(100)
         .y_label_area_size(140)
@@ -593,11 +620,16 @@ fn heatmap_panel<DB: DrawingBackend>(
             .unwrap_or_default(),
         _ => String::new(),
     };
+    // Parameter names with their units and keys can be long: each axis label shrinks to fit
+    // the side of the grid it names (plus the tick label area below it, for the y label).
+    let (grid_w, grid_h) = chart.plotting_area().dim_in_pixel();
+    let x_size = fitted_size(area, &panel.x_label, fonts, style::AXIS, 20.0, grid_w)?;
+    let y_size = fitted_size(area, &panel.y_label, fonts, style::AXIS, 20.0, grid_h + 100)?;
     chart
         .configure_mesh()
         .x_desc(panel.x_label.clone())
         .y_desc(panel.y_label.clone())
-        .axis_desc_style(fonts.text(style::AXIS))
+        .axis_desc_style(fonts.text(x_size.min(y_size)))
         .label_style(fonts.text(style::TICK))
         .x_labels(nx.min(11) as usize)
         .y_labels(ny.min(11) as usize)
@@ -633,7 +665,7 @@ fn heatmap_panel<DB: DrawingBackend>(
 
     // The colour bar: a column of thin bands from low (bottom) to high (top).
     let mut bar = ChartBuilder::on(&bar_area)
-        .margin_top(16 + (style::PANEL_TITLE * 1.4) as i32)
+        .margin_top(16 + title_room)
         .margin_bottom(116)
         .margin_left(30)
         .right_y_label_area_size(190)

@@ -4,7 +4,7 @@
 //! - Latin: DejaVu Sans (Bitstream Vera licence, see `assets/fonts/LICENSE-DejaVu.txt`).
 //! - Chinese: Noto Sans CJK SC (SIL Open Font License 1.1, `assets/fonts/LICENSE-Noto-CJK.txt`)
 //!   cut down to printable ASCII and the characters of `src/i18n/` by
-//!   `tools/subset-cjk-font.sh`, about 170 KB instead of 19 MB.
+//!   `tools/subset-cjk-font.sh`, about 220 KB instead of 19 MB.
 
 use std::sync::Once;
 

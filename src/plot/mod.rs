@@ -2,8 +2,8 @@
 //!
 //! Plotting consumes results, never the engine: [`figure`] holds the generic pieces (a
 //! [`Figure`] of panels: lines with bands over any x axis, horizontal bars with error bars,
-//! a heatmap over a 2-D grid), [`run_plots`] and [`compare_plots`] turn run results into
-//! figures, and [`render`] draws a figure into bytes. Text uses fonts embedded in the binary
+//! a heatmap over a 2-D grid), [`run_plots`], [`compare_plots`] and [`sweep_plots`] turn
+//! results into figures, and [`render`] draws a figure into bytes. Text uses fonts embedded in the binary
 //! ([`fonts`]), so plots look the same on a machine without any system fonts or fontconfig.
 
 mod bitmap;
@@ -16,6 +16,7 @@ pub mod fonts;
 pub mod run_plots;
 pub mod sensitivity_plots;
 pub mod style;
+pub mod sweep_plots;
 
 pub use figure::{
     Bar, BarPanel, Figure, HeatmapPanel, LinePanel, Marker, Panel, Point, ScatterPanel, Series,

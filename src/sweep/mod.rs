@@ -25,7 +25,7 @@ use std::path::Path;
 
 pub use design::{Design, Interval, Shard};
 pub use plan::{ResolvedSweep, SweepPlan};
-pub use results::{HeatmapGrid, LineSeries, SweepResults};
+pub use results::{BaseInfo, HeatmapGrid, LineSeries, SweepResults};
 pub use store::{Assembled, Opened, SweepStore};
 
 use crate::run::Timing;
@@ -61,9 +61,24 @@ pub struct SweepOutcome {
     pub assembled: Option<Assembled>,
 }
 
+/// What the caller derives from a finished sweep (its plots): written by [`run_with`] and
+/// [`merge_with`] after every point is checked and before `results.csv` marks the folder
+/// finished. Sharded runs never call it.
+pub type Products<'a> = &'a dyn Fn(&SweepStore) -> anyhow::Result<()>;
+
 /// Runs `plan` into the folder `out`: opens or resumes it, computes the unfinished points of
-/// the share, and (unless sharded) assembles `results.csv`.
+/// the share, and (unless sharded) assembles `results.csv`. Writes no plots.
 pub fn run(plan: &SweepPlan, out: &Path, options: &SweepOptions) -> anyhow::Result<SweepOutcome> {
+    run_with(plan, out, options, &|_| Ok(()))
+}
+
+/// [`run`], writing `products` (plots) when it assembles the results.
+pub fn run_with(
+    plan: &SweepPlan,
+    out: &Path,
+    options: &SweepOptions,
+    products: Products<'_>,
+) -> anyhow::Result<SweepOutcome> {
     if options.force && options.shard.is_some() {
         return Err(InputError::new(
             "--force",
@@ -108,7 +123,7 @@ pub fn run(plan: &SweepPlan, out: &Path, options: &SweepOptions) -> anyhow::Resu
             store.mark_shard_done(s, todo.len())?;
             None
         }
-        None => Some(store.assemble(options.raw)?),
+        None => Some(store.assemble(options.raw, products)?),
     };
     Ok(SweepOutcome {
         store,
@@ -120,9 +135,14 @@ pub fn run(plan: &SweepPlan, out: &Path, options: &SweepOptions) -> anyhow::Resu
     })
 }
 
-/// Assembles the results of a sharded sweep folder (`cadre-sim merge`).
+/// Assembles the results of a sharded sweep folder (`cadre-sim merge`). Writes no plots.
 pub fn merge(dir: &Path) -> anyhow::Result<(SweepStore, Assembled)> {
+    merge_with(dir, &|_| Ok(()))
+}
+
+/// [`merge`], writing `products` (plots) exactly as a one-machine [`run_with`] does.
+pub fn merge_with(dir: &Path, products: Products<'_>) -> anyhow::Result<(SweepStore, Assembled)> {
     let store = SweepStore::open(dir)?;
-    let assembled = store.assemble(false)?;
+    let assembled = store.assemble(false, products)?;
     Ok((store, assembled))
 }

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::design::Design;
+use super::plan::ResolvedSweep;
 use super::store::{PointError, SweepStore, summaries};
 use crate::model::{Metric, N_METRICS};
 use crate::run::Summary;
@@ -15,11 +16,49 @@ use crate::run::Summary;
 #[derive(Debug, Clone)]
 pub struct SweepResults {
     pub name: String,
+    /// The base scenario's name (e.g. `optimized_path`), its cadres, steps and seed.
+    pub base: BaseInfo,
     pub design: Design,
     pub replicates: u32,
     pub window: u32,
     /// `summaries[point][metric.index()]`.
     pub summaries: Vec<[Summary; N_METRICS]>,
+}
+
+/// What plots say about the base scenario every point starts from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseInfo {
+    pub name: String,
+    pub cadres: u32,
+    pub steps: u32,
+    pub seed: u64,
+}
+
+impl BaseInfo {
+    /// Reads the resolved base scenario's TOML as the manifest records it.
+    fn of(resolved: &ResolvedSweep) -> anyhow::Result<BaseInfo> {
+        let table: toml::Table = resolved
+            .base
+            .parse()
+            .map_err(|e| anyhow::anyhow!("the manifest's base scenario does not parse: {e}"))?;
+        let name = table
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let cadres = table
+            .get("population")
+            .and_then(|p| p.get("cadres"))
+            .and_then(|v| v.as_integer())
+            .and_then(|c| u32::try_from(c).ok())
+            .ok_or_else(|| anyhow::anyhow!("the manifest's base scenario lacks its cadres"))?;
+        Ok(BaseInfo {
+            name,
+            cadres,
+            steps: resolved.steps,
+            seed: resolved.seed,
+        })
+    }
 }
 
 /// A metric along one swept parameter: the data of a line with a confidence band.
@@ -64,6 +103,7 @@ impl SweepResults {
         }
         Ok(SweepResults {
             name: m.name.clone(),
+            base: BaseInfo::of(&m.sweep)?,
             design: m.sweep.design.clone(),
             replicates: m.replicates,
             window: m.sweep.window,

@@ -6,7 +6,8 @@
 //! <out>/points/p000012.csv  one finished point: each replicate's final-window means
 //! <out>/raw/p000012.csv   with --raw: every step of every replicate of that point
 //! <out>/shards/3-of-8.done  a shard that finished its share
-//! <out>/results.csv       assembled from points/ once every point is finished
+//! <out>/heatmap_*.png, lines_*.png  plots (written by the caller's products, see below)
+//! <out>/results.csv       assembled from points/ once every point is finished; written last
 //! <out>/raw.csv           with --raw, assembled from raw/
 //! ```
 //!
@@ -26,7 +27,10 @@ use serde::{Deserialize, Serialize};
 use super::design::Shard;
 use super::plan::{ResolvedSweep, SweepPlan};
 use crate::model::{Metric, N_METRICS, StepMetrics};
-use crate::output::{OutputDir, number, write_atomic, write_atomic_unsynced, write_atomic_with};
+use crate::output::{
+    OutputDir, number, write_atomic, write_atomic_unsynced, write_atomic_with,
+    write_atomic_with_then,
+};
 use crate::run::Summary;
 use crate::scenario::InputError;
 
@@ -38,6 +42,16 @@ pub const POINT_DIR: &str = "points";
 pub const RAW_DIR: &str = "raw";
 pub const SHARD_DIR: &str = "shards";
 pub const SLURM_DIR: &str = "slurm";
+
+/// How the names of a sweep's plot files begin (`heatmap_initiative.png`,
+/// `lines_initiative.svg`): `--force` removes them with the other sweep files.
+pub const PLOT_PREFIXES: [&str; 2] = ["heatmap_", "lines_"];
+
+/// Whether `name` is a plot file a sweep writes.
+pub fn is_plot_file(name: &str) -> bool {
+    PLOT_PREFIXES.iter().any(|p| name.starts_with(p))
+        && (name.ends_with(".png") || name.ends_with(".svg"))
+}
 
 /// Header of `results.csv`.
 pub const RESULTS_HEADER: [&str; 7] = ["point", "metric", "mean", "sd", "ci_low", "ci_high", "n"];
@@ -398,7 +412,16 @@ impl SweepStore {
 
     /// Writes `points.csv`, `results.csv` and (when raw rows exist) `raw.csv` from the point
     /// files. Refuses, writing nothing, if a point is missing or belongs to another sweep.
-    pub fn assemble(&self, want_raw: bool) -> anyhow::Result<Assembled> {
+    ///
+    /// `products` writes what is derived from the finished results (the plots): it runs once
+    /// every point file has been read and checked, and `results.csv`, which marks the folder
+    /// finished, is renamed into place only after it succeeded, so a finished folder always
+    /// holds its products.
+    pub fn assemble(
+        &self,
+        want_raw: bool,
+        products: &dyn Fn(&SweepStore) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Assembled> {
         let at = || self.path().display().to_string();
         let done = self.files_present(POINT_DIR)?;
         let missing: Vec<usize> = (0..done.len()).filter(|&p| !done[p]).collect();
@@ -427,7 +450,7 @@ impl SweepStore {
         }
 
         let mut foreign = Vec::new();
-        write_atomic_with(&self.path().join(RESULTS_CSV), |w| -> anyhow::Result<()> {
+        let results = |w: &mut dyn io::Write| -> anyhow::Result<()> {
             let mut out = csv::Writer::from_writer(w);
             out.write_record(RESULTS_HEADER)?;
             for point in 0..self.manifest.points {
@@ -477,21 +500,25 @@ impl SweepStore {
             }
             out.flush()?;
             Ok(())
-        })?;
-        self.dir.write(POINTS_CSV, &self.points_csv())?;
-        if raw {
-            write_atomic_with(&self.path().join(RAW_CSV), |w| -> io::Result<()> {
-                w.write_all(raw_header().as_bytes())?;
-                for point in 0..self.manifest.points {
-                    let file = io::BufReader::new(fs::File::open(self.raw_path(point))?);
-                    for line in file.lines().skip(1) {
-                        w.write_all(line?.as_bytes())?;
-                        w.write_all(b"\n")?;
+        };
+        let others = || -> anyhow::Result<()> {
+            self.dir.write(POINTS_CSV, &self.points_csv())?;
+            if raw {
+                write_atomic_with(&self.path().join(RAW_CSV), |w| -> io::Result<()> {
+                    w.write_all(raw_header().as_bytes())?;
+                    for point in 0..self.manifest.points {
+                        let file = io::BufReader::new(fs::File::open(self.raw_path(point))?);
+                        for line in file.lines().skip(1) {
+                            w.write_all(line?.as_bytes())?;
+                            w.write_all(b"\n")?;
+                        }
                     }
-                }
-                Ok(())
-            })?;
-        }
+                    Ok(())
+                })?;
+            }
+            products(self)
+        };
+        write_atomic_with_then(&self.path().join(RESULTS_CSV), results, others)?;
         Ok(Assembled {
             points: self.manifest.points,
             raw,
@@ -638,6 +665,13 @@ fn remove_sweep_files(path: &Path) -> io::Result<()> {
         match fs::remove_dir_all(path.join(name)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
+        }
+    }
+    if let Ok(entries) = fs::read_dir(path) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_str().is_some_and(is_plot_file) {
+                fs::remove_file(entry.path())?;
+            }
         }
     }
     Ok(())
