@@ -44,6 +44,31 @@ pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + super::fastmath::exp(-x))
 }
 
+/// A Bernoulli trial with a fixed chance, decided on the generator's integer output.
+///
+/// rand draws a uniform f64 as u = (x >> 11) · 2⁻⁵³ from a 64-bit output x, and u < p holds
+/// exactly when (x >> 11) < ⌈p · 2⁵³⌉. Comparing integers gives the very same decisions as
+/// `rng.random::<f64>() < p`, from the same draw, without the conversion to floating point.
+#[derive(Debug, Clone, Copy)]
+pub struct Chance {
+    threshold: u64,
+}
+
+impl Chance {
+    /// A trial that succeeds with probability `p` in [0, 1].
+    pub fn new(p: f64) -> Chance {
+        Chance {
+            threshold: (p * (1u64 << 53) as f64).ceil() as u64,
+        }
+    }
+
+    /// One trial, using one draw of `rng`.
+    #[inline]
+    pub fn trial<R: Rng + ?Sized>(self, rng: &mut R) -> bool {
+        (rng.next_u64() >> 11) < self.threshold
+    }
+}
+
 /// Whether a uniform draw `u` in [0, 1) falls below `logistic(x)`: a Bernoulli trial with
 /// the logit chance `x`.
 ///
@@ -179,6 +204,17 @@ mod tests {
         }
         for (u, x) in [(0.5, 0.0), (0.0, -800.0), (0.999, 800.0), (0.75, 1.0)] {
             assert_eq!(below_logistic(u, x), u < logistic(x), "u {u} x {x}");
+        }
+    }
+
+    #[test]
+    fn chance_decides_as_the_float_comparison() {
+        for p in [0.0, 1e-17, 0.1, 0.3, 0.5, 2.0 / 3.0, 0.999_999_999, 1.0] {
+            let chance = Chance::new(p);
+            let (mut a, mut b) = (replicate_rng(9, 0), replicate_rng(9, 0));
+            for _ in 0..100_000 {
+                assert_eq!(chance.trial(&mut a), b.random::<f64>() < p, "p {p}");
+            }
         }
     }
 

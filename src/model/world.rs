@@ -18,7 +18,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::metrics::{StepMetrics, Tally};
 use super::params::{Population, Regime};
-use super::rng::{BetaSampler, SimRng, below_logistic, logistic};
+use super::rng::{BetaSampler, Chance, SimRng, below_logistic, logistic};
 
 /// A change of the regime at a step: the policy timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -416,7 +416,7 @@ impl World {
         let eu_passive_per_lambda = -r.inaction_detect * r.inaction_penalty;
         let failure_sanction = r.detect * r.severity;
         let violation_sanction = r.violation_detect * r.violation_severity;
-        let opportunity_rate = pop.opportunity_rate;
+        let opportunity = Chance::new(pop.opportunity_rate);
         let unit_size = pop.unit_size as usize;
 
         let World {
@@ -460,7 +460,7 @@ impl World {
                 // Phase 5: choice.
                 let lambda = cadre.loss_aversion as f64;
                 let mut reformed = false;
-                if rng.random::<f64>() < opportunity_rate {
+                if opportunity.trial(rng) {
                     unit.opportunities += 1;
                     tally.opportunities += 1;
                     let d = difficulty.sample(rng);
