@@ -21,7 +21,7 @@ import statistics, subprocess, sys, time
 bin, sweep, out, rounds, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), [int(t) for t in sys.argv[5:]]
 def run(t):
     start = time.perf_counter()
-    subprocess.run([bin, "sweep", sweep, "--out", f"{out}/t{t}", "--force", "--quiet", "--threads", str(t)],
+    subprocess.run([bin, "sweep", sweep, "--out", f"{out}/t{t}", "--force", "--quiet", "--no-plots", "--threads", str(t)],
                    check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 for t in threads:
