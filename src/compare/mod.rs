@@ -235,13 +235,13 @@ fn number_text(x: f64, signed: bool) -> String {
     if signed {
         signed_number(x)
     } else {
-        crate::cli::run::short(x)
+        crate::output::short(x)
     }
 }
 
 /// A difference for people: 4 significant digits and a + when positive.
 pub fn signed_number(x: f64) -> String {
-    let t = crate::cli::run::short(x);
+    let t = crate::output::short(x);
     if x > 0.0 { format!("+{t}") } else { t }
 }
 

@@ -59,7 +59,7 @@ fn final_table(result: &RunResult, window: u32, lang: Lang) -> String {
         let s = &summaries[m.index()];
         rows.push(vec![
             i18n::metric_axis(m, lang),
-            crate::cli::run::short(s.mean),
+            crate::output::short(s.mean),
             crate::compare::interval(s, false).unwrap_or_default(),
             s.n.to_string(),
         ]);
