@@ -296,15 +296,8 @@ fn lines_panel<DB: DrawingBackend>(
         panel.y_from_zero,
         top_room,
     );
-    let mut builder = ChartBuilder::on(&chart_area);
-    if !panel.title.is_empty() {
-        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
-    }
-    let mut chart = builder
-        .margin(16)
-        .x_label_area_size(100)
-        .y_label_area_size(y_area)
-        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let mut chart =
+        panel_chart(&chart_area, &panel.title, fonts, y_area).build_cartesian_2d(x0..x1, y0..y1)?;
     let (xspan, yspan) = (x1 - x0, y1 - y0);
     chart
         .configure_mesh()
@@ -490,6 +483,25 @@ fn bars_panel<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The chart of a panel: its title as caption (none, and no room for one, when the title is
+/// empty), the house margin, and `y_area` pixels for the y tick labels.
+fn panel_chart<'a, 'b, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    title: &str,
+    fonts: Fonts,
+    y_area: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    if !title.is_empty() {
+        builder.caption(title, fonts.text(style::PANEL_TITLE));
+    }
+    builder
+        .margin(16)
+        .x_label_area_size(100)
+        .y_label_area_size(y_area);
+    builder
+}
+
 /// Labelled points on axes from 0, each label beside its point.
 fn scatter_panel<DB: DrawingBackend>(
     area: &Area<DB>,
@@ -499,15 +511,8 @@ fn scatter_panel<DB: DrawingBackend>(
     // Room on the right for the labels of the points furthest out.
     let (_, x1) = padded_range(panel.points.iter().map(|p| p.x), true, 0.35);
     let (_, y1) = padded_range(panel.points.iter().map(|p| p.y), true, 0.1);
-    let mut builder = ChartBuilder::on(area);
-    if !panel.title.is_empty() {
-        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
-    }
-    let mut chart = builder
-        .margin(16)
-        .x_label_area_size(100)
-        .y_label_area_size(130)
-        .build_cartesian_2d(0.0..x1, 0.0..y1)?;
+    let mut chart =
+        panel_chart(area, &panel.title, fonts, 130).build_cartesian_2d(0.0..x1, 0.0..y1)?;
     chart
         .configure_mesh()
         .x_desc(panel.x_label.clone())
@@ -601,18 +606,10 @@ fn heatmap_panel<DB: DrawingBackend>(
     } else {
         (style::PANEL_TITLE * 1.4) as i32
     };
-    let mut builder = ChartBuilder::on(&grid_area);
-    if !panel.title.is_empty() {
-        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
-    }
-    let mut chart = builder
-        .margin(16)
-        .x_label_area_size(100)
-        .y_label_area_size(140)
-        .build_cartesian_2d(
-            (0..(nx - 1).max(1)).into_segmented(),
-            (0..(ny - 1).max(1)).into_segmented(),
-        )?;
+    let mut chart = panel_chart(&grid_area, &panel.title, fonts, 140).build_cartesian_2d(
+        (0..(nx - 1).max(1)).into_segmented(),
+        (0..(ny - 1).max(1)).into_segmented(),
+    )?;
     let label_of = |values: &[f64], span: f64, v: &SegmentValue<i32>| match v {
         SegmentValue::CenterOf(i) => values
             .get(*i as usize)
