@@ -152,8 +152,8 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
                 (&results[k], COLOURS[k])
             })
             .collect();
-        let owned: Vec<RunResult> = picked.iter().map(|(r, _)| (*r).clone()).collect();
-        let comparison = Comparison::of(&owned, args.run.window);
+        let runs: Vec<&RunResult> = picked.iter().map(|(r, _)| *r).collect();
+        let comparison = Comparison::of(&runs, args.run.window);
         figures.push((
             step.stem.to_string(),
             step_figure(step, &picked, &comparison, lang),
@@ -199,12 +199,10 @@ fn step_figure(
     let refs: Vec<&RunResult> = picked.iter().map(|(r, _)| *r).collect();
     if step.bars {
         let mut figure = bars_figure(comparison, step.metrics, lang);
-        if let Some(Panel::Bars(_)) = figure.panels.first() {
-            for panel in &mut figure.panels {
-                if let Panel::Bars(p) = panel {
-                    for (bar, (_, colour)) in p.bars.iter_mut().zip(picked) {
-                        bar.colour = *colour;
-                    }
+        for panel in &mut figure.panels {
+            if let Panel::Bars(p) = panel {
+                for (bar, (_, colour)) in p.bars.iter_mut().zip(picked) {
+                    bar.colour = *colour;
                 }
             }
         }
