@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::compare::SharedRunArgs;
@@ -15,8 +14,8 @@ use crate::model::Metric;
 use crate::output::OutputDir;
 use crate::plot::compare_plots::{bars_figure, caption, overlay_panel};
 use crate::plot::{Figure, Panel};
-use crate::report::REPORT;
-use crate::report::html::{Page, escape};
+use crate::report::html::Page;
+use crate::report::{REPORT, write_page};
 use crate::run::RunResult;
 
 /// Every scenario the lesson runs, in the order of the paper.
@@ -174,16 +173,11 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
         page.raw("<section class=\"step\">");
         page.element("h2", step.text.title.get(lang));
         page.element("p", step.text.explanation.get(lang));
-        let items: String = numbers
-            .iter()
-            .map(|s| format!("<li>{}</li>", escape(s)))
-            .collect();
-        page.raw(&format!("<ul class=\"reading\">{items}</ul>"));
+        page.reading(numbers);
         page.figure(svg, "");
         page.raw("</section>");
     }
-    out.write(REPORT, page.finish().as_bytes())
-        .with_context(|| format!("writing {}", out.path().join(REPORT).display()))?;
+    write_page(&out, &page)?;
     println!("Lesson in {}", out.path().join(REPORT).display());
     Ok(())
 }
