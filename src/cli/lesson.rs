@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::compare::SharedRunArgs;
@@ -15,8 +14,8 @@ use crate::model::Metric;
 use crate::output::OutputDir;
 use crate::plot::compare_plots::{bars_figure, caption, overlay_panel};
 use crate::plot::{Figure, Panel};
-use crate::report::REPORT;
-use crate::report::html::{Page, escape};
+use crate::report::html::Page;
+use crate::report::{REPORT, write_page};
 use crate::run::RunResult;
 
 /// Every scenario the lesson runs, in the order of the paper.
@@ -152,8 +151,8 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
                 (&results[k], COLOURS[k])
             })
             .collect();
-        let owned: Vec<RunResult> = picked.iter().map(|(r, _)| (*r).clone()).collect();
-        let comparison = Comparison::of(&owned, args.run.window);
+        let runs: Vec<&RunResult> = picked.iter().map(|(r, _)| *r).collect();
+        let comparison = Comparison::of(&runs, args.run.window);
         figures.push((
             step.stem.to_string(),
             step_figure(step, &picked, &comparison, lang),
@@ -174,16 +173,11 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
         page.raw("<section class=\"step\">");
         page.element("h2", step.text.title.get(lang));
         page.element("p", step.text.explanation.get(lang));
-        let items: String = numbers
-            .iter()
-            .map(|s| format!("<li>{}</li>", escape(s)))
-            .collect();
-        page.raw(&format!("<ul class=\"reading\">{items}</ul>"));
+        page.reading(numbers);
         page.figure(svg, "");
         page.raw("</section>");
     }
-    out.write(REPORT, page.finish().as_bytes())
-        .with_context(|| format!("writing {}", out.path().join(REPORT).display()))?;
+    write_page(&out, &page)?;
     println!("Lesson in {}", out.path().join(REPORT).display());
     Ok(())
 }
@@ -199,12 +193,10 @@ fn step_figure(
     let refs: Vec<&RunResult> = picked.iter().map(|(r, _)| *r).collect();
     if step.bars {
         let mut figure = bars_figure(comparison, step.metrics, lang);
-        if let Some(Panel::Bars(_)) = figure.panels.first() {
-            for panel in &mut figure.panels {
-                if let Panel::Bars(p) = panel {
-                    for (bar, (_, colour)) in p.bars.iter_mut().zip(picked) {
-                        bar.colour = *colour;
-                    }
+        for panel in &mut figure.panels {
+            if let Panel::Bars(p) = panel {
+                for (bar, (_, colour)) in p.bars.iter_mut().zip(picked) {
+                    bar.colour = *colour;
                 }
             }
         }

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::plots::PlotArgs;
 use super::{ScenarioArgs, default_out};
 use crate::model::Metric;
-use crate::output::{OutputDir, RUN_MARKER, data, number};
+use crate::output::{OutputDir, RUN_MARKER, data, short};
 use crate::run::{RunOptions, RunResult, Summary, run_scenario};
 use crate::scenario::InputError;
 
@@ -152,19 +152,4 @@ pub fn final_window_table(result: &RunResult, window: u32) -> String {
     }
     out.push('\n');
     out
-}
-
-/// A number for people: 4 significant digits, empty when missing.
-pub fn short(x: f64) -> String {
-    if x.is_nan() {
-        return String::new();
-    }
-    let digits = if x == 0.0 {
-        0
-    } else {
-        x.abs().log10().floor() as i32
-    };
-    let decimals = (3 - digits).clamp(0, 6) as usize;
-    let s = format!("{x:.decimals$}");
-    number(s.parse().unwrap_or(x))
 }

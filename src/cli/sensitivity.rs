@@ -8,9 +8,8 @@ use clap::Args;
 
 use super::default_out;
 use super::plots::write_figures;
-use super::run::short;
 use super::sweep::{JobArgs, write_slurm_script};
-use crate::output::OutputDir;
+use crate::output::{OutputDir, short};
 use crate::plot::sensitivity_plots::sensitivity_figure;
 use crate::sensitivity::{self, Indices, MetricIndices, SensitivityPlan, file};
 use crate::sweep::{self, SweepResults};

@@ -3,6 +3,8 @@
 //! (replicate r of each scenario shares its random stream, so differences are taken per
 //! replicate and summarised) and the ratio of means.
 
+use std::borrow::Borrow;
+
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
 use crate::output::number;
@@ -66,11 +68,12 @@ pub fn check_common_run(scenarios: &[Scenario]) -> Result<(), InputError> {
 }
 
 impl Comparison {
-    /// Compares `results` against the first, over the last `window` steps.
-    pub fn of(results: &[RunResult], window: u32) -> Comparison {
-        let baseline = &results[0];
+    /// Compares `results` (owned or borrowed) against the first, over the last `window` steps.
+    pub fn of<R: Borrow<RunResult>>(results: &[R], window: u32) -> Comparison {
+        let baseline = results[0].borrow();
         let cells = results
             .iter()
+            .map(Borrow::borrow)
             .enumerate()
             .map(|(k, result)| {
                 Metric::ALL
@@ -97,7 +100,10 @@ impl Comparison {
             })
             .collect();
         Comparison {
-            scenarios: results.iter().map(|r| r.scenario.name.clone()).collect(),
+            scenarios: results
+                .iter()
+                .map(|r| r.borrow().scenario.name.clone())
+                .collect(),
             window,
             replicates: baseline.replicates.len(),
             cells,
@@ -235,13 +241,13 @@ fn number_text(x: f64, signed: bool) -> String {
     if signed {
         signed_number(x)
     } else {
-        crate::cli::run::short(x)
+        crate::output::short(x)
     }
 }
 
 /// A difference for people: 4 significant digits and a + when positive.
 pub fn signed_number(x: f64) -> String {
-    let t = crate::cli::run::short(x);
+    let t = crate::output::short(x);
     if x > 0.0 { format!("+{t}") } else { t }
 }
 

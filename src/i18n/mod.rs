@@ -184,7 +184,7 @@ pub fn change_sentence(
     difference: &crate::run::Summary,
 ) -> String {
     use crate::compare::{interval, signed_number};
-    let n = crate::cli::run::short;
+    let n = crate::output::short;
     let signed = signed_number;
     let verb = if difference.ci_low > 0.0 {
         RAISES
@@ -234,7 +234,7 @@ pub fn change_sentence(
 
 /// One sentence reading a single run's final-window value of a metric.
 pub fn level_sentence(lang: Lang, metric: Metric, s: &crate::run::Summary, window: u32) -> String {
-    let n = crate::cli::run::short;
+    let n = crate::output::short;
     let ci = crate::compare::interval(s, false)
         .map(|ci| format!(" ({} {ci})", CI95.get(lang)))
         .unwrap_or_default();

@@ -20,25 +20,23 @@ pub fn timeseries_csv(results: &[&RunResult]) -> Vec<u8> {
         let series = result.timeseries();
         for metric in Metric::ALL {
             for (step, summaries) in series.iter().enumerate() {
-                let s = summaries[metric.index()];
-                w.write_record(summary_record(
-                    &result.scenario.name,
-                    &step.to_string(),
-                    metric,
-                    &s,
-                ))
-                .expect("write to memory");
+                let mut row = vec![
+                    result.scenario.name.clone(),
+                    step.to_string(),
+                    metric.name().to_string(),
+                ];
+                row.extend(summary_fields(&summaries[metric.index()]));
+                w.write_record(&row).expect("write to memory");
             }
         }
     }
     w.into_inner().expect("flush to memory")
 }
 
-fn summary_record(scenario: &str, step: &str, metric: Metric, s: &Summary) -> Vec<String> {
-    vec![
-        scenario.to_string(),
-        step.to_string(),
-        metric.name().to_string(),
+/// The statistics columns of a summary row, as `timeseries.csv` and a sweep's `results.csv`
+/// write them: mean, sd, ci_low, ci_high (empty when missing) and n.
+pub fn summary_fields(s: &Summary) -> [String; 5] {
+    [
         number(s.mean),
         number(s.sd),
         number(s.ci_low),

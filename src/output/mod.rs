@@ -130,6 +130,21 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// A number for people: 4 significant digits, empty when missing.
+pub fn short(x: f64) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    let digits = if x == 0.0 {
+        0
+    } else {
+        x.abs().log10().floor() as i32
+    };
+    let decimals = (3 - digits).clamp(0, 6) as usize;
+    let s = format!("{x:.decimals$}");
+    number(s.parse().unwrap_or(x))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

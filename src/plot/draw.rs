@@ -1,6 +1,7 @@
 //! Drawing a [`Figure`] on any plotters backend: the layout (title, wrapped caption, panel
 //! grid, legends under the charts so they never hide data) and each panel kind.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -296,29 +297,16 @@ fn lines_panel<DB: DrawingBackend>(
         panel.y_from_zero,
         top_room,
     );
-    let mut builder = ChartBuilder::on(&chart_area);
-    if !panel.title.is_empty() {
-        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
-    }
-    let mut chart = builder
-        .margin(16)
-        .x_label_area_size(100)
-        .y_label_area_size(y_area)
-        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let mut chart =
+        panel_chart(&chart_area, &panel.title, fonts, y_area).build_cartesian_2d(x0..x1, y0..y1)?;
     let (xspan, yspan) = (x1 - x0, y1 - y0);
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh(), fonts.text(style::TICK), fonts)
         .x_desc(panel.x_label.clone())
         .y_desc(panel.y_label.clone())
-        .axis_desc_style(fonts.text(style::AXIS))
-        .label_style(fonts.text(style::TICK))
         .x_labels(8)
         .y_labels(6)
         .x_label_formatter(&|v| tick(*v, xspan))
         .y_label_formatter(&|v| tick(*v, yspan))
-        .light_line_style(WHITE)
-        .bold_line_style(LIGHT_GREY.stroke_width(1))
-        .axis_style(GREY.stroke_width(2))
         .draw()?;
 
     for s in &panel.series {
@@ -417,11 +405,8 @@ fn bars_panel<DB: DrawingBackend>(
         .y_label_area_size(label_width)
         .build_cartesian_2d(x0..x1, (0..top.max(1)).into_segmented())?;
     let span = x1 - x0;
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh(), label_style, fonts)
         .x_desc(panel.value_label.clone())
-        .axis_desc_style(fonts.text(style::AXIS))
-        .label_style(label_style)
         .x_labels(6)
         .y_labels(n)
         .x_label_formatter(&|v| tick(*v, span))
@@ -432,9 +417,6 @@ fn bars_panel<DB: DrawingBackend>(
             SegmentValue::Last => String::new(),
         })
         .disable_y_mesh()
-        .light_line_style(WHITE)
-        .bold_line_style(LIGHT_GREY.stroke_width(1))
-        .axis_style(GREY.stroke_width(2))
         .draw()?;
     for (k, bar) in panel.bars.iter().enumerate() {
         let i = top - k as i32;
@@ -490,6 +472,39 @@ fn bars_panel<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The chart of a panel: its title as caption (none, and no room for one, when the title is
+/// empty), the house margin, and `y_area` pixels for the y tick labels.
+fn panel_chart<'a, 'b, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    title: &str,
+    fonts: Fonts,
+    y_area: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(area);
+    if !title.is_empty() {
+        builder.caption(title, fonts.text(style::PANEL_TITLE));
+    }
+    builder
+        .margin(16)
+        .x_label_area_size(100)
+        .y_label_area_size(y_area);
+    builder
+}
+
+/// The house look of a line, bar or scatter panel's axes: descriptions and tick labels
+/// (`labels`) in the figure's font, grid lines only at labelled ticks, grey axes.
+fn house_mesh<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    labels: TextStyle<'b>,
+    fonts: Fonts,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.axis_desc_style(fonts.text(style::AXIS))
+        .label_style(labels)
+        .light_line_style(WHITE)
+        .bold_line_style(LIGHT_GREY.stroke_width(1))
+        .axis_style(GREY.stroke_width(2))
+}
+
 /// Labelled points on axes from 0, each label beside its point.
 fn scatter_panel<DB: DrawingBackend>(
     area: &Area<DB>,
@@ -499,28 +514,15 @@ fn scatter_panel<DB: DrawingBackend>(
     // Room on the right for the labels of the points furthest out.
     let (_, x1) = padded_range(panel.points.iter().map(|p| p.x), true, 0.35);
     let (_, y1) = padded_range(panel.points.iter().map(|p| p.y), true, 0.1);
-    let mut builder = ChartBuilder::on(area);
-    if !panel.title.is_empty() {
-        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
-    }
-    let mut chart = builder
-        .margin(16)
-        .x_label_area_size(100)
-        .y_label_area_size(130)
-        .build_cartesian_2d(0.0..x1, 0.0..y1)?;
-    chart
-        .configure_mesh()
+    let mut chart =
+        panel_chart(area, &panel.title, fonts, 130).build_cartesian_2d(0.0..x1, 0.0..y1)?;
+    house_mesh(&mut chart.configure_mesh(), fonts.text(style::TICK), fonts)
         .x_desc(panel.x_label.clone())
         .y_desc(panel.y_label.clone())
-        .axis_desc_style(fonts.text(style::AXIS))
-        .label_style(fonts.text(style::TICK))
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&|v| tick(*v, x1))
         .y_label_formatter(&|v| tick(*v, y1))
-        .light_line_style(WHITE)
-        .bold_line_style(LIGHT_GREY.stroke_width(1))
-        .axis_style(GREY.stroke_width(2))
         .draw()?;
     // Label the points from the most important down, skipping a label that would overlap
     // one already placed (its point is still drawn; the panel beside it names every one).
@@ -601,18 +603,10 @@ fn heatmap_panel<DB: DrawingBackend>(
     } else {
         (style::PANEL_TITLE * 1.4) as i32
     };
-    let mut builder = ChartBuilder::on(&grid_area);
-    if !panel.title.is_empty() {
-        builder.caption(panel.title.clone(), fonts.text(style::PANEL_TITLE));
-    }
-    let mut chart = builder
-        .margin(16)
-        .x_label_area_size(100)
-        .y_label_area_size(140)
-        .build_cartesian_2d(
-            (0..(nx - 1).max(1)).into_segmented(),
-            (0..(ny - 1).max(1)).into_segmented(),
-        )?;
+    let mut chart = panel_chart(&grid_area, &panel.title, fonts, 140).build_cartesian_2d(
+        (0..(nx - 1).max(1)).into_segmented(),
+        (0..(ny - 1).max(1)).into_segmented(),
+    )?;
     let label_of = |values: &[f64], span: f64, v: &SegmentValue<i32>| match v {
         SegmentValue::CenterOf(i) => values
             .get(*i as usize)

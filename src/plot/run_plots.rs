@@ -167,7 +167,7 @@ pub fn run_figures(result: &RunResult, lang: Lang) -> Vec<(&'static str, Figure)
     );
     let beliefs = p(
         String::new(),
-        rate.clone(),
+        rate,
         &[Metric::MeanBelief, Metric::ToleranceRate],
     );
     let with_title = |mut panel: Panel, t: &str| {

@@ -73,6 +73,15 @@ impl Page {
         self.raw(&format!("<{tag}>{}</{tag}>", escape(text)))
     }
 
+    /// Appends a reading: the generated sentences as a `<ul class="reading">` list.
+    pub fn reading<S: AsRef<str>>(&mut self, sentences: impl IntoIterator<Item = S>) -> &mut Page {
+        let items: String = sentences
+            .into_iter()
+            .map(|s| format!("<li>{}</li>", escape(s.as_ref())))
+            .collect();
+        self.raw(&format!("<ul class=\"reading\">{items}</ul>"))
+    }
+
     /// Appends a figure: an inline SVG and its caption (none when empty).
     pub fn figure(&mut self, svg: &str, caption: &str) -> &mut Page {
         let caption = if caption.is_empty() {

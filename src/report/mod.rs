@@ -59,12 +59,19 @@ fn final_table(result: &RunResult, window: u32, lang: Lang) -> String {
         let s = &summaries[m.index()];
         rows.push(vec![
             i18n::metric_axis(m, lang),
-            crate::cli::run::short(s.mean),
+            crate::output::short(s.mean),
             crate::compare::interval(s, false).unwrap_or_default(),
             s.n.to_string(),
         ]);
     }
     table(&rows, true)
+}
+
+/// Writes `page` as the folder's `report.html`.
+pub fn write_page(out: &OutputDir, page: &Page) -> anyhow::Result<()> {
+    out.write(REPORT, page.finish().as_bytes())
+        .with_context(|| format!("writing {}", out.path().join(REPORT).display()))?;
+    Ok(())
 }
 
 /// Writes a run's plot files and its `report.html`.
@@ -88,14 +95,11 @@ pub fn write_run_report(
     ));
     let summaries = result.final_window(window);
     page.element("h2", i18n::READING.get(lang));
-    let items: String = READING_METRICS
-        .iter()
-        .map(|&m| {
-            let sentence = i18n::level_sentence(lang, m, &summaries[m.index()], window);
-            format!("<li>{}</li>", escape(&sentence))
-        })
-        .collect();
-    page.raw(&format!("<ul class=\"reading\">{items}</ul>"));
+    page.reading(
+        READING_METRICS
+            .iter()
+            .map(|&m| i18n::level_sentence(lang, m, &summaries[m.index()], window)),
+    );
     page.element("h2", i18n::SCENARIOS.get(lang));
     page.raw(&scenario_section(&result.scenario, lang));
     page.element("h2", i18n::RESULTS.get(lang));
@@ -104,9 +108,7 @@ pub fn write_run_report(
     for ((_, figure), svg) in figures.iter().zip(&svgs) {
         page.figure(svg, &figure.title);
     }
-    out.write(REPORT, page.finish().as_bytes())
-        .with_context(|| format!("writing {}", out.path().join(REPORT).display()))?;
-    Ok(())
+    write_page(out, &page)
 }
 
 /// The generated reading of a comparison: each scenario against the first, per metric.
@@ -158,11 +160,7 @@ pub fn write_compare_report(
         escape(&run_line(&results[0], comparison.window, lang))
     ));
     page.element("h2", i18n::READING.get(lang));
-    let items: String = comparison_reading(comparison, lang, &READING_METRICS)
-        .iter()
-        .map(|s| format!("<li>{}</li>", escape(s)))
-        .collect();
-    page.raw(&format!("<ul class=\"reading\">{items}</ul>"));
+    page.reading(comparison_reading(comparison, lang, &READING_METRICS));
     page.element("h2", i18n::RESULTS.get(lang));
     page.raw(&table(&comparison.table(lang, &Metric::ALL), true));
     page.element("p", i18n::WINDOW_NOTE.get(lang));
@@ -174,7 +172,5 @@ pub fn write_compare_report(
     for ((_, figure), svg) in figures.iter().zip(&svgs) {
         page.figure(svg, &figure.title);
     }
-    out.write(REPORT, page.finish().as_bytes())
-        .with_context(|| format!("writing {}", out.path().join(REPORT).display()))?;
-    Ok(())
+    write_page(out, &page)
 }

@@ -103,7 +103,7 @@ async fn run(
         .with_status(r.status())
     })?;
     let scenario = RunRequest::parse(&body)?.resolve()?;
-    let permit = state.runs.clone().try_acquire_owned().map_err(|_| {
+    let permit = state.runs.try_acquire_owned().map_err(|_| {
         ApiError::bad(format!(
             "{MAX_RUNS} runs are already computing on this server; try again in a moment"
         ))

@@ -28,8 +28,8 @@ use super::design::Shard;
 use super::plan::{ResolvedSweep, SweepPlan};
 use crate::model::{Metric, N_METRICS, StepMetrics};
 use crate::output::{
-    OutputDir, number, write_atomic, write_atomic_unsynced, write_atomic_with,
-    write_atomic_with_then,
+    OutputDir, data::summary_fields, number, write_atomic, write_atomic_unsynced,
+    write_atomic_with, write_atomic_with_then,
 };
 use crate::run::Summary;
 use crate::scenario::InputError;
@@ -474,15 +474,9 @@ impl SweepStore {
                     continue;
                 }
                 for (metric, s) in Metric::ALL.iter().zip(summaries(&values)) {
-                    out.write_record([
-                        point.to_string(),
-                        metric.name().to_string(),
-                        number(s.mean),
-                        number(s.sd),
-                        number(s.ci_low),
-                        number(s.ci_high),
-                        s.n.to_string(),
-                    ])?;
+                    let mut row = vec![point.to_string(), metric.name().to_string()];
+                    row.extend(summary_fields(&s));
+                    out.write_record(&row)?;
                 }
             }
             if !foreign.is_empty() {
