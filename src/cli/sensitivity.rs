@@ -48,7 +48,6 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
             &args.job,
             false,
             tasks,
-            &plots.non_default_flags(),
         );
     }
     let outcome = sweep::run(&sweep_plan, &out, &args.job.options(false))?;

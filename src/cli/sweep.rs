@@ -96,10 +96,7 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let plot_options = args.job.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.job.slurm {
-        let flags = plot_options.non_default_flags();
-        return write_slurm_script(
-            "sweep", &args.file, &plan, &out, &args.job, args.raw, tasks, &flags,
-        );
+        return write_slurm_script("sweep", &args.file, &plan, &out, &args.job, args.raw, tasks);
     }
     let plots = Plots::new(plot_options);
     let outcome = sweep::run_with(&plan, &out, &args.job.options(args.raw), &|store| {
@@ -218,8 +215,9 @@ pub fn write_slurm_script(
     job: &JobArgs,
     raw: bool,
     tasks: u32,
-    plot_flags: &str,
 ) -> anyhow::Result<()> {
+    // `merge`, which draws the plots, is told the same plot flags.
+    let plot_flags = job.plots.resolve()?.non_default_flags();
     let options = SlurmOptions {
         tasks,
         partition: job.partition.clone(),
