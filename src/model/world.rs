@@ -625,18 +625,23 @@ mod tests {
     use crate::model::Metric;
     use crate::model::rng::replicate_rng;
 
-    fn world(cadres: u32, unit_size: u32, regime: Regime) -> World {
-        let population = Population {
-            cadres,
-            unit_size,
-            ..Population::default()
-        };
+    /// A world of `population` under `regime`, no events, seed (1, 0).
+    fn world_with(population: Population, regime: Regime) -> World {
         let spec = ModelSpec {
             population,
             regime,
             events: vec![],
         };
         World::new(&spec, replicate_rng(1, 0))
+    }
+
+    fn world(cadres: u32, unit_size: u32, regime: Regime) -> World {
+        let population = Population {
+            cadres,
+            unit_size,
+            ..Population::default()
+        };
+        world_with(population, regime)
     }
 
     fn due(world: &mut World, at: usize, case: Case) {
@@ -799,25 +804,7 @@ mod tests {
             temptation: 0.0,
             ..Population::default()
         };
-        World::new(
-            &ModelSpec {
-                population,
-                regime,
-                events: vec![],
-            },
-            replicate_rng(1, 0),
-        )
-    }
-
-    fn world_with(population: Population, regime: Regime) -> World {
-        World::new(
-            &ModelSpec {
-                population,
-                regime,
-                events: vec![],
-            },
-            replicate_rng(1, 0),
-        )
+        world_with(population, regime)
     }
 
     #[test]
