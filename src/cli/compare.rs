@@ -12,7 +12,7 @@ use super::run::{check_window, progress_bar};
 use super::{default_out, resolve_scenario};
 use crate::compare::{Comparison, check_common_run};
 use crate::model::Metric;
-use crate::output::{OutputDir, data};
+use crate::output::{OutputDir, Producer, data};
 use crate::report;
 use crate::run::{RunOptions, RunResult, run_scenario};
 use crate::scenario::{InputError, Scenario};
@@ -23,9 +23,6 @@ pub const HEADLINE: [&str; 3] = [
     "nominal_tolerance",
     "optimized_path",
 ];
-
-/// The file whose presence says a folder holds a finished comparison (written last).
-pub const COMPARE_MARKER: &str = "comparison.csv";
 
 /// Overrides applied to every scenario of a multi-scenario command.
 #[derive(Args, Debug, Clone)]
@@ -122,7 +119,7 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     let scenarios = args.run.resolve(&names)?;
     let plots = args.plots.resolve()?;
     let out_path = args.out.clone().unwrap_or_else(|| default_out("compare"));
-    let out = OutputDir::prepare(&out_path, args.run.force, COMPARE_MARKER)?;
+    let out = OutputDir::prepare(&out_path, Producer::Compare, args.run.force)?;
 
     let results = args.run.run_all(&scenarios);
     let comparison = Comparison::of(&results, args.run.window);
@@ -133,7 +130,9 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     };
     write("timeseries.csv", &data::timeseries_csv(&refs))?;
     report::write_compare_report(&out, &results, &comparison, &plots)?;
-    write(COMPARE_MARKER, &comparison.csv())?;
+    write(Producer::Compare.marker(), &comparison.csv())?;
+    out.finish(|_| false)
+        .context("removing the earlier comparison's files that this one did not replace")?;
 
     println!(
         "\nFinal-window means (last {} of {} steps, {} replicates, common random numbers); \

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::Args;
 
 use super::compare::SharedRunArgs;
@@ -11,7 +12,7 @@ use super::plots::{PlotArgs, write_figures};
 use crate::compare::Comparison;
 use crate::i18n::{self, Lang, lesson};
 use crate::model::Metric;
-use crate::output::OutputDir;
+use crate::output::{OutputDir, Producer};
 use crate::plot::compare_plots::{bars_figure, caption, overlay_panel};
 use crate::plot::{Figure, Panel};
 use crate::report::html::Page;
@@ -133,7 +134,7 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
     let scenarios = args.run.resolve(&LESSON_SCENARIOS)?;
     let plots = args.plots.resolve()?;
     let out_path = args.out.clone().unwrap_or_else(|| default_out("lesson"));
-    let out = OutputDir::prepare(&out_path, args.run.force, REPORT)?;
+    let out = OutputDir::prepare(&out_path, Producer::Lesson, args.run.force)?;
     let results = args.run.run_all(&scenarios);
     let lang = plots.lang;
 
@@ -178,6 +179,8 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
         page.raw("</section>");
     }
     write_page(&out, &page)?;
+    out.finish(|_| false)
+        .context("removing the earlier lesson's files that this one did not replace")?;
     println!("Lesson in {}", out.path().join(REPORT).display());
     Ok(())
 }

@@ -5,9 +5,8 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::i18n::Lang;
-use std::path::Path;
 
-use crate::output::{OutputDir, write_atomic};
+use crate::output::OutputDir;
 use crate::plot::{self, Figure, Format};
 use crate::scenario::InputError;
 
@@ -64,15 +63,15 @@ impl PlotOptions {
 /// Writes each figure in every requested format into the folder `dir`, each file atomically,
 /// and returns the names of the files written, in order.
 pub fn write_plot_files(
-    dir: &Path,
+    dir: &OutputDir,
     figures: &[(String, Figure)],
     formats: &[Format],
 ) -> anyhow::Result<Vec<String>> {
     let mut names = Vec::new();
     for (stem, figure) in figures {
         for (name, bytes) in plot::render_all(figure, stem, formats)? {
-            let path = dir.join(&name);
-            write_atomic(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            dir.write(&name, &bytes)
+                .with_context(|| format!("writing {}", dir.path().join(&name).display()))?;
             names.push(name);
         }
     }

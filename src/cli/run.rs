@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::plots::PlotArgs;
 use super::{ScenarioArgs, default_out};
 use crate::model::Metric;
-use crate::output::{OutputDir, RUN_MARKER, data, short};
+use crate::output::{OutputDir, Producer, data, short};
 use crate::run::{RunOptions, RunResult, Summary, run_scenario};
 use crate::scenario::InputError;
 
@@ -76,7 +76,7 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&scenario.name));
-    let out = OutputDir::prepare(&out_path, args.force, RUN_MARKER)?;
+    let out = OutputDir::prepare(&out_path, Producer::Run, args.force)?;
 
     let bar = progress_bar(scenario.run.replicates as u64, args.quiet, "replicates");
     let tick = || bar.inc(1);
@@ -91,10 +91,12 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
 
     if args.gif {
         // Before write_run, so that summary.json, the mark of a complete result, comes last.
-        crate::worldview::gif::write_world_gif(&scenario, out.path())?.report();
+        crate::worldview::gif::write_world_gif(&scenario, &out)?.report();
     }
     crate::report::write_run_report(&out, &result, args.window, &plots)?;
     write_run(&out, &result, args.window, args.raw)?;
+    out.finish(|_| false)
+        .context("removing the earlier run's files that this run did not replace")?;
     print!("{}", final_window_table(&result, args.window));
     println!(
         "{} agent-steps in {:.2} s ({:.1} million/s on {} threads); results in {}",
@@ -122,7 +124,7 @@ pub fn write_run(
     if raw {
         write("replicates.csv", data::replicates_csv(&[result]))?;
     }
-    write(RUN_MARKER, data::summary_json(result, window))?;
+    write(Producer::Run.marker(), data::summary_json(result, window))?;
     Ok(())
 }
 

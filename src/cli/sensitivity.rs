@@ -9,13 +9,13 @@ use clap::Args;
 use super::default_out;
 use super::plots::write_figures;
 use super::sweep::{JobArgs, write_slurm_script};
-use crate::output::{OutputDir, short};
+use crate::output::{Producer, short};
 use crate::plot::sensitivity_plots::sensitivity_figure;
 use crate::sensitivity::{self, Indices, MetricIndices, SensitivityPlan, file};
 use crate::sweep::{self, SweepResults};
 
 /// The file whose presence marks a finished analysis.
-pub const INDICES_CSV: &str = "indices.csv";
+pub const INDICES_CSV: &str = Producer::Sensitivity.marker();
 
 #[derive(Args, Debug)]
 #[command(
@@ -41,7 +41,7 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.job.slurm {
         return write_slurm_script(
-            "sensitivity",
+            Producer::Sensitivity,
             &args.file,
             &sweep_plan,
             &out,
@@ -50,7 +50,11 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
             tasks,
         );
     }
-    let outcome = sweep::run(&sweep_plan, &out, &args.job.options(false))?;
+    let outcome = sweep::run(
+        &sweep_plan,
+        &out,
+        &args.job.options(false, Producer::Sensitivity),
+    )?;
     println!(
         "sensitivity {} ({}): {} points × {} replicates; computed {}",
         plan.name,
@@ -70,8 +74,8 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
 
     let results = SweepResults::load(outcome.store.path())?;
     let analysis = plan.analyze(&unit, &results);
-    let dir = OutputDir::prepare(outcome.store.path(), true, INDICES_CSV)?;
-    let salib = dir.path().join("salib");
+    let dir = outcome.store.dir();
+    let salib = dir.claim("salib")?;
     std::fs::create_dir_all(&salib).with_context(|| format!("creating {}", salib.display()))?;
     for (name, bytes) in sensitivity::salib_files(&plan, &sweep_plan, &results) {
         let path = salib.join(&name);
@@ -85,9 +89,12 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
                 .map(|f| (format!("sensitivity_{}", m.metric.name()), f))
         })
         .collect();
-    write_figures(&dir, &figures, &plots)?;
+    write_figures(dir, &figures, &plots)?;
     dir.write(INDICES_CSV, &sensitivity::indices_csv(&plan, &analysis))
         .context("writing indices.csv")?;
+    // Charts of an earlier analysis in another --format or --lang are stale now.
+    dir.finish(|name| !name.starts_with("sensitivity_"))
+        .context("removing the earlier analysis's charts")?;
     print!("{}", table(&plan, &analysis));
     println!("results in {}", dir.path().display());
     Ok(())

@@ -9,10 +9,10 @@ use clap::Args;
 
 use super::default_out;
 use super::plots::{PlotArgs, PlotOptions, write_plot_files};
-use crate::output::write_atomic;
+use crate::output::{Producer, write_atomic};
 use crate::plot::sweep_plots;
 use crate::sweep::slurm::{SlurmOptions, absolute, sbatch_script, shell_quote};
-use crate::sweep::store::SLURM_DIR;
+use crate::sweep::store::{RAW_CSV, SLURM_DIR, is_plot_file};
 use crate::sweep::{self, Opened, Shard, SweepOptions, SweepResults, SweepStore, file};
 
 #[derive(Args, Debug)]
@@ -67,8 +67,9 @@ pub struct JobArgs {
 
 impl JobArgs {
     /// The options of a local (or shard) run.
-    pub fn options(&self, raw: bool) -> SweepOptions {
+    pub fn options(&self, raw: bool, producer: Producer) -> SweepOptions {
         SweepOptions {
+            producer,
             threads: self.threads.map(usize::from),
             raw,
             force: self.force,
@@ -96,12 +97,32 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let plot_options = args.job.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.job.slurm {
-        return write_slurm_script("sweep", &args.file, &plan, &out, &args.job, args.raw, tasks);
+        return write_slurm_script(
+            Producer::Sweep,
+            &args.file,
+            &plan,
+            &out,
+            &args.job,
+            args.raw,
+            tasks,
+        );
     }
     let plots = Plots::new(plot_options);
-    let outcome = sweep::run_with(&plan, &out, &args.job.options(args.raw), &|store| {
-        plots.write(store)
-    })?;
+    let outcome = sweep::run_with(
+        &plan,
+        &out,
+        &args.job.options(args.raw, Producer::Sweep),
+        &|store| plots.write(store),
+    )?;
+    if outcome.assembled.is_some() {
+        // Plots of an earlier run in another --format (or none now), and a raw.csv that this
+        // run did not assemble, would no longer match the folder's results.
+        outcome
+            .store
+            .dir()
+            .finish(|name| !is_plot_file(name) && name != RAW_CSV)
+            .context("removing the earlier run's plots")?;
+    }
     let reused = outcome.share - outcome.computed;
     let t = &outcome.timing;
     let resumed = match outcome.opened {
@@ -173,7 +194,7 @@ impl Plots {
         let outcome = match sweep_plots::no_plots_reason(&results) {
             Some(reason) => Err(reason),
             None => Ok(write_plot_files(
-                store.path(),
+                store.dir(),
                 &sweep_plots::sweep_figures(&results, self.options.lang),
                 &self.options.formats,
             )?),
@@ -208,7 +229,7 @@ fn plot_names_summary(names: &[String]) -> String {
 /// `--slurm N`: prepares the folder (so a mismatch is refused now, not on the cluster) and
 /// writes `slurm/<command>.sbatch` into it, whose tasks run `cadre-sim <command> FILE --shard`.
 pub fn write_slurm_script(
-    command: &str,
+    producer: Producer,
     file: &std::path::Path,
     plan: &sweep::SweepPlan,
     out: &std::path::Path,
@@ -225,7 +246,8 @@ pub fn write_slurm_script(
         cpus_per_task: job.cpus_per_task,
     };
     options.check(plan.design().len())?;
-    let (store, _) = SweepStore::prepare(out, plan, job.force)?;
+    let (store, _) = SweepStore::prepare(out, plan, job.force, producer)?;
+    let command = producer.command();
     let out_abs = absolute(store.path());
     let exe = std::env::current_exe().context("finding this program's path for the script")?;
     let script = sbatch_script(
@@ -237,6 +259,7 @@ pub fn write_slurm_script(
         raw,
         &options,
     );
+    store.dir().claim(SLURM_DIR)?;
     let dir = out_abs.join(SLURM_DIR);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join(format!("{command}.sbatch"));
@@ -259,6 +282,10 @@ pub fn write_slurm_script(
 pub fn execute_merge(args: &MergeArgs) -> anyhow::Result<()> {
     let plots = Plots::new(args.plots.resolve()?);
     let (store, assembled) = sweep::merge_with(&args.dir, &|store| plots.write(store))?;
+    store
+        .dir()
+        .finish(|name| !is_plot_file(name))
+        .context("removing the earlier merge's plots")?;
     println!(
         "merged {} points of sweep {} into {} (points.csv, results.csv{})",
         assembled.points,

@@ -2,58 +2,16 @@
 //!
 //! Exporters return bytes; only [`OutputDir`] touches the file system. Every file is written
 //! to a temporary name in its folder and renamed into place, so a reader never sees half a
-//! file, and `summary.json` is written last: its presence marks a complete run.
+//! file, and each command writes its marker file (`summary.json` of a run) last: its presence
+//! marks a complete result. Who may write which folder: [`folder`].
 
 pub mod data;
+pub mod folder;
+
+pub use folder::{OutputDir, Producer};
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-
-use crate::scenario::InputError;
-
-/// The file whose presence says a folder holds a finished run.
-pub const RUN_MARKER: &str = "summary.json";
-
-/// A folder results go to, checked to be writable before any work starts.
-#[derive(Debug, Clone)]
-pub struct OutputDir {
-    path: PathBuf,
-}
-
-impl OutputDir {
-    /// Creates the folder if needed and checks that it can be written. A folder that already
-    /// holds `marker` (another run's results) is refused unless `force` is set.
-    pub fn prepare(path: &Path, force: bool, marker: &str) -> Result<OutputDir, InputError> {
-        let at = || path.display().to_string();
-        if path.join(marker).exists() && !force {
-            return Err(InputError::new(
-                at(),
-                format!(
-                    "this folder already holds results ({marker}); pass --force to replace them, \
-                     or choose another folder with --out DIR"
-                ),
-            ));
-        }
-        std::fs::create_dir_all(path)
-            .map_err(|e| InputError::new(at(), format!("cannot create the output folder: {e}")))?;
-        tempfile::NamedTempFile::new_in(path).map_err(|e| {
-            InputError::new(at(), format!("cannot write in the output folder: {e}"))
-        })?;
-        Ok(OutputDir {
-            path: path.to_path_buf(),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Writes `name` atomically: a temporary file in the same folder, then a rename.
-    pub fn write(&self, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
-        write_atomic(&self.path.join(name), bytes)?;
-        Ok(self.path.join(name))
-    }
-}
+use std::path::Path;
 
 /// Writes `path` atomically (temporary file in the same folder, flushed, then renamed).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -148,16 +106,6 @@ pub fn short(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refuses_an_existing_run_without_force() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = OutputDir::prepare(dir.path(), false, RUN_MARKER).unwrap();
-        out.write(RUN_MARKER, b"{}").unwrap();
-        let e = OutputDir::prepare(dir.path(), false, RUN_MARKER).unwrap_err();
-        assert!(e.message.contains("--force"));
-        assert!(OutputDir::prepare(dir.path(), true, RUN_MARKER).is_ok());
-    }
 
     #[test]
     fn atomic_write_leaves_no_temporary_files() {

@@ -28,6 +28,7 @@ pub use plan::{ResolvedSweep, SweepPlan};
 pub use results::{BaseInfo, HeatmapGrid, LineSeries, SweepResults};
 pub use store::{Assembled, Opened, SweepStore};
 
+use crate::output::Producer;
 use crate::run::Timing;
 use crate::scenario::InputError;
 use progress::Progress;
@@ -45,6 +46,8 @@ pub struct SweepOptions {
     pub quiet: bool,
     /// Compute only this share of the points and leave assembling to `merge`.
     pub shard: Option<Shard>,
+    /// The command whose folder this is: a sweep, or a sensitivity analysis's design.
+    pub producer: Producer,
 }
 
 /// What a call to [`run`] did.
@@ -87,7 +90,7 @@ pub fn run_with(
         )
         .into());
     }
-    let (store, opened) = SweepStore::prepare(out, plan, options.force)?;
+    let (store, opened) = SweepStore::prepare(out, plan, options.force, options.producer)?;
     let shard = options.shard.unwrap_or(Shard::ALL);
     let finished = store.finished(options.raw, |p| shard.contains(p))?;
     let share: Vec<usize> = (0..plan.design().len())

@@ -28,7 +28,7 @@ use super::design::Shard;
 use super::plan::{ResolvedSweep, SweepPlan};
 use crate::model::{Metric, N_METRICS, StepMetrics};
 use crate::output::{
-    OutputDir, data::summary_fields, number, write_atomic, write_atomic_unsynced,
+    OutputDir, Producer, data::summary_fields, number, write_atomic, write_atomic_unsynced,
     write_atomic_with, write_atomic_with_then,
 };
 use crate::run::Summary;
@@ -44,7 +44,7 @@ pub const SHARD_DIR: &str = "shards";
 pub const SLURM_DIR: &str = "slurm";
 
 /// How the names of a sweep's plot files begin (`heatmap_initiative.png`,
-/// `lines_initiative.svg`): `--force` removes them with the other sweep files.
+/// `lines_initiative.svg`): a rerun removes those it did not draw again.
 pub const PLOT_PREFIXES: [&str; 2] = ["heatmap_", "lines_"];
 
 /// Whether `name` is a plot file a sweep writes.
@@ -116,16 +116,20 @@ pub struct Assembled {
 }
 
 impl SweepStore {
-    /// Opens `path` for running `plan`: a new folder, or one holding the same sweep (resume).
-    /// A folder holding another sweep, or other results, is refused unless `force`, which
-    /// removes the sweep files there first.
+    /// Opens `path` for running `plan` as `producer` (a sweep, or the design of a sensitivity
+    /// analysis): a new folder, or one holding the same sweep (resume). A folder holding
+    /// another sweep is refused unless `force`, which removes what the command wrote there
+    /// first (but not its Slurm script); other commands' results and a user's files follow
+    /// [`OutputDir::check`]'s rules.
     pub fn prepare(
         path: &Path,
         plan: &SweepPlan,
         force: bool,
+        producer: Producer,
     ) -> Result<(SweepStore, Opened), InputError> {
         let manifest = Manifest::of(plan);
         let at = || path.display().to_string();
+        let mut folder = OutputDir::check(path, producer, force)?;
         let mut existing = read_manifest(path)?;
         if existing.is_none() && has_sweep_files(path) {
             // Shards started together race to create the folder: another one may have
@@ -145,40 +149,28 @@ impl SweepStore {
                     at(),
                     format!(
                         "this folder holds sweep '{}' ({finished}) whose resolved sweep has hash \
-                         {}, but the sweep now resolves to {}: the sweep file or its base \
-                         scenario changed since the folder was written, and resuming would mix \
-                         two sweeps. Choose another folder with --out DIR, or pass --force to \
-                         discard the old results",
+                         {}, but the sweep now resolves to {}: the sweep file, its base \
+                         scenario or the --steps/--replicates flags changed since the folder \
+                         was written, and resuming would mix two sweeps. Choose another folder \
+                         with --out DIR, or pass --force to discard the old results",
                         old.name, old.sweep_hash, manifest.sweep_hash
                     ),
                 ));
             }
-            None if !force => {
-                let foreign: Vec<&str> = SWEEP_FILES
-                    .iter()
-                    .chain(&["summary.json"])
-                    .copied()
-                    .filter(|n| path.join(n).exists())
-                    .collect();
-                if !foreign.is_empty() {
-                    return Err(InputError::new(
-                        at(),
-                        format!(
-                            "this folder already holds results ({}) but no sweep manifest; pass \
-                             --force to replace them, or choose another folder with --out DIR",
-                            foreign.join(", ")
-                        ),
-                    ));
+            _ => {
+                if folder.has_earlier() {
+                    folder
+                        .discard_earlier(|name| name == SLURM_DIR)
+                        .map_err(|e| {
+                            InputError::new(at(), format!("cannot clear the folder: {e}"))
+                        })?;
                 }
                 Opened::Fresh
             }
-            _ => {
-                remove_sweep_files(path)
-                    .map_err(|e| InputError::new(at(), format!("cannot clear the folder: {e}")))?;
-                Opened::Fresh
-            }
         };
-        let dir = OutputDir::prepare(path, true, MANIFEST)?;
+        // Every name a shard writes is claimed up front, so that shards started together
+        // stamp the folder alike.
+        let dir = folder.open(&[MANIFEST, POINTS_CSV, POINT_DIR, RAW_DIR, SHARD_DIR])?;
         let store = SweepStore::with(dir, manifest);
         store
             .write_header_files(opened == Opened::Fresh)
@@ -190,10 +182,10 @@ impl SweepStore {
 
     /// Opens an existing sweep folder (for `merge`), checking its manifest against its hash.
     pub fn open(path: &Path) -> Result<SweepStore, InputError> {
-        let at = || path.display().to_string();
+        let folder = OutputDir::check_existing(path, &[Producer::Sweep, Producer::Sensitivity])?;
         let manifest = read_manifest(path)?.ok_or_else(|| {
             InputError::new(
-                at(),
+                path.display().to_string(),
                 format!(
                     "no {MANIFEST} here: not a sweep folder (run `cadre-sim sweep FILE --out DIR` \
                      or the generated Slurm script first)"
@@ -212,8 +204,7 @@ impl SweepStore {
                 ),
             ));
         }
-        let dir = OutputDir::prepare(path, true, MANIFEST)?;
-        Ok(SweepStore::with(dir, manifest))
+        Ok(SweepStore::with(folder.open(&[])?, manifest))
     }
 
     fn with(dir: OutputDir, manifest: Manifest) -> SweepStore {
@@ -227,6 +218,11 @@ impl SweepStore {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The folder, for the products written beside the sweep's own files.
+    pub fn dir(&self) -> &OutputDir {
+        &self.dir
     }
 
     pub fn manifest(&self) -> &Manifest {
@@ -498,7 +494,7 @@ impl SweepStore {
         let others = || -> anyhow::Result<()> {
             self.dir.write(POINTS_CSV, &self.points_csv())?;
             if raw {
-                write_atomic_with(&self.path().join(RAW_CSV), |w| -> io::Result<()> {
+                write_atomic_with(&self.dir.claim(RAW_CSV)?, |w| -> io::Result<()> {
                     w.write_all(raw_header().as_bytes())?;
                     for point in 0..self.manifest.points {
                         let file = io::BufReader::new(fs::File::open(self.raw_path(point))?);
@@ -512,7 +508,7 @@ impl SweepStore {
             }
             products(self)
         };
-        write_atomic_with_then(&self.path().join(RESULTS_CSV), results, others)?;
+        write_atomic_with_then(&self.dir.claim(RESULTS_CSV)?, results, others)?;
         Ok(Assembled {
             points: self.manifest.points,
             raw,
@@ -645,30 +641,6 @@ fn count_point_files(dir: &Path) -> usize {
             })
             .count()
     })
-}
-
-/// Removes what a sweep writes (and nothing else) from `path`.
-fn remove_sweep_files(path: &Path) -> io::Result<()> {
-    for name in [MANIFEST, POINTS_CSV, RESULTS_CSV, RAW_CSV] {
-        match fs::remove_file(path.join(name)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-    }
-    for name in [POINT_DIR, RAW_DIR, SHARD_DIR] {
-        match fs::remove_dir_all(path.join(name)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-    }
-    if let Ok(entries) = fs::read_dir(path) {
-        for entry in entries.flatten() {
-            if entry.file_name().to_str().is_some_and(is_plot_file) {
-                fs::remove_file(entry.path())?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Sorted ids as short ranges: `0-3, 7, 9-10` (at most 20 ranges, then a count).

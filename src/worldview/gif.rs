@@ -4,13 +4,14 @@
 //! unit and coloured as on the classroom page, with a thin bar at the bottom that fills as
 //! time passes. No text, so the picture needs no fonts and reads the same in any language.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use plotters::prelude::*;
 
 use super::{Layout, rgb};
 use crate::model::{World, rng};
+use crate::output::OutputDir;
 use crate::scenario::Scenario;
 
 /// The file name `run --gif` writes into the output folder.
@@ -41,9 +42,10 @@ pub struct GifSummary {
 }
 
 /// Simulates replicate 0 of `scenario` (the same stream as `run`'s replicate 0) and writes
-/// its world view to `dir/worldview.gif`, atomically: drawn into a temporary file in the same
-/// folder, then renamed.
-pub fn write_world_gif(scenario: &Scenario, dir: &Path) -> anyhow::Result<GifSummary> {
+/// its world view to `worldview.gif` in `out`, atomically: drawn into a temporary file in the
+/// same folder, then renamed (readable by others, mode 0644, like every result).
+pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> anyhow::Result<GifSummary> {
+    let dir = out.path();
     let pop = &scenario.population;
     let unit_size = pop.unit_size.clamp(1, pop.cadres);
     // Show as many whole units as fit with cells of at least MIN_CELL pixels.
@@ -94,7 +96,15 @@ pub fn write_world_gif(scenario: &Scenario, dir: &Path) -> anyhow::Result<GifSum
             frames += 1;
         }
     }
-    let path = dir.join(GIF_NAME);
+    // Temporary files are created private (0600); a result is for everyone who may read
+    // the folder.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    let path = out.claim(GIF_NAME)?;
     tmp.persist(&path)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(GifSummary {
@@ -167,6 +177,7 @@ fn draw_frame<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::Producer;
 
     #[test]
     fn writes_one_frame_per_step_and_nothing_else() {
@@ -174,7 +185,8 @@ mod tests {
         s.population.cadres = 200;
         s.run.steps = 7;
         let dir = tempfile::tempdir().unwrap();
-        let summary = write_world_gif(&s, dir.path()).unwrap();
+        let out = OutputDir::prepare(dir.path(), Producer::Run, false).unwrap();
+        let summary = write_world_gif(&s, &out).unwrap();
         assert_eq!(summary.frames, 7);
         assert_eq!(summary.cadres_shown, 200);
         let bytes = std::fs::read(dir.path().join(GIF_NAME)).unwrap();
@@ -182,12 +194,25 @@ mod tests {
         // Frames are image descriptors (0x2C) after graphic control extensions (0x21 0xF9).
         let frames = bytes.windows(2).filter(|w| w == &[0x21, 0xF9]).count();
         assert_eq!(frames, 7);
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n != crate::output::folder::STAMP)
+            .collect();
         assert_eq!(
-            leftovers.len(),
-            1,
+            leftovers,
+            [GIF_NAME],
             "the temporary file was renamed, not left behind"
         );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(GIF_NAME))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o644, "readable by others like every result");
+        }
     }
 
     #[test]
@@ -196,7 +221,8 @@ mod tests {
         s.population.cadres = 300_000;
         s.run.steps = 2;
         let dir = tempfile::tempdir().unwrap();
-        let summary = write_world_gif(&s, dir.path()).unwrap();
+        let out = OutputDir::prepare(dir.path(), Producer::Run, false).unwrap();
+        let summary = write_world_gif(&s, &out).unwrap();
         assert!(summary.cadres_shown < 300_000 && summary.cadres_shown > 10_000);
         assert_eq!(summary.cadres_shown % 20, 0, "whole units only");
     }
