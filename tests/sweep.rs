@@ -156,6 +156,30 @@ fn resume_recomputes_only_missing_points() {
 }
 
 #[test]
+fn damaged_raw_rows_are_recomputed_on_resume() {
+    let dir = small();
+    let d = dir.path();
+    sweep(d, "full", &["--raw"]).success();
+    sweep(d, "resumed", &["--raw"]).success();
+    // Cut a raw file short (as a power cut may leave an unsynced file) and lose the results.
+    let raw = d.join("resumed/raw/p000007.csv");
+    let text = fs::read_to_string(&raw).unwrap();
+    fs::write(&raw, &text[..text.len() / 2]).unwrap();
+    fs::remove_file(d.join("resumed/results.csv")).unwrap();
+    sweep(d, "resumed", &["--raw"])
+        .success()
+        .stdout(predicate::str::contains("computed 1, 11 already finished"));
+    assert_eq!(
+        read(d.join("full/raw.csv")),
+        read(d.join("resumed/raw.csv"))
+    );
+    assert_eq!(
+        read(d.join("full/results.csv")),
+        read(d.join("resumed/results.csv"))
+    );
+}
+
+#[test]
 fn killed_sweep_resumes_to_identical_bytes() {
     // Big enough (36 points of 2 × 2000 cadres × 40 steps) to be killed mid-way.
     let dir = setup(

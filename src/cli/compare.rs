@@ -8,13 +8,13 @@ use anyhow::Context;
 use clap::Args;
 
 use super::plots::PlotArgs;
-use super::run::{check_window, progress_bar};
-use super::{default_out, resolve_scenario};
+use super::run::progress_bar;
+use super::{default_out_in, reference_stem, resolve_scenario};
 use crate::compare::{Comparison, check_common_run};
 use crate::model::Metric;
 use crate::output::{OutputDir, Producer, data};
 use crate::report;
-use crate::run::{RunOptions, RunResult, run_scenario};
+use crate::run::{RunOptions, RunResult, final_window, run_scenario};
 use crate::scenario::{InputError, Scenario};
 
 /// The paper's three headline regimes, compared when no scenario is named.
@@ -42,9 +42,9 @@ pub struct SharedRunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// Final steps averaged for the comparison.
-    #[arg(long, value_name = "W", default_value_t = 10)]
-    pub window: u32,
+    /// Final steps averaged for the comparison [default: 10, or all steps of a shorter run].
+    #[arg(long, value_name = "W")]
+    pub window: Option<u32>,
     /// Replace results already in the output folder.
     #[arg(long)]
     pub force: bool,
@@ -55,8 +55,8 @@ pub struct SharedRunArgs {
 
 impl SharedRunArgs {
     /// Loads every scenario with the overrides, checks they share a run (common random
-    /// numbers) and that `--window` fits.
-    pub fn resolve(&self, names: &[&str]) -> Result<Vec<Scenario>, InputError> {
+    /// numbers), and returns them with the final window (`--window`, checked, or its default).
+    pub fn resolve(&self, names: &[&str]) -> Result<(Vec<Scenario>, u32), InputError> {
         let scenarios = names
             .iter()
             .map(|n| resolve_scenario(n, &self.set, self.replicates, self.steps, self.seed))
@@ -70,8 +70,8 @@ impl SharedRunArgs {
             }
         }
         check_common_run(&scenarios)?;
-        check_window(self.window, scenarios[0].run.steps)?;
-        Ok(scenarios)
+        let window = final_window(self.window, scenarios[0].run.steps)?;
+        Ok((scenarios, window))
     }
 
     /// Runs every scenario in order with one progress bar over all replicates.
@@ -103,7 +103,8 @@ pub struct CompareArgs {
     pub scenarios: Vec<String>,
     #[command(flatten)]
     pub run: SharedRunArgs,
-    /// Output folder [default: output/compare].
+    /// Output folder [default: output/compare for the headline regimes, else
+    /// output/compare_<A>_vs_<B>...; with `_zh` after it for --lang zh].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -116,13 +117,27 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
     } else {
         args.scenarios.iter().map(String::as_str).collect()
     };
-    let scenarios = args.run.resolve(&names)?;
+    let (scenarios, window) = args.run.resolve(&names)?;
     let plots = args.plots.resolve()?;
-    let out_path = args.out.clone().unwrap_or_else(|| default_out("compare"));
+    let out_path = args.out.clone().unwrap_or_else(|| {
+        // The headline comparison is `compare`; any other is named after its scenarios.
+        let name = if args.scenarios.is_empty() {
+            "compare".to_string()
+        } else {
+            let stems: Vec<String> = args
+                .scenarios
+                .iter()
+                .zip(&scenarios)
+                .map(|(reference, s)| reference_stem(reference, s))
+                .collect();
+            format!("compare_{}", stems.join("_vs_"))
+        };
+        default_out_in(&name, plots.lang)
+    });
     let out = OutputDir::prepare(&out_path, Producer::Compare, args.run.force)?;
 
     let results = args.run.run_all(&scenarios);
-    let comparison = Comparison::of(&results, args.run.window);
+    let comparison = Comparison::of(&results, window);
     let refs: Vec<&RunResult> = results.iter().collect();
     let write = |name: &str, bytes: &[u8]| {
         out.write(name, bytes)

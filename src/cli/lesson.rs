@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::compare::SharedRunArgs;
-use super::default_out;
+use super::default_out_in;
 use super::plots::{PlotArgs, write_figures};
 use crate::compare::Comparison;
 use crate::i18n::{self, Lang, lesson};
@@ -123,7 +123,7 @@ const PLAN: [StepPlan; 6] = [
 pub struct LessonArgs {
     #[command(flatten)]
     pub run: SharedRunArgs,
-    /// Output folder [default: output/lesson].
+    /// Output folder [default: output/lesson, output/lesson_zh with --lang zh].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -131,9 +131,12 @@ pub struct LessonArgs {
 }
 
 pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
-    let scenarios = args.run.resolve(&LESSON_SCENARIOS)?;
+    let (scenarios, window) = args.run.resolve(&LESSON_SCENARIOS)?;
     let plots = args.plots.resolve()?;
-    let out_path = args.out.clone().unwrap_or_else(|| default_out("lesson"));
+    let out_path = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_in("lesson", plots.lang));
     let out = OutputDir::prepare(&out_path, Producer::Lesson, args.run.force)?;
     let results = args.run.run_all(&scenarios);
     let lang = plots.lang;
@@ -153,18 +156,12 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
             })
             .collect();
         let runs: Vec<&RunResult> = picked.iter().map(|(r, _)| *r).collect();
-        let comparison = Comparison::of(&runs, args.run.window);
+        let comparison = Comparison::of(&runs, window);
         figures.push((
             step.stem.to_string(),
             step_figure(step, &picked, &comparison, lang),
         ));
-        readings.push(step_numbers(
-            step,
-            &picked,
-            &comparison,
-            args.run.window,
-            lang,
-        ));
+        readings.push(step_numbers(step, &picked, &comparison, window, lang));
     }
     let svgs = write_figures(&out, &figures, &plots)?;
 

@@ -10,16 +10,19 @@ pub mod sensitivity;
 pub mod serve;
 pub mod sweep;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::i18n::Lang;
 use crate::scenario::{InputError, Scenario};
 
 /// Exit code of a run that failed on bad input (a flag, a scenario file, an output folder).
 pub const EXIT_BAD_INPUT: u8 = 2;
 /// Exit code of a run that failed while working (e.g. a disk filled up while writing).
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -122,4 +125,25 @@ pub fn resolve_scenario(
 /// The default output folder of a command: `output/<name>`.
 pub fn default_out(name: &str) -> PathBuf {
     PathBuf::from("output").join(name)
+}
+
+/// The default output folder of a command whose results are in a language (a report):
+/// `output/<name>`, and `output/<name>_zh` in Chinese, so that the same command in the other
+/// language does not meet the first one's results. (A sweep's folder is the same in both:
+/// its data do not depend on the language, and a rerun redraws the plots.)
+pub fn default_out_in(name: &str, lang: Lang) -> PathBuf {
+    match lang {
+        Lang::En => default_out(name),
+        Lang::Zh => default_out(&format!("{name}_zh")),
+    }
+}
+
+/// What a scenario reference is called in folder names: a built-in scenario's name, or a
+/// file's stem, so that `show X > my.toml` then `run my.toml` does not land in X's folder.
+pub fn reference_stem(reference: &str, scenario: &Scenario) -> String {
+    let path = Path::new(reference);
+    match path.file_stem() {
+        Some(stem) if path.is_file() => stem.to_string_lossy().into_owned(),
+        _ => scenario.name.clone(),
+    }
 }

@@ -7,11 +7,10 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::plots::PlotArgs;
-use super::{ScenarioArgs, default_out};
+use super::{ScenarioArgs, default_out_in, reference_stem};
 use crate::model::Metric;
 use crate::output::{OutputDir, Producer, data, short};
-use crate::run::{RunOptions, RunResult, Summary, run_scenario};
-use crate::scenario::InputError;
+use crate::run::{RunOptions, RunResult, Summary, final_window, run_scenario};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -20,13 +19,15 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-    /// Final steps averaged in summary.json and the table printed at the end.
-    #[arg(long, value_name = "W", default_value_t = 10)]
-    pub window: u32,
+    /// Final steps averaged in summary.json and the table printed at the end
+    /// [default: 10, or all steps of a shorter run].
+    #[arg(long, value_name = "W")]
+    pub window: Option<u32>,
     /// Also write replicates.csv: every metric of every step of every replicate.
     #[arg(long)]
     pub raw: bool,
-    /// Output folder [default: output/<scenario>].
+    /// Output folder [default: output/<scenario> (a file's name without .toml), with `_zh`
+    /// after it for --lang zh].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace results already in the output folder.
@@ -40,17 +41,6 @@ pub struct RunArgs {
     pub gif: bool,
     #[command(flatten)]
     pub plots: PlotArgs,
-}
-
-/// Checks `--window` against the run's steps.
-pub fn check_window(window: u32, steps: u32) -> Result<(), InputError> {
-    if window == 0 || window > steps {
-        return Err(InputError::new(
-            "--window",
-            format!("--window {window} must be in [1, {steps}] (the run's steps)"),
-        ));
-    }
-    Ok(())
 }
 
 /// A progress bar over `len` units on a terminal; hidden when `quiet` or not a terminal.
@@ -70,12 +60,14 @@ pub fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
 
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = args.scenario.resolve()?;
-    check_window(args.window, scenario.run.steps)?;
+    let window = final_window(args.window, scenario.run.steps)?;
     let plots = args.plots.resolve()?;
-    let out_path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&scenario.name));
+    let out_path = args.out.clone().unwrap_or_else(|| {
+        default_out_in(
+            &reference_stem(&args.scenario.scenario, &scenario),
+            plots.lang,
+        )
+    });
     let out = OutputDir::prepare(&out_path, Producer::Run, args.force)?;
 
     let bar = progress_bar(scenario.run.replicates as u64, args.quiet, "replicates");
@@ -93,11 +85,11 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         // Before write_run, so that summary.json, the mark of a complete result, comes last.
         crate::worldview::gif::write_world_gif(&scenario, &out)?.report();
     }
-    crate::report::write_run_report(&out, &result, args.window, &plots)?;
-    write_run(&out, &result, args.window, args.raw)?;
+    crate::report::write_run_report(&out, &result, window, &plots)?;
+    write_run(&out, &result, window, args.raw)?;
     out.finish(|_| false)
         .context("removing the earlier run's files that this run did not replace")?;
-    print!("{}", final_window_table(&result, args.window));
+    print!("{}", final_window_table(&result, window));
     println!(
         "{} agent-steps in {:.2} s ({:.1} million/s on {} threads); results in {}",
         result.timing.agent_steps,

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::default_out;
 use super::plots::{PlotArgs, PlotOptions, write_plot_files};
+use super::{EXIT_INTERRUPTED, default_out};
 use crate::output::{Producer, write_atomic};
 use crate::plot::sweep_plots;
 use crate::sweep::slurm::{SlurmOptions, absolute, sbatch_script, shell_quote};
@@ -67,9 +67,21 @@ pub struct JobArgs {
 
 impl JobArgs {
     /// The options of a local (or shard) run.
+    /// Installs the Ctrl-C handler: the first Ctrl-C stops the run after the replicates in
+    /// flight (finished points are saved), a second one quits at once.
     pub fn options(&self, raw: bool, producer: Producer) -> SweepOptions {
+        let stop = sweep::interrupt_flag();
+        // Fails only if a handler is already installed (a second job in one process): that
+        // one sets the same flag.
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
+            eprintln!("\nstopping: saving finished points (Ctrl-C again to quit now)");
+        });
         SweepOptions {
             producer,
+            stop: Some(stop),
             threads: self.threads.map(usize::from),
             raw,
             force: self.force,

@@ -219,7 +219,12 @@ impl OutputDir {
             },
         };
         if let Some(owner) = owner.filter(|&o| o != producer) {
-            let theirs: Vec<&String> = entries.iter().filter(|e| owned.contains(*e)).collect();
+            let mut theirs: Vec<&String> = entries.iter().filter(|e| owned.contains(*e)).collect();
+            // What tells a person most first: the marker, then data, then images.
+            theirs.sort_by_key(|n| {
+                let image = n.ends_with(".png") || n.ends_with(".svg") || n.ends_with(".gif");
+                (n.as_str() != owner.marker(), image, n.as_str())
+            });
             return Err(InputError::new(
                 at(),
                 format!(

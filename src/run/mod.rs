@@ -15,6 +15,22 @@ use crate::model::{self, Metric, N_METRICS, StepMetrics, rng};
 use crate::scenario::Scenario;
 pub use stats::Summary;
 
+/// Final steps averaged by default: the last ten, or every step of a shorter run.
+pub const DEFAULT_WINDOW: u32 = 10;
+
+/// The final window of a run of `steps` steps: `window` if given (it must lie in
+/// [1, steps]), else [`DEFAULT_WINDOW`] or all steps if fewer.
+pub fn final_window(window: Option<u32>, steps: u32) -> Result<u32, crate::scenario::InputError> {
+    match window {
+        None => Ok(DEFAULT_WINDOW.min(steps)),
+        Some(w) if w >= 1 && w <= steps => Ok(w),
+        Some(w) => Err(crate::scenario::InputError::new(
+            "--window",
+            format!("--window {w} must be in [1, {steps}] (the run's steps)"),
+        )),
+    }
+}
+
 /// How to run: thread count (None = all cores) and a callback after each replicate.
 #[derive(Default)]
 pub struct RunOptions<'a> {

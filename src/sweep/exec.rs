@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -27,6 +28,8 @@ pub struct ExecOptions<'a> {
     /// Also write every step of every replicate (`raw/`).
     pub raw: bool,
     pub progress: &'a Progress,
+    /// When set, units not yet started are skipped (points in flight are dropped).
+    pub stop: Option<&'a AtomicBool>,
 }
 
 /// The replicates of one point received so far.
@@ -50,6 +53,9 @@ pub fn compute(
     let start = Instant::now();
 
     let unit = |u: usize| -> anyhow::Result<()> {
+        if options.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return Ok(());
+        }
         let (point, replicate) = (todo[u / replicates], u % replicates);
         let steps = model::simulate(
             &plan.model_spec(point),

@@ -40,7 +40,7 @@ use crate::scenario::input::{Document, Table, Value};
 use crate::scenario::{InputError, Scenario, lookup_param};
 
 /// Final steps averaged when the file does not say.
-pub const DEFAULT_WINDOW: u32 = 10;
+pub use crate::run::DEFAULT_WINDOW;
 
 const TOP_KEYS: &[&str] = &[
     "name",

@@ -22,6 +22,7 @@ pub mod slurm;
 pub mod store;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use design::{Design, Interval, Shard};
 pub use plan::{ResolvedSweep, SweepPlan};
@@ -48,6 +49,27 @@ pub struct SweepOptions {
     pub shard: Option<Shard>,
     /// The command whose folder this is: a sweep, or a sensitivity analysis's design.
     pub producer: Producer,
+    /// Set (by a Ctrl-C handler) to stop: work in flight is dropped, finished points stay,
+    /// and the run returns [`Interrupted`].
+    pub stop: Option<&'static AtomicBool>,
+}
+
+/// A sweep stopped by [`SweepOptions::stop`]: what it saved, for the user's next step.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "interrupted: {saved} of {total} points saved in {folder}; rerun the same command to resume"
+)]
+pub struct Interrupted {
+    pub saved: usize,
+    pub total: usize,
+    pub folder: String,
+}
+
+/// The flag a Ctrl-C handler sets, for [`SweepOptions::stop`]; installing the handler is the
+/// caller's (the command line's) business.
+pub fn interrupt_flag() -> &'static AtomicBool {
+    static FLAG: AtomicBool = AtomicBool::new(false);
+    &FLAG
 }
 
 /// What a call to [`run`] did.
@@ -116,10 +138,20 @@ pub fn run_with(
             threads: options.threads,
             raw: options.raw,
             progress: &progress,
+            stop: options.stop,
         },
     );
     progress.finish();
     let timing = timing?;
+    if options.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+        let finished = store.finished(options.raw, |p| shard.contains(p))?;
+        return Err(Interrupted {
+            saved: share.iter().filter(|&&p| finished[p]).count(),
+            total: share.len(),
+            folder: store.path().display().to_string(),
+        }
+        .into());
+    }
 
     let assembled = match options.shard {
         Some(s) => {

@@ -270,10 +270,11 @@ impl SweepStore {
         w.into_inner().expect("flush to memory")
     }
 
-    /// Per point, whether it is finished (and, with `raw`, has its raw rows too). Point files
-    /// are written without fsync, so those of the points `check` selects are read back, and
-    /// a file left empty or cut short by a power cut (or from another sweep) counts as
-    /// unfinished: the point is recomputed and its file replaced.
+    /// Per point, whether it is finished (and, with `raw`, has its raw rows too). Point and
+    /// raw files are written without fsync (one per point: an fsync each would cost more than
+    /// the work they record), so those of the points `check` selects are read back instead,
+    /// and a file left empty or cut short by a power cut (or from another sweep) counts as
+    /// unfinished: the point is recomputed and its files replaced.
     pub fn finished(&self, raw: bool, check: impl Fn(usize) -> bool) -> io::Result<Vec<bool>> {
         let mut done = self.files_present(POINT_DIR)?;
         for (point, d) in done.iter_mut().enumerate() {
@@ -287,8 +288,8 @@ impl SweepStore {
         }
         if raw {
             let raw_done = self.files_present(RAW_DIR)?;
-            for (d, r) in done.iter_mut().zip(raw_done) {
-                *d &= r;
+            for (point, (d, r)) in done.iter_mut().zip(raw_done).enumerate() {
+                *d &= r && (!check(point) || self.raw_intact(point)?);
             }
         }
         Ok(done)
@@ -349,7 +350,9 @@ impl SweepStore {
     /// Records every step of every replicate of a point, atomically (before its point file).
     pub fn write_raw(&self, point: usize, replicates: &[Vec<StepMetrics>]) -> io::Result<()> {
         fs::create_dir_all(self.path().join(RAW_DIR))?;
-        let mut text = raw_header();
+        let mut text = self.point_tag(point);
+        text.push('\n');
+        text.push_str(&raw_header());
         for (r, steps) in replicates.iter().enumerate() {
             for (t, metrics) in steps.iter().enumerate() {
                 text.push_str(&format!("{point},{r},{t}"));
@@ -361,6 +364,40 @@ impl SweepStore {
             }
         }
         write_atomic_unsynced(&self.raw_path(point), text.as_bytes())
+    }
+
+    /// Whether a point's raw file is whole and this sweep's: its tag, its header, and one row
+    /// of `3 + metrics` fields per replicate and step, in order.
+    fn raw_intact(&self, point: usize) -> io::Result<bool> {
+        let text = match fs::read_to_string(self.raw_path(point)) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let mut lines = text.lines();
+        if lines.next() != Some(self.point_tag(point).as_str())
+            || lines.next() != raw_header().strip_suffix('\n')
+        {
+            return Ok(false);
+        }
+        let steps = self.manifest.sweep.steps as usize;
+        let mut rows = 0;
+        for (i, line) in lines.enumerate() {
+            let mut fields = line.split(',');
+            let ids = format!("{point},{},{}", i / steps.max(1), i % steps.max(1));
+            let head: Vec<&str> = fields.by_ref().take(3).collect();
+            let values: Vec<&str> = fields.collect();
+            if head.join(",") != ids
+                || values.len() != N_METRICS
+                || values
+                    .iter()
+                    .any(|v| !v.is_empty() && v.parse::<f64>().is_err())
+            {
+                return Ok(false);
+            }
+            rows += 1;
+        }
+        Ok(rows == self.manifest.replicates as usize * steps)
     }
 
     /// Reads a finished point back; `Err(Foreign)` if another sweep wrote it.
@@ -498,7 +535,8 @@ impl SweepStore {
                     w.write_all(raw_header().as_bytes())?;
                     for point in 0..self.manifest.points {
                         let file = io::BufReader::new(fs::File::open(self.raw_path(point))?);
-                        for line in file.lines().skip(1) {
+                        // The point's tag and the header.
+                        for line in file.lines().skip(2) {
                             w.write_all(line?.as_bytes())?;
                             w.write_all(b"\n")?;
                         }
