@@ -232,6 +232,58 @@ fn killed_sweep_resumes_to_identical_bytes() {
 }
 
 #[test]
+fn ctrl_c_saves_finished_points_says_so_and_exits_130() {
+    let dir = setup(
+        2000,
+        40,
+        2,
+        "values = [0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]",
+    );
+    let d = dir.path();
+    let child = Process::new(assert_cmd::cargo::cargo_bin("cadre-sim"))
+        .current_dir(d)
+        .args([
+            "sweep",
+            "grid.toml",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "stopped",
+        ])
+        .args(["--threads", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let count = || fs::read_dir(d.join("stopped/points")).map_or(0, |r| r.count());
+    while count() < 2 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sent = Process::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    let saved = count();
+    assert!(
+        stderr.contains(&format!("{saved} of 36 points saved"))
+            && stderr.contains("rerun the same command to resume"),
+        "{stderr}"
+    );
+    assert!(!d.join("stopped/results.csv").exists());
+    sweep(d, "stopped", &[])
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{} already finished (resumed)",
+            saved
+        )));
+}
+
+#[test]
 fn a_changed_sweep_or_other_results_are_refused() {
     let dir = small();
     let d = dir.path();

@@ -288,11 +288,22 @@ impl OutputDir {
                         .join(" or ")
                 ),
             )),
-            None => Err(InputError::new(
-                at(),
-                "no results of cadre-sim here: not a sweep folder (run `cadre-sim sweep FILE \
-                 --out DIR` or the generated Slurm script first)",
-            )),
+            None => {
+                let entries = list(path).unwrap_or_default();
+                let there: Vec<&String> = entries.iter().collect();
+                Err(InputError::new(
+                    at(),
+                    format!(
+                        "not a sweep folder: it holds no results of cadre-sim{} (run `cadre-sim \
+                         sweep FILE --out DIR` or the generated Slurm script first)",
+                        if there.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", only {}", names(&there))
+                        }
+                    ),
+                ))
+            }
         }
     }
 
