@@ -219,12 +219,7 @@ impl OutputDir {
             },
         };
         if let Some(owner) = owner.filter(|&o| o != producer) {
-            let mut theirs: Vec<&String> = entries.iter().filter(|e| owned.contains(*e)).collect();
-            // What tells a person most first: the marker, then data, then images.
-            theirs.sort_by_key(|n| {
-                let image = n.ends_with(".png") || n.ends_with(".svg") || n.ends_with(".gif");
-                (n.as_str() != owner.marker(), image, n.as_str())
-            });
+            let theirs = telling_first(entries.iter().filter(|e| owned.contains(*e)), owner);
             return Err(InputError::new(
                 at(),
                 format!(
@@ -249,7 +244,7 @@ impl OutputDir {
         }
         let earlier: BTreeSet<String> = entries.into_iter().filter(|e| owned.contains(e)).collect();
         if producer.rerun_needs_force() && earlier.contains(producer.marker()) && !force {
-            let shown: Vec<&String> = earlier.iter().collect();
+            let shown = telling_first(earlier.iter(), producer);
             return Err(InputError::new(
                 at(),
                 format!(
@@ -435,6 +430,20 @@ fn remove_entry(path: &Path) -> io::Result<()> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
+}
+
+/// A command's entries in the order that tells a person most: its marker, then data, then
+/// images.
+fn telling_first<'a>(
+    entries: impl Iterator<Item = &'a String>,
+    owner: Producer,
+) -> Vec<&'a String> {
+    let mut entries: Vec<&String> = entries.collect();
+    entries.sort_by_key(|n| {
+        let image = n.ends_with(".png") || n.ends_with(".svg") || n.ends_with(".gif");
+        (n.as_str() != owner.marker(), image, n.as_str())
+    });
+    entries
 }
 
 /// Up to six names, then how many more.
