@@ -243,5 +243,8 @@ fn listings_describe_scenarios_and_parameters() {
         .success()
         .stdout(predicate::str::contains("leader_duty"))
         .stdout(predicate::str::contains("O2"))
-        .stdout(predicate::str::contains("a number in [0, 1]"));
+        .stdout(predicate::str::contains("a number in [0, 1]"))
+        .stdout(predicate::function(|text: &str| {
+            text.lines().all(|l| l.chars().count() <= 100)
+        }));
 }
