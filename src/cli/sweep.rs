@@ -160,7 +160,11 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     let plot_options = args.job.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.job.slurm {
-        let flags = format!("{}{}", if args.raw { " --raw" } else { "" }, args.run.flags());
+        let flags = format!(
+            "{}{}",
+            if args.raw { " --raw" } else { "" },
+            args.run.flags()
+        );
         return write_slurm_script("sweep", &args.file, &plan, &out, &args.job, &flags, tasks);
     }
     let plots = Plots::new(plot_options);

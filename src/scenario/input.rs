@@ -45,7 +45,9 @@ impl InputError {
 
     /// Every problem, the first included, as (location, message).
     pub fn problems(&self) -> impl Iterator<Item = (&str, &str)> {
-        std::iter::once(self).chain(&self.more).map(|e| (e.location.as_str(), e.message.as_str()))
+        std::iter::once(self)
+            .chain(&self.more)
+            .map(|e| (e.location.as_str(), e.message.as_str()))
     }
 
     /// How many problems were found, listed or not.

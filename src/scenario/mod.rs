@@ -540,6 +540,41 @@ mod tests {
     }
 
     #[test]
+    fn every_mistake_is_reported_in_file_order_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.toml");
+        // 25 misspelt keys, then a bad value on an earlier line than some of them would be
+        // found: the list is sorted by line, and cut after MAX_PROBLEMS.
+        let mut text = String::from("steps = 10\n[regime]\ndetect = 2\n");
+        for i in 0..25 {
+            text.push_str(&format!("nonsense_{i} = 1\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let e = Scenario::load(path.to_str().unwrap()).unwrap_err();
+        assert_eq!(e.count(), 27, "{e}");
+        let listed: Vec<(&str, &str)> = e.problems().collect();
+        assert_eq!(listed.len(), input::MAX_PROBLEMS);
+        assert!(listed[0].0.ends_with("many.toml:1"), "{e}");
+        assert!(
+            listed[0]
+                .1
+                .contains("`steps` at the top of a scenario: it belongs under [run]")
+        );
+        assert!(listed[1].0.ends_with("many.toml:3") && listed[1].1.contains("regime.detect"));
+        assert!(
+            listed[2].1.contains("unknown key `nonsense_0` in [regime]"),
+            "{e}"
+        );
+        let shown = e.to_string();
+        assert_eq!(shown.lines().count(), input::MAX_PROBLEMS + 1);
+        assert!(
+            shown.lines().skip(1).all(|l| l.starts_with("error: ")),
+            "{shown}"
+        );
+        assert!(shown.ends_with("error: 7 more problems not listed; fix these and run again"));
+    }
+
+    #[test]
     fn base_cycles_are_errors() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.toml"), "base = \"b.toml\"\n").unwrap();

@@ -97,19 +97,15 @@ pub fn parse(
         required("samples", "how many samples")
             .and_then(|v| integer(&doc, "samples", v, 2.0, MAX_SAMPLES)),
     );
-    let method = problems.check(
-        required("method", "\"sobol\" or \"morris\"").and_then(|v| {
-            doc.string("method", v).and_then(|m| match m.as_str() {
-                "sobol" | "morris" => Ok(m),
-                other => Err(doc.error(
-                    &v.span(),
-                    format!(
-                        "`method` = \"{other}\" is not a method; allowed: \"sobol\", \"morris\""
-                    ),
-                )),
-            })
-        }),
-    );
+    let method = problems.check(required("method", "\"sobol\" or \"morris\"").and_then(|v| {
+        doc.string("method", v).and_then(|m| match m.as_str() {
+            "sobol" | "morris" => Ok(m),
+            other => Err(doc.error(
+                &v.span(),
+                format!("`method` = \"{other}\" is not a method; allowed: \"sobol\", \"morris\""),
+            )),
+        })
+    }));
     let levels = match (method.as_deref(), get("levels")) {
         (Some("sobol"), Some(v)) => {
             problems.add(doc.error(&v.span(), "`levels` applies to method = \"morris\" only"));
@@ -361,7 +357,10 @@ mod tests {
         // The misspelt key, and the missing key it leaves behind: both are reported.
         let e = err(&GOOD.replace("samples = 8", "sample = 8"));
         assert_eq!(e.count(), 2, "{e}");
-        assert!(e.to_string().contains("sa.toml:3: unknown key `sample`"), "{e}");
+        assert!(
+            e.to_string().contains("sa.toml:3: unknown key `sample`"),
+            "{e}"
+        );
         assert!(e.to_string().contains("did you mean `samples`"), "{e}");
         assert!(e.message.contains("needs `samples`"), "{e}");
     }

@@ -125,9 +125,7 @@ pub fn read_header(
             .map_or_else(|| default_name.into(), |s| s.to_string_lossy().into_owned())
     };
     let name = match get("name") {
-        Some(v) => problems
-            .check(doc.string("name", v))
-            .unwrap_or_else(stem),
+        Some(v) => problems.check(doc.string("name", v)).unwrap_or_else(stem),
         None => stem(),
     };
     problems.check(check_name(doc, &name, get("name")));
