@@ -334,10 +334,10 @@ fn resolve(
         None => String::new(),
     };
     for section in [Section::Run, Section::Population, Section::Regime] {
-        if let Some(value) = get(section.name()) {
-            if let Some(t) = problems.check(doc.table(section.name(), value)) {
-                apply_section(&doc, &mut scenario, section, t, &mut problems);
-            }
+        if let Some(value) = get(section.name())
+            && let Some(t) = problems.check(doc.table(section.name(), value))
+        {
+            apply_section(&doc, &mut scenario, section, t, &mut problems);
         }
     }
     if let Some(value) = get("events") {
