@@ -243,5 +243,191 @@ fn listings_describe_scenarios_and_parameters() {
         .success()
         .stdout(predicate::str::contains("leader_duty"))
         .stdout(predicate::str::contains("O2"))
-        .stdout(predicate::str::contains("a number in [0, 1]"));
+        .stdout(predicate::str::contains("a number in [0, 1]"))
+        .stdout(predicate::function(|text: &str| {
+            text.lines().all(|l| l.chars().count() <= 100)
+        }));
+}
+
+/// Writes one valid file of each kind into `dir`: (scenario, sweep, sensitivity) paths.
+fn one_file_of_each_kind(dir: &Path) -> [String; 3] {
+    let files = [
+        (
+            "scen.toml",
+            "base = \"nominal_tolerance\"\n[regime]\ndetect = 0.8\n",
+        ),
+        (
+            "sw.toml",
+            "base = \"nominal_tolerance\"\nreplicates = 2\n\
+             [[axis]]\nparam = \"regime.detect\"\nvalues = [0.2, 0.8]\n",
+        ),
+        (
+            "sa.toml",
+            "base = \"nominal_tolerance\"\nmethod = \"sobol\"\nsamples = 8\n\
+             metrics = [\"initiative\"]\nreplicates = 2\n\
+             [[parameter]]\nparam = \"regime.leader_duty\"\nfrom = 0.0\nto = 1.0\n\
+             [[parameter]]\nparam = \"regime.publish\"\nfrom = 0.0\nto = 1.0\n",
+        ),
+    ];
+    files.map(|(name, text)| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    })
+}
+
+#[test]
+fn a_file_given_to_the_wrong_command_names_the_command_that_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let [scenario, sweep, sensitivity] = one_file_of_each_kind(dir.path());
+    // (command, file, what the message says, the command that reads the file)
+    let cases = [
+        (
+            "run",
+            &sweep,
+            "this is a sweep file (it has [[axis]]), not a scenario file",
+            "sweep",
+        ),
+        (
+            "run",
+            &sensitivity,
+            "this is a sensitivity file (it has `method`)",
+            "sensitivity",
+        ),
+        (
+            "sweep",
+            &sensitivity,
+            "this is a sensitivity file (it has `method`)",
+            "sensitivity",
+        ),
+        (
+            "sweep",
+            &scenario,
+            "this is a scenario file (it has [regime]), not a sweep file",
+            "run",
+        ),
+        (
+            "sensitivity",
+            &scenario,
+            "this is a scenario file (it has [regime])",
+            "run",
+        ),
+        (
+            "sensitivity",
+            &sweep,
+            "this is a sweep file (it has [[axis]])",
+            "sweep",
+        ),
+    ];
+    for (command, file, message, reader) in cases {
+        rejects(&[command, file], message);
+        rejects(
+            &[command, file],
+            &format!("run it with `cadre-sim {reader} {file}`"),
+        );
+    }
+    // `show`, which reads scenarios too, says the same.
+    cadre_sim()
+        .args(["show", &sweep])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run it with `cadre-sim sweep"));
+}
+
+/// The `error: ` lines of a rejected command's stderr.
+fn error_lines(args: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let assert = cadre_sim()
+        .args(args)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2);
+    assert!(!out.exists(), "nothing may be written for {args:?}");
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.lines().all(|l| l.starts_with("error: ")),
+        "one problem per line:\n{stderr}"
+    );
+    stderr.lines().map(str::to_string).collect()
+}
+
+/// Checks that `lines` are exactly the expected problems, in order: (line, text) each.
+fn assert_problems(lines: &[String], file: &str, expected: &[(u32, &str)]) {
+    assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+    for (line, (number, text)) in lines.iter().zip(expected) {
+        let start = format!("error: {file}:{number}: ");
+        assert!(
+            line.starts_with(&start),
+            "`{start}` does not start `{line}`"
+        );
+        assert!(line.contains(text), "`{text}` not in `{line}`");
+    }
+}
+
+#[test]
+fn a_file_with_several_mistakes_reports_every_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let scenario = write(
+        "scen.toml",
+        "[regime]\ndetect = 1.5\nsensitvity = 0.5\n[population]\ncadres = 0\n",
+    );
+    assert_problems(
+        &error_lines(&["run", &scenario]),
+        &scenario,
+        &[
+            (
+                2,
+                "`regime.detect` = 1.5 is out of range: it must be a number in [0, 1]",
+            ),
+            (
+                3,
+                "unknown key `sensitvity` in [regime] (did you mean `sensitivity`?)",
+            ),
+            (
+                5,
+                "`population.cadres` = 0 is out of range: it must be an integer in [1,",
+            ),
+        ],
+    );
+    let sweep = write(
+        "sw.toml",
+        "base = \"nominal_tolerance\"\nreplicates = 0\n\
+         [[axis]]\nparam = \"regime.detect\"\nvalues = [0.5, 1.5]\n\
+         [[axis]]\nparam = \"regime.detcet\"\nvalues = [0.1]\n",
+    );
+    assert_problems(
+        &error_lines(&["sweep", &sweep]),
+        &sweep,
+        &[
+            (2, "`run.replicates` = 0 is out of range"),
+            (5, "`regime.detect` = 1.5 is out of range"),
+            (
+                7,
+                "unknown parameter `regime.detcet` (did you mean `regime.detect`?)",
+            ),
+        ],
+    );
+    let sensitivity = write(
+        "sa.toml",
+        "base = \"nominal_tolerance\"\nmethod = \"sobel\"\nsamples = 8\n\
+         metrics = [\"initiativ\"]\n\
+         [[parameter]]\nparam = \"regime.leader_duty\"\nfrom = 0.0\nto = 2.0\n\
+         [[parameter]]\nparam = \"regime.publish\"\nfrom = 0.0\nto = 1.0\n",
+    );
+    assert_problems(
+        &error_lines(&["sensitivity", &sensitivity]),
+        &sensitivity,
+        &[
+            (2, "`method` = \"sobel\" is not a method"),
+            (4, "unknown metric `initiativ` (did you mean `initiative`?)"),
+            (8, "`regime.leader_duty` = 2 is out of range"),
+        ],
+    );
 }

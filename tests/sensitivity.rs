@@ -136,3 +136,29 @@ fn a_bad_file_is_rejected_before_any_work() {
         ));
     assert!(!out.exists());
 }
+
+#[test]
+fn steps_and_replicates_flags_override_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path(), "morris", 2);
+    let out = dir.path().join("out");
+    let analyse = |extra: &[&str]| {
+        cadre_sim()
+            .arg("sensitivity")
+            .arg(&file)
+            .args(["--quiet", "--no-plots", "--out"])
+            .arg(&out)
+            .args(extra)
+            .assert()
+    };
+    analyse(&["--steps", "6", "--replicates", "1"])
+        .success()
+        .stdout(predicate::str::contains("8 points × 1 replicates"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["sweep"]["steps"], 6);
+    // The file's own values make another analysis: the folder is not silently reused.
+    analyse(&[]).code(2).stderr(predicate::str::contains(
+        "changed since the folder was written",
+    ));
+}

@@ -586,3 +586,62 @@ fn merge_refuses_points_of_another_sweep() {
         .assert()
         .success();
 }
+
+#[test]
+fn steps_and_replicates_flags_override_the_file_and_are_part_of_its_hash() {
+    let dir = small();
+    let d = dir.path();
+    let quick = ["--steps", "8", "--replicates", "2"];
+    sweep(d, "out", &quick)
+        .success()
+        .stdout(predicate::str::contains(
+            "12 points × 2 replicates; computed 12",
+        ));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(d.join("out/manifest.json"))).unwrap();
+    assert_eq!(manifest["sweep"]["steps"], 8);
+    assert_eq!(manifest["sweep"]["replicates"], 2);
+    // The same flags resume; other values are refused like an edited file.
+    sweep(d, "out", &quick)
+        .success()
+        .stdout(predicate::str::contains("computed 0, 12 already finished"));
+    for other in [&["--steps", "9", "--replicates", "2"][..], &[]] {
+        sweep(d, "out", other)
+            .code(2)
+            .stderr(predicate::str::contains(
+                "changed since the folder was written",
+            ));
+    }
+    // Checked like the file's values, naming the flag.
+    sweep(d, "bad", &["--replicates", "0"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: --replicates: `run.replicates` = 0",
+        ));
+    sweep(d, "bad", &["--steps", "4"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`window` = 5 must be an integer in [1, 4] (the steps run, as --steps sets them)",
+        ));
+    assert!(!d.join("bad").exists());
+    // Slurm tasks compute the same plan, so they are given the same flags.
+    sweep(d, "cl", &["--slurm", "2", "--steps", "8"]).success();
+    let script = fs::read_to_string(d.join("cl/slurm/sweep.sbatch")).unwrap();
+    assert!(
+        script.contains("--threads \"${SLURM_CPUS_PER_TASK:-1}\" --steps 8\n"),
+        "{script}"
+    );
+}
+
+#[test]
+fn help_of_commands_without_a_report_does_not_promise_one() {
+    for command in ["sweep", "sensitivity", "merge"] {
+        let help = cadre().args([command, "--help"]).assert().success();
+        let text = String::from_utf8(help.get_output().stdout.clone()).unwrap();
+        assert!(!text.contains("report"), "{command} --help:\n{text}");
+        assert!(text.contains("--no-plots"), "{command} --help:\n{text}");
+        if command != "merge" {
+            assert!(text.contains("--steps <T>") && text.contains("--replicates <N>"));
+        }
+    }
+}

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::default_out;
 use super::plots::write_figures;
-use super::sweep::{JobArgs, write_slurm_script};
+use super::sweep::{JobArgs, RunOverrideArgs, write_slurm_script};
 use crate::output::{Producer, short};
 use crate::plot::sensitivity_plots::sensitivity_figure;
 use crate::sensitivity::{self, Indices, MetricIndices, SensitivityPlan, file};
@@ -30,11 +30,13 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
+    pub run: RunOverrideArgs,
+    #[command(flatten)]
     pub job: JobArgs,
 }
 
 pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
-    let plan = file::load(&args.file)?;
+    let plan = file::load(&args.file, &args.run.overrides())?;
     let plots = args.job.plots.resolve()?;
     let unit = plan.unit_design();
     let sweep_plan = plan.sweep_plan(&unit)?;
@@ -46,7 +48,7 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
             &sweep_plan,
             &out,
             &args.job,
-            false,
+            &args.run.flags(),
             tasks,
         );
     }

@@ -28,7 +28,71 @@ pub struct SweepArgs {
     #[arg(long)]
     pub raw: bool,
     #[command(flatten)]
+    pub run: RunOverrideArgs,
+    #[command(flatten)]
     pub job: JobArgs,
+}
+
+/// `--steps` and `--replicates` of `sweep` and `sensitivity`: a quick try without editing the
+/// file. They are part of the resolved sweep and its hash, so a folder computed with other
+/// values is refused (or replaced with --force), exactly as if the file had changed.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct RunOverrideArgs {
+    /// Steps of every point (overrides the file's `steps`; a folder with other steps is refused).
+    #[arg(long, value_name = "T")]
+    pub steps: Option<u64>,
+    /// Replicates of every point (overrides the file's `replicates`; likewise).
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u64>,
+}
+
+impl RunOverrideArgs {
+    pub fn overrides(&self) -> file::RunOverrides {
+        file::RunOverrides {
+            steps: self.steps,
+            replicates: self.replicates,
+        }
+    }
+
+    /// The flags as a command line passes them (with a leading space), for the Slurm tasks,
+    /// whose plan (and hash) must be this one.
+    pub fn flags(&self) -> String {
+        let mut flags = String::new();
+        if let Some(t) = self.steps {
+            flags.push_str(&format!(" --steps {t}"));
+        }
+        if let Some(n) = self.replicates {
+            flags.push_str(&format!(" --replicates {n}"));
+        }
+        flags
+    }
+}
+
+/// The plot flags of `sweep`, `sensitivity` and `merge`: as [`PlotArgs`], but their help
+/// speaks of plots only, since these commands write no report.html.
+#[derive(Args, Debug, Clone)]
+pub struct JobPlotArgs {
+    /// Plot file format: png, svg, or both as png,svg.
+    #[arg(long, value_name = "FORMATS", default_value = "png")]
+    pub format: String,
+    /// Language of plot labels: en or zh.
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    pub lang: String,
+    /// Write no plot files.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+impl JobPlotArgs {
+    /// Checks the flags before any work starts.
+    pub fn resolve(&self) -> Result<PlotOptions, crate::scenario::InputError> {
+        PlotArgs {
+            format: self.format.clone(),
+            lang: self.lang.clone(),
+            no_plots: self.no_plots,
+        }
+        .resolve()
+    }
 }
 
 /// How a job of many points runs: threads, resume or replace, shards and Slurm. Shared by
@@ -62,7 +126,7 @@ pub struct JobArgs {
     pub cpus_per_task: u32,
     /// Plots of the assembled results (not written by shards: `merge` draws them).
     #[command(flatten)]
-    pub plots: PlotArgs,
+    pub plots: JobPlotArgs,
 }
 
 impl JobArgs {
@@ -101,21 +165,26 @@ pub struct MergeArgs {
     pub dir: PathBuf,
     /// Plots, drawn exactly as a one-machine sweep with the same flags draws them.
     #[command(flatten)]
-    pub plots: PlotArgs,
+    pub plots: JobPlotArgs,
 }
 
 pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
-    let plan = file::load(&args.file)?;
+    let plan = file::load(&args.file, &args.run.overrides())?;
     let plot_options = args.job.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.job.slurm {
+        let flags = format!(
+            "{}{}",
+            if args.raw { " --raw" } else { "" },
+            args.run.flags()
+        );
         return write_slurm_script(
             Producer::Sweep,
             &args.file,
             &plan,
             &out,
             &args.job,
-            args.raw,
+            &flags,
             tasks,
         );
     }
@@ -239,14 +308,15 @@ fn plot_names_summary(names: &[String]) -> String {
 }
 
 /// `--slurm N`: prepares the folder (so a mismatch is refused now, not on the cluster) and
-/// writes `slurm/<command>.sbatch` into it, whose tasks run `cadre-sim <command> FILE --shard`.
+/// writes `slurm/<command>.sbatch` into it, whose tasks run `cadre-sim <command> FILE --shard`
+/// with `flags` (e.g. ` --raw --steps 5`: whatever makes their plan this one).
 pub fn write_slurm_script(
     producer: Producer,
     file: &std::path::Path,
     plan: &sweep::SweepPlan,
     out: &std::path::Path,
     job: &JobArgs,
-    raw: bool,
+    flags: &str,
     tasks: u32,
 ) -> anyhow::Result<()> {
     // `merge`, which draws the plots, is told the same plot flags.
@@ -268,7 +338,7 @@ pub fn write_slurm_script(
         command,
         &absolute(file),
         &out_abs,
-        raw,
+        flags,
         &options,
     );
     store.dir().claim(SLURM_DIR)?;

@@ -12,12 +12,25 @@ use toml::de::{DeTable, DeValue};
 
 use crate::model::params::{ParamSpec, suggest};
 
-/// A problem with user input, found before any work starts.
+/// The most problems one error lists; a file with more is probably not the kind of file the
+/// command expects, and the first twenty are plenty to start fixing.
+pub const MAX_PROBLEMS: usize = 20;
+
+/// A problem with user input, found before any work starts: one, or several found in the
+/// same input (a file with three mistakes reports all three, each with its own line).
+///
+/// `location` and `message` are the first problem; `more` holds the others, in file order.
+/// Displayed one problem per line; every line after the first starts with `error: `, as the
+/// binary prefixes the first, so that each problem reads `error: file:line: ...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
     /// Where: `path:line`, `built-in scenario 'x':line`, `--set`, ...
     pub location: String,
     pub message: String,
+    /// Further problems in the same input (each with an empty `more`).
+    pub more: Vec<InputError>,
+    /// Problems found beyond [`MAX_PROBLEMS`], counted but not listed.
+    pub omitted: usize,
 }
 
 impl InputError {
@@ -25,17 +38,177 @@ impl InputError {
         InputError {
             location: location.into(),
             message: message.into(),
+            more: Vec::new(),
+            omitted: 0,
         }
+    }
+
+    /// Every problem, the first included, as (location, message).
+    pub fn problems(&self) -> impl Iterator<Item = (&str, &str)> {
+        std::iter::once(self)
+            .chain(&self.more)
+            .map(|e| (e.location.as_str(), e.message.as_str()))
+    }
+
+    /// How many problems were found, listed or not.
+    pub fn count(&self) -> usize {
+        1 + self.more.len() + self.omitted
+    }
+
+    /// The problems of `errors` as one error: sorted by file (in order of first appearance)
+    /// and line, repeated ones dropped, at most [`MAX_PROBLEMS`] listed. None when empty.
+    pub fn combine(errors: Vec<InputError>) -> Option<InputError> {
+        let mut omitted = 0;
+        let mut all: Vec<InputError> = Vec::new();
+        for e in errors {
+            omitted += e.omitted;
+            let (first, more) = (InputError::new(e.location, e.message), e.more);
+            for p in std::iter::once(first).chain(more) {
+                if !all.contains(&p) {
+                    all.push(p);
+                }
+            }
+        }
+        let mut origins: Vec<&str> = Vec::new();
+        for p in &all {
+            let origin = split_line(&p.location).0;
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
+        let rank = |p: &InputError| {
+            let (origin, line) = split_line(&p.location);
+            (origins.iter().position(|o| *o == origin), line)
+        };
+        let mut order: Vec<usize> = (0..all.len()).collect();
+        order.sort_by_key(|&i| rank(&all[i]));
+        let mut sorted: Vec<InputError> = order.into_iter().map(|i| all[i].clone()).collect();
+        if sorted.len() > MAX_PROBLEMS {
+            omitted += sorted.len() - MAX_PROBLEMS;
+            sorted.truncate(MAX_PROBLEMS);
+        }
+        let mut problems = sorted.into_iter();
+        let mut first = problems.next()?;
+        first.more = problems.collect();
+        first.omitted = omitted;
+        Some(first)
+    }
+}
+
+/// `("path", Some(12))` for `path:12`; a location without a line sorts before its lines.
+fn split_line(location: &str) -> (&str, Option<usize>) {
+    match location.rsplit_once(':') {
+        Some((origin, line)) => match line.parse() {
+            Ok(n) => (origin, Some(n)),
+            Err(_) => (location, None),
+        },
+        None => (location, None),
     }
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
+        for (i, (location, message)) in self.problems().enumerate() {
+            if i > 0 {
+                write!(f, "\nerror: ")?;
+            }
+            write!(f, "{location}: {message}")?;
+        }
+        if self.omitted > 0 {
+            write!(
+                f,
+                "\nerror: {} more problems not listed; fix these and run again",
+                self.omitted
+            )?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for InputError {}
+
+/// The problems found so far in one input: reading goes on past a mistake, so that all of
+/// them are reported at once, and fails at the end if there was any.
+#[derive(Debug, Default)]
+pub struct Problems {
+    found: Vec<InputError>,
+}
+
+impl Problems {
+    pub fn add(&mut self, error: InputError) {
+        self.found.push(error);
+    }
+
+    /// The value of `result`, or None after recording its error.
+    pub fn check<T>(&mut self, result: Result<T, InputError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(e);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// Ok when nothing was found; otherwise every problem as one error.
+    pub fn finish(self) -> Result<(), InputError> {
+        match InputError::combine(self.found) {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+}
+
+/// The kinds of TOML file the commands read, each by its own command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Scenario,
+    Sweep,
+    Sensitivity,
+}
+
+impl FileKind {
+    const ALL: [FileKind; 3] = [FileKind::Scenario, FileKind::Sweep, FileKind::Sensitivity];
+
+    /// "a scenario file", for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Scenario => "a scenario file",
+            FileKind::Sweep => "a sweep file",
+            FileKind::Sensitivity => "a sensitivity file",
+        }
+    }
+
+    /// The command that reads this kind of file.
+    pub fn command(self) -> &'static str {
+        match self {
+            FileKind::Scenario => "run",
+            FileKind::Sweep => "sweep",
+            FileKind::Sensitivity => "sensitivity",
+        }
+    }
+
+    /// Top-level keys that only this kind of file has. (`steps`, `replicates`, `seed` and
+    /// `window` are shared by sweep and sensitivity files, and tell them apart from nothing.)
+    fn own_keys(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Scenario => &["run", "population", "regime", "events"],
+            FileKind::Sweep => &["axis", "sample", "mode"],
+            FileKind::Sensitivity => &[
+                "method",
+                "metrics",
+                "samples",
+                "levels",
+                "bootstrap",
+                "parameter",
+            ],
+        }
+    }
+}
 
 /// A TOML document being read, for error locations.
 pub struct Document<'a> {
@@ -76,6 +249,55 @@ impl<'a> Document<'a> {
     /// An error at `span`.
     pub fn error(&self, span: &Span<usize>, message: impl Into<String>) -> InputError {
         InputError::new(self.at(span), message)
+    }
+
+    /// Refuses a file of another kind than `expected` (a sweep file given to `run`, say),
+    /// naming the kind and the command that reads it. The kind is judged by the top-level
+    /// keys only one kind has; a file with as many keys of the expected kind passes, and
+    /// its stray keys are reported one by one as unknown.
+    pub fn check_kind(&self, table: &Table<'a>, expected: FileKind) -> Result<(), InputError> {
+        let own = |kind: FileKind| {
+            table
+                .iter()
+                .filter(|(k, _)| kind.own_keys().contains(&k.get_ref().as_ref()))
+                .collect::<Vec<_>>()
+        };
+        let expected_count = own(expected).len();
+        let Some((kind, keys)) = FileKind::ALL
+            .into_iter()
+            .filter(|&k| k != expected)
+            .map(|k| (k, own(k)))
+            .filter(|(_, keys)| keys.len() > expected_count)
+            .max_by_key(|(_, keys)| keys.len())
+        else {
+            return Ok(());
+        };
+        let (key, value) = keys[0];
+        let shown = match value.get_ref() {
+            DeValue::Table(_) => format!("[{}]", key.get_ref()),
+            DeValue::Array(a) if a.iter().all(|v| matches!(v.get_ref(), DeValue::Table(_))) => {
+                format!("[[{}]]", key.get_ref())
+            }
+            _ => format!("`{}`", key.get_ref()),
+        };
+        let mut message = format!(
+            "this is {} (it has {shown}), not {}: run it with `cadre-sim {} {}`",
+            kind.name(),
+            expected.name(),
+            kind.command(),
+            self.origin
+        );
+        if kind == FileKind::Scenario {
+            let doc = match expected {
+                FileKind::Sensitivity => "docs/sensitivity.md",
+                _ => "docs/sweep.md",
+            };
+            message.push_str(&format!(
+                ", or name it as `base` in {} ({doc})",
+                expected.name()
+            ));
+        }
+        Err(self.error(&key.span(), message))
     }
 
     /// Rejects a key not in `allowed`, with a "did you mean" hint.

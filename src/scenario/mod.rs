@@ -16,7 +16,7 @@ use serde::ser::SerializeMap;
 use crate::model::params::{ParamSpec, Section, all_specs, find_spec, suggest};
 use crate::model::{Event, ModelSpec, Population, Regime, RunParams};
 pub use input::InputError;
-use input::{Document, Table};
+use input::{Document, FileKind, Problems, Table};
 
 /// A fully resolved scenario: every parameter has a value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -279,8 +279,22 @@ fn resolve(
         text: &text,
     };
     let table = doc.parse()?;
+    doc.check_kind(&table, FileKind::Scenario)?;
+    // Reading goes on past a mistake, so that every mistake in the file is reported at once.
+    let mut problems = Problems::default();
+    let run_names: Vec<&str> = RunParams::SPECS.iter().map(|s| s.name).collect();
     for (key, _) in table.iter() {
-        doc.check_known(key, "a scenario", TOP_KEYS)?;
+        if run_names.contains(&key.get_ref().as_ref()) {
+            problems.add(doc.error(
+                &key.span(),
+                format!(
+                    "unknown key `{}` at the top of a scenario: it belongs under [run]",
+                    key.get_ref()
+                ),
+            ));
+        } else {
+            problems.check(doc.check_known(key, "a scenario", TOP_KEYS));
+        }
     }
     let get = |name: &str| {
         table
@@ -290,106 +304,150 @@ fn resolve(
     };
 
     chain.push(identity);
-    let mut scenario = match get("base") {
-        Some(base) => {
-            let base_ref = doc.string("base", base)?;
-            // A built-in's base is another built-in; a file's base is relative to its folder.
-            resolve(&base_ref, base_dir.as_deref(), chain)?
-        }
-        None => Scenario::default(),
-    };
+    let base = get("base").and_then(|base| {
+        let base_ref = problems.check(doc.string("base", base))?;
+        // A built-in's base is another built-in; a file's base is relative to its folder.
+        let resolved = resolve(&base_ref, base_dir.as_deref(), chain).map_err(|e| {
+            // An unknown name or an unreadable file is reported at this file's `base` line.
+            if e.location == "scenario" || e.message.starts_with("cannot read") {
+                doc.error(&base.span(), format!("`base`: {}", e.message))
+            } else {
+                e
+            }
+        });
+        problems.check(resolved)
+    });
     chain.pop();
+    // Without a usable base, the rest of the file is still checked against the defaults.
+    let mut scenario = base.unwrap_or_default();
 
-    scenario.name = match get("name") {
-        Some(v) => doc.string("name", v)?,
+    scenario.name = match get("name").map(|v| doc.string("name", v)) {
+        Some(name) => problems.check(name).unwrap_or(default_name),
         None => default_name,
     };
     scenario.description = match get("description") {
-        Some(v) => doc.string("description", v)?.trim().to_string(),
+        Some(v) => problems
+            .check(doc.string("description", v))
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         None => String::new(),
     };
     for section in [Section::Run, Section::Population, Section::Regime] {
-        if let Some(value) = get(section.name()) {
-            let t = doc.table(section.name(), value)?;
-            apply_section(&doc, &mut scenario, section, t)?;
+        if let Some(value) = get(section.name())
+            && let Some(t) = problems.check(doc.table(section.name(), value))
+        {
+            apply_section(&doc, &mut scenario, section, t, &mut problems);
         }
     }
     if let Some(value) = get("events") {
-        scenario.events = read_events(&doc, value)?;
+        scenario.events = read_events(&doc, value, &mut problems);
     }
+    problems.finish()?;
     Ok(scenario)
 }
 
-/// Applies the keys of one `[section]` table.
+/// Applies the keys of one `[section]` table, recording each bad key or value.
 fn apply_section(
     doc: &Document<'_>,
     scenario: &mut Scenario,
     section: Section,
     table: &Table<'_>,
-) -> Result<(), InputError> {
+    problems: &mut Problems,
+) {
     let names: Vec<&str> = all_specs()
         .filter(|s| s.section == section)
         .map(|s| s.name)
         .collect();
     for (key, value) in table.iter() {
-        doc.check_known(key, &format!("[{}]", section.name()), &names)?;
+        if problems
+            .check(doc.check_known(key, &format!("[{}]", section.name()), &names))
+            .is_none()
+        {
+            continue;
+        }
         let spec = find_spec(section, key.get_ref()).expect("checked above");
-        let v = doc.param(spec, value)?;
-        scenario.set(spec, v);
+        if let Some(v) = problems.check(doc.param(spec, value)) {
+            scenario.set(spec, v);
+        }
     }
-    Ok(())
 }
 
-/// Reads `[[events]]`: each an `at` step and at least one regime parameter.
-fn read_events(doc: &Document<'_>, value: &input::Value<'_>) -> Result<Vec<Event>, InputError> {
+/// Reads `[[events]]`: each an `at` step and at least one regime parameter. Bad events are
+/// recorded in `problems` and left out.
+fn read_events(
+    doc: &Document<'_>,
+    value: &input::Value<'_>,
+    problems: &mut Problems,
+) -> Vec<Event> {
     let toml::de::DeValue::Array(items) = value.get_ref() else {
-        return Err(doc.error(
+        problems.add(doc.error(
             &value.span(),
             "`events` must be an array of tables: write each event as [[events]]",
         ));
+        return Vec::new();
     };
     let mut names: Vec<&str> = vec!["at"];
     names.extend(Regime::SPECS.iter().map(|s| s.name));
     let mut events = Vec::new();
     for item in items.iter() {
-        let table = doc.table("events", item)?;
+        let Some(table) = problems.check(doc.table("events", item)) else {
+            continue;
+        };
         let mut at = None;
         let mut changes = Vec::new();
+        let mut ok = true;
         for (key, v) in table.iter() {
-            doc.check_known(
+            let known = doc.check_known(
                 key,
                 "an event (events may change [regime] parameters)",
                 &names,
-            )?;
+            );
+            if problems.check(known).is_none() {
+                ok = false;
+                continue;
+            }
             if key.get_ref() == "at" {
-                let step = doc.number("at", v)?;
-                if !(step >= 0.0 && step.fract() == 0.0 && step <= u32::MAX as f64) {
-                    return Err(doc.error(
-                        &v.span(),
-                        format!("`at` = {step} must be an integer step >= 0"),
-                    ));
-                }
-                at = Some(step as u32);
+                let step = doc.number("at", v).and_then(|step| {
+                    if step >= 0.0 && step.fract() == 0.0 && step <= u32::MAX as f64 {
+                        Ok(step as u32)
+                    } else {
+                        Err(doc.error(
+                            &v.span(),
+                            format!("`at` = {step} must be an integer step >= 0"),
+                        ))
+                    }
+                });
+                at = problems.check(step);
+                ok &= at.is_some();
             } else {
                 let spec = find_spec(Section::Regime, key.get_ref()).expect("checked above");
-                changes.push((spec.name.to_string(), doc.param(spec, v)?));
+                match problems.check(doc.param(spec, v)) {
+                    Some(value) => changes.push((spec.name.to_string(), value)),
+                    None => ok = false,
+                }
             }
         }
+        if !ok {
+            continue;
+        }
         let Some(at) = at else {
-            return Err(doc.error(
+            problems.add(doc.error(
                 &item.span(),
                 "an event needs `at`, the step it applies before",
             ));
+            continue;
         };
         if changes.is_empty() {
-            return Err(doc.error(
+            problems.add(doc.error(
                 &item.span(),
                 "an event must change at least one [regime] parameter",
             ));
+            continue;
         }
         events.push(Event { at, changes });
     }
-    Ok(events)
+    events
 }
 
 #[cfg(test)]
@@ -479,6 +537,41 @@ mod tests {
             e.message.contains("did you mean `nominal_tolerance`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn every_mistake_is_reported_in_file_order_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.toml");
+        // 25 misspelt keys, then a bad value on an earlier line than some of them would be
+        // found: the list is sorted by line, and cut after MAX_PROBLEMS.
+        let mut text = String::from("steps = 10\n[regime]\ndetect = 2\n");
+        for i in 0..25 {
+            text.push_str(&format!("nonsense_{i} = 1\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let e = Scenario::load(path.to_str().unwrap()).unwrap_err();
+        assert_eq!(e.count(), 27, "{e}");
+        let listed: Vec<(&str, &str)> = e.problems().collect();
+        assert_eq!(listed.len(), input::MAX_PROBLEMS);
+        assert!(listed[0].0.ends_with("many.toml:1"), "{e}");
+        assert!(
+            listed[0]
+                .1
+                .contains("`steps` at the top of a scenario: it belongs under [run]")
+        );
+        assert!(listed[1].0.ends_with("many.toml:3") && listed[1].1.contains("regime.detect"));
+        assert!(
+            listed[2].1.contains("unknown key `nonsense_0` in [regime]"),
+            "{e}"
+        );
+        let shown = e.to_string();
+        assert_eq!(shown.lines().count(), input::MAX_PROBLEMS + 1);
+        assert!(
+            shown.lines().skip(1).all(|l| l.starts_with("error: ")),
+            "{shown}"
+        );
+        assert!(shown.ends_with("error: 7 more problems not listed; fix these and run again"));
     }
 
     #[test]

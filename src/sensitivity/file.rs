@@ -31,10 +31,10 @@ use toml::de::DeValue;
 use super::{Factor, Method, SensitivityPlan};
 use crate::model::Metric;
 use crate::model::params::suggest;
-use crate::scenario::input::{Document, Value, check_param};
+use crate::scenario::input::{Document, FileKind, Problems, Value, check_param};
 use crate::scenario::{InputError, lookup_param};
 use crate::sweep::design::check_sweepable;
-use crate::sweep::file::{get, read_header};
+use crate::sweep::file::{RunOverrides, get, read_header};
 
 const TOP_KEYS: &[&str] = &[
     "name",
@@ -58,24 +58,31 @@ pub const MAX_SAMPLES: f64 = 1_000_000.0;
 /// The most bootstrap resamples.
 pub const MAX_BOOTSTRAP: f64 = 100_000.0;
 
-/// Reads and validates the sensitivity file at `path`.
-pub fn load(path: &Path) -> Result<SensitivityPlan, InputError> {
+/// Reads and validates the sensitivity file at `path`, with the command line's overrides.
+pub fn load(path: &Path, overrides: &RunOverrides) -> Result<SensitivityPlan, InputError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| InputError::new(path.display().to_string(), format!("cannot read: {e}")))?;
-    parse(path, &text)
+    parse(path, &text, overrides)
 }
 
 /// Validates the text of a sensitivity file; `path` names it and anchors relative paths.
-pub fn parse(path: &Path, text: &str) -> Result<SensitivityPlan, InputError> {
+/// Every mistake in the file is reported, not only the first.
+pub fn parse(
+    path: &Path,
+    text: &str,
+    overrides: &RunOverrides,
+) -> Result<SensitivityPlan, InputError> {
     let doc = Document {
         origin: path.display().to_string(),
         text,
     };
     let table = doc.parse()?;
+    doc.check_kind(&table, FileKind::Sensitivity)?;
+    let mut problems = Problems::default();
     for (key, _) in table.iter() {
-        doc.check_known(key, "a sensitivity file", TOP_KEYS)?;
+        problems.check(doc.check_known(key, "a sensitivity file", TOP_KEYS));
     }
-    let header = read_header(&doc, path, &table, "sensitivity")?;
+    let header = read_header(&doc, path, &table, "sensitivity", overrides, &mut problems);
     let get = |name: &str| get(&table, name);
     let required = |name: &str, what: &str| {
         get(name).ok_or_else(|| {
@@ -86,70 +93,74 @@ pub fn parse(path: &Path, text: &str) -> Result<SensitivityPlan, InputError> {
         })
     };
 
-    let samples = integer(
-        &doc,
-        "samples",
-        required("samples", "how many samples")?,
-        2.0,
-        MAX_SAMPLES,
-    )?;
-    let method_value = required("method", "\"sobol\" or \"morris\"")?;
-    let method = match doc.string("method", method_value)?.as_str() {
-        "sobol" => {
-            if let Some(v) = get("levels") {
-                return Err(doc.error(&v.span(), "`levels` applies to method = \"morris\" only"));
-            }
-            Method::Sobol { samples }
-        }
-        "morris" => {
-            let levels = match get("levels") {
-                Some(v) => integer(&doc, "levels", v, 2.0, 100.0)?,
-                None => 4,
-            };
-            if levels % 2 != 0 {
-                let v = get("levels").expect("an odd default is impossible");
-                return Err(doc.error(
-                    &v.span(),
-                    format!("`levels` = {levels} must be even, so that steps of Δ = p/(2(p−1)) stay on the grid"),
-                ));
-            }
-            Method::Morris {
-                trajectories: samples,
-                levels,
-            }
-        }
-        other => {
-            return Err(doc.error(
-                &method_value.span(),
+    let samples = problems.check(
+        required("samples", "how many samples")
+            .and_then(|v| integer(&doc, "samples", v, 2.0, MAX_SAMPLES)),
+    );
+    let method = problems.check(required("method", "\"sobol\" or \"morris\"").and_then(|v| {
+        doc.string("method", v).and_then(|m| match m.as_str() {
+            "sobol" | "morris" => Ok(m),
+            other => Err(doc.error(
+                &v.span(),
                 format!("`method` = \"{other}\" is not a method; allowed: \"sobol\", \"morris\""),
-            ));
+            )),
+        })
+    }));
+    let levels = match (method.as_deref(), get("levels")) {
+        (Some("sobol"), Some(v)) => {
+            problems.add(doc.error(&v.span(), "`levels` applies to method = \"morris\" only"));
+            None
         }
+        (_, Some(v)) => problems.check(integer(&doc, "levels", v, 2.0, 100.0).and_then(|l| {
+            if l % 2 == 0 {
+                Ok(l)
+            } else {
+                Err(doc.error(
+                    &v.span(),
+                    format!(
+                        "`levels` = {l} must be even, so that steps of Δ = p/(2(p−1)) stay on \
+                         the grid"
+                    ),
+                ))
+            }
+        })),
+        (_, None) => Some(4),
     };
     let bootstrap = match get("bootstrap") {
-        Some(v) => integer(&doc, "bootstrap", v, 0.0, MAX_BOOTSTRAP)?,
-        None => 1000,
+        Some(v) => problems.check(integer(&doc, "bootstrap", v, 0.0, MAX_BOOTSTRAP)),
+        None => Some(1000),
     };
-    let metrics = read_metrics(
-        &doc,
-        required("metrics", "the metrics to analyse, e.g. [\"initiative\"]")?,
-    )?;
-    let factors = read_factors(
-        &doc,
-        required(
+    let metrics = problems
+        .check(required(
+            "metrics",
+            "the metrics to analyse, e.g. [\"initiative\"]",
+        ))
+        .and_then(|v| read_metrics(&doc, v, &mut problems));
+    let factors = problems
+        .check(required(
             "parameter",
             "[[parameter]] tables with `param`, `from`, `to`",
-        )?,
-    )?;
-
+        ))
+        .and_then(|v| read_factors(&doc, v, &mut problems));
+    problems.finish()?;
+    let missing = "a value is missing only with a problem recorded";
+    let samples = samples.expect(missing);
+    let method = match method.expect(missing).as_str() {
+        "sobol" => Method::Sobol { samples },
+        _ => Method::Morris {
+            trajectories: samples,
+            levels: levels.expect(missing),
+        },
+    };
     Ok(SensitivityPlan {
         name: header.name,
         description: header.description,
         base: header.base,
         window: header.window,
         method,
-        metrics,
-        factors,
-        bootstrap,
+        metrics: metrics.expect(missing),
+        factors: factors.expect(missing),
+        bootstrap: bootstrap.expect(missing),
     })
 }
 
@@ -171,85 +182,127 @@ fn integer(
     Ok(v as usize)
 }
 
-fn read_metrics(doc: &Document<'_>, value: &Value<'_>) -> Result<Vec<Metric>, InputError> {
+/// The metrics, each checked; None after recording every problem.
+fn read_metrics(
+    doc: &Document<'_>,
+    value: &Value<'_>,
+    problems: &mut Problems,
+) -> Option<Vec<Metric>> {
     let DeValue::Array(items) = value.get_ref() else {
-        return Err(doc.error(&value.span(), "`metrics` must be an array of metric names"));
+        problems.add(doc.error(&value.span(), "`metrics` must be an array of metric names"));
+        return None;
     };
     let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
     let mut metrics = Vec::new();
+    let mut ok = true;
     for item in items.iter() {
-        let name = doc.string("metrics", item)?;
-        let Some(metric) = Metric::from_name(&name) else {
-            let hint = suggest(&name, names.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_else(|| format!("; allowed: {}", names.join(", ")));
-            return Err(doc.error(&item.span(), format!("unknown metric `{name}`{hint}")));
-        };
-        if metrics.contains(&metric) {
-            return Err(doc.error(&item.span(), format!("metric `{name}` is listed twice")));
+        let metric = doc.string("metrics", item).and_then(|name| {
+            let Some(metric) = Metric::from_name(&name) else {
+                let hint = suggest(&name, names.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_else(|| format!("; allowed: {}", names.join(", ")));
+                return Err(doc.error(&item.span(), format!("unknown metric `{name}`{hint}")));
+            };
+            if metrics.contains(&metric) {
+                return Err(doc.error(&item.span(), format!("metric `{name}` is listed twice")));
+            }
+            Ok(metric)
+        });
+        match problems.check(metric) {
+            Some(m) => metrics.push(m),
+            None => ok = false,
         }
-        metrics.push(metric);
     }
-    if metrics.is_empty() {
-        return Err(doc.error(&value.span(), "`metrics` needs at least one metric"));
+    if ok && metrics.is_empty() {
+        problems.add(doc.error(&value.span(), "`metrics` needs at least one metric"));
+        return None;
     }
-    Ok(metrics)
+    ok.then_some(metrics)
 }
 
-fn read_factors(doc: &Document<'_>, value: &Value<'_>) -> Result<Vec<Factor>, InputError> {
+/// The `[[parameter]]` tables, each checked; None after recording every problem.
+fn read_factors(
+    doc: &Document<'_>,
+    value: &Value<'_>,
+    problems: &mut Problems,
+) -> Option<Vec<Factor>> {
     let DeValue::Array(items) = value.get_ref() else {
-        return Err(doc.error(
+        problems.add(doc.error(
             &value.span(),
             "`parameter` must be an array of tables: write each as [[parameter]]",
         ));
+        return None;
     };
     let mut factors: Vec<Factor> = Vec::new();
+    let mut ok = true;
     for item in items.iter() {
-        let table = doc.table("parameter", item)?;
-        for (key, _) in table.iter() {
-            doc.check_known(key, "a [[parameter]]", PARAMETER_KEYS)?;
+        match read_factor(doc, item, &factors, problems) {
+            Some(f) => factors.push(f),
+            None => ok = false,
         }
-        let field = |name: &str| {
-            get(table, name)
-                .ok_or_else(|| doc.error(&item.span(), format!("a [[parameter]] needs `{name}`")))
-        };
-        let param_value = field("param")?;
-        let key = doc.string("param", param_value)?;
-        let spec = lookup_param(&key)
-            .and_then(|spec| check_sweepable(spec).map(|()| spec))
-            .map_err(|m| doc.error(&param_value.span(), m))?;
-        if factors.iter().any(|f| f.spec.key() == spec.key()) {
-            return Err(doc.error(
-                &param_value.span(),
-                format!("`{}` is varied twice", spec.key()),
-            ));
-        }
-        let (from_value, to_value) = (field("from")?, field("to")?);
-        let low = doc.param(spec, from_value)?;
-        let high = doc.param(spec, to_value)?;
-        if low >= high {
-            return Err(doc.error(
-                &to_value.span(),
-                format!(
-                    "`to` = {high} must be greater than `from` = {low} for `{}`",
-                    spec.key()
-                ),
-            ));
-        }
-        factors.push(Factor { spec, low, high });
     }
-    if factors.len() < 2 {
-        return Err(doc.error(
+    if ok && factors.len() < 2 {
+        problems.add(doc.error(
             &value.span(),
             "a sensitivity analysis needs at least two [[parameter]]s",
         ));
+        return None;
     }
     // Every scaled value stays in range, because both ends are checked and the range is an
     // interval; integer parameters round to integers in [from, to].
     for f in &factors {
         debug_assert!(check_param(f.spec, f.scale(0.5)).is_ok());
     }
-    Ok(factors)
+    ok.then_some(factors)
+}
+
+/// One `[[parameter]]`, checked against the ones before it; None after recording problems.
+fn read_factor(
+    doc: &Document<'_>,
+    item: &Value<'_>,
+    before: &[Factor],
+    problems: &mut Problems,
+) -> Option<Factor> {
+    let table = problems.check(doc.table("parameter", item))?;
+    let mut ok = true;
+    for (key, _) in table.iter() {
+        ok &= problems
+            .check(doc.check_known(key, "a [[parameter]]", PARAMETER_KEYS))
+            .is_some();
+    }
+    let field = |name: &str| {
+        get(table, name)
+            .ok_or_else(|| doc.error(&item.span(), format!("a [[parameter]] needs `{name}`")))
+    };
+    let param_value = problems.check(field("param"))?;
+    let spec = problems.check(doc.string("param", param_value).and_then(|key| {
+        lookup_param(&key)
+            .and_then(|spec| check_sweepable(spec).map(|()| spec))
+            .map_err(|m| doc.error(&param_value.span(), m))
+    }))?;
+    if before.iter().any(|f| f.spec.key() == spec.key()) {
+        problems.add(doc.error(
+            &param_value.span(),
+            format!("`{}` is varied twice", spec.key()),
+        ));
+        return None;
+    }
+    let from_value = problems.check(field("from"));
+    let to_value = problems.check(field("to"));
+    let low = from_value.and_then(|v| problems.check(doc.param(spec, v)));
+    let high = to_value.and_then(|v| problems.check(doc.param(spec, v)));
+    let (low, high, to_value) = (low?, high?, to_value?);
+    if low >= high {
+        problems.add(doc.error(
+            &to_value.span(),
+            format!(
+                "`to` = {high} must be greater than `from` = {low} for `{}`",
+                spec.key()
+            ),
+        ));
+        return None;
+    }
+    ok.then_some(Factor { spec, low, high })
 }
 
 #[cfg(test)]
@@ -257,7 +310,7 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> InputError {
-        parse(Path::new("sa.toml"), text).unwrap_err()
+        parse(Path::new("sa.toml"), text, &RunOverrides::default()).unwrap_err()
     }
 
     const GOOD: &str = "base = \"nominal_tolerance\"\nmethod = \"sobol\"\nsamples = 8\n\
@@ -267,7 +320,7 @@ mod tests {
 
     #[test]
     fn a_valid_file_resolves() {
-        let plan = parse(Path::new("dir/levers.toml"), GOOD).unwrap();
+        let plan = parse(Path::new("dir/levers.toml"), GOOD, &RunOverrides::default()).unwrap();
         assert_eq!(plan.name, "levers");
         assert_eq!(plan.method, Method::Sobol { samples: 8 });
         assert_eq!(plan.factors.len(), 2);
@@ -301,7 +354,14 @@ mod tests {
         assert!(e.message.contains("must be even"), "{e}");
         let e = err(&GOOD.replace("regime.leader_duty", "run.steps"));
         assert!(e.message.contains("cannot be varied"), "{e}");
+        // The misspelt key, and the missing key it leaves behind: both are reported.
         let e = err(&GOOD.replace("samples = 8", "sample = 8"));
-        assert!(e.message.contains("did you mean `samples`"), "{e}");
+        assert_eq!(e.count(), 2, "{e}");
+        assert!(
+            e.to_string().contains("sa.toml:3: unknown key `sample`"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("did you mean `samples`"), "{e}");
+        assert!(e.message.contains("needs `samples`"), "{e}");
     }
 }

@@ -36,7 +36,7 @@ use toml::de::DeValue;
 use super::design::{Design, Interval, check_sweepable, round_for};
 use super::plan::SweepPlan;
 use crate::model::params::ParamSpec;
-use crate::scenario::input::{Document, Table, Value};
+use crate::scenario::input::{Document, FileKind, Problems, Table, Value, check_param};
 use crate::scenario::{InputError, Scenario, lookup_param};
 
 /// Final steps averaged when the file does not say.
@@ -57,30 +57,42 @@ const TOP_KEYS: &[&str] = &[
 const AXIS_KEYS: &[&str] = &["param", "values", "from", "to", "points", "scale"];
 const SAMPLE_KEYS: &[&str] = &["method", "points", "seed"];
 
-/// Reads and validates the sweep file at `path`.
-pub fn load(path: &Path) -> Result<SweepPlan, InputError> {
+/// `--steps` and `--replicates` given to `sweep` or `sensitivity`: they replace the file's
+/// values (or the base scenario's), and so become part of the resolved sweep and its hash.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOverrides {
+    pub steps: Option<u64>,
+    pub replicates: Option<u64>,
+}
+
+/// Reads and validates the sweep file at `path`, with the command line's overrides.
+pub fn load(path: &Path, overrides: &RunOverrides) -> Result<SweepPlan, InputError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| InputError::new(path.display().to_string(), format!("cannot read: {e}")))?;
-    parse(path, &text)
+    parse(path, &text, overrides)
 }
 
 /// Validates the text of a sweep file; `path` names it and anchors relative `base` paths.
-pub fn parse(path: &Path, text: &str) -> Result<SweepPlan, InputError> {
+/// Every mistake in the file is reported, not only the first.
+pub fn parse(path: &Path, text: &str, overrides: &RunOverrides) -> Result<SweepPlan, InputError> {
     let doc = Document {
         origin: path.display().to_string(),
         text,
     };
     let table = doc.parse()?;
+    doc.check_kind(&table, FileKind::Sweep)?;
+    let mut problems = Problems::default();
     for (key, _) in table.iter() {
-        doc.check_known(key, "a sweep file", TOP_KEYS)?;
+        problems.check(doc.check_known(key, "a sweep file", TOP_KEYS));
     }
-    let header = read_header(&doc, path, &table, "sweep")?;
-    let design = read_design(&doc, &table)?;
+    let header = read_header(&doc, path, &table, "sweep", overrides, &mut problems);
+    let design = read_design(&doc, &table, &mut problems);
+    problems.finish()?;
     SweepPlan::new(
         header.name,
         header.description,
         header.base,
-        design,
+        design.expect("a design is missing only with a problem recorded"),
         header.window,
     )
 }
@@ -96,58 +108,98 @@ pub struct Header {
 }
 
 /// Reads the shared top-level keys `name`, `description`, `base`, `replicates`, `steps`,
-/// `seed` and `window`; `default_name` names the file when it has no name and no stem.
+/// `seed` and `window`, then applies `overrides`; `default_name` names the file when it has
+/// no name and no stem. Problems go to `problems`; the header returned then holds stand-ins
+/// (the defaults), so that the rest of the file can still be checked.
 pub fn read_header(
     doc: &Document<'_>,
     path: &Path,
     table: &Table<'_>,
     default_name: &str,
-) -> Result<Header, InputError> {
+    overrides: &RunOverrides,
+    problems: &mut Problems,
+) -> Header {
     let get = |name: &str| get(table, name);
-    let name = match get("name") {
-        Some(v) => doc.string("name", v)?,
-        None => path
-            .file_stem()
-            .map_or_else(|| default_name.into(), |s| s.to_string_lossy().into_owned()),
+    let stem = || {
+        path.file_stem()
+            .map_or_else(|| default_name.into(), |s| s.to_string_lossy().into_owned())
     };
-    check_name(doc, &name, get("name"))?;
+    let name = match get("name") {
+        Some(v) => problems.check(doc.string("name", v)).unwrap_or_else(stem),
+        None => stem(),
+    };
+    problems.check(check_name(doc, &name, get("name")));
     let description = match get("description") {
-        Some(v) => doc.string("description", v)?.trim().to_string(),
+        Some(v) => problems
+            .check(doc.string("description", v))
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         None => String::new(),
     };
 
-    let mut base = read_base(doc, path, get("base"))?;
+    let mut base = problems
+        .check(read_base(doc, path, get("base")))
+        .unwrap_or_default();
     for key in ["replicates", "steps", "seed"] {
         if let Some(v) = get(key) {
             let spec = lookup_param(&format!("run.{key}")).expect("run parameters exist");
-            let value = doc.param(spec, v)?;
-            base.set(spec, value);
+            if let Some(value) = problems.check(doc.param(spec, v)) {
+                base.set(spec, value);
+            }
         }
     }
-    base.validate().map_err(|e| {
-        let at = get("steps").map_or_else(|| doc.origin.clone(), |v| doc.at(&v.span()));
-        InputError::new(at, e.message)
-    })?;
+    for (flag, key, value) in [
+        ("--steps", "run.steps", overrides.steps),
+        ("--replicates", "run.replicates", overrides.replicates),
+    ] {
+        if let Some(v) = value {
+            let spec = lookup_param(key).expect("run parameters exist");
+            match check_param(spec, v as f64) {
+                Ok(v) => base.set(spec, v),
+                Err(m) => problems.add(InputError::new(flag, m)),
+            }
+        }
+    }
+    let steps_from = match (overrides.steps, get("steps")) {
+        (Some(_), _) => "--steps".to_string(),
+        (None, Some(v)) => doc.at(&v.span()),
+        (None, None) => doc.origin.clone(),
+    };
+    if let Err(e) = base.validate() {
+        problems.add(InputError::new(steps_from.clone(), e.message));
+    }
+    let steps = base.run.steps;
     let window = match get("window") {
         Some(v) => {
-            let w = doc.number("window", v)?;
-            let steps = base.run.steps;
-            if !(w >= 1.0 && w <= steps as f64 && w.fract() == 0.0) {
-                return Err(doc.error(
-                    &v.span(),
-                    format!("`window` = {w} must be an integer in [1, {steps}] (the steps run)"),
-                ));
-            }
-            w as u32
+            let w = doc.number("window", v).and_then(|w| {
+                if w >= 1.0 && w <= steps as f64 && w.fract() == 0.0 {
+                    Ok(w as u32)
+                } else {
+                    let by_flag = if overrides.steps.is_some() {
+                        ", as --steps sets them"
+                    } else {
+                        ""
+                    };
+                    Err(doc.error(
+                        &v.span(),
+                        format!(
+                            "`window` = {w} must be an integer in [1, {steps}] (the steps \
+                             run{by_flag})"
+                        ),
+                    ))
+                }
+            });
+            problems.check(w).unwrap_or(1)
         }
-        None => DEFAULT_WINDOW.min(base.run.steps),
+        None => DEFAULT_WINDOW.min(steps),
     };
-    Ok(Header {
+    Header {
         name,
         description,
         base,
         window,
-    })
+    }
 }
 
 pub(crate) fn get<'t, 'a>(table: &'t Table<'a>, name: &str) -> Option<&'t Value<'a>> {
@@ -217,25 +269,33 @@ struct Axis<'a> {
     table_span: std::ops::Range<usize>,
 }
 
-fn read_design(doc: &Document<'_>, table: &Table<'_>) -> Result<Design, InputError> {
+/// The design of the `[[axis]]` tables (and `mode` or `[sample]`); None after recording
+/// the problems that prevent it.
+fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -> Option<Design> {
     let Some(axes_value) = get(table, "axis") else {
-        return Err(InputError::new(
+        problems.add(InputError::new(
             doc.origin.clone(),
             "a sweep needs at least one [[axis]] with `param` and `values` (or `from`, `to`, \
              `points`)",
         ));
+        return None;
     };
     let DeValue::Array(items) = axes_value.get_ref() else {
-        return Err(doc.error(
+        problems.add(doc.error(
             &axes_value.span(),
             "`axis` must be an array of tables: write each axis as [[axis]]",
         ));
+        return None;
     };
     let mut axes: Vec<Axis<'_>> = Vec::new();
+    let mut all_read = true;
     for item in items.iter() {
-        let axis = read_axis(doc, item)?;
+        let Some(axis) = read_axis(doc, item, problems) else {
+            all_read = false;
+            continue;
+        };
         if let Some(first) = axes.iter().find(|a| a.spec.key() == axis.spec.key()) {
-            return Err(doc.error(
+            problems.add(doc.error(
                 &axis.param_value.span(),
                 format!(
                     "`{}` is already swept by the axis at {}",
@@ -243,6 +303,8 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>) -> Result<Design, InputErr
                     doc.at(&first.param_value.span())
                 ),
             ));
+            all_read = false;
+            continue;
         }
         axes.push(axis);
     }
@@ -251,15 +313,28 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>) -> Result<Design, InputErr
     let mode = get(table, "mode");
     if let Some(sample) = sample {
         if let Some(mode) = mode {
-            return Err(doc.error(
+            problems.add(doc.error(
                 &mode.span(),
                 "`mode` applies to grids of axis values; with [sample] the points are sampled, \
                  so remove `mode` or [sample]",
             ));
         }
-        return read_sample(doc, sample, axes);
+        return read_sample(doc, sample, axes, all_read, problems);
     }
 
+    let mode_name = match mode {
+        Some(v) => problems.check(doc.string("mode", v).and_then(|m| match m.as_str() {
+            "grid" | "zip" => Ok(m),
+            other => Err(doc.error(
+                &v.span(),
+                format!(
+                    "`mode` = \"{other}\" is not a mode: use \"grid\" (every combination) or \
+                     \"zip\" (the i-th values of all axes together)"
+                ),
+            )),
+        })),
+        None => Some("grid".into()),
+    };
     let mut value_axes = Vec::new();
     for axis in axes {
         let values = match (axis.values, axis.interval) {
@@ -271,7 +346,7 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>) -> Result<Design, InputErr
                     .map(|v| round_for(axis.spec, v))
                     .collect();
                 if values.windows(2).any(|w| w[0] == w[1]) {
-                    return Err(doc.error(
+                    problems.add(doc.error(
                         &axis.table_span,
                         format!(
                             "`{}` is an integer parameter: {points} points from {} to {} give \
@@ -281,137 +356,165 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>) -> Result<Design, InputErr
                             interval.to
                         ),
                     ));
+                    all_read = false;
+                    continue;
                 }
                 values
             }
             (None, _) => {
-                return Err(doc.error(
+                problems.add(doc.error(
                     &axis.table_span,
                     format!(
                         "the axis of `{}` needs `points` (how many values from `from` to `to`)",
                         axis.spec.key()
                     ),
                 ));
+                all_read = false;
+                continue;
             }
         };
         value_axes.push((axis.spec, values));
     }
-    let mode_name = match mode {
-        Some(v) => doc.string("mode", v)?,
-        None => "grid".into(),
-    };
+    let mode_name = mode_name?;
+    if !all_read {
+        return None;
+    }
     let built = match mode_name.as_str() {
-        "grid" => Design::grid(value_axes),
         "zip" => Design::zip(value_axes),
-        other => {
-            return Err(doc.error(
-                &mode
-                    .expect("a mode other than the default was written")
-                    .span(),
-                format!(
-                    "`mode` = \"{other}\" is not a mode: use \"grid\" (every combination) or \
-                     \"zip\" (the i-th values of all axes together)"
-                ),
-            ));
-        }
+        _ => Design::grid(value_axes),
     };
-    built.map_err(|m| match mode {
-        Some(v) => doc.error(&v.span(), m),
-        None => doc.error(&axes_value.span(), m),
-    })
+    let span = mode.map_or_else(|| axes_value.span(), |v| v.span());
+    problems.check(built.map_err(|m| doc.error(&span, m)))
 }
 
-fn read_axis<'a>(doc: &Document<'a>, item: &'a Value<'a>) -> Result<Axis<'a>, InputError> {
-    let t = doc.table("axis", item)?;
+/// One `[[axis]]`; None after recording what is wrong with it.
+fn read_axis<'a>(
+    doc: &Document<'a>,
+    item: &'a Value<'a>,
+    problems: &mut Problems,
+) -> Option<Axis<'a>> {
+    let t = problems.check(doc.table("axis", item))?;
+    let mut ok = true;
     for (key, _) in t.iter() {
-        doc.check_known(key, "an [[axis]]", AXIS_KEYS)?;
+        ok &= problems
+            .check(doc.check_known(key, "an [[axis]]", AXIS_KEYS))
+            .is_some();
     }
     let Some(param_value) = get(t, "param") else {
-        return Err(doc.error(
+        problems.add(doc.error(
             &item.span(),
             "an [[axis]] needs `param`, e.g. param = \"regime.detect\"",
         ));
+        return None;
     };
-    let key = doc.string("param", param_value)?;
-    let spec = lookup_param(&key)
-        .and_then(|s| check_sweepable(s).map(|()| s))
-        .map_err(|m| doc.error(&param_value.span(), m))?;
+    let spec = problems.check(doc.string("param", param_value).and_then(|key| {
+        lookup_param(&key)
+            .and_then(|s| check_sweepable(s).map(|()| s))
+            .map_err(|m| doc.error(&param_value.span(), m))
+    }))?;
     let values = match get(t, "values") {
-        Some(v) => Some(read_values(doc, spec, v)?),
+        Some(v) => {
+            let values = read_values(doc, spec, v, problems);
+            ok &= values.is_some();
+            values
+        }
         None => None,
     };
     let numbers = ["from", "to", "points", "scale"].map(|k| get(t, k));
     let interval = match (numbers[0], numbers[1]) {
-        (Some(from), Some(to)) => Some(read_interval(doc, spec, from, to, numbers[2], numbers[3])?),
+        (Some(from), Some(to)) => {
+            let interval = read_interval(doc, spec, from, to, numbers[2], numbers[3], problems);
+            ok &= interval.is_some();
+            interval
+        }
         (None, None) => {
             if let Some(extra) = numbers[2].or(numbers[3]) {
-                return Err(doc.error(
+                problems.add(doc.error(
                     &extra.span(),
                     "`points` and `scale` go with `from` and `to`",
                 ));
+                ok = false;
             }
             None
         }
         (Some(v), None) | (None, Some(v)) => {
-            return Err(doc.error(
+            problems.add(doc.error(
                 &v.span(),
                 format!("the axis of `{}` needs both `from` and `to`", spec.key()),
             ));
+            return None;
         }
     };
-    match (&values, &interval) {
-        (Some(_), Some(_)) => Err(doc.error(
+    let both = get(t, "values").is_some() && numbers[0].is_some();
+    let neither = get(t, "values").is_none() && numbers[0].is_none() && numbers[1].is_none();
+    if both {
+        problems.add(doc.error(
             &item.span(),
             format!(
                 "the axis of `{}` gives both `values` and `from`/`to`; keep one",
                 spec.key()
             ),
-        )),
-        (None, None) => Err(doc.error(
+        ));
+        return None;
+    }
+    if neither {
+        problems.add(doc.error(
             &item.span(),
             format!(
                 "the axis of `{}` needs `values = [...]`, or `from`, `to` and `points`",
                 spec.key()
             ),
-        )),
-        _ => Ok(Axis {
-            spec,
-            param_value,
-            values,
-            interval,
-            table_span: item.span(),
-        }),
+        ));
+        return None;
     }
+    ok.then_some(Axis {
+        spec,
+        param_value,
+        values,
+        interval,
+        table_span: item.span(),
+    })
 }
 
+/// The listed values, each checked; None after recording every bad one.
 fn read_values(
     doc: &Document<'_>,
     spec: &ParamSpec,
     value: &Value<'_>,
-) -> Result<Vec<f64>, InputError> {
+    problems: &mut Problems,
+) -> Option<Vec<f64>> {
     let DeValue::Array(items) = value.get_ref() else {
-        return Err(doc.error(
+        problems.add(doc.error(
             &value.span(),
             "`values` must be an array of numbers, e.g. values = [0.2, 0.5, 0.8]",
         ));
+        return None;
     };
     if items.is_empty() {
-        return Err(doc.error(&value.span(), "`values` must not be empty"));
+        problems.add(doc.error(&value.span(), "`values` must not be empty"));
+        return None;
     }
     let mut values: Vec<f64> = Vec::with_capacity(items.len());
+    let mut ok = true;
     for item in items.iter() {
-        let v = doc.param(spec, item)?;
+        let Some(v) = problems.check(doc.param(spec, item)) else {
+            ok = false;
+            continue;
+        };
         if values.contains(&v) {
-            return Err(doc.error(
+            problems.add(doc.error(
                 &item.span(),
                 format!("`{}` lists the value {v} twice", spec.key()),
             ));
+            ok = false;
+            continue;
         }
         values.push(v);
     }
-    Ok(values)
+    ok.then_some(values)
 }
 
+/// `from`, `to`, `points` and `scale`, each checked; None after recording every problem.
 fn read_interval(
     doc: &Document<'_>,
     spec: &ParamSpec,
@@ -419,54 +522,58 @@ fn read_interval(
     to: &Value<'_>,
     points: Option<&Value<'_>>,
     scale: Option<&Value<'_>>,
-) -> Result<(Interval, Option<usize>), InputError> {
-    let (f, t) = (doc.param(spec, from)?, doc.param(spec, to)?);
+    problems: &mut Problems,
+) -> Option<(Interval, Option<usize>)> {
+    let f = problems.check(doc.param(spec, from));
+    let t = problems.check(doc.param(spec, to));
     let log = match scale {
-        None => false,
-        Some(v) => match doc.string("scale", v)?.as_str() {
-            "linear" => false,
-            "log" => true,
-            other => {
-                return Err(doc.error(
-                    &v.span(),
-                    format!("`scale` = \"{other}\" must be \"linear\" or \"log\""),
-                ));
-            }
-        },
+        None => Some(false),
+        Some(v) => problems.check(doc.string("scale", v).and_then(|s| match s.as_str() {
+            "linear" => Ok(false),
+            "log" => Ok(true),
+            other => Err(doc.error(
+                &v.span(),
+                format!("`scale` = \"{other}\" must be \"linear\" or \"log\""),
+            )),
+        })),
     };
+    let points = match points {
+        None => Some(None),
+        Some(v) => {
+            let max = super::design::MAX_POINTS;
+            let n = doc.number("points", v).and_then(|n| {
+                if n >= 2.0 && n.fract() == 0.0 && n <= max as f64 {
+                    Ok(Some(n as usize))
+                } else {
+                    Err(doc.error(
+                        &v.span(),
+                        format!("`points` = {n} must be an integer in [2, {max}]"),
+                    ))
+                }
+            });
+            problems.check(n)
+        }
+    };
+    let (f, t, log, points) = (f?, t?, log?, points?);
     if log && !(f > 0.0 && t > 0.0) {
         let v = if f > 0.0 { to } else { from };
-        return Err(doc.error(
+        problems.add(doc.error(
             &v.span(),
             format!(
                 "a log scale needs `from` and `to` > 0 (`{}` from {f} to {t})",
                 spec.key()
             ),
         ));
+        return None;
     }
     if f == t {
-        return Err(doc.error(
+        problems.add(doc.error(
             &to.span(),
             format!("`from` and `to` are both {f}: use `values = [{f}]` for a single value"),
         ));
+        return None;
     }
-    let points = match points {
-        None => None,
-        Some(v) => {
-            let n = doc.number("points", v)?;
-            if !(n >= 2.0 && n.fract() == 0.0 && n <= super::design::MAX_POINTS as f64) {
-                return Err(doc.error(
-                    &v.span(),
-                    format!(
-                        "`points` = {n} must be an integer in [2, {}]",
-                        super::design::MAX_POINTS
-                    ),
-                ));
-            }
-            Some(n as usize)
-        }
-    };
-    Ok((
+    Some((
         Interval {
             from: f,
             to: t,
@@ -476,49 +583,69 @@ fn read_interval(
     ))
 }
 
+/// A Latin hypercube from `[sample]` over the axes' intervals; None after recording every
+/// problem. `axes_ok` is false when some axis could not be read (already recorded).
 fn read_sample(
     doc: &Document<'_>,
     sample: &Value<'_>,
     axes: Vec<Axis<'_>>,
-) -> Result<Design, InputError> {
-    let t = doc.table("sample", sample)?;
+    axes_ok: bool,
+    problems: &mut Problems,
+) -> Option<Design> {
+    let t = problems.check(doc.table("sample", sample))?;
+    let mut ok = axes_ok;
     for (key, _) in t.iter() {
-        doc.check_known(key, "[sample]", SAMPLE_KEYS)?;
+        ok &= problems
+            .check(doc.check_known(key, "[sample]", SAMPLE_KEYS))
+            .is_some();
     }
     match get(t, "method") {
         None => {
-            return Err(doc.error(
+            problems.add(doc.error(
                 &sample.span(),
                 "[sample] needs `method`; the one available is \"lhs\" (Latin hypercube)",
             ));
+            ok = false;
         }
         Some(v) => {
-            let m = doc.string("method", v)?;
-            if m != "lhs" {
-                return Err(doc.error(
-                    &v.span(),
-                    format!(
-                        "`method` = \"{m}\" is not a sampling method; the one available is \
-                         \"lhs\" (Latin hypercube)"
-                    ),
-                ));
-            }
+            let method = doc.string("method", v).and_then(|m| {
+                if m == "lhs" {
+                    Ok(())
+                } else {
+                    Err(doc.error(
+                        &v.span(),
+                        format!(
+                            "`method` = \"{m}\" is not a sampling method; the one available \
+                             is \"lhs\" (Latin hypercube)"
+                        ),
+                    ))
+                }
+            });
+            ok &= problems.check(method).is_some();
         }
     }
-    let Some(points_value) = get(t, "points") else {
-        return Err(doc.error(&sample.span(), "[sample] needs `points`, e.g. points = 100"));
-    };
-    let n = doc.number("points", points_value)?;
     let max = super::design::MAX_POINTS;
-    if !(n >= 1.0 && n.fract() == 0.0 && n <= max as f64) {
-        return Err(doc.error(
-            &points_value.span(),
-            format!("`points` = {n} must be an integer in [1, {max}]"),
-        ));
-    }
+    let n = match get(t, "points") {
+        None => {
+            problems.add(doc.error(&sample.span(), "[sample] needs `points`, e.g. points = 100"));
+            None
+        }
+        Some(v) => problems.check(doc.number("points", v).and_then(|n| {
+            if n >= 1.0 && n.fract() == 0.0 && n <= max as f64 {
+                Ok(n as usize)
+            } else {
+                Err(doc.error(
+                    &v.span(),
+                    format!("`points` = {n} must be an integer in [1, {max}]"),
+                ))
+            }
+        })),
+    };
     let seed = match get(t, "seed") {
-        Some(v) => doc.param(lookup_param("run.seed").expect("exists"), v)? as u64,
-        None => 0,
+        Some(v) => problems
+            .check(doc.param(lookup_param("run.seed").expect("exists"), v))
+            .map(|s| s as u64),
+        None => Some(0),
     };
     let mut intervals = Vec::new();
     for axis in axes {
@@ -527,7 +654,7 @@ fn read_sample(
                 intervals.push((axis.spec, interval));
             }
             _ => {
-                return Err(doc.error(
+                problems.add(doc.error(
                     &axis.table_span,
                     format!(
                         "with [sample], each axis gives only `from` and `to` (and optionally \
@@ -535,10 +662,17 @@ fn read_sample(
                         axis.spec.key()
                     ),
                 ));
+                ok = false;
             }
         }
     }
-    Design::latin_hypercube(intervals, n as usize, seed).map_err(|m| doc.error(&sample.span(), m))
+    let (n, seed) = (n?, seed?);
+    if !ok {
+        return None;
+    }
+    problems.check(
+        Design::latin_hypercube(intervals, n, seed).map_err(|m| doc.error(&sample.span(), m)),
+    )
 }
 
 #[cfg(test)]
@@ -548,7 +682,7 @@ mod tests {
     const AXES: &str = "[[axis]]\nparam = \"regime.detect\"\nvalues = [0.2, 0.8]\n";
 
     fn err(text: &str) -> InputError {
-        parse(Path::new("s.toml"), text).unwrap_err()
+        parse(Path::new("s.toml"), text, &RunOverrides::default()).unwrap_err()
     }
 
     fn assert_err(text: &str, location: &str, needles: &[&str]) {
@@ -567,6 +701,7 @@ mod tests {
                 "base = \"o2_top_leader\"\nreplicates = 3\nsteps = 12\nseed = 5\n{AXES}\
                  [[axis]]\nparam = \"severity\"\nfrom = 1\nto = 100\npoints = 3\nscale = \"log\"\n"
             ),
+            &RunOverrides::default(),
         )
         .unwrap();
         assert_eq!(plan.name, "x");
@@ -698,6 +833,7 @@ mod tests {
             "base = \"nominal_tolerance\"\n[sample]\nmethod = \"lhs\"\npoints = 16\nseed = 3\n\
              [[axis]]\nparam = \"detect\"\nfrom = 0.1\nto = 0.9\n\
              [[axis]]\nparam = \"review_delay\"\nfrom = 0\nto = 8\n",
+            &RunOverrides::default(),
         )
         .unwrap();
         assert_eq!(plan.design().len(), 16);

@@ -86,14 +86,15 @@ pub fn shell_quote(s: &str) -> String {
 }
 
 /// The sbatch script: each task runs `cadre-sim <command> FILE --shard K/N` (`command` is
-/// `sweep` or `sensitivity`). All paths are absolute: the tasks may start in any folder.
+/// `sweep` or `sensitivity`) with `flags` (` --raw`, ` --steps 5`, ...). All paths are
+/// absolute: the tasks may start in any folder.
 pub fn sbatch_script(
     manifest: &Manifest,
     exe: &Path,
     command: &str,
     sweep_file: &Path,
     out: &Path,
-    raw: bool,
+    flags: &str,
     options: &SlurmOptions,
 ) -> String {
     let (name, hash, points) = (&manifest.name, &manifest.sweep_hash, manifest.points);
@@ -131,7 +132,7 @@ pub fn sbatch_script(
         shell_quote(&sweep_file.display().to_string()),
         shell_quote(&out.display().to_string()),
         options.cpus_per_task,
-        if raw { " --raw" } else { "" }
+        flags
     ));
     s
 }
