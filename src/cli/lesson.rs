@@ -79,7 +79,10 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
 
     let mut page = Page::new(lang, lesson::TITLE.get(lang));
     page.element("p", lesson::INTRO.get(lang));
-    for (text, svg) in lesson_text(&results, args.run.window, lang).iter().zip(&svgs) {
+    for (text, svg) in lesson_text(&results, args.run.window, lang)
+        .iter()
+        .zip(&svgs)
+    {
         page.raw("<section class=\"step\">");
         page.element("h2", &text.title);
         page.element("p", &text.explanation);

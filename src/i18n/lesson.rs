@@ -57,12 +57,18 @@ pub const NOMINAL: Step = Step {
 pub fn review_share(lang: Lang, rate: f64, window: u32) -> String {
     if rate.is_nan() {
         return match lang {
-            Lang::En => "an unknown share of detected honest failures (none was detected)".to_string(),
+            Lang::En => {
+                "an unknown share of detected honest failures (none was detected)".to_string()
+            }
             Lang::Zh => "未知比例（没有被发现的失误）".to_string(),
         };
     }
     let percent = format!("{:.0}%", rate * 100.0);
-    let one_in = (rate > 0.0).then(|| (1.0 / rate).round()).unwrap_or(0.0);
+    let one_in = if rate > 0.0 {
+        (1.0 / rate).round()
+    } else {
+        0.0
+    };
     const EN: [&str; 9] = [
         "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     ];
@@ -73,9 +79,9 @@ pub fn review_share(lang: Lang, rate: f64, window: u32) -> String {
             "about one detected honest failure in {} ({percent} over the last {window} steps)",
             EN[k]
         ),
-        (Lang::En, None) => format!(
-            "{percent} of detected honest failures (over the last {window} steps)"
-        ),
+        (Lang::En, None) => {
+            format!("{percent} of detected honest failures (over the last {window} steps)")
+        }
         (Lang::Zh, Some(k)) => format!("约{}分之一（最后{window}个季度为{percent}）", ZH[k]),
         (Lang::Zh, None) => format!("{percent}（最后{window}个季度）"),
     }
@@ -159,15 +165,15 @@ fn steps_span(lang: Lang, (first, last): (u32, u32)) -> String {
 /// One run before and after its policy event: "In Mechanism introduced at step 20,
 /// initiative rises from 0.28 in steps 10–19, before the mechanism arrives, to 0.3 in steps 30–39 (+0.02,
 /// 95% CI [+0.01, +0.03])." `before` and `after` are the (first, last) steps of each window;
-/// the verb follows [`Direction::of`] of the paired difference `after − before`.
+/// `(from, to)` are the levels in them; the verb follows [`Direction::of`] of the paired
+/// difference `after − before`.
 pub fn before_after_sentence(
     lang: Lang,
     scenario: &str,
     metric: Metric,
     before: (u32, u32),
     after: (u32, u32),
-    from: f64,
-    to: f64,
+    (from, to): (f64, f64),
     difference: &Summary,
 ) -> String {
     let n = crate::output::short;
@@ -178,7 +184,9 @@ pub fn before_after_sentence(
     let direction = Direction::of(difference);
     match lang {
         Lang::En => {
-            let ci = ci.map(|ci| format!(", {} {ci}", CI95.en)).unwrap_or_default();
+            let ci = ci
+                .map(|ci| format!(", {} {ci}", CI95.en))
+                .unwrap_or_default();
             let metric_name = metric_name.to_lowercase();
             match direction {
                 Direction::Flat => format!(
@@ -198,7 +206,9 @@ pub fn before_after_sentence(
             }
         }
         Lang::Zh => {
-            let ci = ci.map(|ci| format!("，{} {ci}", CI95.zh)).unwrap_or_default();
+            let ci = ci
+                .map(|ci| format!("，{} {ci}", CI95.zh))
+                .unwrap_or_default();
             match direction {
                 Direction::Flat => format!(
                     "在“{scenario}”情景中，{metric_name}在引入前的{b}与{a}之间{}（{} → {}，{d}{ci}）。",
@@ -218,8 +228,8 @@ pub fn before_after_sentence(
 }
 
 /// The dip right after the event: "Right after step 20, mean belief in tolerance falls from
-/// 0.2424 at step 19 to 0.2049 at step 22 (-0.0375, 95% CI [...])." Only written when the
-/// paired difference is clearly negative.
+/// 0.2424 at step 19 to 0.2049 at step 22 (-0.0375, 95% CI [...]), then recovers." Only
+/// written when the fall is clearly negative and the later recovery clearly positive.
 pub fn dip_sentence(
     lang: Lang,
     metric: Metric,
@@ -236,19 +246,21 @@ pub fn dip_sentence(
     match lang {
         Lang::En => format!(
             "Right after step {event}, {} {} from {} at step {before_step} to {} at step \
-             {low_step} ({d}{}).",
+             {low_step} ({d}{}), then recovers.",
             metric_name.to_lowercase(),
             FALLS.en,
             n(from),
             n(to),
-            ci.map(|ci| format!(", {} {ci}", CI95.en)).unwrap_or_default()
+            ci.map(|ci| format!(", {} {ci}", CI95.en))
+                .unwrap_or_default()
         ),
         Lang::Zh => format!(
-            "第{event}季度刚过，{metric_name}从第{before_step}季度的{}{}第{low_step}季度的{}（{d}{}）。",
+            "第{event}季度刚过，{metric_name}从第{before_step}季度的{}{}第{low_step}季度的{}（{d}{}），随后回升。",
             n(from),
             FALLS.zh,
             n(to),
-            ci.map(|ci| format!("，{} {ci}", CI95.zh)).unwrap_or_default()
+            ci.map(|ci| format!("，{} {ci}", CI95.zh))
+                .unwrap_or_default()
         ),
     }
 }
