@@ -265,19 +265,6 @@ pub fn dip_sentence(
     }
 }
 
-/// When the run ends before the event, step 6 has nothing to compare.
-pub fn no_event_in_run(lang: Lang, event: u32, steps: usize) -> String {
-    match lang {
-        Lang::En => format!(
-            "The run has {steps} steps and ends before the mechanism arrives at step {event}: \
-             run more steps to see what happens after it."
-        ),
-        Lang::Zh => format!(
-            "本次模拟只有{steps}个季度，在第{event}季度引入机制之前就结束了：请增加季度数。"
-        ),
-    }
-}
-
 /// Intransitive direction words of a change over time.
 pub const RISES: Tr = tr("rises", "上升到");
 pub const FALLS: Tr = tr("falls", "下降到");

@@ -258,8 +258,9 @@ fn before_after(
         return (Vec::new(), false);
     };
     let at = event as usize;
+    // Scenario validation keeps events inside the run; an event at step 0 has no before.
     if at == 0 || at >= steps {
-        return (vec![lesson::no_event_in_run(lang, event, steps)], false);
+        return (Vec::new(), false);
     }
     let w = window.max(1) as usize;
     let before = (at.saturating_sub(w), at);
