@@ -163,8 +163,9 @@ fn steps_span(lang: Lang, (first, last): (u32, u32)) -> String {
 }
 
 /// One run before and after its policy event: "In Mechanism introduced at step 20,
-/// initiative rises from 0.28 in steps 10–19, before the mechanism arrives, to 0.3 in steps 30–39 (+0.02,
-/// 95% CI [+0.01, +0.03])." `before` and `after` are the (first, last) steps of each window;
+/// initiative rises from 0.28 in steps 10–19, before the mechanism arrives, to 0.3 in steps
+/// 30–39 (+0.02, 95% CI [+0.01, +0.03])." `before` and `after` are the (first, last) steps of
+/// each window;
 /// `(from, to)` are the levels in them; the verb follows [`Direction::of`] of the paired
 /// difference `after − before`.
 pub fn before_after_sentence(
