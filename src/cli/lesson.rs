@@ -1,5 +1,6 @@
 //! `cadre-sim lesson`: a report for classes that walks through the paper's argument in six
-//! steps, each with its plot, a two-sentence explanation and the numbers behind it.
+//! steps, each with its plot, a short explanation and the numbers behind it. The plan of the
+//! steps and their text live in [`crate::report::lesson`]; this module runs and draws.
 
 use std::path::PathBuf;
 
@@ -11,11 +12,11 @@ use super::default_out_in;
 use super::plots::{PlotArgs, write_figures};
 use crate::compare::Comparison;
 use crate::i18n::{self, Lang, lesson};
-use crate::model::Metric;
 use crate::output::{OutputDir, Producer};
 use crate::plot::compare_plots::{bars_figure, caption, overlay_panel};
 use crate::plot::{Figure, Panel};
 use crate::report::html::Page;
+use crate::report::lesson::{PLAN, StepPlan, lesson_text};
 use crate::report::{REPORT, write_page};
 use crate::run::RunResult;
 
@@ -37,87 +38,6 @@ pub const LESSON_SCENARIOS: [&str; 10] = [
 /// shown together never share a colour (nor two similar ones); the optimized path is
 /// always green and strict accountability black.
 const COLOURS: [usize; 10] = [6, 3, 5, 4, 1, 0, 6, 2, 4, 0];
-
-/// What one step of the lesson shows.
-struct StepPlan {
-    text: &'static lesson::Step,
-    /// File stem of its plot.
-    stem: &'static str,
-    /// Scenarios, the first being the baseline of the numbers quoted.
-    scenarios: &'static [&'static str],
-    metrics: &'static [Metric],
-    /// Metrics whose numbers are quoted under the plot.
-    quote: &'static [Metric],
-    /// Bars of final-window means instead of lines over time.
-    bars: bool,
-}
-
-const PLAN: [StepPlan; 6] = [
-    StepPlan {
-        text: &lesson::STRICT,
-        stem: "lesson_1_strict",
-        scenarios: &["strict_accountability"],
-        metrics: &[Metric::Initiative, Metric::LyingFlat],
-        quote: &[Metric::Initiative, Metric::LyingFlat],
-        bars: false,
-    },
-    StepPlan {
-        text: &lesson::NOMINAL,
-        stem: "lesson_2_nominal",
-        scenarios: &["strict_accountability", "nominal_tolerance"],
-        metrics: &[Metric::Initiative, Metric::InitiationRate],
-        quote: &[Metric::Initiative, Metric::InitiationRate],
-        bars: false,
-    },
-    StepPlan {
-        text: &lesson::LEVERS,
-        stem: "lesson_3_levers",
-        scenarios: &[
-            "nominal_tolerance",
-            "o1_top_level_design",
-            "o2_top_leader",
-            "o3_openness",
-            "o4_tolerance_with_correction",
-            "o5_legalization",
-        ],
-        metrics: &[
-            Metric::Initiative,
-            Metric::MeanBelief,
-            Metric::CorrectionRate,
-            Metric::ToleranceRate,
-        ],
-        quote: &[Metric::Initiative, Metric::MeanBelief],
-        bars: true,
-    },
-    StepPlan {
-        text: &lesson::TOGETHER,
-        stem: "lesson_4_together",
-        scenarios: &[
-            "strict_accountability",
-            "nominal_tolerance",
-            "optimized_path",
-        ],
-        metrics: &[Metric::Initiative, Metric::SocialValue],
-        quote: &[Metric::Initiative, Metric::SocialValue],
-        bars: false,
-    },
-    StepPlan {
-        text: &lesson::LAX,
-        stem: "lesson_5_lax",
-        scenarios: &["optimized_path", "lax_tolerance"],
-        metrics: &[Metric::Violations, Metric::Abuses],
-        quote: &[Metric::Initiative, Metric::Violations, Metric::Abuses],
-        bars: false,
-    },
-    StepPlan {
-        text: &lesson::INTRODUCED,
-        stem: "lesson_6_introduced",
-        scenarios: &["optimized_path", "mechanism_introduced"],
-        metrics: &[Metric::Initiative, Metric::MeanBelief],
-        quote: &[Metric::Initiative, Metric::MeanBelief],
-        bars: false,
-    },
-];
 
 #[derive(Args, Debug)]
 pub struct LessonArgs {
@@ -142,7 +62,6 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
     let lang = plots.lang;
 
     let mut figures = Vec::new();
-    let mut readings = Vec::new();
     for step in &PLAN {
         let picked: Vec<(&RunResult, usize)> = step
             .scenarios
@@ -155,23 +74,20 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
                 (&results[k], COLOURS[k])
             })
             .collect();
-        let runs: Vec<&RunResult> = picked.iter().map(|(r, _)| *r).collect();
-        let comparison = Comparison::of(&runs, window);
         figures.push((
             step.stem.to_string(),
-            step_figure(step, &picked, &comparison, lang),
+            step_figure(step, &picked, window, lang),
         ));
-        readings.push(step_numbers(step, &picked, &comparison, window, lang));
     }
     let svgs = write_figures(&out, &figures, &plots)?;
 
     let mut page = Page::new(lang, lesson::TITLE.get(lang));
     page.element("p", lesson::INTRO.get(lang));
-    for ((step, svg), numbers) in PLAN.iter().zip(&svgs).zip(&readings) {
+    for (text, svg) in lesson_text(&results, window, lang).iter().zip(&svgs) {
         page.raw("<section class=\"step\">");
-        page.element("h2", step.text.title.get(lang));
-        page.element("p", step.text.explanation.get(lang));
-        page.reading(numbers);
+        page.element("h2", &text.title);
+        page.element("p", &text.explanation);
+        page.reading(&text.sentences);
         page.figure(svg, "");
         page.raw("</section>");
     }
@@ -183,16 +99,12 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
 }
 
 /// The plot of a step: lines over time per metric, or bars of final-window means.
-fn step_figure(
-    step: &StepPlan,
-    picked: &[(&RunResult, usize)],
-    comparison: &Comparison,
-    lang: Lang,
-) -> Figure {
+fn step_figure(step: &StepPlan, picked: &[(&RunResult, usize)], window: u32, lang: Lang) -> Figure {
     let title = step.text.title.get(lang);
     let refs: Vec<&RunResult> = picked.iter().map(|(r, _)| *r).collect();
     if step.bars {
-        let mut figure = bars_figure(comparison, step.metrics, lang);
+        let comparison = Comparison::of(&refs, window);
+        let mut figure = bars_figure(&comparison, step.metrics, lang);
         for panel in &mut figure.panels {
             if let Panel::Bars(p) = panel {
                 for (bar, (_, colour)) in p.bars.iter_mut().zip(picked) {
@@ -210,24 +122,4 @@ fn step_figure(
         .collect::<Vec<_>>();
     let columns = panels.len();
     Figure::new(title, lang, panels, columns).with_caption(caption(&refs, lang))
-}
-
-/// The numbers quoted under a step: each scenario against the step's first on the quoted
-/// metrics (or the levels themselves when the step has a single scenario).
-fn step_numbers(
-    step: &StepPlan,
-    picked: &[(&RunResult, usize)],
-    comparison: &Comparison,
-    window: u32,
-    lang: Lang,
-) -> Vec<String> {
-    if picked.len() == 1 {
-        let summaries = picked[0].0.final_window(window);
-        return step
-            .quote
-            .iter()
-            .map(|&m| i18n::level_sentence(lang, m, &summaries[m.index()], window))
-            .collect();
-    }
-    crate::report::comparison_reading(comparison, lang, step.quote)
 }

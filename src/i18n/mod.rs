@@ -172,63 +172,93 @@ pub fn sweep_value_note(lang: Lang, window: u32, replicates: u32, band: bool) ->
     }
 }
 
-/// One sentence reading a paired difference: "optimized_path raises initiative from 0.29 to
-/// 0.41 (+0.12, 95% CI [0.10, 0.14])". The verb follows the interval: a change is claimed
-/// only when the interval excludes 0.
+/// Which way a paired difference goes. A change is claimed only when its 95% interval
+/// excludes 0 (so a claimed direction always has the sign of the mean difference); without
+/// an interval (a single replicate) no change is claimed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+    Flat,
+}
+
+impl Direction {
+    pub fn of(difference: &crate::run::Summary) -> Direction {
+        if difference.ci_low > 0.0 {
+            Direction::Up
+        } else if difference.ci_high < 0.0 {
+            Direction::Down
+        } else {
+            Direction::Flat
+        }
+    }
+
+    /// The transitive verb of a comparison: "raises" / "lowers" / "does not clearly change".
+    pub fn verb(self) -> Tr {
+        match self {
+            Direction::Up => RAISES,
+            Direction::Down => LOWERS,
+            Direction::Flat => BARELY_CHANGES,
+        }
+    }
+}
+
+/// ", 95% CI [+0.1, +0.14]" after a difference, or nothing without an interval.
+fn difference_ci(lang: Lang, difference: &crate::run::Summary) -> String {
+    let ci = crate::compare::interval(difference, true)
+        .map(|ci| format!(", {} {ci}", CI95.get(lang)))
+        .unwrap_or_default();
+    match lang {
+        Lang::En => ci,
+        Lang::Zh => ci.replacen(", ", "，", 1),
+    }
+}
+
+/// One sentence reading a paired difference and naming its baseline: "Compared with Nominal
+/// tolerance, Optimized path raises initiative from 0.29 to 0.41 (+0.12, 95% CI [+0.1,
+/// +0.14])." The verb follows [`Direction::of`].
 pub fn change_sentence(
     lang: Lang,
+    baseline: &str,
     scenario: &str,
     metric: Metric,
     from: f64,
     to: f64,
     difference: &crate::run::Summary,
 ) -> String {
-    use crate::compare::{interval, signed_number};
     let n = crate::output::short;
-    let signed = signed_number;
-    let verb = if difference.ci_low > 0.0 {
-        RAISES
-    } else if difference.ci_high < 0.0 {
-        LOWERS
-    } else {
-        BARELY_CHANGES
-    };
-    let ci = interval(difference, true)
-        .map(|ci| format!(", {} {ci}", CI95.get(lang)))
-        .unwrap_or_default();
+    let d = crate::compare::signed_number(difference.mean);
+    let direction = Direction::of(difference);
+    let verb = direction.verb().get(lang);
+    let ci = difference_ci(lang, difference);
     let metric_name = metric_label(metric).get(lang);
-    match lang {
-        Lang::En => format!(
-            "{scenario} {} {} {} {} {} {} ({}{ci}).",
-            verb.en,
+    match (lang, direction) {
+        (Lang::En, Direction::Flat) => format!(
+            "Compared with {baseline}, {scenario} {verb} {} ({} → {}, {d}{ci}).",
+            metric_name.to_lowercase(),
+            n(from),
+            n(to),
+        ),
+        (Lang::En, _) => format!(
+            "Compared with {baseline}, {scenario} {verb} {} {} {} {} {} ({d}{ci}).",
             metric_name.to_lowercase(),
             FROM.en,
             n(from),
             TO.en,
             n(to),
-            signed(difference.mean)
         ),
-        Lang::Zh => {
-            let ci = ci.replacen(", ", "，", 1);
-            if verb == BARELY_CHANGES {
-                format!(
-                    "{scenario}{}{metric_name}（{} → {}，{}{ci}）。",
-                    verb.zh,
-                    n(from),
-                    n(to),
-                    signed(difference.mean)
-                )
-            } else {
-                format!(
-                    "{scenario}将{metric_name}{}{}{}{}（{}{ci}）。",
-                    FROM.zh,
-                    n(from),
-                    verb.zh.replace("了", "到"),
-                    n(to),
-                    signed(difference.mean)
-                )
-            }
-        }
+        (Lang::Zh, Direction::Flat) => format!(
+            "与{baseline}相比，{scenario}{verb}{metric_name}（{} → {}，{d}{ci}）。",
+            n(from),
+            n(to),
+        ),
+        (Lang::Zh, _) => format!(
+            "与{baseline}相比，{scenario}将{metric_name}{}{}{}{}（{d}{ci}）。",
+            FROM.zh,
+            n(from),
+            verb.replace("了", "到"),
+            n(to),
+        ),
     }
 }
 
@@ -339,7 +369,7 @@ mod tests {
     }
 
     #[test]
-    fn readings_claim_a_change_only_when_the_interval_excludes_zero() {
+    fn readings_name_their_baseline_and_claim_a_change_only_when_the_interval_excludes_zero() {
         let d = |mean: f64, low: f64, high: f64| crate::run::Summary {
             mean,
             sd: 0.01,
@@ -349,7 +379,8 @@ mod tests {
         };
         let up = change_sentence(
             Lang::En,
-            "optimized_path",
+            "Nominal tolerance",
+            "Optimized path",
             Metric::Initiative,
             0.29,
             0.41,
@@ -357,22 +388,26 @@ mod tests {
         );
         assert_eq!(
             up,
-            "optimized_path raises initiative from 0.29 to 0.41 (+0.12, 95% CI [+0.1, +0.14])."
+            "Compared with Nominal tolerance, Optimized path raises initiative from 0.29 to 0.41 \
+             (+0.12, 95% CI [+0.1, +0.14])."
         );
         let flat = change_sentence(
             Lang::En,
-            "o1",
+            "Nominal tolerance",
+            "O1",
             Metric::Violations,
             4.0,
             3.9,
             &d(-0.1, -0.4, 0.2),
         );
-        assert!(
-            flat.contains("does not clearly change violations"),
-            "{flat}"
+        assert_eq!(
+            flat,
+            "Compared with Nominal tolerance, O1 does not clearly change violations (4 → 3.9, \
+             -0.1, 95% CI [-0.4, +0.2])."
         );
         let down = change_sentence(
             Lang::Zh,
+            "名义容错",
             "O3 党内公开",
             Metric::MeanBelief,
             0.27,
@@ -381,7 +416,21 @@ mod tests {
         );
         assert_eq!(
             down,
-            "O3 党内公开将容错预期（平均）从0.27降低到0.2（-0.07，95%置信区间 [-0.08, -0.06]）。"
+            "与名义容错相比，O3 党内公开将容错预期（平均）从0.27降低到0.2（-0.07，95%置信区间 [-0.08, -0.06]）。"
+        );
+        // A single replicate has no interval: no change is claimed, whatever the mean.
+        let single = change_sentence(
+            Lang::Zh,
+            "名义容错",
+            "O3 党内公开",
+            Metric::MeanBelief,
+            0.27,
+            0.2,
+            &d(-0.07, f64::NAN, f64::NAN),
+        );
+        assert_eq!(
+            single,
+            "与名义容错相比，O3 党内公开没有明显改变容错预期（平均）（0.27 → 0.2，-0.07）。"
         );
     }
 }

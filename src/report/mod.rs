@@ -3,6 +3,7 @@
 //! never run the model.
 
 pub mod html;
+pub mod lesson;
 
 use anyhow::Context;
 
@@ -111,9 +112,11 @@ pub fn write_run_report(
     write_page(out, &page)
 }
 
-/// The generated reading of a comparison: each scenario against the first, per metric.
+/// The generated reading of a comparison: each scenario against the first, per metric, each
+/// sentence naming the first as its baseline.
 pub fn comparison_reading(comparison: &Comparison, lang: Lang, metrics: &[Metric]) -> Vec<String> {
     let mut out = Vec::new();
+    let baseline = i18n::scenario_label(&comparison.scenarios[0], lang);
     for k in 1..comparison.scenarios.len() {
         for &m in metrics {
             let base = comparison.cell(0, m);
@@ -124,6 +127,7 @@ pub fn comparison_reading(comparison: &Comparison, lang: Lang, metrics: &[Metric
                 }
                 out.push(i18n::change_sentence(
                     lang,
+                    &baseline,
                     &i18n::scenario_label(&comparison.scenarios[k], lang),
                     m,
                     base.summary.mean,
