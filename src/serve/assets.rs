@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use super::MAX_RUNS;
-use super::request::{MAX_CADRES, MAX_STEPS};
+use super::request::{MAX_CADRES, MAX_REPLICATES, MAX_STEPS, MAX_WORK};
+use super::stream::FINAL_WINDOW;
 use super::text::{self, CONCEPTS, LEVERS, Text};
 use crate::model::Metric;
 use crate::model::params::{Range, Section, find_spec};
@@ -14,6 +15,11 @@ use crate::worldview;
 pub const INDEX_HTML: &str = include_str!("assets/index.html");
 pub const STYLE_CSS: &str = include_str!("assets/style.css");
 pub const APP_JS: &str = include_str!("assets/app.js");
+/// Where the page loads the embedded Chinese font from (`@font-face` in style.css).
+pub const CJK_FONT_PATH: &str = "/fonts/cadre-cjk.otf";
+
+/// The number of runs the page averages unless the trainer picks another.
+pub const DEFAULT_AVERAGE: u32 = 5;
 
 /// Everything the page needs to build itself: labels, scenarios, levers with their ranges
 /// and meanings, statuses with colours, charts, and the caps.
@@ -118,6 +124,9 @@ pub fn meta() -> Value {
         "levers": levers,
         "statuses": statuses,
         "charts": charts,
-        "caps": { "cadres": MAX_CADRES, "steps": MAX_STEPS, "runs": MAX_RUNS },
+        "caps": { "cadres": MAX_CADRES, "steps": MAX_STEPS, "runs": MAX_RUNS,
+                  "replicates": MAX_REPLICATES, "work": MAX_WORK },
+        "average_default": DEFAULT_AVERAGE,
+        "final_window": FINAL_WINDOW,
     })
 }

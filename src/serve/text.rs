@@ -6,6 +6,10 @@
 //! versions, so a translator finds everything in one place. Tests check that every built-in
 //! scenario, lever, status and page label has both languages.
 
+use super::request::{Allowed, ApiError, MAX_WORK, Problem};
+use crate::i18n::Lang;
+use crate::model::params::{MAX_SEED, Range};
+
 /// A text in both languages.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Text {
@@ -381,6 +385,131 @@ pub const UI: &[(&str, Text)] = &[
     ("lang", t("中文", "English")),
     ("concept", t("Concept", "对应概念")),
 ];
+
+/// How the page names the run settings in its messages.
+const SETTINGS: &[(&str, Text)] = &[
+    ("population.cadres", t("The number of cadres", "干部数")),
+    ("run.steps", t("The number of quarters", "季度数")),
+    ("run.seed", t("The seed", "随机种子")),
+    ("run.replicates", t("The number of runs to average", "平均的运行次数")),
+];
+
+/// A refused run in plain words, in `lang`: what is wrong and what to change, without the
+/// parameter keys and command-line advice of the English `error` (which scripts read).
+pub fn error_message(e: &ApiError, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match &e.problem {
+        Problem::OutOfRange(allowed) => {
+            let key = e.parameter.as_deref().unwrap_or("");
+            let name = SETTINGS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, t)| if zh { t.zh.to_string() } else { t.en.to_string() })
+                .or_else(|| {
+                    let name = key.rsplit('.').next().unwrap_or(key);
+                    LEVERS.iter().find(|l| l.name == name).map(|l| {
+                        if zh {
+                            format!("“{}”", l.label.zh)
+                        } else {
+                            format!("“{}”", l.label.en)
+                        }
+                    })
+                })
+                .unwrap_or_else(|| format!("`{key}`"));
+            let value = e.value.as_ref().map(|v| v.to_string()).unwrap_or_default();
+            let allowed = allowed_text(*allowed, zh);
+            if zh {
+                format!("{name}必须是{allowed}（当前为{value}）。请修改后再点击“运行”。")
+            } else {
+                format!("{name} must be {allowed} (it is {value}). Change it and press Run again.")
+            }
+        }
+        Problem::TooMuchWork {
+            replicates,
+            cadres,
+            steps,
+        } => {
+            let cap = MAX_WORK;
+            if zh {
+                format!(
+                    "{replicates}次运行 × {cadres}名干部 × {steps}个季度，超过了课堂服务器一次能计算的量\
+                     （运行次数 × 干部数 × 季度数最多为{cap}）。请减少平均的运行次数、干部数或季度数。"
+                )
+            } else {
+                format!(
+                    "{replicates} runs × {cadres} cadres × {steps} quarters is more than the \
+                     classroom server computes at once (runs × cadres × quarters at most {cap}). \
+                     Average fewer runs, or use fewer cadres or quarters."
+                )
+            }
+        }
+        Problem::EventBeyondRun { at, .. } => {
+            let need = at + 1;
+            if zh {
+                format!("这个情景在第{need}季度前调整政策，运行至少需要{need}个季度。请增加季度数。")
+            } else {
+                format!(
+                    "This scenario changes its policy before quarter {need}, so the run needs at \
+                     least {need} quarters. Set more quarters."
+                )
+            }
+        }
+        Problem::Busy => {
+            let n = super::MAX_RUNS;
+            if zh {
+                format!("服务器正在同时计算{n}个运行。请稍等片刻，再点击“运行”。")
+            } else {
+                format!("The server is already computing {n} runs. Wait a moment, then press Run again.")
+            }
+        }
+        Problem::UnknownScenario => pick(
+            zh,
+            "The server does not know this scenario. Reload the page and pick a scenario button.",
+            "服务器不认识这个情景。请刷新页面，然后选择一个情景按钮。",
+        ),
+        Problem::InvalidRequest => pick(
+            zh,
+            "The server could not read the page's request. Reload the page and try again.",
+            "服务器无法读取页面发送的请求。请刷新页面后重试。",
+        ),
+        Problem::NotFound => pick(
+            zh,
+            "There is no such page. The classroom page is at /.",
+            "没有这个页面。课堂演示页面在 / 。",
+        ),
+        Problem::MethodNotAllowed => pick(
+            zh,
+            "The server does not answer this kind of request here.",
+            "服务器在这里不接受这种请求。",
+        ),
+    }
+}
+
+fn pick(zh: bool, en: &str, zh_text: &str) -> String {
+    if zh { zh_text } else { en }.to_string()
+}
+
+/// The allowed values in words: "a whole number from 1 to 100000" / "1到100000之间的整数".
+fn allowed_text(allowed: Allowed, zh: bool) -> String {
+    let (lo, hi) = match allowed {
+        Allowed::Integer { min, max } => (min, max),
+        Allowed::Range(Range::Size(max)) => (1, max as u64),
+        Allowed::Range(Range::Seed) => (0, MAX_SEED),
+        Allowed::Range(Range::Unit) => {
+            return pick(zh, "a number from 0 to 1", "0到1之间的数");
+        }
+        Allowed::Range(Range::Positive) => {
+            return pick(zh, "a number above 0", "大于0的数");
+        }
+        Allowed::Range(Range::NonNegative) => return pick(zh, "a number of 0 or more", "不小于0的数"),
+        Allowed::Range(Range::Count) => return pick(zh, "a whole number of 0 or more", "不小于0的整数"),
+    };
+    if zh {
+        format!("{lo}到{hi}之间的整数")
+    } else {
+        format!("a whole number from {lo} to {hi}")
+    }
+}
 
 #[cfg(test)]
 mod tests {
