@@ -110,9 +110,9 @@ pub fn meta() -> Value {
 
     let charts: Vec<Value> = text::CHARTS
         .iter()
-        .map(|(name, label, zh)| {
+        .map(|(name, label, zh, axis)| {
             let metric = Metric::from_name(name).expect("charts show metrics");
-            json!({ "metric": name, "index": metric.index(), "label": label,
+            json!({ "metric": name, "index": metric.index(), "label": label, "axis": axis,
                     "definition": { "en": metric.definition(), "zh": zh } })
         })
         .collect();
@@ -129,4 +129,56 @@ pub fn meta() -> Value {
         "average_default": DEFAULT_AVERAGE,
         "final_window": FINAL_WINDOW,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ab_glyph::{Font, FontRef};
+
+    /// Every Chinese text of `value` (the `zh` fields, recursively).
+    fn chinese(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("zh", Value::String(s)) => out.push_str(s),
+                        _ => chinese(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| chinese(v, out)),
+            _ => {}
+        }
+    }
+
+    /// The page draws Chinese with the embedded subset (served at [`CJK_FONT_PATH`]): every
+    /// character of its Chinese text must be in it, or that character shows as a box on a
+    /// computer without Chinese fonts. `tools/subset-cjk-font.sh` adds missing ones.
+    #[test]
+    fn the_web_font_has_every_chinese_character_of_the_page() {
+        let font = FontRef::try_from_slice(crate::plot::fonts::CJK).unwrap();
+        let mut text = String::new();
+        chinese(&meta(), &mut text);
+        for problem in [
+            super::super::request::Problem::Busy,
+            super::super::request::Problem::TooMuchWork {
+                replicates: 5,
+                cadres: 1,
+                steps: 1,
+            },
+            super::super::request::Problem::EventBeyondRun { at: 20, steps: 10 },
+        ] {
+            let e = super::super::request::ApiError::new(problem, "");
+            text.push_str(&text::error_message(&e, crate::i18n::Lang::Zh));
+        }
+        text.push_str(INDEX_HTML);
+        text.push_str(APP_JS);
+        assert!(text.contains("容错"), "the page has Chinese text");
+        let missing: String = text
+            .chars()
+            .filter(|c| !c.is_ascii() && font.glyph_id(*c).0 == 0)
+            .collect();
+        assert!(missing.is_empty(), "not in the CJK subset: {missing}");
+    }
 }

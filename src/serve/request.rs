@@ -63,7 +63,10 @@ pub enum Problem {
         steps: u32,
     },
     /// A policy event at step `at` does not fit a run of `steps` steps.
-    EventBeyondRun { at: u32, steps: u32 },
+    EventBeyondRun {
+        at: u32,
+        steps: u32,
+    },
     /// [`super::MAX_RUNS`] runs are already computing.
     Busy,
     NotFound,
@@ -111,6 +114,8 @@ pub struct ApiError {
     /// What the page shows: the problem in plain words, in the request's language, saying
     /// what to change. Filled in when the answer is sent.
     pub message: String,
+    /// `message` in both languages, so the page can switch language with the error shown.
+    pub messages: text::Text<String>,
     /// What is wrong, precisely, in one English sentence that names the parameter, the
     /// value and the range (for scripts and developers).
     pub error: String,
@@ -131,6 +136,10 @@ impl ApiError {
             problem,
             lang: Lang::En,
             message: String::new(),
+            messages: text::Text {
+                en: String::new(),
+                zh: String::new(),
+            },
             error: error.into(),
             parameter: None,
             value: None,
@@ -171,6 +180,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(mut self) -> Response {
+        self.messages = text::Text {
+            en: text::error_message(&self, Lang::En),
+            zh: text::error_message(&self, Lang::Zh),
+        };
         self.message = text::error_message(&self, self.lang);
         (self.status, axum::Json(&self)).into_response()
     }
@@ -520,7 +533,10 @@ mod tests {
     #[test]
     fn averaged_runs_count_against_the_work_cap() {
         let s = resolve(r#"{"scenario":"nominal_tolerance"}"#).unwrap();
-        assert_eq!(s.run.replicates, 1, "one run unless the page asks for an average");
+        assert_eq!(
+            s.run.replicates, 1,
+            "one run unless the page asks for an average"
+        );
         let s = resolve(r#"{"scenario":"nominal_tolerance","set":{"replicates":5}}"#).unwrap();
         assert_eq!(s.run.replicates, 5);
         // 20 runs of 10 000 cadres over 500 steps is exactly the cap; one more step is over.
@@ -531,7 +547,11 @@ mod tests {
         assert_eq!(e.kind, "too_much_work");
         assert_eq!(
             e.problem,
-            Problem::TooMuchWork { replicates: 20, cadres: 10000, steps: 501 }
+            Problem::TooMuchWork {
+                replicates: 20,
+                cadres: 10000,
+                steps: 501
+            }
         );
         assert!(e.error.contains("100200000"), "{}", e.error);
     }
@@ -543,7 +563,10 @@ mod tests {
         headers.insert(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9".parse().unwrap());
         assert_eq!(request_lang(None, &headers), Lang::Zh);
         assert_eq!(request_lang(Some("en"), &headers), Lang::En);
-        assert_eq!(body_lang(br#"{"lang":"zh","scenario":5}"#).as_deref(), Some("zh"));
+        assert_eq!(
+            body_lang(br#"{"lang":"zh","scenario":5}"#).as_deref(),
+            Some("zh")
+        );
         let e = resolve(r#"{"scenario":"nominal_tolerance","lang":"fr"}"#).unwrap_err();
         assert!(e.error.contains("\"en\" or \"zh\""), "{}", e.error);
     }
