@@ -99,23 +99,18 @@ impl Problem {
 }
 
 /// A refused request: the status and the JSON body
-/// `{kind, message, error, parameter?, value?, allowed?}`.
+/// `{kind, message, messages, error, parameter?, value?, allowed?}` (`kind`, `message` and
+/// `messages` are added when it is sent, see `into_response`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,
+    /// Boxed: errors are rare, and a small error keeps every `Result` small.
     #[serde(skip)]
-    pub problem: Problem,
+    pub problem: Box<Problem>,
     /// The language of `message`.
     #[serde(skip)]
     pub lang: Lang,
-    /// The kind of problem, a stable name (see [`Problem::kind`]).
-    pub kind: &'static str,
-    /// What the page shows: the problem in plain words, in the request's language, saying
-    /// what to change. Filled in when the answer is sent.
-    pub message: String,
-    /// `message` in both languages, so the page can switch language with the error shown.
-    pub messages: text::Text<String>,
     /// What is wrong, precisely, in one English sentence that names the parameter, the
     /// value and the range (for scripts and developers).
     pub error: String,
@@ -132,14 +127,8 @@ impl ApiError {
     pub fn new(problem: Problem, error: impl Into<String>) -> Self {
         ApiError {
             status: StatusCode::BAD_REQUEST,
-            kind: problem.kind(),
-            problem,
+            problem: Box::new(problem),
             lang: Lang::En,
-            message: String::new(),
-            messages: text::Text {
-                en: String::new(),
-                zh: String::new(),
-            },
             error: error.into(),
             parameter: None,
             value: None,
@@ -179,13 +168,26 @@ impl ApiError {
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(mut self) -> Response {
-        self.messages = text::Text {
-            en: text::error_message(&self, Lang::En),
-            zh: text::error_message(&self, Lang::Zh),
-        };
-        self.message = text::error_message(&self, self.lang);
-        (self.status, axum::Json(&self)).into_response()
+    /// The body adds, for people: `message`, the problem in plain words in the request's
+    /// language, saying what to change; `messages`, the same in both languages, so the page
+    /// can switch language while the message is shown.
+    fn into_response(self) -> Response {
+        let mut body = serde_json::to_value(&self).unwrap_or_default();
+        if let Value::Object(map) = &mut body {
+            map.insert("kind".into(), self.problem.kind().into());
+            map.insert(
+                "message".into(),
+                text::error_message(&self, self.lang).into(),
+            );
+            map.insert(
+                "messages".into(),
+                serde_json::json!({
+                    "en": text::error_message(&self, Lang::En),
+                    "zh": text::error_message(&self, Lang::Zh),
+                }),
+            );
+        }
+        (self.status, axum::Json(body)).into_response()
     }
 }
 
@@ -472,7 +474,7 @@ mod tests {
         let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"steps":1001}}"#).unwrap_err();
         assert_eq!(e.parameter.as_deref(), Some("run.steps"));
         let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"replicates":21}}"#).unwrap_err();
-        assert_eq!(e.kind, "out_of_range");
+        assert_eq!(e.problem.kind(), "out_of_range");
         assert!(e.error.contains("[1, 20]"), "{}", e.error);
     }
 
@@ -527,7 +529,7 @@ mod tests {
         // The built-in timeline must still fit the run.
         let e = resolve(r#"{"scenario":"mechanism_introduced","set":{"steps":10}}"#).unwrap_err();
         assert!(e.error.contains("beyond the run"), "{}", e.error);
-        assert_eq!(e.problem, Problem::EventBeyondRun { at: 20, steps: 10 });
+        assert_eq!(*e.problem, Problem::EventBeyondRun { at: 20, steps: 10 });
     }
 
     #[test]
@@ -544,9 +546,9 @@ mod tests {
         assert!(resolve(ok).is_ok());
         let over = ok.replace("500", "501");
         let e = resolve(&over).unwrap_err();
-        assert_eq!(e.kind, "too_much_work");
+        assert_eq!(e.problem.kind(), "too_much_work");
         assert_eq!(
-            e.problem,
+            *e.problem,
             Problem::TooMuchWork {
                 replicates: 20,
                 cadres: 10000,

@@ -435,7 +435,7 @@ const SETTINGS: &[(&str, Text)] = &[
 /// parameter keys and command-line advice of the English `error` (which scripts read).
 pub fn error_message(e: &ApiError, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
-    match &e.problem {
+    match e.problem.as_ref() {
         Problem::OutOfRange(allowed) => {
             let key = e.parameter.as_deref().unwrap_or("");
             let name = SETTINGS
