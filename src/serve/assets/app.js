@@ -658,13 +658,14 @@ function drawChart(chart) {
       const who = run.sides.length > 1 ? `${sides.map((i) => "AB"[i]).join(", ")}: ` : "";
       const text = `${who}${tr("policy_change")}`;
       const width = ctx.measureText(text).width;
-      // To the right of the line, unless that runs off the chart.
-      const right = x + 4 + width <= box.x + box.w;
-      ctx.textAlign = right ? "left" : "right";
+      // To the right of the line, else to its left, and always inside the plot.
+      let at0 = x + 4 + width <= box.x + box.w ? x + 4 : x - 4 - width;
+      at0 = Math.max(box.x + 2, Math.min(at0, box.x + box.w - width));
+      ctx.textAlign = "left";
       ctx.fillStyle = "rgba(255,255,255,0.85)";
-      ctx.fillRect(right ? x + 2 : x - 4 - width, box.y + 1, width + 4, fontSize + 2);
+      ctx.fillRect(at0 - 2, box.y + 1, width + 4, fontSize + 2);
       ctx.fillStyle = sides.length > 1 ? "#1d2430" : SIDE_COLORS[sides[0]];
-      ctx.fillText(text, right ? x + 4 : x - 4, box.y + 2);
+      ctx.fillText(text, at0, box.y + 2);
     }
   }
 
