@@ -207,8 +207,16 @@ async fn the_page_and_its_description_are_served() {
     assert_eq!(meta["statuses"].as_array().unwrap().len(), 6);
     assert_eq!(
         meta["caps"],
-        json!({"cadres": 100000, "steps": 1000, "runs": MAX_RUNS})
+        json!({"cadres": 100000, "steps": 1000, "runs": MAX_RUNS, "replicates": 20,
+               "work": 100_000_000u64})
     );
+    assert_eq!(meta["average_default"], 5);
+    assert_eq!(meta["final_window"], 10);
+    // Every chart has a title for its value axis, in both languages.
+    for chart in meta["charts"].as_array().unwrap() {
+        assert!(!chart["axis"]["en"].as_str().unwrap().is_empty(), "{chart}");
+        assert!(!chart["axis"]["zh"].as_str().unwrap().is_empty(), "{chart}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -404,6 +412,19 @@ async fn only_a_few_runs_compute_at_once() {
             .unwrap()
             .contains("runs are already computing")
     );
+    assert_eq!(refused.json()["kind"], "busy");
+    // In Chinese mode the page gets the same refusal in Chinese.
+    let small_zh = json!({"scenario": "nominal_tolerance", "set": {"cadres": 50, "steps": 2},
+                          "lang": "zh"})
+    .to_string();
+    let refused = http(addr, "POST", "/api/run", &small_zh).await.json();
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("服务器正在同时计算4个运行"),
+        "{refused}"
+    );
 
     // When the pages go away, their runs stop and free their slots.
     drop(stalled);
@@ -416,4 +437,161 @@ async fn only_a_few_runs_compute_at_once() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(status, 200, "slots are freed when the pages disconnect");
+}
+
+/// An average of N runs: replicate r from the seed's r-th generator, as `cadre-sim run`, so
+/// the page's lines are the mean column of `cadre-sim run --replicates N`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_averaged_run_streams_the_mean_and_band_of_its_replicates() {
+    let addr = start().await;
+    let body = json!({
+        "scenario": "o2_top_leader",
+        "set": {"cadres": 300, "steps": 12, "seed": 5, "run.replicates": 3}
+    })
+    .to_string();
+    let events = events_of(addr, &body).await;
+    assert_eq!(events.len(), 14);
+    assert_eq!(events[0].1["replicates"], 3);
+    let mut scenario = Scenario::load("o2_top_leader").unwrap();
+    scenario.population.cadres = 300;
+    scenario.run.steps = 12;
+    scenario.run.seed = 5;
+    scenario.run.replicates = 3;
+    let result = cadre_sim::run::run_scenario(&scenario, &Default::default());
+    let series = result.timeseries();
+    let as_json =
+        |x: f64| -> Value { serde_json::from_str(&serde_json::to_string(&x).unwrap()).unwrap() };
+    for (t, (_, data)) in events[1..13].iter().enumerate() {
+        for (i, summary) in series[t].iter().enumerate() {
+            assert_eq!(data["m"][i], as_json(summary.mean), "step {t} metric {i}");
+            if summary.n > 0 {
+                let (lo, hi) = (
+                    data["lo"][i].as_f64().unwrap(),
+                    data["hi"][i].as_f64().unwrap(),
+                );
+                assert!(
+                    lo <= summary.mean && summary.mean <= hi,
+                    "step {t} metric {i}"
+                );
+            }
+        }
+    }
+    let finals = result.final_window(10);
+    assert_eq!(events[13].1["window"], 10);
+    for (i, summary) in finals.iter().enumerate() {
+        assert_eq!(events[13].1["final"][i], as_json(summary.mean), "final {i}");
+    }
+    // The same request, the same numbers (all but the time taken).
+    assert_eq!(events_of(addr, &body).await[..13], events[..13]);
+
+    // N runs count N times against the cap: 20 x 10 000 cadres x 1 000 steps is refused.
+    let big = json!({"scenario": "nominal_tolerance", "lang": "en",
+                     "set": {"cadres": 10000, "steps": 1000, "replicates": 20}})
+    .to_string();
+    let reply = http(addr, "POST", "/api/run", &big).await;
+    assert_eq!(reply.status, 400);
+    let error = reply.json();
+    assert_eq!(error["kind"], "too_much_work");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("20 runs × 10000 cadres × 1000 quarters"),
+        "{error}"
+    );
+    let reply = http(
+        addr,
+        "POST",
+        "/api/run",
+        &big.replace("\"replicates\":20", "\"replicates\":21"),
+    )
+    .await;
+    assert_eq!(reply.json()["parameter"], "run.replicates");
+}
+
+/// Refusals carry a plain-words message in the request's language, and both languages for a
+/// page that switches language while the message is shown; `error` stays exact English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_worded_for_the_class_in_the_pages_language() {
+    let addr = start().await;
+    let zero = |lang: &str| {
+        json!({"scenario": "nominal_tolerance", "set": {"population.cadres": 0}, "lang": lang})
+            .to_string()
+    };
+    let zh = http(addr, "POST", "/api/run", &zero("zh")).await;
+    assert_eq!(zh.status, 400);
+    let zh = zh.json();
+    assert_eq!(zh["kind"], "out_of_range");
+    assert_eq!(
+        zh["message"],
+        "干部数必须是1到100000之间的整数（当前为0）。请修改后再点击“运行”。"
+    );
+    assert_eq!(
+        zh["messages"]["en"],
+        "The number of cadres must be a whole number from 1 to 100000 (it is 0). Change it and \
+         press Run again."
+    );
+    assert!(
+        zh["error"]
+            .as_str()
+            .unwrap()
+            .contains("`population.cadres` = 0")
+    );
+    let en = http(addr, "POST", "/api/run", &zero("en")).await.json();
+    assert_eq!(en["message"], zh["messages"]["en"]);
+
+    // A lever by its label; a timeline that does not fit; even a malformed request.
+    let lever = json!({"scenario": "nominal_tolerance", "set": {"detect": 2}, "lang": "zh"});
+    let reply = http(addr, "POST", "/api/run", &lever.to_string())
+        .await
+        .json();
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("“失误被发现的概率”必须是0到1之间的数"),
+        "{reply}"
+    );
+    let short = json!({"scenario": "mechanism_introduced", "set": {"steps": 10}, "lang": "zh"});
+    let reply = http(addr, "POST", "/api/run", &short.to_string())
+        .await
+        .json();
+    assert_eq!(reply["kind"], "event_beyond_run");
+    assert!(
+        reply["message"]
+            .as_str()
+            .unwrap()
+            .contains("运行至少需要21个季度"),
+        "{reply}"
+    );
+    let reply = http(
+        addr,
+        "POST",
+        "/api/run",
+        r#"{"lang":"zh","scenario":"x","oops":1}"#,
+    )
+    .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["kind"], "invalid_request");
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("请刷新页面")
+    );
+}
+
+/// The page's Chinese font comes from the server: the embedded subset, as a web font.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chinese_web_font_is_served() {
+    let addr = start().await;
+    let css = http(addr, "GET", "/style.css", "").await.text();
+    assert!(
+        css.contains("url(\"/fonts/cadre-cjk.otf\")"),
+        "style.css loads the font"
+    );
+    let font = http(addr, "GET", "/fonts/cadre-cjk.otf", "").await;
+    assert_eq!(font.status, 200);
+    assert_eq!(font.header("content-type"), Some("font/otf"));
+    assert_eq!(font.body, cadre_sim::plot::fonts::CJK);
 }

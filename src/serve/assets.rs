@@ -4,7 +4,8 @@
 use serde_json::{Value, json};
 
 use super::MAX_RUNS;
-use super::request::{MAX_CADRES, MAX_STEPS};
+use super::request::{MAX_CADRES, MAX_REPLICATES, MAX_STEPS, MAX_WORK};
+use super::stream::FINAL_WINDOW;
 use super::text::{self, CONCEPTS, LEVERS, Text};
 use crate::model::Metric;
 use crate::model::params::{Range, Section, find_spec};
@@ -14,6 +15,11 @@ use crate::worldview;
 pub const INDEX_HTML: &str = include_str!("assets/index.html");
 pub const STYLE_CSS: &str = include_str!("assets/style.css");
 pub const APP_JS: &str = include_str!("assets/app.js");
+/// Where the page loads the embedded Chinese font from (`@font-face` in style.css).
+pub const CJK_FONT_PATH: &str = "/fonts/cadre-cjk.otf";
+
+/// The number of runs the page averages unless the trainer picks another.
+pub const DEFAULT_AVERAGE: u32 = 5;
 
 /// Everything the page needs to build itself: labels, scenarios, levers with their ranges
 /// and meanings, statuses with colours, charts, and the caps.
@@ -104,9 +110,9 @@ pub fn meta() -> Value {
 
     let charts: Vec<Value> = text::CHARTS
         .iter()
-        .map(|(name, label, zh)| {
+        .map(|(name, label, zh, axis)| {
             let metric = Metric::from_name(name).expect("charts show metrics");
-            json!({ "metric": name, "index": metric.index(), "label": label,
+            json!({ "metric": name, "index": metric.index(), "label": label, "axis": axis,
                     "definition": { "en": metric.definition(), "zh": zh } })
         })
         .collect();
@@ -118,6 +124,71 @@ pub fn meta() -> Value {
         "levers": levers,
         "statuses": statuses,
         "charts": charts,
-        "caps": { "cadres": MAX_CADRES, "steps": MAX_STEPS, "runs": MAX_RUNS },
+        "caps": { "cadres": MAX_CADRES, "steps": MAX_STEPS, "runs": MAX_RUNS,
+                  "replicates": MAX_REPLICATES, "work": MAX_WORK },
+        "average_default": DEFAULT_AVERAGE,
+        "final_window": FINAL_WINDOW,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ab_glyph::{Font, FontRef};
+
+    /// Every Chinese text of `value` (the `zh` fields, recursively).
+    fn chinese(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("zh", Value::String(s)) => out.push_str(s),
+                        _ => chinese(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| chinese(v, out)),
+            _ => {}
+        }
+    }
+
+    /// The page draws Chinese with the embedded subset (served at [`CJK_FONT_PATH`]): every
+    /// character of its Chinese text must be in it, or that character shows as a box on a
+    /// computer without Chinese fonts. `tools/subset-cjk-font.sh` adds missing ones.
+    #[test]
+    fn the_web_font_has_every_chinese_character_of_the_page() {
+        let font = FontRef::try_from_slice(crate::plot::fonts::CJK).unwrap();
+        let mut text = String::new();
+        chinese(&meta(), &mut text);
+        for problem in [
+            super::super::request::Problem::Busy,
+            super::super::request::Problem::TooMuchWork {
+                replicates: 5,
+                cadres: 1,
+                steps: 1,
+            },
+            super::super::request::Problem::EventBeyondRun { at: 20, steps: 10 },
+        ] {
+            let e = super::super::request::ApiError::new(problem, "");
+            text.push_str(&text::error_message(&e, crate::i18n::Lang::Zh));
+        }
+        text.push_str(INDEX_HTML);
+        text.push_str(APP_JS);
+        assert!(text.contains("容错"), "the page has Chinese text");
+        // The characters style.css's `unicode-range` sends to the web font (the rest, such
+        // as arrows, come from the system's Latin font).
+        let css = |c: char| {
+            matches!(c as u32, 0x2014 | 0x201C..=0x201D | 0x2026 | 0x3000..=0x303F
+                | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
+        };
+        assert!(STYLE_CSS.contains(
+            "unicode-range: U+2014, U+201C-201D, U+2026, U+3000-303F, U+3400-4DBF, \
+             U+4E00-9FFF, U+FF00-FFEF;"
+        ));
+        let missing: String = text
+            .chars()
+            .filter(|c| css(*c) && font.glyph_id(*c).0 == 0)
+            .collect();
+        assert!(missing.is_empty(), "not in the CJK subset: {missing}");
+    }
 }

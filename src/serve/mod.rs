@@ -3,8 +3,11 @@
 //! The page (embedded in the binary, see [`assets`]) asks `GET /api/meta` for the scenarios,
 //! levers, labels and colours, then starts runs with `POST /api/run`; each run streams its
 //! steps back as server-sent events ([`stream`]) while the simulation advances. Requests are
-//! validated by the scenario rules ([`request`]), sizes are capped, at most [`MAX_RUNS`]
-//! runs compute at once, and no request touches the file system.
+//! validated by the scenario rules ([`request`]), sizes are capped (an average of N runs
+//! counts N times), at most [`MAX_RUNS`] runs compute at once, and no request touches the
+//! file system. Refusals are JSON with a plain-words message in the page's language
+//! ([`text::error_message`]). The page's Chinese text uses the embedded CJK font subset,
+//! served as a web font.
 
 pub mod assets;
 pub mod request;
@@ -19,14 +22,14 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
-use request::{ApiError, RunRequest};
+use request::{ApiError, Problem, RunRequest};
 
 /// The most runs computing at once; more are refused with 429 until one finishes.
 pub const MAX_RUNS: usize = 4;
@@ -59,20 +62,25 @@ pub fn router() -> Router {
             "/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", assets::APP_JS) }),
         )
+        .route(assets::CJK_FONT_PATH, get(|| async { cjk_font() }))
         .route("/api/meta", get(|| async { axum::Json(assets::meta()) }))
         .route("/api/run", post(run))
-        .method_not_allowed_fallback(|| async {
-            ApiError::bad(
+        .method_not_allowed_fallback(|headers: HeaderMap| async move {
+            ApiError::new(
+                Problem::MethodNotAllowed,
                 "method not allowed: /api/run takes POST with a JSON body; the page and \
                  /api/meta take GET",
             )
             .with_status(StatusCode::METHOD_NOT_ALLOWED)
+            .in_lang(request::request_lang(None, &headers))
         })
-        .fallback(|| async {
-            ApiError::bad(
+        .fallback(|headers: HeaderMap| async move {
+            ApiError::new(
+                Problem::NotFound,
                 "no such page or API: the page is at /, the API at /api/meta and /api/run",
             )
             .with_status(StatusCode::NOT_FOUND)
+            .in_lang(request::request_lang(None, &headers))
         })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
@@ -89,9 +97,24 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
+/// The embedded Chinese font (the subset the plots use), so that 中文 shows on a computer
+/// without Chinese fonts. It never changes while the server runs: cached for a day.
+fn cjk_font() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "font/otf"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        crate::plot::fonts::CJK,
+    )
+        .into_response()
+}
+
 /// `POST /api/run`: validate, take a run slot, then stream the steps as they are computed.
+/// Errors are worded in the request's language (`lang`, else `Accept-Language`).
 async fn run(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     // A body over the size limit (or unreadable) gets a JSON answer like every other error.
@@ -101,13 +124,19 @@ async fn run(
             r.body_text()
         ))
         .with_status(r.status())
+        .in_lang(request::request_lang(None, &headers))
     })?;
-    let scenario = RunRequest::parse(&body)?.resolve()?;
+    let lang = request::request_lang(request::body_lang(&body).as_deref(), &headers);
+    let scenario = RunRequest::parse(&body)
+        .and_then(|r| r.resolve())
+        .map_err(|e| e.in_lang(lang))?;
     let permit = state.runs.try_acquire_owned().map_err(|_| {
-        ApiError::bad(format!(
-            "{MAX_RUNS} runs are already computing on this server; try again in a moment"
-        ))
+        ApiError::new(
+            Problem::Busy,
+            format!("{MAX_RUNS} runs are already computing on this server; try again in a moment"),
+        )
         .with_status(StatusCode::TOO_MANY_REQUESTS)
+        .in_lang(lang)
     })?;
     let (tx, rx) = mpsc::channel::<Result<String, Infallible>>(STREAM_BUFFER);
     tokio::task::spawn_blocking(move || {

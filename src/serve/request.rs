@@ -7,12 +7,14 @@
 //! scenario's own `validate`. The first problem becomes a 400 answer naming the parameter,
 //! the value and what is allowed.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::model::params::{Section, find_spec, suggest};
+use super::text;
+use crate::i18n::Lang;
+use crate::model::params::{Range, Section, find_spec, suggest};
 use crate::model::{Event, Regime};
 use crate::scenario::input::check_param;
 use crate::scenario::{Scenario, builtin, lookup_param};
@@ -21,6 +23,11 @@ use crate::scenario::{Scenario, builtin, lookup_param};
 pub const MAX_CADRES: u32 = 100_000;
 /// The most steps one classroom run may have.
 pub const MAX_STEPS: u32 = 1_000;
+/// The most runs the page may average (`run.replicates`).
+pub const MAX_REPLICATES: u32 = 20;
+/// The most cadre-steps one request may compute, all averaged runs together
+/// (replicates × cadres × steps): the size of the largest single run.
+pub const MAX_WORK: u64 = MAX_CADRES as u64 * MAX_STEPS as u64;
 
 /// The body of `POST /api/run`.
 #[derive(Debug, Deserialize)]
@@ -29,19 +36,83 @@ pub struct RunRequest {
     /// A built-in scenario's name.
     pub scenario: String,
     /// Parameter overrides, `{"regime.detect": 0.8, "cadres": 1000, "seed": 7}`.
+    /// `run.replicates` (default 1) is the number of runs averaged.
     #[serde(default)]
     pub set: Map<String, Value>,
     /// A policy timeline replacing the scenario's: `[{"at": 20, "sensitivity": 0.75}]`.
     #[serde(default)]
     pub events: Option<Vec<Map<String, Value>>>,
+    /// The language of error messages: `en` (default) or `zh`.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
-/// A refused request: the status and the JSON body `{error, parameter?, value?, allowed?}`.
+/// What kind of problem refused a request, with what the page's plain-words message needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// Malformed or unknown fields, parameters or values of the wrong type: a bug or a
+    /// hand-made request, never something the page's controls produce.
+    InvalidRequest,
+    UnknownScenario,
+    /// `parameter` = `value` is outside `allowed`.
+    OutOfRange(Allowed),
+    /// replicates × cadres × steps is over [`MAX_WORK`].
+    TooMuchWork {
+        replicates: u32,
+        cadres: u32,
+        steps: u32,
+    },
+    /// A policy event at step `at` does not fit a run of `steps` steps.
+    EventBeyondRun {
+        at: u32,
+        steps: u32,
+    },
+    /// [`super::MAX_RUNS`] runs are already computing.
+    Busy,
+    NotFound,
+    MethodNotAllowed,
+}
+
+/// The values a parameter may take, for the plain-words message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Allowed {
+    /// An integer in [min, max].
+    Integer { min: u64, max: u64 },
+    /// The parameter's own range.
+    Range(Range),
+}
+
+impl Problem {
+    /// The stable name of the kind, the `kind` field of the answer.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Problem::InvalidRequest => "invalid_request",
+            Problem::UnknownScenario => "unknown_scenario",
+            Problem::OutOfRange(_) => "out_of_range",
+            Problem::TooMuchWork { .. } => "too_much_work",
+            Problem::EventBeyondRun { .. } => "event_beyond_run",
+            Problem::Busy => "busy",
+            Problem::NotFound => "not_found",
+            Problem::MethodNotAllowed => "method_not_allowed",
+        }
+    }
+}
+
+/// A refused request: the status and the JSON body
+/// `{kind, message, messages, error, parameter?, value?, allowed?}` (`kind`, `message` and
+/// `messages` are added when it is sent, see `into_response`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApiError {
     #[serde(skip)]
     pub status: StatusCode,
-    /// What is wrong, in one sentence that names the parameter, the value and the range.
+    /// Boxed: errors are rare, and a small error keeps every `Result` small.
+    #[serde(skip)]
+    pub problem: Box<Problem>,
+    /// The language of `message`.
+    #[serde(skip)]
+    pub lang: Lang,
+    /// What is wrong, precisely, in one English sentence that names the parameter, the
+    /// value and the range (for scripts and developers).
     pub error: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
@@ -52,10 +123,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// A 400 answer about the request as a whole.
-    pub fn bad(error: impl Into<String>) -> Self {
+    /// A 400 answer of kind `problem`.
+    pub fn new(problem: Problem, error: impl Into<String>) -> Self {
         ApiError {
             status: StatusCode::BAD_REQUEST,
+            problem: Box::new(problem),
+            lang: Lang::En,
             error: error.into(),
             parameter: None,
             value: None,
@@ -63,8 +136,14 @@ impl ApiError {
         }
     }
 
+    /// A 400 answer about a request the page would not send.
+    pub fn bad(error: impl Into<String>) -> Self {
+        ApiError::new(Problem::InvalidRequest, error)
+    }
+
     /// A 400 answer about one parameter's value.
     pub fn param(
+        problem: Problem,
         error: impl Into<String>,
         parameter: String,
         value: &Value,
@@ -74,19 +153,66 @@ impl ApiError {
             parameter: Some(parameter),
             value: Some(value.clone()),
             allowed: Some(allowed),
-            ..ApiError::bad(error)
+            ..ApiError::new(problem, error)
         }
     }
 
     pub fn with_status(self, status: StatusCode) -> Self {
         ApiError { status, ..self }
     }
+
+    /// The same error, its message in `lang`.
+    pub fn in_lang(self, lang: Lang) -> Self {
+        ApiError { lang, ..self }
+    }
 }
 
 impl IntoResponse for ApiError {
+    /// The body adds, for people: `message`, the problem in plain words in the request's
+    /// language, saying what to change; `messages`, the same in both languages, so the page
+    /// can switch language while the message is shown.
     fn into_response(self) -> Response {
-        (self.status, axum::Json(&self)).into_response()
+        let mut body = serde_json::to_value(&self).unwrap_or_default();
+        if let Value::Object(map) = &mut body {
+            map.insert("kind".into(), self.problem.kind().into());
+            map.insert(
+                "message".into(),
+                text::error_message(&self, self.lang).into(),
+            );
+            map.insert(
+                "messages".into(),
+                serde_json::json!({
+                    "en": text::error_message(&self, Lang::En),
+                    "zh": text::error_message(&self, Lang::Zh),
+                }),
+            );
+        }
+        (self.status, axum::Json(body)).into_response()
     }
+}
+
+/// The language a request asks for: the body's `lang` if it names one, else the
+/// `Accept-Language` header's first choice (Chinese if it starts with `zh`), else English.
+pub fn request_lang(lang: Option<&str>, headers: &HeaderMap) -> Lang {
+    if let Some(lang) = lang.and_then(|l| Lang::parse(l).ok()) {
+        return lang;
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.trim_start().to_ascii_lowercase().starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+/// The language field of a body that may not parse as a whole, so that even a malformed
+/// request's error is in the page's language.
+pub fn body_lang(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    value.get("lang")?.as_str().map(str::to_string)
 }
 
 impl RunRequest {
@@ -100,35 +226,40 @@ impl RunRequest {
         })
     }
 
-    /// The fully resolved, validated scenario this request asks for.
+    /// The fully resolved, validated scenario this request asks for. `run.replicates` is 1
+    /// unless the request sets it.
     pub fn resolve(&self) -> Result<Scenario, ApiError> {
+        if let Some(lang) = &self.lang {
+            Lang::parse(lang).map_err(|_| {
+                ApiError::bad(format!(
+                    "`lang` = {lang:?} is not a language of the page; use \"en\" or \"zh\""
+                ))
+            })?;
+        }
         if !builtin::names().any(|n| n == self.scenario) {
             let hint = suggest(&self.scenario, builtin::names())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            return Err(ApiError::bad(format!(
-                "unknown scenario `{}`{hint}; the page runs built-in scenarios only: {}",
-                self.scenario,
-                builtin::names().collect::<Vec<_>>().join(", ")
-            )));
+            return Err(ApiError::new(
+                Problem::UnknownScenario,
+                format!(
+                    "unknown scenario `{}`{hint}; the page runs built-in scenarios only: {}",
+                    self.scenario,
+                    builtin::names().collect::<Vec<_>>().join(", ")
+                ),
+            ));
         }
         let mut scenario = Scenario::load(&self.scenario).map_err(|e| {
             ApiError::bad(e.to_string()).with_status(StatusCode::INTERNAL_SERVER_ERROR)
         })?;
+        // The page shows one run unless it asks for an average.
+        scenario.run.replicates = 1;
 
         for (key, value) in &self.set {
             let spec = lookup_param(key).map_err(|m| ApiError {
                 parameter: Some(key.clone()),
                 ..ApiError::bad(m)
             })?;
-            if spec.key() == "run.replicates" {
-                return Err(ApiError::param(
-                    "`run.replicates` cannot be set here: the page shows one replicate (replicate 0)",
-                    spec.key(),
-                    value,
-                    "not settable".into(),
-                ));
-            }
             // Sizes are checked against the classroom caps, so that the message gives the
             // range that applies here rather than the command line's.
             let cap = CAPS.iter().find(|(k, _)| *k == spec.key()).map(|(_, c)| *c);
@@ -140,8 +271,15 @@ impl RunRequest {
             if let Some(cap) = cap {
                 check_cap(&spec.key(), v, value, cap)?;
             }
-            let v = check_param(spec, v)
-                .map_err(|m| ApiError::param(m, spec.key(), value, allowed.clone()))?;
+            let v = check_param(spec, v).map_err(|m| {
+                ApiError::param(
+                    Problem::OutOfRange(Allowed::Range(spec.range)),
+                    m,
+                    spec.key(),
+                    value,
+                    allowed.clone(),
+                )
+            })?;
             scenario.set(spec, v);
         }
         if let Some(events) = &self.events {
@@ -162,13 +300,44 @@ impl RunRequest {
         )?;
         let steps = scenario.run.steps;
         check_cap("run.steps", steps as f64, &steps.into(), MAX_STEPS)?;
+        let replicates = scenario.run.replicates;
+        let work = replicates as u64 * cadres as u64 * steps as u64;
+        if work > MAX_WORK {
+            return Err(ApiError::new(
+                Problem::TooMuchWork {
+                    replicates,
+                    cadres,
+                    steps,
+                },
+                format!(
+                    "{replicates} runs x {cadres} cadres x {steps} steps = {work} cadre-steps is \
+                     over the classroom cap of {MAX_WORK} per request (use `cadre-sim run` for \
+                     larger runs)"
+                ),
+            ));
+        }
+        // Said here in the page's terms (the scenario's check below says it in the file's).
+        if let Some(at) = scenario.events.iter().map(|e| e.at).find(|&at| at >= steps) {
+            return Err(ApiError::new(
+                Problem::EventBeyondRun { at, steps },
+                format!(
+                    "a policy event at step {at} lies beyond the run of {steps} steps (steps \
+                     count from 0): set `run.steps` to at least {}",
+                    at + 1
+                ),
+            ));
+        }
         scenario.validate().map_err(|e| ApiError::bad(e.message))?;
         Ok(scenario)
     }
 }
 
 /// The sizes capped for the classroom: (key, largest value).
-const CAPS: [(&str, u32); 2] = [("population.cadres", MAX_CADRES), ("run.steps", MAX_STEPS)];
+const CAPS: [(&str, u32); 3] = [
+    ("population.cadres", MAX_CADRES),
+    ("run.steps", MAX_STEPS),
+    ("run.replicates", MAX_REPLICATES),
+];
 
 /// Checks a size against its classroom cap: an integer in [1, cap].
 fn check_cap(key: &str, value: f64, given: &Value, cap: u32) -> Result<(), ApiError> {
@@ -181,6 +350,10 @@ fn check_cap(key: &str, value: f64, given: &Value, cap: u32) -> Result<(), ApiEr
         " is out of range:"
     };
     Err(ApiError::param(
+        Problem::OutOfRange(Allowed::Integer {
+            min: 1,
+            max: cap as u64,
+        }),
         format!(
             "`{key}` = {value}{over} it must be an integer in [1, {cap}] (use `cadre-sim run` \
              for larger runs)"
@@ -195,6 +368,7 @@ fn check_cap(key: &str, value: f64, given: &Value, cap: u32) -> Result<(), ApiEr
 fn number(key: &str, value: &Value, allowed: &str) -> Result<f64, ApiError> {
     value.as_f64().ok_or_else(|| {
         ApiError::param(
+            Problem::InvalidRequest,
             format!("`{key}` = {value} is not a number; it must be {allowed}"),
             key.into(),
             value,
@@ -214,6 +388,7 @@ fn event(i: usize, table: &Map<String, Value>) -> Result<Event, ApiError> {
             let step = number(&format!("{place}.at"), value, allowed)?;
             if !(step >= 0.0 && step.fract() == 0.0 && step <= u32::MAX as f64) {
                 return Err(ApiError::param(
+                    Problem::InvalidRequest,
                     format!("`{place}.at` = {step} must be {allowed}"),
                     format!("{place}.at"),
                     value,
@@ -237,6 +412,7 @@ fn event(i: usize, table: &Map<String, Value>) -> Result<Event, ApiError> {
         let v = number(&spec.key(), value, &spec.range.to_string())?;
         let v = check_param(spec, v).map_err(|m| {
             ApiError::param(
+                Problem::OutOfRange(Allowed::Range(spec.range)),
                 format!("{place}: {m}"),
                 spec.key(),
                 value,
@@ -297,8 +473,9 @@ mod tests {
         assert_eq!(e.allowed.as_deref(), Some("an integer in [1, 100000]"));
         let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"steps":1001}}"#).unwrap_err();
         assert_eq!(e.parameter.as_deref(), Some("run.steps"));
-        let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"replicates":5}}"#).unwrap_err();
-        assert!(e.error.contains("replicate 0"), "{}", e.error);
+        let e = resolve(r#"{"scenario":"nominal_tolerance","set":{"replicates":21}}"#).unwrap_err();
+        assert_eq!(e.problem.kind(), "out_of_range");
+        assert!(e.error.contains("[1, 20]"), "{}", e.error);
     }
 
     #[test]
@@ -352,5 +529,47 @@ mod tests {
         // The built-in timeline must still fit the run.
         let e = resolve(r#"{"scenario":"mechanism_introduced","set":{"steps":10}}"#).unwrap_err();
         assert!(e.error.contains("beyond the run"), "{}", e.error);
+        assert_eq!(*e.problem, Problem::EventBeyondRun { at: 20, steps: 10 });
+    }
+
+    #[test]
+    fn averaged_runs_count_against_the_work_cap() {
+        let s = resolve(r#"{"scenario":"nominal_tolerance"}"#).unwrap();
+        assert_eq!(
+            s.run.replicates, 1,
+            "one run unless the page asks for an average"
+        );
+        let s = resolve(r#"{"scenario":"nominal_tolerance","set":{"replicates":5}}"#).unwrap();
+        assert_eq!(s.run.replicates, 5);
+        // 20 runs of 10 000 cadres over 500 steps is exactly the cap; one more step is over.
+        let ok = r#"{"scenario":"nominal_tolerance","set":{"replicates":20,"cadres":10000,"steps":500}}"#;
+        assert!(resolve(ok).is_ok());
+        let over = ok.replace("500", "501");
+        let e = resolve(&over).unwrap_err();
+        assert_eq!(e.problem.kind(), "too_much_work");
+        assert_eq!(
+            *e.problem,
+            Problem::TooMuchWork {
+                replicates: 20,
+                cadres: 10000,
+                steps: 501
+            }
+        );
+        assert!(e.error.contains("100200000"), "{}", e.error);
+    }
+
+    #[test]
+    fn the_language_comes_from_the_body_then_the_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(request_lang(None, &headers), Lang::En);
+        headers.insert(header::ACCEPT_LANGUAGE, "zh-CN,zh;q=0.9".parse().unwrap());
+        assert_eq!(request_lang(None, &headers), Lang::Zh);
+        assert_eq!(request_lang(Some("en"), &headers), Lang::En);
+        assert_eq!(
+            body_lang(br#"{"lang":"zh","scenario":5}"#).as_deref(),
+            Some("zh")
+        );
+        let e = resolve(r#"{"scenario":"nominal_tolerance","lang":"fr"}"#).unwrap_err();
+        assert!(e.error.contains("\"en\" or \"zh\""), "{}", e.error);
     }
 }

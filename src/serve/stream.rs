@@ -1,13 +1,21 @@
 //! One classroom run as a stream of server-sent events.
 //!
-//! The run is replicate 0 of the scenario, stepped one quarter at a time; after each step
-//! the page receives the metrics and every cadre's status. Events, in order:
+//! The run is the average of `run.replicates` replicates of the scenario (1: replicate 0
+//! alone), stepped one quarter at a time in lockstep. Replicate r draws from the generator
+//! of `(seed, r)`, as `cadre-sim run` does, so the page's average equals the mean column of
+//! `cadre-sim run --replicates N` with the same seed. After each step the page receives the
+//! metrics and every cadre's status in replicate 0. Events, in order:
 //!
-//! - `start`: `{scenario, cadres, unit_size, units, steps, seed, metrics: [names]}`
+//! - `start`: `{scenario, cadres, unit_size, units, steps, seed, replicates, metrics: [names]}`
 //! - `step` (one per step): `{t, m: [values in the order of `metrics`, null = missing],
-//!   s: "0152..."}` where `s` has one digit per cadre, the code of its status
-//!   (see [`crate::worldview::STATUSES`]);
-//! - `done`: `{steps, compute_ms}`.
+//!   s: "0152..."}` where `m` is the mean over the replicates that have a value, and `s` has
+//!   one digit per cadre of replicate 0, the code of its status (see
+//!   [`crate::worldview::STATUSES`]). With 2 or more replicates also `lo` and `hi`: the
+//!   lowest and highest replicate's value (the band the page draws);
+//! - `done`: `{steps, compute_ms, window, final: [per metric]}` where `final` is the
+//!   summary `cadre-sim run --window W` prints: the mean over replicates of each
+//!   replicate's mean over the last `window` steps ([`FINAL_WINDOW`], or all steps if
+//!   fewer).
 //!
 //! The work is synchronous and writes into a callback, so that it can be benchmarked and
 //! tested without a network, and stops as soon as the callback says the page has gone.
@@ -16,7 +24,8 @@ use std::time::Instant;
 
 use serde_json::json;
 
-use crate::model::{Metric, World, rng};
+use crate::model::{Metric, N_METRICS, StepMetrics, World, rng};
+use crate::run::{Summary, stats::mean_present};
 use crate::scenario::Scenario;
 use crate::worldview::status_string;
 
@@ -25,8 +34,11 @@ pub fn sse_event(name: &str, data: &serde_json::Value) -> String {
     format!("event: {name}\ndata: {data}\n\n")
 }
 
-/// Runs replicate 0 of `scenario` and hands each event's text to `send`; stops early when
-/// `send` returns false (the page went away). Returns the number of steps simulated.
+/// The final steps the headline numbers average: `cadre-sim run`'s default `--window`.
+pub const FINAL_WINDOW: u32 = 10;
+
+/// Runs the replicates of `scenario` and hands each event's text to `send`; stops early
+/// when `send` returns false (the page went away). Returns the number of steps simulated.
 pub fn run_events(scenario: &Scenario, mut send: impl FnMut(String) -> bool) -> u32 {
     let started = Instant::now();
     let pop = &scenario.population;
@@ -37,26 +49,55 @@ pub fn run_events(scenario: &Scenario, mut send: impl FnMut(String) -> bool) -> 
         "units": pop.cadres.div_ceil(pop.unit_size),
         "steps": scenario.run.steps,
         "seed": scenario.run.seed,
+        "replicates": scenario.run.replicates,
         "metrics": Metric::ALL.map(Metric::name),
     });
     if !send(sse_event("start", &start)) {
         return 0;
     }
-    let mut world = World::new(
-        &scenario.model_spec(),
-        rng::replicate_rng(scenario.run.seed, 0),
-    );
+    let spec = scenario.model_spec();
+    let replicates = scenario.run.replicates.max(1) as u64;
+    let mut worlds: Vec<World> = (0..replicates)
+        .map(|r| World::new(&spec, rng::replicate_rng(scenario.run.seed, r)))
+        .collect();
+    // Every replicate's metrics so far, for the final-window summary.
+    let mut history: Vec<Vec<StepMetrics>> = vec![Vec::new(); worlds.len()];
     for t in 0..scenario.run.steps {
-        let metrics = world.step();
+        for (world, past) in worlds.iter_mut().zip(&mut history) {
+            past.push(world.step());
+        }
+        let statuses = status_string(worlds[0].cadres());
         // serde_json writes NaN (a missing ratio) as null.
-        let step = json!({ "t": t, "m": metrics, "s": status_string(world.cadres()) });
+        let step = if replicates == 1 {
+            json!({ "t": t, "m": history[0][t as usize], "s": statuses })
+        } else {
+            let at = |m: usize| history.iter().map(move |h| h[t as usize][m]);
+            let mean: [f64; N_METRICS] = std::array::from_fn(|m| Summary::of(at(m)).mean);
+            let lo: [f64; N_METRICS] =
+                std::array::from_fn(|m| at(m).filter(|x| !x.is_nan()).fold(f64::NAN, f64::min));
+            let hi: [f64; N_METRICS] =
+                std::array::from_fn(|m| at(m).filter(|x| !x.is_nan()).fold(f64::NAN, f64::max));
+            json!({ "t": t, "m": mean, "lo": lo, "hi": hi, "s": statuses })
+        };
         if !send(sse_event("step", &step)) {
             return t + 1;
         }
     }
+    let window = FINAL_WINDOW.min(scenario.run.steps) as usize;
+    let from = scenario.run.steps as usize - window;
+    let finals: [f64; N_METRICS] = std::array::from_fn(|m| {
+        Summary::of(
+            history
+                .iter()
+                .map(|h| mean_present(h[from..].iter().map(|s| s[m]))),
+        )
+        .mean
+    });
     let done = json!({
         "steps": scenario.run.steps,
         "compute_ms": started.elapsed().as_secs_f64() * 1e3,
+        "window": window,
+        "final": finals,
     });
     send(sse_event("done", &done));
     scenario.run.steps
@@ -85,6 +126,7 @@ mod tests {
         let mut s = Scenario::load("optimized_path").unwrap();
         s.population.cadres = 300;
         s.run.steps = 6;
+        s.run.replicates = 1;
         let mut events = Vec::new();
         assert_eq!(
             run_events(&s, |e| {
@@ -108,6 +150,72 @@ mod tests {
                 serde_json::from_str(&serde_json::to_string(&expected[t]).unwrap()).unwrap();
             assert_eq!(data["m"], want, "step {t}");
         }
+    }
+
+    /// The page's average of N runs is `cadre-sim run --replicates N`'s: the same replicate
+    /// seeds, the same mean per step, the same final-window summary.
+    #[test]
+    fn an_average_equals_the_command_lines_replicates() {
+        let mut s = Scenario::load("nominal_tolerance").unwrap();
+        s.population.cadres = 200;
+        s.run.steps = 14;
+        s.run.replicates = 4;
+        let mut events = Vec::new();
+        run_events(&s, |e| {
+            events.push(parse(&e));
+            true
+        });
+        assert_eq!(events[0].1["replicates"], 4);
+        let result = crate::run::run_scenario(&s, &Default::default());
+        let series = result.timeseries();
+        let json = |x: f64| -> serde_json::Value {
+            serde_json::from_str(&serde_json::to_string(&x).unwrap()).unwrap()
+        };
+        for (t, (name, data)) in events[1..15].iter().enumerate() {
+            assert_eq!(name, "step");
+            for m in Metric::ALL {
+                let i = m.index();
+                assert_eq!(data["m"][i], json(series[t][i].mean), "{} at {t}", m.name());
+                let present: Vec<f64> = result
+                    .replicates
+                    .iter()
+                    .map(|r| r[t][i])
+                    .filter(|x| !x.is_nan())
+                    .collect();
+                if present.is_empty() {
+                    assert!(data["lo"][i].is_null() && data["hi"][i].is_null());
+                } else {
+                    let lo = present.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = present.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    assert_eq!(data["lo"][i], json(lo));
+                    assert_eq!(data["hi"][i], json(hi));
+                    assert!(lo <= series[t][i].mean && series[t][i].mean <= hi);
+                }
+            }
+            // The world view is replicate 0's, whatever the average.
+            assert_eq!(data["s"].as_str().unwrap().len(), 200);
+        }
+        let (name, done) = &events[15];
+        assert_eq!(name, "done");
+        assert_eq!(done["window"], 10);
+        let finals = result.final_window(10);
+        for m in Metric::ALL {
+            assert_eq!(
+                done["final"][m.index()],
+                json(finals[m.index()].mean),
+                "{}",
+                m.name()
+            );
+        }
+        // One run has no band, and its statuses are the same replicate 0's.
+        s.run.replicates = 1;
+        let mut single = Vec::new();
+        run_events(&s, |e| {
+            single.push(parse(&e));
+            true
+        });
+        assert!(single[1].1.get("lo").is_none());
+        assert_eq!(single[5].1["s"], events[5].1["s"]);
     }
 
     #[test]

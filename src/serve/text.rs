@@ -6,11 +6,15 @@
 //! versions, so a translator finds everything in one place. Tests check that every built-in
 //! scenario, lever, status and page label has both languages.
 
+use super::request::{Allowed, ApiError, MAX_WORK, Problem};
+use crate::i18n::Lang;
+use crate::model::params::{MAX_SEED, Range};
+
 /// A text in both languages.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct Text {
-    pub en: &'static str,
-    pub zh: &'static str,
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Text<S = &'static str> {
+    pub en: S,
+    pub zh: S,
 }
 
 const fn t(en: &'static str, zh: &'static str) -> Text {
@@ -286,27 +290,32 @@ pub const STATUSES: &[(&str, Text, Text)] = &[
     ),
 ];
 
-/// The charts: metric, label, and its definition in Chinese (English: `Metric::definition`).
-pub const CHARTS: &[(&str, Text, &str)] = &[
+/// The charts: metric, label, its definition in Chinese (English: `Metric::definition`),
+/// and the title of its value axis.
+pub const CHARTS: &[(&str, Text, &str, Text)] = &[
     (
         "initiative",
         t("Initiative", "改革积极性"),
         "推进的改革数 / 在岗干部遇到的改革机会数",
+        t("reforms per opportunity", "推进改革数 / 改革机会数"),
     ),
     (
         "error_rate",
         t("Error rate", "失误率"),
         "失败的改革数 / 干部数",
+        t("failed reforms per cadre", "失败的改革数 / 干部数"),
     ),
     (
         "correction_rate",
         t("Correction rate", "纠错率"),
         "被纠正的失误数 / 失误数",
+        t("share of failures corrected", "被纠正的失误占比"),
     ),
     (
         "tolerance_rate",
         t("Tolerance rate", "容错率"),
         "获宽容的案件数 / 本步作出结论的诚实失误案件数",
+        t("share of honest cases tolerated", "诚实失误获宽容的占比"),
     ),
 ];
 
@@ -374,13 +383,184 @@ pub const UI: &[(&str, Text)] = &[
         "ready",
         t("Pick a scenario and press Run.", "选择情景后点击“运行”。"),
     ),
+    ("error", t("This run cannot start.", "无法开始运行。")),
     (
-        "error",
-        t("The server refused the run", "服务器拒绝了本次运行"),
+        "stream_ended",
+        t(
+            "The run stopped before its end. Press Run again.",
+            "运行未完成就中断了。请再次点击“运行”。",
+        ),
+    ),
+    (
+        "network",
+        t(
+            "The page cannot reach the server. Check that cadre-sim serve is still running, then press Run again.",
+            "页面无法连接服务器。请确认 cadre-sim serve 仍在运行，然后再次点击“运行”。",
+        ),
+    ),
+    ("average_pre", t("Average of", "取")),
+    ("average_post", t("runs", "次运行的平均")),
+    (
+        "band",
+        t(
+            "Lines: the average of the runs; shaded band: from the lowest to the highest run. The world view shows run 1.",
+            "曲线：各次运行的平均；阴影：从最低到最高的一次运行。全景显示第1次运行。",
+        ),
+    ),
+    ("policy_change", t("policy change", "政策调整")),
+    ("headline", t("Last {w} quarters:", "最后{w}个季度：")),
+    (
+        "headline_hint",
+        t(
+            "Each metric averaged over the last {w} quarters of the run (as `cadre-sim run` prints it); the change is B relative to A.",
+            "各指标在运行最后{w}个季度的平均值（与 cadre-sim run 的输出相同）；变化为B相对于A。",
+        ),
     ),
     ("lang", t("中文", "English")),
     ("concept", t("Concept", "对应概念")),
 ];
+
+/// How the page names the run settings in its messages.
+const SETTINGS: &[(&str, Text)] = &[
+    ("population.cadres", t("The number of cadres", "干部数")),
+    ("run.steps", t("The number of quarters", "季度数")),
+    ("run.seed", t("The seed", "随机种子")),
+    (
+        "run.replicates",
+        t("The number of runs to average", "平均的运行次数"),
+    ),
+];
+
+/// A refused run in plain words, in `lang`: what is wrong and what to change, without the
+/// parameter keys and command-line advice of the English `error` (which scripts read).
+pub fn error_message(e: &ApiError, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match e.problem.as_ref() {
+        Problem::OutOfRange(allowed) => {
+            let key = e.parameter.as_deref().unwrap_or("");
+            let name = SETTINGS
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, t)| {
+                    if zh {
+                        t.zh.to_string()
+                    } else {
+                        t.en.to_string()
+                    }
+                })
+                .or_else(|| {
+                    let name = key.rsplit('.').next().unwrap_or(key);
+                    LEVERS.iter().find(|l| l.name == name).map(|l| {
+                        if zh {
+                            format!("“{}”", l.label.zh)
+                        } else {
+                            format!("“{}”", l.label.en)
+                        }
+                    })
+                })
+                .unwrap_or_else(|| format!("`{key}`"));
+            let value = e.value.as_ref().map(|v| v.to_string()).unwrap_or_default();
+            let allowed = allowed_text(*allowed, zh);
+            if zh {
+                format!("{name}必须是{allowed}（当前为{value}）。请修改后再点击“运行”。")
+            } else {
+                format!("{name} must be {allowed} (it is {value}). Change it and press Run again.")
+            }
+        }
+        Problem::TooMuchWork {
+            replicates,
+            cadres,
+            steps,
+        } => {
+            let cap = MAX_WORK;
+            if zh {
+                format!(
+                    "{replicates}次运行 × {cadres}名干部 × {steps}个季度，超过了课堂服务器一次能计算的量\
+                     （运行次数 × 干部数 × 季度数最多为{cap}）。请减少平均的运行次数、干部数或季度数。"
+                )
+            } else {
+                format!(
+                    "{replicates} runs × {cadres} cadres × {steps} quarters is more than the \
+                     classroom server computes at once (runs × cadres × quarters at most {cap}). \
+                     Average fewer runs, or use fewer cadres or quarters."
+                )
+            }
+        }
+        Problem::EventBeyondRun { at, .. } => {
+            let need = at + 1;
+            if zh {
+                format!(
+                    "这个情景在第{need}季度前调整政策，运行至少需要{need}个季度。请增加季度数。"
+                )
+            } else {
+                format!(
+                    "This scenario changes its policy before quarter {need}, so the run needs at \
+                     least {need} quarters. Set more quarters."
+                )
+            }
+        }
+        Problem::Busy => {
+            let n = super::MAX_RUNS;
+            if zh {
+                format!("服务器正在同时计算{n}个运行。请稍等片刻，再点击“运行”。")
+            } else {
+                format!(
+                    "The server is already computing {n} runs. Wait a moment, then press Run again."
+                )
+            }
+        }
+        Problem::UnknownScenario => pick(
+            zh,
+            "The server does not know this scenario. Reload the page and pick a scenario button.",
+            "服务器不认识这个情景。请刷新页面，然后选择一个情景按钮。",
+        ),
+        Problem::InvalidRequest => pick(
+            zh,
+            "The server could not read the page's request. Reload the page and try again.",
+            "服务器无法读取页面发送的请求。请刷新页面后重试。",
+        ),
+        Problem::NotFound => pick(
+            zh,
+            "There is no such page. The classroom page is at /.",
+            "没有这个页面。课堂演示页面在 / 。",
+        ),
+        Problem::MethodNotAllowed => pick(
+            zh,
+            "The server does not answer this kind of request here.",
+            "服务器在这里不接受这种请求。",
+        ),
+    }
+}
+
+fn pick(zh: bool, en: &str, zh_text: &str) -> String {
+    if zh { zh_text } else { en }.to_string()
+}
+
+/// The allowed values in words: "a whole number from 1 to 100000" / "1到100000之间的整数".
+fn allowed_text(allowed: Allowed, zh: bool) -> String {
+    let (lo, hi) = match allowed {
+        Allowed::Integer { min, max } => (min, max),
+        Allowed::Range(Range::Size(max)) => (1, max as u64),
+        Allowed::Range(Range::Seed) => (0, MAX_SEED),
+        Allowed::Range(Range::Unit) => {
+            return pick(zh, "a number from 0 to 1", "0到1之间的数");
+        }
+        Allowed::Range(Range::Positive) => {
+            return pick(zh, "a number above 0", "大于0的数");
+        }
+        Allowed::Range(Range::NonNegative) => {
+            return pick(zh, "a number of 0 or more", "不小于0的数");
+        }
+        Allowed::Range(Range::Count) => {
+            return pick(zh, "a whole number of 0 or more", "不小于0的整数");
+        }
+    };
+    if zh {
+        format!("{lo}到{hi}之间的整数")
+    } else {
+        format!("a whole number from {lo} to {hi}")
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -410,7 +590,8 @@ mod tests {
             let name = crate::worldview::style(status).name;
             assert!(STATUSES.iter().any(|(n, ..)| *n == name), "status {name}");
         }
-        for (metric, ..) in CHARTS {
+        for (metric, _, _, axis) in CHARTS {
+            assert!(!axis.en.is_empty() && !axis.zh.is_empty(), "{metric} axis");
             assert!(
                 crate::model::Metric::from_name(metric).is_some(),
                 "{metric}"

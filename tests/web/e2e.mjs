@@ -4,8 +4,10 @@
 // It starts the release binary on a free port, then for a projector (1366x768) and a large
 // screen (1920x1080): loads the page, checks it fits the screen, clicks a preset, moves a
 // lever, runs both regimes side by side, waits until the world views and the charts have
-// filled, switches to Chinese, and saves screenshots. Finally it checks that a refused run
-// shows the server's error. Exit code 0 when every check passed.
+// filled and the headline strip compares A and B, checks that no text is under 16 px,
+// switches to Chinese (drawn in the embedded web font), and saves screenshots. Finally it
+// checks that a refused run shows a plain-words message in the page's language and clears
+// the last run's charts. Exit code 0 when every check passed.
 //
 // Environment: CADRE_SIM_BIN (default ../../target/release/cadre-sim), CHROMIUM (default
 // /usr/bin/chromium), SCREENSHOTS (default ./screenshots).
@@ -74,6 +76,37 @@ async function countColored(page, selector, colors, tolerance = 24) {
   );
 }
 
+/** Pixels of a canvas in `color` (#rrggbb) at low opacity: a translucent band. */
+async function countBand(page, selector, color) {
+  return page.$eval(selector, (canvas, color) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const a = data[i + 3];
+      if (a > 15 && a < 90 && Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) <= 30) n++;
+    }
+    return n;
+  }, color);
+}
+
+/** Visible text smaller than `min` px: "tag.class: text (size)" for each element whose own
+ *  text is shown (not hidden, not clipped away by a scrolling panel). */
+async function smallText(page, min) {
+  return page.evaluate((min) => {
+    const small = [];
+    for (const el of document.querySelectorAll("body *")) {
+      const own = [...el.childNodes].filter((n) => n.nodeType === 3 && n.textContent.trim()).map((n) => n.textContent.trim()).join(" ");
+      if (!own) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || el.closest("[hidden]")) continue;
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      if (size < min) small.push(`${el.tagName.toLowerCase()}.${el.className}: ${own.slice(0, 30)} (${size}px)`);
+    }
+    return small;
+  }, min);
+}
+
 /** Sets a range input the way a user's drag does: value, then an input event. */
 async function moveLever(page, name, value) {
   await page.$eval(`#lever-${name}`, (el, v) => {
@@ -108,6 +141,12 @@ async function testSize(context, url, size) {
     check(b.width >= 150 && b.height >= 100, `${size.name}: ${sel} is ${Math.round(b.width)}x${Math.round(b.height)} px`);
   }
 
+  const small = await smallText(page, 16);
+  check(small.length === 0, `${size.name}: no text under 16 px ${small.slice(0, 5).join("; ")}`);
+  const preset = await page.textContent('.preset[data-scenario="nominal_tolerance"]');
+  check(preset.includes("Tolerance on paper") && preset.replace(/\s/g, "").includes("nominal_tolerance"),
+    `${size.name}: a preset shows its friendly name with the id beneath (${preset.trim()})`);
+
   await page.screenshot({ path: join(SHOTS, `classroom-${size.name}-start.png`) });
 
   // 2. Click a preset (regime A), move a lever, run at full speed.
@@ -134,6 +173,16 @@ async function testSize(context, url, size) {
     const b = await countColored(page, sel, ["#d9730d"]);
     check(a > 40 && b > 40, `${size.name}: chart ${metric} has lines A (${a} px) and B (${b} px)`);
   }
+  // The default is an average of 5 runs: each line has its band (A's colour, translucent).
+  const band = await countBand(page, '.chart[data-metric="initiative"] canvas', "#1f5fbf");
+  check(band > 100, `${size.name}: the initiative chart shows A's band of ${meta.average_default} runs (${band} px)`);
+
+  // The headline strip: per charted metric, A's value, B's, and the change.
+  await page.waitForSelector('#headline[data-ready="1"]', { timeout: 10000 });
+  const items = await page.$$eval("#headline .item", (els) => els.map((e) => e.textContent));
+  check(items.length === meta.charts.length && items.every((t) => /A\s*[\d.]+ → B\s*[\d.]+/.test(t)),
+    `${size.name}: the headline strip compares A and B for ${items.length} metrics (${items[0]})`);
+  check(items.some((t) => /\([+−]\d+%\)/.test(t)), `${size.name}: the headline strip gives the change in % (${items.join(" | ")})`);
   await page.mouse.move(size.width - 5, 5);
   await moveLever(page, "publish", 0.6);
   await page.screenshot({ path: join(SHOTS, `classroom-${size.name}-en.png`) });
@@ -149,6 +198,14 @@ async function testSize(context, url, size) {
   await moveLever(page, "leader_duty", 0.9);
   const whyZh = await page.textContent("#why-text");
   check(/[\u4e00-\u9fff]/.test(whyZh), `${size.name}: why panel in Chinese`);
+  // Chinese comes from the embedded font the server serves, not from the system's fonts.
+  const webFont = await page.evaluate(async () => {
+    await document.fonts.load('16px "CadreSim CJK"', "中");
+    return [...document.fonts].some((f) => f.family.replace(/"/g, "") === "CadreSim CJK" && f.status === "loaded");
+  });
+  check(webFont, `${size.name}: the embedded Chinese web font is loaded`);
+  const headZh = await page.textContent("#headline");
+  check(/最后\d+个季度/.test(headZh) && headZh.includes("改革积极性"), `${size.name}: the headline strip in Chinese`);
   const fitsZh = await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1);
   check(fitsZh, `${size.name}: the Chinese page fits the screen too`);
   await page.screenshot({ path: join(SHOTS, `classroom-${size.name}-zh.png`) });
@@ -157,18 +214,46 @@ async function testSize(context, url, size) {
   await page.close();
 }
 
-/** A run the server refuses shows its error on the page, naming the parameter and the cap. */
+/** A run the server refuses shows a plain-words message (in the page's language), and the
+ *  last run's charts and headline go: nothing stale stays on screen. */
 async function testRefusal(context, url) {
   const page = await context.newPage();
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto(url);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
   await page.waitForSelector(".preset");
+  await page.$eval("#speed", (el) => { el.value = "30"; el.dispatchEvent(new Event("input")); });
+  await page.fill("#steps", "12");
+  await page.click("#run");
+  await page.waitForSelector('#headline[data-ready="1"]', { timeout: 30000 });
+  const sel = '.chart[data-metric="initiative"] canvas';
+  const before = await countColored(page, sel, ["#1f5fbf", "#d9730d"]);
+  check(before > 40, `refusal: a first run drew its charts (${before} px)`);
+
   await page.fill("#cadres", "200000");
   await page.click("#run");
   await page.waitForSelector('#progress[data-phase="error"]', { timeout: 10000 });
-  const text = await page.textContent("#error");
-  check(text.includes("population.cadres") && text.includes("100000"), `refused run shows the server's error (${text.trim()})`);
+  const text = (await page.textContent("#error")).trim();
+  check(text.includes("100000") && !text.includes("population.cadres") && !text.includes("cadre-sim run"),
+    `refusal: a plain-words message (${text})`);
+  const after = await countColored(page, sel, ["#1f5fbf", "#d9730d"]);
+  check(after === 0, `refusal: the last run's chart lines are cleared (${after} px left)`);
+  check(await page.$eval("#headline", (el) => el.hidden), "refusal: the headline strip is hidden");
   await page.screenshot({ path: join(SHOTS, "classroom-refused.png") });
+
+  await page.click("#lang");
+  const zh = (await page.textContent("#error")).trim();
+  check(zh.includes("干部数") && zh.includes("100000"), `refusal: the message switches to Chinese (${zh})`);
+  // A run refused in Chinese mode: the server words it in Chinese.
+  await page.fill("#cadres", "10000");
+  await page.fill("#average", "20");
+  await page.fill("#steps", "1000");
+  await page.click("#run");
+  await page.waitForSelector('#error[data-kind="too_much_work"]', { timeout: 10000 });
+  const work = (await page.textContent("#error")).trim();
+  check(/[\u4e00-\u9fff]/.test(work) && work.includes("运行次数"), `refusal: a refusal in Chinese mode is in Chinese (${work})`);
+  await page.screenshot({ path: join(SHOTS, "classroom-refused-zh.png") });
   await page.close();
 }
 

@@ -4,6 +4,10 @@
 // per regime (A, and B when side by side) to /api/run and reads each server-sent-event
 // stream as it arrives; an animation loop shows the steps at the chosen speed, drawing the
 // world view (one cell per cadre, grouped by unit) and the charts of both regimes together.
+// Each regime's run is the average of N runs (the lines; the band spans the lowest to the
+// highest run; the world view is run 1); when both finish, the headline strip compares A
+// and B over the last quarters. A refused run clears the charts and shows the server's
+// plain-words message in the page's language.
 "use strict";
 
 const state = {
@@ -40,6 +44,8 @@ async function main() {
   $("#cadres").value = nominal.cadres;
   $("#steps").value = nominal.steps;
   $("#seed").value = nominal.seed;
+  $("#average").value = state.meta.average_default;
+  $("#average").max = state.meta.caps.replicates;
   buildPresets();
   buildLevers();
   buildCharts();
@@ -47,6 +53,8 @@ async function main() {
   applyLanguage();
   showWhy(null);
   new ResizeObserver(() => draw()).observe($("#stage"));
+  // Canvas text uses the embedded Chinese web font once it has loaded.
+  document.fonts.ready.then(() => draw());
   requestAnimationFrame(tick);
 }
 
@@ -159,6 +167,10 @@ function applyLanguage() {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = tr(el.dataset.i18n);
   refreshAll();
+  refreshError();
+  refreshHeadline();
+  // Redraw the charts once the Chinese web font is there (it loads on first use).
+  document.fonts.load(`16px "CadreSim CJK"`, "中").then(() => draw(), () => {});
   showWhy(state.lastWhy || null);
 }
 
@@ -175,8 +187,10 @@ function refreshAll() {
       .map((side, i) => (side.scenario === s.name && (i === 0 || state.compare) ? i : -1))
       .filter((i) => i >= 0);
     button.classList.toggle("has-mark", marks.length > 0);
+    // The friendly name, and beneath it the id that `cadre-sim run` takes.
     button.innerHTML =
-      `<span>${escapeHtml(L(s.label))}</span>` +
+      `<span class="label">${escapeHtml(L(s.label))}</span>` +
+      `<code class="id">${escapeHtml(s.name).replaceAll("_", "_<wbr>")}</code>` +
       (marks.length
         ? `<span class="marks">${marks.map((i) => `<b class="mark ${"ab"[i]}">${"AB"[i]}</b>`).join("")}</span>`
         : "");
@@ -218,6 +232,7 @@ function refreshCaptions() {
     const preset = scenarioMeta(side.scenario);
     const changed = state.meta.levers.filter((l) => side.values[l.name] !== preset.values[l.name]);
     fig.querySelector(".name").textContent = L(preset.label);
+    fig.querySelector(".id").textContent = preset.name;
     fig.querySelector(".mod").textContent = changed.length
       ? ` · ${tr("modified")}: ${changed.map((l) => L(l.label)).join(", ")}`
       : "";
@@ -260,7 +275,7 @@ function showWhy(what) {
     p.innerHTML = `<b>${escapeHtml(L(what.scenario.label))}</b>: ${escapeHtml(L(what.scenario.description))}`;
   } else if (what.chart) {
     p.innerHTML = `<b>${escapeHtml(L(what.chart.label))}</b> = ${escapeHtml(L(what.chart.definition))}. ` +
-      `<span class="meta">${tr("same_seed")}</span>`;
+      `<span class="meta">${tr("band")} ${tr("same_seed")}</span>`;
   }
 }
 
@@ -287,8 +302,12 @@ function startRun() {
   };
   state.run = run;
   state.paused = false;
+  state.error = null;
   for (const side of run.sides) streamSide(run, side);
   refreshProgress();
+  refreshHeadline();
+  // The last run's charts and world views go at once: nothing stale stays on screen.
+  draw();
 }
 
 /** The request of regime `i`: its scenario and every lever, plus the shared size and seed. */
@@ -301,7 +320,9 @@ function requestBody(i) {
       "population.cadres": Number($("#cadres").value),
       "run.steps": Number($("#steps").value),
       "run.seed": Number($("#seed").value),
+      "run.replicates": Number($("#average").value),
     },
+    lang: state.lang,
   };
 }
 
@@ -314,8 +335,8 @@ async function streamSide(run, side) {
       signal: run.abort.signal,
     });
     if (!response.ok) {
-      const body = await response.json().catch(() => ({ error: response.statusText }));
-      return fail(run, side, body.error);
+      const body = await response.json().catch(() => null);
+      return fail(run, side, body && body.messages ? body : { error: `HTTP ${response.status}`, key: "network" });
     }
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
@@ -329,9 +350,9 @@ async function streamSide(run, side) {
         buffer = buffer.slice(end + 2);
       }
     }
-    if (!side.done) fail(run, side, "the stream ended early");
+    if (!side.done) fail(run, side, { key: "stream_ended", error: "the stream ended early" });
   } catch (error) {
-    if (error.name !== "AbortError") fail(run, side, String(error));
+    if (error.name !== "AbortError") fail(run, side, { key: "network", error: String(error) });
   }
 }
 
@@ -347,13 +368,18 @@ function handleEvent(run, side, text) {
     side.info = payload;
     side.metricIndex = Object.fromEntries(payload.metrics.map((m, i) => [m, i]));
   } else if (name === "step") {
-    side.steps.push({ m: payload.m, s: payload.s });
+    side.steps.push({ m: payload.m, lo: payload.lo, hi: payload.hi, s: payload.s });
   } else if (name === "done") {
+    side.final = payload.final;
+    side.window = payload.window;
     side.done = true;
+    refreshHeadline();
   }
 }
 
-function fail(run, side, message) {
+/** A refused or broken run: `problem` is the server's error body ({messages, error, kind})
+ *  or a page-side problem ({key, error}). */
+function fail(run, side, problem) {
   side.failed = true;
   side.done = true;
   // Only the first refusal is shown: the other regime's stream is then stopped on purpose.
@@ -361,10 +387,61 @@ function fail(run, side, message) {
   run.refused = true;
   // One regime refused: stop the other too, so the class never compares half a run.
   run.abort.abort();
-  const box = $("#error");
-  box.hidden = false;
-  box.textContent = `${"AB"[side.index]}: ${tr("error")}: ${message}`;
+  state.error = { side: side.index, ...problem };
+  refreshError();
   refreshProgress();
+  refreshHeadline();
+  draw();
+}
+
+/** The error box in the current language; the exact English error is its tooltip. */
+function refreshError() {
+  const box = $("#error");
+  const e = state.error;
+  box.hidden = !e;
+  if (!e) return;
+  const message = e.messages ? L(e.messages) : tr(e.key);
+  box.textContent = `${state.compare ? `${"AB"[e.side]}: ` : ""}${tr("error")}${state.lang === "zh" ? "" : " "}${message}`;
+  box.title = e.error || "";
+  box.dataset.kind = e.kind || e.key || "";
+}
+
+/** A metric's value for the headline: two decimals, or two significant digits if small. */
+function formatMetric(v) {
+  if (v === null || v === undefined) return "–";
+  return Math.abs(v) >= 0.1 || v === 0 ? v.toFixed(2) : Number(v.toPrecision(2)).toString();
+}
+
+/** The headline strip, once every regime has finished: per charted metric, A's value over
+ *  the last quarters, B's, and B's change relative to A. */
+function refreshHeadline() {
+  const box = $("#headline");
+  const run = state.run;
+  const ready = run && !run.refused && run.sides.every((s) => s.done && s.final) &&
+    run.shown >= run.steps - 1;
+  box.hidden = !ready;
+  box.dataset.ready = ready ? "1" : "0";
+  if (!ready) {
+    box.innerHTML = "";
+    return;
+  }
+  const w = run.sides[0].window;
+  const cells = state.meta.charts.map((chart) => {
+    const values = run.sides.map((side) => side.final[side.metricIndex[chart.metric]]);
+    const parts = run.sides.map((side, k) =>
+      `<b class="tag ${"ab"[side.index]}">${"AB"[side.index]}</b>&nbsp;${formatMetric(values[k])}`);
+    let change = "";
+    if (values.length === 2) {
+      const [a, b] = values;
+      change = a !== null && b !== null && a !== 0
+        ? ` <span class="change">(${b >= a ? "+" : "−"}${Math.abs(Math.round((100 * (b - a)) / a))}%)</span>`
+        : "";
+    }
+    return `<span class="item" data-metric="${chart.metric}"><span class="what">${escapeHtml(L(chart.label))}</span> ` +
+      `${parts.join(" → ")}${change}</span>`;
+  });
+  box.innerHTML = `<span class="head">${escapeHtml(tr("headline").replace("{w}", w))}</span>${cells.join("")}`;
+  box.title = tr("headline_hint").replaceAll("{w}", w);
 }
 
 /** The animation loop: advance one step when its time has come and every regime has it. */
@@ -379,6 +456,7 @@ function tick(now) {
       run.lastAdvance = now;
       draw();
       refreshProgress();
+      if (run.shown >= run.steps - 1) refreshHeadline();
     }
   }
   requestAnimationFrame(tick);
@@ -459,80 +537,111 @@ function drawChart(chart) {
   const { ctx, w, h } = fitCanvas(canvas);
   const run = state.run;
   const steps = run ? run.steps : Number($("#steps").value) || 40;
+  const pick = (side, st, field) => {
+    const values = st[field];
+    return values && side.metricIndex ? values[side.metricIndex[chart.metric]] : null;
+  };
   const series = run
-    ? run.sides.map((side) => ({
-        color: SIDE_COLORS[side.index],
-        dashed: side.index === 1,
-        values: side.steps.slice(0, run.shown + 1).map((st) => (side.metricIndex ? st.m[side.metricIndex[chart.metric]] : null)),
-      }))
+    ? run.sides.map((side) => {
+        const shown = side.steps.slice(0, run.shown + 1);
+        return {
+          index: side.index,
+          color: SIDE_COLORS[side.index],
+          dashed: side.index === 1,
+          values: shown.map((st) => pick(side, st, "m")),
+          lo: shown.map((st) => pick(side, st, "lo")),
+          hi: shown.map((st) => pick(side, st, "hi")),
+        };
+      })
     : [];
-  const all = series.flatMap((s) => s.values).filter((v) => v !== null);
+  const all = series.flatMap((s) => [...s.values, ...s.hi]).filter((v) => v !== null);
   const top = niceMax(Math.max(0, ...all));
 
-  const fontSize = Math.max(11, Math.min(15, h / 11));
-  ctx.font = `${fontSize}px ${getComputedStyle(document.documentElement).fontFamily}`;
+  // Text as large as the page's (16 px at 1366x768), a little smaller only in tiny charts.
+  const fontSize = Math.max(13, Math.min(17, h / 12));
+  const family = getComputedStyle(document.documentElement).fontFamily;
+  const font = (weight) => `${weight} ${fontSize}px ${family}`;
+  const line = fontSize * 1.3;
+  ctx.font = font(400);
   const ticks = [0, 0.5, 1].map((f) => formatTick(top * f));
   const left = Math.max(...ticks.map((t) => ctx.measureText(t).width)) + 12;
-  const box = { x: left, y: fontSize * 1.9, w: w - left - 10, h: h - fontSize * 1.9 - fontSize * 1.6 };
+  // Rows: title and A/B key; the value axis's title; the plot; quarter ticks and title.
+  const box = { x: left, y: 4 + 2 * line + 4, w: w - left - 12, h: 0 };
+  box.h = h - box.y - line - 6;
 
-  // Title and the A/B key.
   ctx.fillStyle = "#1d2430";
-  ctx.font = `600 ${fontSize}px ${getComputedStyle(document.documentElement).fontFamily}`;
+  ctx.font = font(600);
   ctx.textBaseline = "top";
   ctx.textAlign = "left";
-  ctx.fillText(L(chart.label), 8, 5);
-  ctx.font = `${fontSize}px ${getComputedStyle(document.documentElement).fontFamily}`;
-  if (run) {
+  ctx.fillText(L(chart.label), 8, 4);
+  const titleEnd = 8 + ctx.measureText(L(chart.label)).width;
+  ctx.font = font(400);
+  // The A/B key, when there are lines to explain and room beside the title.
+  const keyWidth = series.length * (ctx.measureText("A").width + 32);
+  if (run && !run.refused && w - 8 - keyWidth > titleEnd + 8) {
     let kx = w - 8;
     ctx.textAlign = "right";
     for (const s of [...series].reverse()) {
-      const label = "AB"[SIDE_COLORS.indexOf(s.color)];
+      const label = "AB"[s.index];
       ctx.fillStyle = s.color;
-      ctx.fillText(label, kx, 5);
+      ctx.fillText(label, kx, 4);
       kx -= ctx.measureText(label).width + 4;
       ctx.strokeStyle = s.color;
       ctx.lineWidth = 2.5;
       ctx.setLineDash(s.dashed ? [5, 3] : []);
       ctx.beginPath();
-      ctx.moveTo(kx - 18, 5 + fontSize / 2);
-      ctx.lineTo(kx, 5 + fontSize / 2);
+      ctx.moveTo(kx - 18, 4 + fontSize / 2);
+      ctx.lineTo(kx, 4 + fontSize / 2);
       ctx.stroke();
       kx -= 28;
     }
     ctx.setLineDash([]);
   }
+  // The value axis's title, above the axis: smaller if it must, never cut.
+  ctx.fillStyle = "#5b6573";
+  ctx.textAlign = "left";
+  const axis = `↑ ${L(chart.axis)}`;
+  const room = w - 16;
+  const natural = ctx.measureText(axis).width;
+  if (natural > room) ctx.font = `400 ${Math.max(11, (fontSize * room) / natural)}px ${family}`;
+  ctx.fillText(axis, 8, 4 + line, room);
+  ctx.font = font(400);
 
   const xOf = (t) => box.x + (steps > 1 ? (t / (steps - 1)) * box.w : 0);
   const yOf = (v) => box.y + box.h * (1 - v / top);
 
-  // Axes: three horizontal grid lines, step ticks at the ends.
+  // Axes: three horizontal grid lines, step ticks at the ends, the time axis's title between.
   ctx.strokeStyle = "#e3e7ec";
   ctx.lineWidth = 1;
-  ctx.fillStyle = "#5b6573";
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  for (const f of [0, 0.5, 1]) {
+  [0, 0.5, 1].forEach((f, k) => {
     const y = box.y + box.h * (1 - f);
     ctx.beginPath();
     ctx.moveTo(box.x, y);
     ctx.lineTo(box.x + box.w, y);
     ctx.stroke();
-    ctx.fillText(ticks[[0, 0.5, 1].indexOf(f)], box.x - 5, y);
-  }
+    ctx.fillText(ticks[k], box.x - 5, y);
+  });
   ctx.textBaseline = "top";
+  const below = box.y + box.h + 3;
   ctx.textAlign = "left";
   // Quarters count from 1 on the page, as in the progress line.
-  ctx.fillText("1", box.x, box.y + box.h + 3);
+  ctx.fillText("1", box.x, below);
   ctx.textAlign = "right";
-  ctx.fillText(String(steps), box.x + box.w, box.y + box.h + 3);
+  ctx.fillText(String(steps), box.x + box.w, below);
+  ctx.textAlign = "center";
+  ctx.fillText(`${tr("step")} →`, box.x + box.w / 2, below);
 
-  // Policy events (e.g. the mechanism introduced at step 20): a dotted line in the side's colour.
+  // Policy events (e.g. the mechanism introduced at step 20): a dotted line in the side's
+  // colour, labelled at its top (one label per step, naming the regimes that change).
   if (run) {
+    const changes = new Map();
     for (const side of run.sides) {
       for (const at of scenarioMeta(state.sides[side.index].scenario).events) {
         if (at >= steps) continue;
         ctx.strokeStyle = SIDE_COLORS[side.index];
-        ctx.globalAlpha = 0.5;
+        ctx.globalAlpha = 0.7;
         ctx.lineWidth = 1.5;
         ctx.setLineDash([2, 3]);
         ctx.beginPath();
@@ -540,9 +649,47 @@ function drawChart(chart) {
         ctx.lineTo(xOf(at), box.y + box.h);
         ctx.stroke();
         ctx.globalAlpha = 1;
+        changes.set(at, [...(changes.get(at) || []), side.index]);
       }
     }
     ctx.setLineDash([]);
+    for (const [at, sides] of changes) {
+      const x = xOf(at);
+      const who = run.sides.length > 1 ? `${sides.map((i) => "AB"[i]).join(", ")}: ` : "";
+      const text = `${who}${tr("policy_change")}`;
+      const width = ctx.measureText(text).width;
+      // To the right of the line, else to its left, and always inside the plot.
+      let at0 = x + 4 + width <= box.x + box.w ? x + 4 : x - 4 - width;
+      at0 = Math.max(box.x + 2, Math.min(at0, box.x + box.w - width));
+      ctx.textAlign = "left";
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(at0 - 2, box.y + 1, width + 4, fontSize + 2);
+      ctx.fillStyle = sides.length > 1 ? "#1d2430" : SIDE_COLORS[sides[0]];
+      ctx.fillText(text, at0, box.y + 2);
+    }
+  }
+
+  // The band of an average: from the lowest to the highest run, where every run has a value.
+  for (const s of series) {
+    ctx.fillStyle = s.color;
+    ctx.globalAlpha = 0.16;
+    let open = false;
+    const flush = (from, to) => {
+      if (to - from < 1) return;
+      ctx.beginPath();
+      for (let t = from; t <= to; t++) ctx.lineTo(xOf(t), yOf(s.hi[t]));
+      for (let t = to; t >= from; t--) ctx.lineTo(xOf(t), yOf(s.lo[t]));
+      ctx.closePath();
+      ctx.fill();
+    };
+    let from = 0;
+    s.hi.forEach((v, t) => {
+      const ok = v !== null && s.lo[t] !== null && v !== undefined;
+      if (ok && !open) { from = t; open = true; }
+      if (!ok && open) { flush(from, t - 1); open = false; }
+    });
+    if (open) flush(from, s.hi.length - 1);
+    ctx.globalAlpha = 1;
   }
 
   // The series: lines broken where a value is missing (no case decided that quarter).
