@@ -12,8 +12,9 @@ pub use metrics::{Metric, N_METRICS, StepMetrics};
 pub use params::{Population, Regime, RunParams};
 pub use world::{CadreStatus, Event, ModelSpec, World};
 
-/// The version of the model contract this engine implements.
-pub const MODEL_VERSION: u32 = 1;
+/// The version of the model contract this engine implements, as the contract writes it
+/// ("1.1"): a string, so that minor versions read as they are cited.
+pub const MODEL_VERSION: &str = "1.1";
 
 /// Simulates one replicate of `spec` for `steps` steps, with the generator of
 /// `(seed, replicate)`.

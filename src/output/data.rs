@@ -68,7 +68,7 @@ pub fn replicates_csv(results: &[&RunResult]) -> Vec<u8> {
 pub struct RunSummary<'a> {
     pub tool: &'static str,
     pub version: &'static str,
-    pub model_version: u32,
+    pub model_version: &'static str,
     pub scenario: &'a Scenario,
     pub seed: u64,
     pub replicate_seeds: &'a [u64],

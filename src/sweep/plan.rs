@@ -21,7 +21,7 @@ pub const SWEEP_FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResolvedSweep {
     pub format: u32,
-    pub model_version: u32,
+    pub model_version: String,
     /// The base scenario, fully resolved, as `cadre-sim show` prints it.
     pub base: String,
     pub steps: u32,
@@ -80,7 +80,7 @@ impl SweepPlan {
         base.validate()?;
         let resolved = ResolvedSweep {
             format: SWEEP_FORMAT,
-            model_version: MODEL_VERSION,
+            model_version: MODEL_VERSION.to_string(),
             base: base.to_toml(),
             steps: base.run.steps,
             replicates: base.run.replicates,
