@@ -5,31 +5,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cadre_sim::cli::{self, Cli, Command, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED};
+use cadre_sim::cli::{Cli, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED};
 use cadre_sim::scenario::InputError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match &cli.command {
-        Command::Run(args) => cli::run::execute(args),
-        Command::Scenarios => cli::info::scenarios()
-            .map(|s| print!("{s}"))
-            .map_err(Into::into),
-        Command::Params => {
-            print!("{}", cli::info::params());
-            Ok(())
-        }
-        Command::Compare(args) => cli::compare::execute(args),
-        Command::Lesson(args) => cli::lesson::execute(args),
-        Command::Show(args) => args
-            .resolve()
-            .map(|s| print!("{}", s.to_toml()))
-            .map_err(Into::into),
-        Command::Serve(args) => cli::serve::execute(args),
-        Command::Sweep(args) => cli::sweep::execute(args),
-        Command::Sensitivity(args) => cli::sensitivity::execute(args),
-        Command::Merge(args) => cli::sweep::execute_merge(args),
-    };
+    let outcome = cli.command.execute();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error)

@@ -8,13 +8,12 @@ use anyhow::Context;
 use clap::Args;
 
 use super::plots::PlotArgs;
-use super::run::progress_bar;
-use super::{default_out_in, reference_stem, resolve_scenario};
+use super::{ExecArgs, OverrideArgs, default_out_in, reference_stem};
 use crate::compare::{Comparison, check_common_run};
 use crate::model::Metric;
 use crate::output::{OutputDir, Producer, data};
 use crate::report;
-use crate::run::{RunOptions, RunResult, final_window, run_scenario};
+use crate::run::{RunResult, final_window};
 use crate::scenario::{InputError, Scenario};
 
 /// The paper's three headline regimes, compared when no scenario is named.
@@ -24,33 +23,14 @@ pub const HEADLINE: [&str; 3] = [
     "optimized_path",
 ];
 
-/// Overrides applied to every scenario of a multi-scenario command.
+/// The flags of a command that runs several scenarios together (`compare`, `lesson`): the
+/// same overrides in every one, and how they run.
 #[derive(Args, Debug, Clone)]
 pub struct SharedRunArgs {
-    /// Override any parameter in every scenario, e.g. `--set regime.detect=0.8` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Number of replicates (overrides run.replicates).
-    #[arg(long, value_name = "N")]
-    pub replicates: Option<u64>,
-    /// Number of steps (overrides run.steps).
-    #[arg(long, value_name = "T")]
-    pub steps: Option<u64>,
-    /// Master seed, shared by all scenarios (overrides run.seed).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
-    /// Final steps averaged for the comparison [default: 10, or all steps of a shorter run].
-    #[arg(long, value_name = "W")]
-    pub window: Option<u32>,
-    /// Replace results already in the output folder.
-    #[arg(long)]
-    pub force: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
+    #[command(flatten)]
+    pub exec: ExecArgs,
 }
 
 impl SharedRunArgs {
@@ -59,7 +39,7 @@ impl SharedRunArgs {
     pub fn resolve(&self, names: &[&str]) -> Result<(Vec<Scenario>, u32), InputError> {
         let scenarios = names
             .iter()
-            .map(|n| resolve_scenario(n, &self.set, self.replicates, self.steps, self.seed))
+            .map(|n| self.overrides.resolve(n))
             .collect::<Result<Vec<_>, _>>()?;
         for (i, s) in scenarios.iter().enumerate() {
             if scenarios[..i].iter().any(|t| t.name == s.name) {
@@ -70,29 +50,13 @@ impl SharedRunArgs {
             }
         }
         check_common_run(&scenarios)?;
-        let window = final_window(self.window, scenarios[0].run.steps)?;
+        let window = final_window(self.exec.window, scenarios[0].run.steps)?;
         Ok((scenarios, window))
     }
 
     /// Runs every scenario in order with one progress bar over all replicates.
     pub fn run_all(&self, scenarios: &[Scenario]) -> Vec<RunResult> {
-        let total: u64 = scenarios.iter().map(|s| s.run.replicates as u64).sum();
-        let bar = progress_bar(total, self.quiet, "replicates");
-        let tick = || bar.inc(1);
-        let results = scenarios
-            .iter()
-            .map(|s| {
-                run_scenario(
-                    s,
-                    &RunOptions {
-                        threads: self.threads.map(usize::from),
-                        on_replicate_done: Some(&tick),
-                    },
-                )
-            })
-            .collect();
-        bar.finish_and_clear();
-        results
+        self.exec.run_all(scenarios)
     }
 }
 
@@ -134,7 +98,7 @@ pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
         };
         default_out_in(&name, plots.lang)
     });
-    let out = OutputDir::prepare(&out_path, Producer::Compare, args.run.force)?;
+    let out = OutputDir::prepare(&out_path, Producer::Compare, args.run.exec.force)?;
 
     let results = args.run.run_all(&scenarios);
     let comparison = Comparison::of(&results, window);

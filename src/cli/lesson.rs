@@ -57,7 +57,7 @@ pub fn execute(args: &LessonArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_in("lesson", plots.lang));
-    let out = OutputDir::prepare(&out_path, Producer::Lesson, args.run.force)?;
+    let out = OutputDir::prepare(&out_path, Producer::Lesson, args.run.exec.force)?;
     let results = args.run.run_all(&scenarios);
     let lang = plots.lang;
 

@@ -13,8 +13,10 @@ pub mod sweep;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::i18n::Lang;
+use crate::run::{RunOptions, RunResult, run_scenario};
 use crate::scenario::{InputError, Scenario};
 
 /// Exit code of a run that failed on bad input (a flag, a scenario file, an output folder).
@@ -31,7 +33,8 @@ pub const EXIT_INTERRUPTED: u8 = 130;
     about = "Agent-based simulation of cadre incentives under fault-tolerance regimes (容错纠错机制)",
     long_about = "Agent-based simulation of cadre incentives under fault-tolerance and \
                   error-correction regimes (容错纠错机制), after Cheng Weijie (2023), Governance \
-                  Studies 39(4).\n\nExit codes: 0 success, 1 failure while working, 2 bad input.",
+                  Studies 39(4).\n\nExit codes: 0 success, 1 failure while working, 2 bad input, \
+                  130 stopped by Ctrl-C.",
     after_help = "Start with `cadre-sim scenarios`, then `cadre-sim run optimized_path`."
 )]
 pub struct Cli {
@@ -63,12 +66,29 @@ pub enum Command {
     Merge(sweep::MergeArgs),
 }
 
-/// Which scenario, and what to change in it.
+impl Command {
+    /// Runs the command: each one is a thin layer over the library.
+    pub fn execute(&self) -> anyhow::Result<()> {
+        match self {
+            Command::Run(args) => run::execute(args),
+            Command::Scenarios => Ok(print!("{}", info::scenarios()?)),
+            Command::Params => Ok(print!("{}", info::params())),
+            Command::Show(args) => Ok(print!("{}", args.resolve()?.to_toml())),
+            Command::Compare(args) => compare::execute(args),
+            Command::Lesson(args) => lesson::execute(args),
+            Command::Serve(args) => serve::execute(args),
+            Command::Sweep(args) => sweep::execute(args),
+            Command::Sensitivity(args) => sensitivity::execute(args),
+            Command::Merge(args) => sweep::execute_merge(args),
+        }
+    }
+}
+
+/// What to change in a scenario on the command line: `--set`, `--replicates`, `--steps`,
+/// `--seed`. Declared once for every command that runs scenarios.
 #[derive(Args, Debug, Clone)]
-pub struct ScenarioArgs {
-    /// A built-in scenario name (see `cadre-sim scenarios`) or a path to a .toml file.
-    pub scenario: String,
-    /// Override any parameter, e.g. `--set regime.detect=0.8` (repeatable).
+pub struct OverrideArgs {
+    /// Override any parameter, e.g. `--set regime.detect=0.8` (repeatable; in every scenario).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Number of replicates (overrides run.replicates).
@@ -77,49 +97,101 @@ pub struct ScenarioArgs {
     /// Number of steps (overrides run.steps).
     #[arg(long, value_name = "T")]
     pub steps: Option<u64>,
-    /// Master seed (overrides run.seed).
+    /// Master seed (overrides run.seed; scenarios run together share it).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+}
+
+impl OverrideArgs {
+    /// Loads `reference`, applies `--set` overrides and the run flags, and validates.
+    pub fn resolve(&self, reference: &str) -> Result<Scenario, InputError> {
+        let mut scenario = Scenario::load(reference)?;
+        for assignment in &self.set {
+            scenario.apply_override(assignment)?;
+        }
+        for (flag, key, value) in [
+            ("--replicates", "run.replicates", self.replicates),
+            ("--steps", "run.steps", self.steps),
+            ("--seed", "run.seed", self.seed),
+        ] {
+            if let Some(v) = value {
+                scenario
+                    .apply_override(&format!("{key}={v}"))
+                    .map_err(|e| InputError::new(flag, e.message))?;
+            }
+        }
+        scenario.validate()?;
+        Ok(scenario)
+    }
+}
+
+/// Which scenario, and what to change in it.
+#[derive(Args, Debug, Clone)]
+pub struct ScenarioArgs {
+    /// A built-in scenario name (see `cadre-sim scenarios`) or a path to a .toml file.
+    pub scenario: String,
+    #[command(flatten)]
+    pub overrides: OverrideArgs,
 }
 
 impl ScenarioArgs {
     /// Loads the scenario and applies every override, then validates the whole.
     pub fn resolve(&self) -> Result<Scenario, InputError> {
-        resolve_scenario(
-            &self.scenario,
-            &self.set,
-            self.replicates,
-            self.steps,
-            self.seed,
-        )
+        self.overrides.resolve(&self.scenario)
     }
 }
 
-/// Loads `reference`, applies `--set` overrides and the run flags, and validates.
-pub fn resolve_scenario(
-    reference: &str,
-    set: &[String],
-    replicates: Option<u64>,
-    steps: Option<u64>,
-    seed: Option<u64>,
-) -> Result<Scenario, InputError> {
-    let mut scenario = Scenario::load(reference)?;
-    for assignment in set {
-        scenario.apply_override(assignment)?;
+/// How the replicates of `run`, `compare` and `lesson` run and are reported: threads,
+/// final window, `--force`, `--quiet`. Declared once.
+#[derive(Args, Debug, Clone)]
+pub struct ExecArgs {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+    /// Final steps averaged [default: 10, or all steps of a shorter run].
+    #[arg(long, value_name = "W")]
+    pub window: Option<u32>,
+    /// Replace results already in the output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl ExecArgs {
+    /// Runs every scenario in order, replicates in parallel, with one progress bar over all
+    /// of them.
+    pub fn run_all(&self, scenarios: &[Scenario]) -> Vec<RunResult> {
+        let total: u64 = scenarios.iter().map(|s| s.run.replicates as u64).sum();
+        let bar = progress_bar(total, self.quiet, "replicates");
+        let tick = || bar.inc(1);
+        let options = RunOptions {
+            threads: self.threads.map(usize::from),
+            on_replicate_done: Some(&tick),
+        };
+        let results = scenarios
+            .iter()
+            .map(|s| run_scenario(s, &options))
+            .collect();
+        bar.finish_and_clear();
+        results
     }
-    for (flag, key, value) in [
-        ("--replicates", "run.replicates", replicates),
-        ("--steps", "run.steps", steps),
-        ("--seed", "run.seed", seed),
-    ] {
-        if let Some(v) = value {
-            scenario
-                .apply_override(&format!("{key}={v}"))
-                .map_err(|e| InputError::new(flag, e.message))?;
-        }
+}
+
+/// A progress bar over `len` units on a terminal; hidden when `quiet` or not a terminal.
+pub fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
     }
-    scenario.validate()?;
-    Ok(scenario)
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {{bar:40}} {{pos}}/{{len}} {what} [{{elapsed_precise}}, eta {{eta}}]"
+        ))
+        .expect("valid template"),
+    );
+    bar
 }
 
 /// The default output folder of a command: `output/<name>`.

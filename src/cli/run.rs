@@ -4,25 +4,19 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::plots::PlotArgs;
-use super::{ScenarioArgs, default_out_in, reference_stem};
+use super::{ExecArgs, ScenarioArgs, default_out_in, reference_stem};
 use crate::model::Metric;
 use crate::output::{OutputDir, Producer, data, short};
-use crate::run::{RunOptions, RunResult, Summary, final_window, run_scenario};
+use crate::run::{RunResult, Summary, final_window};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
-    /// Final steps averaged in summary.json and the table printed at the end
-    /// [default: 10, or all steps of a shorter run].
-    #[arg(long, value_name = "W")]
-    pub window: Option<u32>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// Also write replicates.csv: every metric of every step of every replicate.
     #[arg(long)]
     pub raw: bool,
@@ -30,12 +24,6 @@ pub struct RunArgs {
     /// after it for --lang zh].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Replace results already in the output folder.
-    #[arg(long)]
-    pub force: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// Also write worldview.gif: the world view of replicate 0 over time, for slides.
     #[arg(long)]
     pub gif: bool,
@@ -43,24 +31,9 @@ pub struct RunArgs {
     pub plots: PlotArgs,
 }
 
-/// A progress bar over `len` units on a terminal; hidden when `quiet` or not a terminal.
-pub fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {{bar:40}} {{pos}}/{{len}} {what} [{{elapsed_precise}}, eta {{eta}}]"
-        ))
-        .expect("valid template"),
-    );
-    bar
-}
-
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
     let scenario = args.scenario.resolve()?;
-    let window = final_window(args.window, scenario.run.steps)?;
+    let window = final_window(args.exec.window, scenario.run.steps)?;
     let plots = args.plots.resolve()?;
     let out_path = args.out.clone().unwrap_or_else(|| {
         default_out_in(
@@ -68,18 +41,12 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
             plots.lang,
         )
     });
-    let out = OutputDir::prepare(&out_path, Producer::Run, args.force)?;
-
-    let bar = progress_bar(scenario.run.replicates as u64, args.quiet, "replicates");
-    let tick = || bar.inc(1);
-    let result = run_scenario(
-        &scenario,
-        &RunOptions {
-            threads: args.threads.map(usize::from),
-            on_replicate_done: Some(&tick),
-        },
-    );
-    bar.finish_and_clear();
+    let out = OutputDir::prepare(&out_path, Producer::Run, args.exec.force)?;
+    let result = args
+        .exec
+        .run_all(std::slice::from_ref(&scenario))
+        .pop()
+        .expect("one scenario, one result");
 
     if args.gif {
         // Before write_run, so that summary.json, the mark of a complete result, comes last.

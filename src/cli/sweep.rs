@@ -9,10 +9,10 @@ use clap::Args;
 
 use super::plots::{PlotArgs, PlotOptions, write_plot_files};
 use super::{EXIT_INTERRUPTED, default_out};
-use crate::output::{Producer, write_atomic};
+use crate::output::Producer;
 use crate::plot::sweep_plots;
-use crate::sweep::slurm::{SlurmOptions, absolute, sbatch_script, shell_quote};
-use crate::sweep::store::{RAW_CSV, SLURM_DIR, is_plot_file};
+use crate::sweep::slurm::{self, SlurmOptions, absolute, shell_quote};
+use crate::sweep::store::{RAW_CSV, is_plot_file};
 use crate::sweep::{self, Opened, Shard, SweepOptions, SweepResults, SweepStore, file};
 
 #[derive(Args, Debug)]
@@ -307,9 +307,8 @@ fn plot_names_summary(names: &[String]) -> String {
     }
 }
 
-/// `--slurm N`: prepares the folder (so a mismatch is refused now, not on the cluster) and
-/// writes `slurm/<command>.sbatch` into it, whose tasks run `cadre-sim <command> FILE --shard`
-/// with `flags` (e.g. ` --raw --steps 5`: whatever makes their plan this one).
+/// `--slurm N`: prepares the folder (so a mismatch is refused now, not on the cluster), writes
+/// `slurm/<command>.sbatch` into it and tells the user how to submit it and merge after.
 pub fn write_slurm_script(
     producer: Producer,
     file: &std::path::Path,
@@ -327,35 +326,15 @@ pub fn write_slurm_script(
         time: job.time.clone(),
         cpus_per_task: job.cpus_per_task,
     };
-    options.check(plan.design().len())?;
-    let (store, _) = SweepStore::prepare(out, plan, job.force, producer)?;
-    let command = producer.command();
-    let out_abs = absolute(store.path());
-    let exe = std::env::current_exe().context("finding this program's path for the script")?;
-    let script = sbatch_script(
-        store.manifest(),
-        &exe,
-        command,
-        &absolute(file),
-        &out_abs,
-        flags,
-        &options,
-    );
-    store.dir().claim(SLURM_DIR)?;
-    let dir = out_abs.join(SLURM_DIR);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join(format!("{command}.sbatch"));
-    write_atomic(&path, script.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
-    let quoted_out = shell_quote(&out_abs.display().to_string());
+    let script = slurm::write_job(producer, file, plan, out, &options, job.force, flags)?;
     println!(
         "wrote {} ({} tasks over {} points)\nsubmit it with:\n  sbatch {}\nwatch it with:\n  \
          squeue --me\nwhen every task has finished, assemble the results with:\n  cadre-sim merge {}{}",
-        path.display(),
+        script.display(),
         tasks,
         plan.design().len(),
-        shell_quote(&path.display().to_string()),
-        quoted_out,
+        shell_quote(&script.display().to_string()),
+        shell_quote(&absolute(out).display().to_string()),
         plot_flags
     );
     Ok(())

@@ -3,7 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::store::Manifest;
+use anyhow::Context;
+
+use super::SweepPlan;
+use super::store::{Manifest, SLURM_DIR, SweepStore};
+use crate::output::{Producer, write_atomic};
 use crate::scenario::InputError;
 
 /// What the user asked of the cluster.
@@ -55,6 +59,42 @@ impl SlurmOptions {
         }
         Ok(())
     }
+}
+
+/// Prepares the sweep folder `out` for `plan` (so a mismatch is refused now, not on the
+/// cluster) and writes `slurm/<command>.sbatch` into it, whose tasks run `cadre-sim <command>
+/// FILE --shard K/N` with `flags` (which must resolve `file` to `plan`). Returns the script's
+/// path.
+pub fn write_job(
+    producer: Producer,
+    file: &Path,
+    plan: &SweepPlan,
+    out: &Path,
+    options: &SlurmOptions,
+    force: bool,
+    flags: &str,
+) -> anyhow::Result<PathBuf> {
+    options.check(plan.design().len())?;
+    let (store, _) = SweepStore::prepare(out, plan, force, producer)?;
+    let command = producer.command();
+    let out_abs = absolute(store.path());
+    let exe = std::env::current_exe().context("finding this program's path for the script")?;
+    let script = sbatch_script(
+        store.manifest(),
+        &exe,
+        command,
+        &absolute(file),
+        &out_abs,
+        flags,
+        options,
+    );
+    store.dir().claim(SLURM_DIR)?;
+    let dir = out_abs.join(SLURM_DIR);
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(format!("{command}.sbatch"));
+    write_atomic(&path, script.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
 }
 
 /// `HH:MM:SS` or `D-HH:MM:SS` with minutes and seconds below 60.
