@@ -1,7 +1,7 @@
 //! The translation table: metric, scenario and parameter names, and the fixed words of plots
 //! and reports.
 
-use super::{Tr, tr};
+use super::{Lang, Tr, tr};
 use crate::model::Metric;
 
 /// (label, unit) of each metric.
@@ -290,3 +290,19 @@ pub const MORRIS_PLANE: Tr = tr("Morris μ*–σ plane", "Morris μ*–σ 图");
 
 pub const SWEEP: Tr = tr("sweep", "参数扫描");
 pub const BASE_SCENARIO: Tr = tr("base", "基准情景");
+
+/// "12 parameters change (listed in report.html)": a caption's stand-in for a long list.
+pub fn changes_elsewhere(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::En => format!("{count} parameters change (listed in report.html)"),
+        Lang::Zh => format!("{count}项参数调整（详见report.html）"),
+    }
+}
+
+/// "4 parameters differ from nominal (listed in report.html)", the same for a scenario.
+pub fn differences_elsewhere(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::En => format!("{count} parameters differ from nominal (listed in report.html)"),
+        Lang::Zh => format!("{count}项参数不同于名义值（详见report.html）"),
+    }
+}
