@@ -14,10 +14,9 @@ pub const RUN_PLOTS: [&str; 5] = ["initiative", "errors", "correction", "beliefs
 /// spreads are at least 0, social value (gains minus losses) has no bound.
 pub fn metric_domain(metric: Metric) -> (f64, f64) {
     match metric {
-        Metric::Violations
-        | Metric::Abuses
-        | Metric::AbusesRevealed
-        | Metric::UnitInitiativeSd => (0.0, f64::INFINITY),
+        Metric::Violations | Metric::Abuses | Metric::AbusesRevealed | Metric::UnitInitiativeSd => {
+            (0.0, f64::INFINITY)
+        }
         Metric::SocialValue => (f64::NEG_INFINITY, f64::INFINITY),
         _ => (0.0, 1.0),
     }
@@ -402,7 +401,11 @@ mod tests {
         let line = metric_series(&series, &s, Metric::ToleranceRate, String::new(), 0);
         // Steps 1..=3 decide only unreviewed cases: exactly 0 in the data, not drawn.
         for t in 1..4 {
-            assert_eq!(series[t][Metric::ToleranceRate.index()].mean, 0.0, "step {t}");
+            assert_eq!(
+                series[t][Metric::ToleranceRate.index()].mean,
+                0.0,
+                "step {t}"
+            );
             assert!(line.mean[t].is_nan(), "step {t} drawn");
         }
         assert_eq!(first_tolerance_step(&s), 4);
