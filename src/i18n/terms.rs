@@ -361,3 +361,9 @@ pub fn differences_elsewhere(lang: Lang, count: usize) -> String {
         Lang::Zh => format!("{count}项参数不同于名义值（详见report.html）"),
     }
 }
+
+/// Under a Morris chart: how to read the numbered points.
+pub const MORRIS_NUMBERS: Tr = tr(
+    "Each point's number is its rank by μ*: the bars on the right name it.",
+    "图中各点的编号为其按μ*的排名，右侧条形图给出对应参数。",
+);

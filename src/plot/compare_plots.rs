@@ -102,6 +102,7 @@ pub fn bars_figure(comparison: &Comparison, metrics: &[Metric], lang: Lang) -> F
                         }
                     })
                     .collect(),
+                x_extent: None,
             })
         })
         .collect();
