@@ -367,3 +367,23 @@ pub const MORRIS_NUMBERS: Tr = tr(
     "Each point's number is its rank by μ*: the bars on the right name it.",
     "图中各点的编号为其按μ*的排名，右侧条形图给出对应参数。",
 );
+
+/// The colon before a list: ": " in English, full-width "：" in Chinese.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Zh => "：",
+    }
+}
+
+/// Under plots with the tolerance rate: why its line starts at step `first` (1 + review delay).
+pub fn tolerance_rate_start(lang: Lang, first: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "Tolerance rate drawn from step {first}: before it no reviewed case can have been decided yet, only those punished without review"
+        ),
+        Lang::Zh => format!(
+            "容错认定率从第{first}季度起绘制：此前启动容错的案例尚未认定完毕，已认定的只有未经容错程序直接问责的案例"
+        ),
+    }
+}

@@ -160,8 +160,9 @@ pub fn events_summary(scenario: &Scenario, lang: Lang) -> Option<String> {
         .map(|event| {
             let changes = event.changes.iter().map(|(k, v)| (k.as_str(), *v));
             format!(
-                "{}: {}",
+                "{}{}{}",
                 i18n::from_step(lang, event.at),
+                i18n::colon(lang),
                 changes_text(changes, lang, i18n::changes_elsewhere)
             )
         })
@@ -180,9 +181,10 @@ pub fn run_caption(result: &RunResult, lang: Lang) -> Vec<String> {
         s.run.seed,
     );
     let mut lines = vec![format!(
-        "{} ({}): {}",
+        "{} ({}){}{}",
         i18n::scenario_label(&s.name, lang),
         s.name,
+        i18n::colon(lang),
         differences_text(s, lang)
     )];
     lines.extend(events_summary(s, lang));
@@ -273,8 +275,21 @@ pub fn run_figures(result: &RunResult, lang: Lang) -> Vec<(&'static str, Figure)
         }
         panel
     };
+    // Figures with the tolerance rate say why its line starts late.
+    let tolerance_note = i18n::tolerance_rate_start(lang, first_tolerance_step(s));
     let figure = |title: String, panels: Vec<Panel>, columns: usize| {
-        Figure::new(title, lang, panels, columns).with_caption(caption.clone())
+        let shows_tolerance = panels.iter().any(|p| match p {
+            Panel::Lines(l) => l
+                .series
+                .iter()
+                .any(|x| x.label == label(Metric::ToleranceRate)),
+            _ => false,
+        });
+        let mut lines = caption.clone();
+        if shows_tolerance {
+            lines.push(tolerance_note.clone());
+        }
+        Figure::new(title, lang, panels, columns).with_caption(lines)
     };
     vec![
         (
@@ -340,7 +355,14 @@ mod tests {
                 assert!(figure.title.contains(&label), "{stem}: {}", figure.title);
                 // Scenario line, one line for the event, size line: the twelve changes
                 // are counted, not listed (report.html lists them).
-                assert_eq!(figure.caption.len(), 3, "{stem}: {:?}", figure.caption);
+                let note = i18n::tolerance_rate_start(lang, 3);
+                let lines = if ["correction", "beliefs", "overview"].contains(stem) {
+                    assert_eq!(figure.caption.last(), Some(&note), "{stem}");
+                    4
+                } else {
+                    3
+                };
+                assert_eq!(figure.caption.len(), lines, "{stem}: {:?}", figure.caption);
                 assert!(figure.caption[1].contains("12"), "{stem}");
                 assert!(!figure.caption[1].contains("leader_duty"), "{stem}");
                 let svg = String::from_utf8(render(figure, Format::Svg).unwrap()).unwrap();
