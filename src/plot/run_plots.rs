@@ -140,8 +140,9 @@ pub fn event_lines(scenario: &Scenario, lang: Lang) -> Vec<String> {
                 .map(|(name, v)| format!("{name} = {}", crate::output::number(*v)))
                 .collect();
             format!(
-                "{}: {}",
+                "{}{}{}",
                 i18n::from_step(lang, event.at),
+                i18n::colon(lang),
                 changes.join(", ")
             )
         })
