@@ -423,12 +423,8 @@ mod tests {
         let series = result.timeseries();
         let line = metric_series(&series, &s, Metric::ToleranceRate, String::new(), 0);
         // Steps 1..=3 decide only unreviewed cases: exactly 0 in the data, not drawn.
-        for t in 1..4 {
-            assert_eq!(
-                series[t][Metric::ToleranceRate.index()].mean,
-                0.0,
-                "step {t}"
-            );
+        for (t, step) in series.iter().enumerate().take(4).skip(1) {
+            assert_eq!(step[Metric::ToleranceRate.index()].mean, 0.0, "step {t}");
             assert!(line.mean[t].is_nan(), "step {t} drawn");
         }
         assert_eq!(first_tolerance_step(&s), 4);
