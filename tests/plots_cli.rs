@@ -126,6 +126,16 @@ fn run_writes_png_and_svg_plots_and_a_report() {
             "{stem}.svg"
         );
         assert!(svg.contains("policy change"), "{stem}: event marker");
+        // A file of its own carries its font; the caption counts the event's changes.
+        assert!(
+            svg.contains("@font-face { font-family: 'DejaVu Sans'"),
+            "{stem}"
+        );
+        assert!(svg.contains("12 parameters change"), "{stem}");
+        assert!(
+            !svg.contains("publish = 0.8"),
+            "{stem}: full list in the caption"
+        );
     }
     check_png(&dir.path().join("initiative.png"), Some((1600, 1000)));
     let html = check_report(&dir.path().join("report.html"), 5);
@@ -134,6 +144,9 @@ fn run_writes_png_and_svg_plots_and_a_report() {
         "mechanism_introduced",
         "class=\"differs\"",
         "Over the last 10 steps",
+        // The full list of the event's changes, which the plot captions only count.
+        "publish = 0.8",
+        "Top-leader duty to start reviews (share) — regime.leader_duty",
     ] {
         assert!(html.contains(text), "report lacks {text}");
     }
@@ -170,6 +183,48 @@ fn run_in_chinese_and_without_plot_files() {
     let html = check_report(&dir.path().join("report.html"), 5);
     assert!(html.contains("lang=\"zh-CN\"") && html.contains("@font-face"));
     assert!(html.contains("担当作为") && html.contains("一把手"));
+    // Every parameter's meaning in Chinese, population parameters included.
+    assert!(
+        html.contains("<td>模拟的干部人数。</td>"),
+        "population meaning"
+    );
+    assert!(
+        html.contains("<td>改革失误被发现并立案的概率。</td>"),
+        "regime meaning"
+    );
+    assert!(!html.contains("Number of cadres (officials) simulated."));
+    assert!(!html.contains("Chance that a failed reform is detected"));
+}
+
+#[test]
+fn chinese_svg_files_embed_the_chinese_font() {
+    let dir = tempfile::tempdir().unwrap();
+    cadre_sim()
+        .args([
+            "run",
+            "o2_top_leader",
+            "--lang",
+            "zh",
+            "--format",
+            "svg",
+            "-q",
+        ])
+        .arg("--out")
+        .arg(dir.path())
+        .args(SMALL)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(dir.path().join("initiative.svg")).unwrap();
+    assert!(
+        svg.contains("@font-face { font-family: 'CadreSim CJK'; src: url(data:font/otf;base64,")
+    );
+    assert!(
+        svg.contains("font-family=\"CadreSim CJK"),
+        "text names the embedded font"
+    );
+    // report.html embeds the font once for the page, not once per inline plot.
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("@font-face").count(), 1);
 }
 
 #[test]

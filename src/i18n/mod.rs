@@ -101,12 +101,37 @@ pub fn scenario_description(name: &str, lang: Lang, fallback: &str) -> String {
     }
 }
 
-/// A parameter's short label in `lang`: the translated term for regime parameters the
-/// table knows, else its `section.name` key.
+/// A parameter's label in tables: its short name in `lang` and its `section.name` key, e.g.
+/// "Top-leader duty to start reviews (share) — regime.leader_duty"; the key alone for a
+/// parameter the table does not know.
 pub fn param_label(key: &str, lang: Lang) -> String {
-    match (lang, param_terms(key)) {
-        (Lang::Zh, Some(zh)) => format!("{zh} ({key})"),
-        _ => key.to_string(),
+    param_axis(key, lang)
+}
+
+/// A parameter's name in `lang` without its key or unit, for chart labels where room is
+/// short ("Top-leader duty to start reviews"); the key for a parameter the table lacks.
+pub fn param_short(key: &str, lang: Lang) -> String {
+    let Some(name) = param_names(key) else {
+        return key.to_string();
+    };
+    let name = name.get(lang);
+    // The unit, where there is one, is the last parenthesised part: "(share)", "（中位数）".
+    let cut = match lang {
+        Lang::En => name.rfind(" ("),
+        Lang::Zh => name.rfind('（'),
+    };
+    match cut {
+        Some(i) if i > 0 && name.ends_with([')', '）']) => name[..i].to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// What a parameter means, in `lang`: the parameter's own description in English, the
+/// translation table's in Chinese (falling back to English if a key were missing).
+pub fn param_meaning(spec: &crate::model::params::ParamSpec, lang: Lang) -> String {
+    match (lang, param_meaning_zh(&spec.key())) {
+        (Lang::Zh, Some(zh)) => zh.to_string(),
+        _ => spec.meaning.to_string(),
     }
 }
 
@@ -358,6 +383,34 @@ mod tests {
             assert!(scenario_terms(name).is_some(), "{name} needs a label");
         }
         assert_eq!(scenario_label("my_file", Lang::Zh), "my_file");
+    }
+
+    #[test]
+    fn every_parameter_has_a_name_and_meaning_in_both_languages() {
+        for spec in crate::model::params::all_specs() {
+            let key = spec.key();
+            let name = param_names(&key).unwrap_or_else(|| panic!("{key} needs a name"));
+            let zh = param_meaning_zh(&key).unwrap_or_else(|| panic!("{key} needs 含义"));
+            for lang in [Lang::En, Lang::Zh] {
+                assert!(!name.get(lang).trim().is_empty(), "{key}: empty name");
+                assert!(!param_short(&key, lang).trim().is_empty(), "{key}");
+                assert!(!param_meaning(spec, lang).trim().is_empty(), "{key}");
+            }
+            assert!(!zh.trim().is_empty(), "{key}");
+            // A Chinese meaning is Chinese, not the English text copied over.
+            assert!(zh.chars().any(|c| c as u32 >= 0x4E00), "{key}: {zh}");
+            assert!(param_label(&key, Lang::Zh).contains(name.zh), "{key}");
+            assert!(param_label(&key, Lang::En).contains(&key), "{key}");
+        }
+        assert_eq!(
+            param_short("regime.leader_duty", Lang::En),
+            "Top-leader duty to start reviews"
+        );
+        assert_eq!(
+            param_short("population.loss_aversion", Lang::Zh),
+            "损失厌恶系数λ"
+        );
+        assert_eq!(param_short("regime.nope", Lang::Zh), "regime.nope");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The translation table: metric, scenario and parameter names, and the fixed words of plots
 //! and reports.
 
-use super::{Tr, tr};
+use super::{Lang, Tr, tr};
 use crate::model::Metric;
 
 /// (label, unit) of each metric.
@@ -108,6 +108,9 @@ pub fn scenario_terms(name: &str) -> Option<(Tr, &'static str)> {
 /// full meanings.
 pub fn param_names(key: &str) -> Option<Tr> {
     Some(match key {
+        "run.steps" => tr("Steps simulated (quarters)", "模拟季度数"),
+        "run.replicates" => tr("Replicates", "重复次数"),
+        "run.seed" => tr("Master seed", "主随机种子"),
         "population.cadres" => tr("Cadres (count)", "干部人数"),
         "population.unit_size" => tr("Cadres per unit", "每单位干部人数"),
         "population.skill_alpha" => tr("Skill Beta α", "能力分布参数α"),
@@ -188,13 +191,65 @@ pub fn param_names(key: &str) -> Option<Tr> {
     })
 }
 
-/// Chinese terms of the regime parameters, by `section.name` key (what parameter tables of
-/// Chinese reports show next to the key).
-pub fn param_terms(key: &str) -> Option<&'static str> {
-    key.starts_with("regime.")
-        .then(|| param_names(key))
-        .flatten()
-        .map(|t| t.zh)
+/// Chinese meanings of the parameters, by `section.name` key; the English meaning is the
+/// parameter's own `meaning` (src/model/params.rs), which `cadre-sim params` prints.
+pub fn param_meaning_zh(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "run.steps" => "模拟的步数，每步为一个季度。",
+        "run.replicates" => "独立重复次数，每次使用各自的随机数流，用于计算平均值和置信区间。",
+        "run.seed" => "主随机种子；第r次重复的随机数只由（种子，r）决定。",
+        "population.cadres" => "模拟的干部人数。",
+        "population.unit_size" => "每个单位的干部人数；每个单位有一名可启动容错程序的一把手。",
+        "population.skill_alpha" => "干部能力s的Beta分布形状参数α。",
+        "population.skill_beta" => "干部能力s的Beta分布形状参数β。",
+        "population.loss_aversion" => "损失厌恶系数λ的中位数：处分比同等奖励重多少倍。",
+        "population.loss_aversion_spread" => "各干部ln λ的离散程度（正态分布的标准差）。",
+        "population.integrity_alpha" => "廉洁程度g的Beta分布形状参数α；越廉洁，谋私诱惑越少。",
+        "population.integrity_beta" => "廉洁程度g的Beta分布形状参数β。",
+        "population.prior_tolerance" => "初始预期：诚实失误被发现后不受处分的概率。",
+        "population.prior_strength" => "初始预期相当于多少个虚拟案例；数值越大，预期越难改变。",
+        "population.opportunity_rate" => "在岗干部每季度遇到改革机会的概率。",
+        "population.difficulty_alpha" => "改革机会难度d的Beta分布形状参数α。",
+        "population.difficulty_beta" => "改革机会难度d的Beta分布形状参数β。",
+        "population.skill_sharpness" => {
+            "成败对能力与难度之差的敏感程度：p = logistic(敏感度 × (s − d))。"
+        }
+        "population.reward" => "改革成功带来的职业奖励。",
+        "population.temperature" => "决策噪声（logit温度）；数值越小，越接近严格按效用最大化选择。",
+        "population.success_value" => "一项成功改革的社会价值。",
+        "population.failure_loss" => "一项失败改革在纠错前的社会损失。",
+        "population.temptation" => "廉洁程度为零的干部每季度考虑谋私违规的概率。",
+        "population.private_gain" => "违规给违规干部本人带来的私利。",
+        "population.violation_loss" => "一次谋私违规的社会损失。",
+        "population.weight_unit" => "干部对本单位每个已认定案例的重视程度（权重）。",
+        "population.weight_published" => "干部对每个公开案例的重视程度（权重）。",
+        "population.memory" => "上季度预期证据的保留比例；其余部分回归初始预期。",
+        "regime.detect" => "改革失误被发现并立案的概率。",
+        "regime.severity" => "诚实失误受处分时的职业处分力度。",
+        "regime.sanction_steps" => "因诚实失误受处分的干部被搁置的季度数。",
+        "regime.violation_detect" => "谋私违规被发现的概率。",
+        "regime.violation_severity" => "违规受处分时的职业处分力度。",
+        "regime.violation_sanction_steps" => "因违规受处分的干部被搁置的季度数。",
+        "regime.inaction_detect" => "不作为（放弃改革机会）被发现并问责的概率。",
+        "regime.inaction_penalty" => "被发现的不作为所受处分（对不作为的问责）。",
+        "regime.initiation_base" => "没有责任要求时，单位一把手对已发现案例启动容错程序的概率。",
+        "regime.leader_duty" => "一把手责任：责任要求弥合的、与“始终启动容错”之间差距的比例。",
+        "regime.reviewer_blame" => "本单位容错的滥用案例每被揭露一次，一把手启动意愿下降的比例。",
+        "regime.leader_recovery" => "一把手每季度恢复的、与目标启动意愿之间差距的比例。",
+        "regime.self_application" => "确信会被容错的干部主动申请容错的概率（按其预期缩放）。",
+        "regime.sensitivity" => "容错认定正确宽免诚实失误的概率。",
+        "regime.specificity" => "容错认定正确拒绝宽免谋私违规的概率。",
+        "regime.correction_bonus" => "已纠正失误额外增加的容错概率（容错与纠错并举）。",
+        "regime.review_delay" => "容错认定在作出结论前额外耗费的季度数。",
+        "regime.heterogeneity" => "各单位在宽严尺度、认定质量和一把手意愿上的差异。",
+        "regime.decision_noise" => "逐案认定结论的随机波动（随意性）。",
+        "regime.publish" => "已认定的诚实失误案例向全体干部公开的概率。",
+        "regime.credibility" => "干部对所知案例（本单位及公开案例）的信任程度。",
+        "regime.correction_capacity" => "失败的改革被及时发现并纠正的概率。",
+        "regime.recovery" => "已纠正失误的损失中被挽回的比例。",
+        "regime.abuse_reveal" => "被错误容错的违规（滥用容错）每季度被揭露的概率。",
+        _ => return None,
+    })
 }
 
 // Fixed words of plots.
@@ -290,3 +345,45 @@ pub const MORRIS_PLANE: Tr = tr("Morris μ*–σ plane", "Morris μ*–σ 图");
 
 pub const SWEEP: Tr = tr("sweep", "参数扫描");
 pub const BASE_SCENARIO: Tr = tr("base", "基准情景");
+
+/// "12 parameters change (listed in report.html)": a caption's stand-in for a long list.
+pub fn changes_elsewhere(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::En => format!("{count} parameters change (listed in report.html)"),
+        Lang::Zh => format!("{count}项参数调整（详见report.html）"),
+    }
+}
+
+/// "4 parameters differ from nominal (listed in report.html)", the same for a scenario.
+pub fn differences_elsewhere(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::En => format!("{count} parameters differ from nominal (listed in report.html)"),
+        Lang::Zh => format!("{count}项参数不同于名义值（详见report.html）"),
+    }
+}
+
+/// Under a Morris chart: how to read the numbered points.
+pub const MORRIS_NUMBERS: Tr = tr(
+    "Each point's number is its rank by μ*: the bars on the right name it.",
+    "图中各点的编号为其按μ*的排名，右侧条形图给出对应参数。",
+);
+
+/// The colon before a list: ": " in English, full-width "：" in Chinese.
+pub fn colon(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ": ",
+        Lang::Zh => "：",
+    }
+}
+
+/// Under plots with the tolerance rate: why its line starts at step `first` (1 + review delay).
+pub fn tolerance_rate_start(lang: Lang, first: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "Tolerance rate drawn from step {first}: before it no reviewed case can have been decided yet, only those punished without review"
+        ),
+        Lang::Zh => format!(
+            "容错认定率从第{first}季度起绘制：此前启动容错的案例尚未认定完毕，已认定的只有未经容错程序直接问责的案例"
+        ),
+    }
+}

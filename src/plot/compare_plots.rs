@@ -2,7 +2,7 @@
 //! (common random numbers), and bars of the final-window means with their 95% CIs.
 
 use super::figure::{Bar, BarPanel, Figure, LinePanel, Panel};
-use super::run_plots::{event_markers, metric_series};
+use super::run_plots::{clip_to_domain, event_markers, metric_series};
 use crate::compare::Comparison;
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
@@ -42,6 +42,7 @@ pub fn overlay_panel(
             .map(|&(r, colour)| {
                 metric_series(
                     &r.timeseries(),
+                    &r.scenario,
                     metric,
                     i18n::scenario_label(&r.scenario.name, lang),
                     colour,
@@ -91,15 +92,17 @@ pub fn bars_figure(comparison: &Comparison, metrics: &[Metric], lang: Lang) -> F
                     .enumerate()
                     .map(|(k, name)| {
                         let s = comparison.cell(k, m).summary;
+                        let (low, high) = clip_to_domain(m, s.ci_low, s.ci_high);
                         Bar {
                             label: i18n::scenario_label(name, lang),
                             colour: k,
                             value: s.mean,
-                            low: s.ci_low,
-                            high: s.ci_high,
+                            low,
+                            high,
                         }
                     })
                     .collect(),
+                x_extent: None,
             })
         })
         .collect();

@@ -385,7 +385,11 @@ fn bars_panel<DB: DrawingBackend>(
     }
     let label_width = label_width.min(area.dim_in_pixel().0 / 2);
     let (_, x1) = padded_range(
-        panel.bars.iter().flat_map(|b| [b.value, b.low, b.high]),
+        panel
+            .bars
+            .iter()
+            .flat_map(|b| [b.value, b.low, b.high])
+            .chain(panel.x_extent.map(|e| e.1)),
         true,
         0.25,
     );
@@ -393,6 +397,7 @@ fn bars_panel<DB: DrawingBackend>(
         .bars
         .iter()
         .flat_map(|b| [b.value, b.low])
+        .chain(panel.x_extent.map(|e| e.0))
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::min);
     let x0 = if x0 < 0.0 { x0 * 1.1 } else { 0.0 };
@@ -505,14 +510,68 @@ fn house_mesh<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
         .axis_style(GREY.stroke_width(2))
 }
 
-/// Labelled points on axes from 0, each label beside its point.
+/// A box in pixels: left, top, right, bottom.
+pub(super) type PixelBox = (i32, i32, i32, i32);
+
+fn overlaps(a: PixelBox, b: PixelBox) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Where the label of a point at `p` goes: the first of eight directions, at growing
+/// distances, where a `w` × `h` box stays inside `bounds` and clear of `taken` (dots and
+/// labels already placed). Returns the box and whether it is far enough from the point to
+/// need a leader line. Falls back to the nearest box inside the bounds.
+pub(super) fn label_box(
+    p: (i32, i32),
+    (w, h): (i32, i32),
+    bounds: PixelBox,
+    taken: &[PixelBox],
+) -> (PixelBox, bool) {
+    const DIRECTIONS: [(i32, i32); 8] = [
+        (1, 0),
+        (-1, 0),
+        (0, -1),
+        (0, 1),
+        (1, -1),
+        (-1, -1),
+        (1, 1),
+        (-1, 1),
+    ];
+    const RADII: [i32; 6] = [18, 44, 76, 112, 156, 210];
+    let inside =
+        |b: PixelBox| b.0 >= bounds.0 && b.1 >= bounds.1 && b.2 <= bounds.2 && b.3 <= bounds.3;
+    let at = |r: i32, (dx, dy): (i32, i32)| {
+        // The box's near edge (or corner) sits `r` pixels from the point.
+        let cx = p.0 + dx * (r + w / 2);
+        let cy = p.1 + dy * (r + h / 2);
+        (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    };
+    for (k, &r) in RADII.iter().enumerate() {
+        for &d in &DIRECTIONS {
+            let b = at(r, d);
+            if inside(b) && !taken.iter().any(|&t| overlaps(b, t)) {
+                return (b, k > 0);
+            }
+        }
+    }
+    let b = DIRECTIONS
+        .iter()
+        .map(|&d| at(RADII[0], d))
+        .find(|&b| inside(b))
+        .unwrap_or_else(|| at(RADII[0], DIRECTIONS[0]));
+    (b, false)
+}
+
+/// Labelled points on axes from 0. Every point is labelled: the labels are placed from the
+/// most important point (largest x) down, each beside its point if there is room, else
+/// further out with a thin leader line, never on another dot or label.
 fn scatter_panel<DB: DrawingBackend>(
     area: &Area<DB>,
     panel: &ScatterPanel,
     fonts: Fonts,
 ) -> Result<(), PlotError> {
-    // Room on the right for the labels of the points furthest out.
-    let (_, x1) = padded_range(panel.points.iter().map(|p| p.x), true, 0.35);
+    // Room on the right and at the top for labels pushed outwards.
+    let (_, x1) = padded_range(panel.points.iter().map(|p| p.x), true, 0.15);
     let (_, y1) = padded_range(panel.points.iter().map(|p| p.y), true, 0.1);
     let mut chart =
         panel_chart(area, &panel.title, fonts, 130).build_cartesian_2d(0.0..x1, 0.0..y1)?;
@@ -524,37 +583,71 @@ fn scatter_panel<DB: DrawingBackend>(
         .x_label_formatter(&|v| tick(*v, x1))
         .y_label_formatter(&|v| tick(*v, y1))
         .draw()?;
-    // Label the points from the most important down, skipping a label that would overlap
-    // one already placed (its point is still drawn; the panel beside it names every one).
     let mut shown: Vec<&super::figure::Point> = panel
         .points
         .iter()
         .filter(|p| p.x.is_finite() && p.y.is_finite())
         .collect();
-    shown.sort_by(|a, b| b.x.total_cmp(&a.x));
-    let mut placed: Vec<(f64, f64)> = Vec::new();
-    for p in shown {
-        let colour = style::colour(p.colour);
-        let (rx, ry) = (p.x / x1, p.y / y1);
-        let free = placed
+    shown.sort_by(|a, b| b.x.total_cmp(&a.x).then(b.y.total_cmp(&a.y)));
+    const DOT: i32 = 12;
+    let base = area.get_base_pixel();
+    let pixel = |p: &super::figure::Point| {
+        let (x, y) = chart.backend_coord(&(p.x, p.y));
+        (x - base.0, y - base.1)
+    };
+    let (xr, yr) = chart.plotting_area().get_pixel_range();
+    let bounds = (
+        xr.start - base.0,
+        yr.start - base.1,
+        xr.end - base.0,
+        yr.end - base.1,
+    );
+    // A label keeps clear of other dots by more than of its own, so it reads as its own
+    // dot's label; labels keep a small gap from each other.
+    const CLEAR: i32 = DOT + 16;
+    let dots: Vec<(i32, i32)> = shown.iter().map(|p| pixel(p)).collect();
+    let mut labels: Vec<PixelBox> = Vec::new();
+    let label_style = fonts.text(style::TICK);
+    // Place every label first, then draw leader lines, dots over them, and the labels.
+    let mut placed: Vec<(usize, PixelBox, bool)> = Vec::new();
+    for (i, (p, &(x, y))) in shown.iter().zip(&dots).enumerate() {
+        if p.label.is_empty() {
+            continue;
+        }
+        let (w, h) = area.estimate_text_size(&p.label, &label_style)?;
+        let mut taken: Vec<PixelBox> = dots
             .iter()
-            .all(|&(px, py)| (py - ry).abs() > 0.07 || (px - rx).abs() > 0.3);
-        let label = if free {
-            placed.push((rx, ry));
-            p.label.clone()
-        } else {
-            String::new()
-        };
-        chart.draw_series(std::iter::once(
-            EmptyElement::at((p.x, p.y))
-                + Circle::new((0, 0), 12, colour.filled())
-                + Text::new(
-                    label,
-                    (20, 0),
-                    fonts
-                        .text(style::TICK)
-                        .pos(Pos::new(HPos::Left, VPos::Center)),
-                ),
+            .enumerate()
+            .map(|(j, &(dx, dy))| {
+                let r = if j == i { DOT } else { CLEAR };
+                (dx - r, dy - r, dx + r, dy + r)
+            })
+            .collect();
+        taken.extend(labels.iter().map(|b| (b.0 - 4, b.1 - 4, b.2 + 4, b.3 + 4)));
+        let (b, leader) = label_box((x, y), (w as i32 + 6, h as i32 + 4), bounds, &taken);
+        labels.push(b);
+        placed.push((i, b, leader));
+    }
+    for &(i, b, leader) in &placed {
+        if leader {
+            // From the dot to the nearest point of the label's box.
+            let (x, y) = dots[i];
+            let to = (x.clamp(b.0, b.2), y.clamp(b.1, b.3));
+            area.draw(&PathElement::new(vec![(x, y), to], GREY.stroke_width(2)))?;
+        }
+    }
+    for (p, &(x, y)) in shown.iter().zip(&dots) {
+        area.draw(&Circle::new(
+            (x, y),
+            DOT as u32,
+            style::colour(p.colour).filled(),
+        ))?;
+    }
+    for &(i, b, _) in &placed {
+        area.draw(&Text::new(
+            shown[i].label.clone(),
+            ((b.0 + b.2) / 2, (b.1 + b.3) / 2),
+            label_style.pos(Pos::new(HPos::Center, VPos::Center)),
         ))?;
     }
     Ok(())

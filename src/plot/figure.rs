@@ -7,6 +7,7 @@
 //! - [`HeatmapPanel`]: a metric over a 2-D grid of two parameters, with a colour bar;
 //! - [`ScatterPanel`]: labelled points, e.g. Morris μ* against σ per parameter.
 
+use super::style;
 use crate::i18n::Lang;
 
 /// A whole image: a title, caption lines under it, and panels in a grid.
@@ -25,15 +26,20 @@ pub struct Figure {
 }
 
 impl Figure {
-    /// A figure of `panels` laid out `columns` wide, sized so each panel gets about
-    /// 1600 × 900 pixels (one panel) or 1200 × 800 (several).
+    /// A figure of `panels` laid out `columns` wide: one panel gets 1600 × 1000 pixels,
+    /// several get up to 1200 × 820 each, narrower (and a little shorter) where the columns
+    /// would make the figure wider than [`style::MAX_WIDTH`], so its text still reads on a
+    /// projector.
     pub fn new(title: impl Into<String>, lang: Lang, panels: Vec<Panel>, columns: usize) -> Figure {
         let columns = columns.clamp(1, panels.len().max(1));
         let rows = panels.len().div_ceil(columns).max(1);
         let size = if panels.len() <= 1 {
             (1600, 1000)
         } else {
-            (1200 * columns as u32, 140 + 820 * rows as u32)
+            let width = (1200 * columns as u32).min(style::MAX_WIDTH);
+            let column = width / columns as u32;
+            let row = 820.min(column * 9 / 10);
+            (width, 140 + row * rows as u32)
         };
         Figure {
             title: title.into(),
@@ -70,7 +76,8 @@ pub struct Point {
     pub y: f64,
 }
 
-/// Labelled points on axes that start at 0.
+/// Labelled points on axes that start at 0. Every label is drawn: beside its point where
+/// there is room, else further out with a leader line to it.
 #[derive(Debug, Clone)]
 pub struct ScatterPanel {
     pub title: String,
@@ -127,6 +134,10 @@ pub struct BarPanel {
     pub title: String,
     pub value_label: String,
     pub bars: Vec<Bar>,
+    /// The lowest and highest values the value axis must show besides the bars' own; None
+    /// fits the axis to the bars. Panels read side by side (Sobol's total and first-order
+    /// indices) pass the same extent, so they share one scale.
+    pub x_extent: Option<(f64, f64)>,
 }
 
 /// A metric over a grid: `values[row][column]` at (`x[column]`, `y[row]`); NaN is missing.

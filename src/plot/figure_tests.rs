@@ -140,6 +140,7 @@ fn bars_with_whiskers_and_chinese_labels() {
                     high: f64::NAN,
                 },
             ],
+            x_extent: None,
         })
     };
     let figure = Figure::new("末期平均值", Lang::Zh, vec![bars(0.2), bars(0.3)], 2);
@@ -172,4 +173,113 @@ fn empty_and_degenerate_data_still_render() {
     let figure = Figure::new("nothing to show", Lang::En, vec![empty], 1);
     assert!(render(&figure, Format::Png).is_ok());
     assert!(render(&figure, Format::Svg).is_ok());
+}
+
+/// Ten points, four of them piled up near the origin and two on the same spot, as the
+/// unimportant parameters of a Morris screening are.
+fn crowded_scatter() -> Panel {
+    let at = [
+        (0.084, 0.07),
+        (0.04, 0.05),
+        (0.027, 0.038),
+        (0.021, 0.032),
+        (0.015, 0.031),
+        (0.011, 0.017),
+        (0.0083, 0.012),
+        (0.0079, 0.0088),
+        (0.0078, 0.0125),
+        (0.0078, 0.0125),
+    ];
+    Panel::Scatter(ScatterPanel {
+        title: "Morris".into(),
+        x_label: "μ*".into(),
+        y_label: "σ".into(),
+        points: at
+            .iter()
+            .enumerate()
+            .map(|(i, &(x, y))| Point {
+                label: (i + 1).to_string(),
+                colour: 0,
+                x,
+                y,
+            })
+            .collect(),
+    })
+}
+
+#[test]
+fn every_scatter_point_is_labelled_even_when_points_crowd() {
+    let figure = Figure::new("crowded", Lang::En, vec![crowded_scatter()], 1);
+    let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
+    let texts = svg_texts(&svg);
+    for i in 1..=10 {
+        let label = i.to_string();
+        assert_eq!(
+            texts.iter().filter(|t| **t == label).count(),
+            1,
+            "label {label} in {texts:?}"
+        );
+    }
+}
+
+#[test]
+fn label_boxes_avoid_what_is_taken_and_stay_inside() {
+    let bounds = (0, 0, 400, 300);
+    // Free space: the label goes right beside the point, without a leader line.
+    let (b, leader) = super::draw::label_box((100, 100), (30, 20), bounds, &[]);
+    assert!(!leader && b.0 > 100 && b.0 - 100 < 30, "{b:?}");
+    // Everything near the point taken: further out, with a leader line, clear of it.
+    let taken = [(40, 40, 160, 160)];
+    let (b, leader) = super::draw::label_box((100, 100), (30, 20), bounds, &taken);
+    assert!(leader, "{b:?}");
+    assert!(!(b.0 < 160 && 40 < b.2 && b.1 < 160 && 40 < b.3), "{b:?}");
+    // Near a corner the label stays inside the bounds.
+    let (b, _) = super::draw::label_box((395, 5), (30, 20), bounds, &[]);
+    assert!(b.0 >= 0 && b.1 >= 0 && b.2 <= 400 && b.3 <= 300, "{b:?}");
+}
+
+/// The smallest font size in an SVG, in the pixels of the PNG: plotters writes font-size
+/// as the PNG size / 1.24.
+fn smallest_text(svg: &str) -> f64 {
+    svg.split("font-size=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse::<f64>().ok())
+        .fold(f64::INFINITY, f64::min)
+        * 1.24
+}
+
+#[test]
+fn text_reads_at_20_pixels_when_a_figure_is_shown_1920_wide() {
+    let bars = |_| {
+        Panel::Bars(BarPanel {
+            title: "Initiative".into(),
+            value_label: "share".into(),
+            bars: vec![Bar {
+                label: "Optimized path (O1–O5)".into(),
+                colour: 0,
+                value: 0.4,
+                low: 0.38,
+                high: 0.42,
+            }],
+            x_extent: None,
+        })
+    };
+    let figures = [
+        Figure::new("six", Lang::En, (0..6).map(bars).collect(), 3),
+        Figure::new("four", Lang::En, (0..4).map(bars).collect(), 2),
+        Figure::new("lines", Lang::En, vec![sweep_panel(), sweep_panel()], 2),
+        Figure::new("heatmap", Lang::En, vec![heatmap_panel()], 1),
+        Figure::new("crowded", Lang::Zh, vec![crowded_scatter(), bars(0)], 2),
+    ];
+    for figure in &figures {
+        let (w, _) = figure.size;
+        assert!(w <= style::MAX_WIDTH, "{}: {w} wide", figure.title);
+        let svg = String::from_utf8(render(figure, Format::Svg).unwrap()).unwrap();
+        let shown = smallest_text(&svg) * 1920.0 / w as f64;
+        assert!(
+            shown >= 19.99,
+            "{}: text {shown:.1} px at 1920",
+            figure.title
+        );
+    }
 }

@@ -17,6 +17,10 @@ pub const LATIN: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// The Noto Sans CJK SC subset, the Chinese font (it has Latin glyphs too).
 pub const CJK: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-cadre-subset.otf");
 
+/// DejaVu Sans cut down to the characters of the English texts (`tools/subset-latin-font.sh`),
+/// the font English SVG files embed; PNGs use the full font.
+pub const LATIN_SVG: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-svg-subset.ttf");
+
 /// The family names plots use. SVG files carry them as `font-family`, so a viewer falls back
 /// to a system font of that kind; `report.html` embeds the Chinese subset under the first name.
 const LATIN_FAMILY: &str = "DejaVu Sans, Arial, Helvetica, sans-serif";
@@ -42,6 +46,21 @@ pub fn font_of(family: &str) -> Option<ab_glyph::FontRef<'static>> {
         _ => return None,
     };
     ab_glyph::FontRef::try_from_slice(bytes).ok()
+}
+
+/// The CSS `@font-face` rule that makes the first family name of `lang`'s plot text resolve
+/// to the embedded font, as a data URL: standalone SVG files carry it, so they render as the
+/// PNGs do on machines without these fonts (report.html embeds the Chinese one once per page).
+pub fn font_face_css(lang: Lang) -> String {
+    use base64::Engine;
+    let (name, mime, format, bytes) = match lang {
+        Lang::En => ("DejaVu Sans", "font/ttf", "truetype", LATIN_SVG),
+        Lang::Zh => ("CadreSim CJK", "font/otf", "opentype", CJK),
+    };
+    format!(
+        "@font-face {{ font-family: '{name}'; src: url(data:{mime};base64,{}) format('{format}'); }}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 /// The font family of plot text in `lang`.
@@ -120,7 +139,27 @@ mod tests {
 
     #[test]
     fn english_text_has_glyphs_in_dejavu() {
-        let font = FontRef::try_from_slice(LATIN).unwrap();
+        english_text_has_glyphs_in(LATIN);
+    }
+
+    #[test]
+    fn english_text_has_glyphs_in_the_svg_subset() {
+        english_text_has_glyphs_in(LATIN_SVG);
+        assert!(LATIN_SVG.len() < 100 << 10, "{} bytes", LATIN_SVG.len());
+    }
+
+    #[test]
+    fn embedded_faces_name_the_families_plots_use() {
+        for lang in [Lang::En, Lang::Zh] {
+            let css = font_face_css(lang);
+            let name = css.split('\'').nth(1).unwrap();
+            assert!(family(lang).starts_with(name), "{name} vs {}", family(lang));
+            assert!(css.contains(";base64,"));
+        }
+    }
+
+    fn english_text_has_glyphs_in(bytes: &'static [u8]) {
+        let font = FontRef::try_from_slice(bytes).unwrap();
         for (file, text) in sources() {
             let text = shown_text(&text);
             // Only the English half of each entry: skip CJK ideographs and CJK punctuation.

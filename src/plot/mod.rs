@@ -126,7 +126,32 @@ pub fn render(figure: &Figure, format: Format) -> Result<Vec<u8>, PlotError> {
     }
 }
 
-/// Renders `figure` in every format; returns (file name, bytes) pairs named `<stem>.<ext>`.
+/// Renders `figure` as a file of its own: as [`render`], and an SVG also embeds its font
+/// (the CSS `@font-face` of [`fonts::font_face_css`]) so it looks like the PNG on any machine.
+/// SVGs inlined in report.html come from [`render`]: the page embeds the font once.
+pub fn render_file(figure: &Figure, format: Format) -> Result<Vec<u8>, PlotError> {
+    let bytes = render(figure, format)?;
+    if format != Format::Svg {
+        return Ok(bytes);
+    }
+    let svg = String::from_utf8(bytes).map_err(|e| PlotError(e.to_string()))?;
+    let open = svg
+        .find("<svg")
+        .and_then(|i| svg[i..].find('>').map(|j| i + j + 1))
+        .ok_or_else(|| PlotError("the SVG writer produced no <svg> element".into()))?;
+    let style = format!(
+        "\n<defs><style>{}</style></defs>",
+        fonts::font_face_css(figure.lang)
+    );
+    let mut out = String::with_capacity(svg.len() + style.len());
+    out.push_str(&svg[..open]);
+    out.push_str(&style);
+    out.push_str(&svg[open..]);
+    Ok(out.into_bytes())
+}
+
+/// Renders `figure` in every format, as files ([`render_file`]); returns (file name, bytes)
+/// pairs named `<stem>.<ext>`.
 pub fn render_all(
     figure: &Figure,
     stem: &str,
@@ -134,7 +159,7 @@ pub fn render_all(
 ) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
     formats
         .iter()
-        .map(|&f| Ok((format!("{stem}.{}", f.extension()), render(figure, f)?)))
+        .map(|&f| Ok((format!("{stem}.{}", f.extension()), render_file(figure, f)?)))
         .collect()
 }
 
@@ -197,6 +222,25 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn svg_files_embed_their_font_and_inline_svgs_do_not() {
+        for lang in [crate::i18n::Lang::En, crate::i18n::Lang::Zh] {
+            let figure = Figure::new("t", lang, Vec::new(), 1);
+            let file = String::from_utf8(render_file(&figure, Format::Svg).unwrap()).unwrap();
+            let inline = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
+            assert!(file.starts_with("<svg"), "{}", &file[..80]);
+            assert!(file.contains(&fonts::font_face_css(lang)));
+            assert!(!inline.contains("@font-face"));
+            // The same drawing, plus the style element.
+            assert_eq!(
+                file.len(),
+                inline.len()
+                    + fonts::font_face_css(lang).len()
+                    + "\n<defs><style></style></defs>".len()
+            );
+        }
+    }
 
     #[test]
     fn formats_parse() {

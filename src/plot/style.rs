@@ -33,6 +33,13 @@ pub const TICK: f64 = 26.0;
 pub const LEGEND: f64 = 28.0;
 pub const MARKER: f64 = 24.0;
 
+/// The smallest text any figure uses (event markers; tick labels are 26).
+pub const SMALLEST_TEXT: f64 = MARKER;
+
+/// The widest figure, in pixels: shown 1920 pixels wide (a projector), its smallest text
+/// still measures 20 pixels (24 × 1920 / 2304 = 20).
+pub const MAX_WIDTH: u32 = 2304;
+
 /// Line width of series, in pixels.
 pub const LINE_WIDTH: u32 = 4;
 

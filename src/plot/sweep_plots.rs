@@ -13,6 +13,7 @@
 //! sweep draws the same bytes as a one-machine run.
 
 use super::figure::{Figure, HeatmapPanel, LinePanel, Panel, Series};
+use super::run_plots::clip_to_domain;
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
 use crate::sweep::SweepResults;
@@ -66,6 +67,13 @@ pub fn sweep_figures(results: &SweepResults, lang: Lang) -> Vec<(String, Figure)
                 (heatmap_prefix, panel, false)
             } else {
                 let line = results.line_series(metric)?;
+                // Bands clipped to the metric's domain, as in run plots (the CSV keeps them).
+                let (low, high): (Vec<f64>, Vec<f64>) = line
+                    .ci_low
+                    .iter()
+                    .zip(&line.ci_high)
+                    .map(|(&l, &h)| clip_to_domain(metric, l, h))
+                    .unzip();
                 let panel = Panel::Lines(LinePanel {
                     title: String::new(),
                     x_label: i18n::param_axis(&line.param, lang),
@@ -75,8 +83,8 @@ pub fn sweep_figures(results: &SweepResults, lang: Lang) -> Vec<(String, Figure)
                         colour: 0,
                         x: line.x,
                         mean: line.mean,
-                        low: line.ci_low,
-                        high: line.ci_high,
+                        low,
+                        high,
                     }],
                     markers: Vec::new(),
                     y_from_zero: true,

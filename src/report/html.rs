@@ -165,7 +165,7 @@ pub fn scenario_section(scenario: &Scenario, lang: Lang) -> String {
             escape(&i18n::param_label(&spec.key(), lang)),
             crate::output::number(scenario.get(spec)),
             crate::output::number(nominal.get(spec)),
-            escape(spec.meaning),
+            escape(&i18n::param_meaning(spec, lang)),
         )
     };
     let head = format!(
