@@ -74,7 +74,7 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let results = SweepResults::load(outcome.store.path())?;
+    let results = SweepResults::of(&outcome.store)?;
     let analysis = plan.analyze(&unit, &results);
     let dir = outcome.store.dir();
     let salib = dir.claim("salib")?;

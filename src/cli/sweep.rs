@@ -271,7 +271,7 @@ impl Plots {
         if self.options.formats.is_empty() {
             return Ok(());
         }
-        let results = SweepResults::load(store.path())?;
+        let results = SweepResults::of(store)?;
         let outcome = match sweep_plots::no_plots_reason(&results) {
             Some(reason) => Err(reason),
             None => Ok(write_plot_files(

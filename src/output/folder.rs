@@ -198,7 +198,19 @@ impl OutputDir {
                 ));
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(InputError::new(at(), format!("cannot read: {e}"))),
+            // A file where a parent folder should be.
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
+                return Err(InputError::new(
+                    at(),
+                    format!("cannot create the output folder: {e}"),
+                ));
+            }
+            Err(e) => {
+                return Err(InputError::new(
+                    at(),
+                    format!("cannot read the output folder: {e}"),
+                ));
+            }
         };
         let inspection = |earlier| Inspection {
             path: path.to_path_buf(),

@@ -90,7 +90,12 @@ pub struct HeatmapGrid {
 impl SweepResults {
     /// Loads a sweep folder whose points are all finished.
     pub fn load(dir: &Path) -> anyhow::Result<SweepResults> {
-        let store = SweepStore::open(dir)?;
+        SweepResults::of(&SweepStore::open(dir)?)
+    }
+
+    /// The results of an open sweep whose points are all finished (the command that opened
+    /// the folder reads through its own store, which keeps its claims on the folder).
+    pub fn of(store: &SweepStore) -> anyhow::Result<SweepResults> {
         let m = store.manifest();
         let mut all = Vec::with_capacity(m.points);
         for point in 0..m.points {
