@@ -9,11 +9,12 @@ use clap::Args;
 
 use super::compare::SharedRunArgs;
 use super::default_out_in;
-use super::plots::{PlotArgs, write_figures};
+use super::plots::PlotArgs;
 use crate::compare::Comparison;
 use crate::i18n::{self, Lang, lesson};
 use crate::output::{OutputDir, Producer};
 use crate::plot::compare_plots::{bars_figure, caption, overlay_panel};
+use crate::plot::write_figures;
 use crate::plot::{Figure, Panel};
 use crate::report::html::Page;
 use crate::report::lesson::{PLAN, StepPlan, lesson_text};

@@ -7,10 +7,10 @@ use anyhow::Context;
 use clap::Args;
 
 use super::default_out;
-use super::plots::write_figures;
 use super::sweep::{JobArgs, RunOverrideArgs, write_slurm_script};
 use crate::output::{Producer, short};
 use crate::plot::sensitivity_plots::sensitivity_figure;
+use crate::plot::write_figures;
 use crate::sensitivity::{self, Indices, MetricIndices, SensitivityPlan, file};
 use crate::sweep::{self, SweepResults};
 

@@ -7,13 +7,14 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::plots::{PlotArgs, PlotOptions, write_plot_files};
+use super::plots::PlotArgs;
 use super::{EXIT_INTERRUPTED, default_out};
 use crate::output::Producer;
+use crate::plot::PlotOptions;
 use crate::plot::sweep_plots;
 use crate::sweep::slurm::{self, SlurmOptions, absolute, shell_quote};
 use crate::sweep::store::{RAW_CSV, is_plot_file};
-use crate::sweep::{self, Opened, Shard, SweepOptions, SweepResults, SweepStore, file};
+use crate::sweep::{self, Opened, Shard, SweepOptions, SweepStore, file};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Sweep files: see docs/sweep.md and scenarios/sweeps/. \
@@ -271,16 +272,7 @@ impl Plots {
         if self.options.formats.is_empty() {
             return Ok(());
         }
-        let results = SweepResults::of(store)?;
-        let outcome = match sweep_plots::no_plots_reason(&results) {
-            Some(reason) => Err(reason),
-            None => Ok(write_plot_files(
-                store.dir(),
-                &sweep_plots::sweep_figures(&results, self.options.lang),
-                &self.options.formats,
-            )?),
-        };
-        *self.written.borrow_mut() = Some(outcome);
+        *self.written.borrow_mut() = Some(sweep_plots::write(store, &self.options)?);
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use std::borrow::Borrow;
 
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
-use crate::output::number;
+use crate::output::{number, with_interval};
 use crate::run::{RunResult, Summary};
 use crate::scenario::{InputError, Scenario};
 
@@ -211,44 +211,6 @@ impl Comparison {
         }
         out
     }
-}
-
-/// "0.4069 [0.3961, 0.4177]", with a sign for differences; "–" when missing.
-pub fn with_interval(value: f64, s: &Summary, signed: bool) -> String {
-    if value.is_nan() {
-        return "–".into();
-    }
-    let text = number_text(value, signed);
-    match interval(s, signed) {
-        Some(ci) => format!("{text} {ci}"),
-        None => text,
-    }
-}
-
-/// "[0.3961, 0.4177]", or None when the interval is missing (fewer than two values).
-pub fn interval(s: &Summary, signed: bool) -> Option<String> {
-    (!s.ci_low.is_nan()).then(|| {
-        format!(
-            "[{}, {}]",
-            number_text(s.ci_low, signed),
-            number_text(s.ci_high, signed)
-        )
-    })
-}
-
-/// A number for people (4 significant digits), with a + for positive differences.
-fn number_text(x: f64, signed: bool) -> String {
-    if signed {
-        signed_number(x)
-    } else {
-        crate::output::short(x)
-    }
-}
-
-/// A difference for people: 4 significant digits and a + when positive.
-pub fn signed_number(x: f64) -> String {
-    let t = crate::output::short(x);
-    if x > 0.0 { format!("+{t}") } else { t }
 }
 
 #[cfg(test)]

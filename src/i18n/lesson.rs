@@ -178,8 +178,8 @@ pub fn before_after_sentence(
     difference: &Summary,
 ) -> String {
     let n = crate::output::short;
-    let d = crate::compare::signed_number(difference.mean);
-    let ci = crate::compare::interval(difference, true);
+    let d = crate::output::signed_number(difference.mean);
+    let ci = crate::output::interval(difference, true);
     let metric_name = metric_label(metric).get(lang);
     let (b, a) = (steps_span(lang, before), steps_span(lang, after));
     let direction = Direction::of(difference);
@@ -241,8 +241,8 @@ pub fn dip_sentence(
     difference: &Summary,
 ) -> String {
     let n = crate::output::short;
-    let d = crate::compare::signed_number(difference.mean);
-    let ci = crate::compare::interval(difference, true);
+    let d = crate::output::signed_number(difference.mean);
+    let ci = crate::output::interval(difference, true);
     let metric_name = metric_label(metric).get(lang);
     match lang {
         Lang::En => format!(

@@ -230,7 +230,7 @@ impl Direction {
 
 /// ", 95% CI [+0.1, +0.14]" after a difference, or nothing without an interval.
 fn difference_ci(lang: Lang, difference: &crate::run::Summary) -> String {
-    let ci = crate::compare::interval(difference, true)
+    let ci = crate::output::interval(difference, true)
         .map(|ci| format!(", {} {ci}", CI95.get(lang)))
         .unwrap_or_default();
     match lang {
@@ -252,7 +252,7 @@ pub fn change_sentence(
     difference: &crate::run::Summary,
 ) -> String {
     let n = crate::output::short;
-    let d = crate::compare::signed_number(difference.mean);
+    let d = crate::output::signed_number(difference.mean);
     let direction = Direction::of(difference);
     let verb = direction.verb().get(lang);
     let ci = difference_ci(lang, difference);
@@ -290,7 +290,7 @@ pub fn change_sentence(
 /// One sentence reading a single run's final-window value of a metric.
 pub fn level_sentence(lang: Lang, metric: Metric, s: &crate::run::Summary, window: u32) -> String {
     let n = crate::output::short;
-    let ci = crate::compare::interval(s, false)
+    let ci = crate::output::interval(s, false)
         .map(|ci| format!(" ({} {ci})", CI95.get(lang)))
         .unwrap_or_default();
     match lang {

@@ -7,8 +7,10 @@
 
 pub mod data;
 pub mod folder;
+pub mod format;
 
 pub use folder::{OutputDir, Producer};
+pub use format::{interval, number, short, signed_number, with_interval};
 
 use std::io::Write;
 use std::path::Path;
@@ -78,31 +80,6 @@ pub fn write_atomic_with_then<E: From<std::io::Error>>(
     Ok(())
 }
 
-/// A number as written in CSV: the shortest text that reads back to the same f64, and an
-/// empty field for a missing value.
-pub fn number(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
-}
-
-/// A number for people: 4 significant digits, empty when missing.
-pub fn short(x: f64) -> String {
-    if x.is_nan() {
-        return String::new();
-    }
-    let digits = if x == 0.0 {
-        0
-    } else {
-        x.abs().log10().floor() as i32
-    };
-    let decimals = (3 - digits).clamp(0, 6) as usize;
-    let s = format!("{x:.decimals$}");
-    number(s.parse().unwrap_or(x))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,13 +100,5 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o644, "results are readable by others");
         }
-    }
-
-    #[test]
-    fn numbers_round_trip_and_missing_is_empty() {
-        assert_eq!(number(f64::NAN), "");
-        assert_eq!(number(0.1), "0.1");
-        let x = 0.28123456789012345;
-        assert_eq!(number(x).parse::<f64>().unwrap(), x);
     }
 }

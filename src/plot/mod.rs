@@ -12,6 +12,7 @@ mod draw;
 pub mod figure;
 #[cfg(test)]
 mod figure_tests;
+pub mod files;
 pub mod fonts;
 pub mod run_plots;
 pub mod sensitivity_plots;
@@ -21,6 +22,7 @@ pub mod sweep_plots;
 pub use figure::{
     Bar, BarPanel, Figure, HeatmapPanel, LinePanel, Marker, Panel, Point, ScatterPanel, Series,
 };
+pub use files::{PlotOptions, write_figures, write_plot_files};
 
 use std::fmt;
 

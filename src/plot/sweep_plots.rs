@@ -14,10 +14,11 @@
 
 use super::figure::{Figure, HeatmapPanel, LinePanel, Panel, Series};
 use super::run_plots::clip_to_domain;
+use super::{PlotOptions, write_plot_files};
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
-use crate::sweep::SweepResults;
 use crate::sweep::store::PLOT_PREFIXES;
+use crate::sweep::{SweepResults, SweepStore};
 
 /// The metrics a sweep plots, one file each.
 pub const SWEEP_METRICS: [Metric; 6] = [
@@ -118,4 +119,21 @@ fn caption(results: &SweepResults, lang: Lang, band: bool) -> Vec<String> {
         ),
         i18n::sweep_value_note(lang, results.window, results.replicates, band),
     ]
+}
+
+/// Draws the figures of the finished sweep in `store` into its folder (the sweep's products,
+/// see [`crate::sweep::Products`]): the names of the files written, or why a design has none.
+pub fn write(
+    store: &SweepStore,
+    options: &PlotOptions,
+) -> anyhow::Result<Result<Vec<String>, String>> {
+    let results = SweepResults::of(store)?;
+    Ok(match no_plots_reason(&results) {
+        Some(reason) => Err(reason),
+        None => Ok(write_plot_files(
+            store.dir(),
+            &sweep_figures(&results, options.lang),
+            &options.formats,
+        )?),
+    })
 }

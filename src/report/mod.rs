@@ -7,11 +7,11 @@ pub mod lesson;
 
 use anyhow::Context;
 
-use crate::cli::plots::{PlotOptions, write_figures};
 use crate::compare::Comparison;
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
 use crate::output::OutputDir;
+use crate::plot::{PlotOptions, write_figures};
 use crate::plot::{compare_plots, run_plots};
 use crate::run::RunResult;
 use html::{Page, escape, scenario_section, table};
@@ -61,7 +61,7 @@ fn final_table(result: &RunResult, window: u32, lang: Lang) -> String {
         rows.push(vec![
             i18n::metric_axis(m, lang),
             crate::output::short(s.mean),
-            crate::compare::interval(s, false).unwrap_or_default(),
+            crate::output::interval(s, false).unwrap_or_default(),
             s.n.to_string(),
         ]);
     }
