@@ -1,5 +1,5 @@
-//! The lesson's plan and its generated text: what each of the six steps shows, and the
-//! explanation and numbers written under it from the run results.
+//! The lesson: its plan, its generated text (what each of the six steps shows, and the
+//! explanation and numbers written under it from the run results), its plots and its page.
 //!
 //! Every number sentence names the comparison it makes — a scenario against a named baseline
 //! over the final window, or one run before against after its policy event — and its
@@ -7,10 +7,104 @@
 //! "lowers" of a rise or quote one baseline while naming another. The tests below check this
 //! for every step in both languages.
 
+use super::html::Page;
+use super::write_page;
+use crate::compare::Comparison;
 use crate::i18n::{self, Lang, lesson};
 use crate::model::Metric;
+use crate::output::OutputDir;
+use crate::plot::compare_plots::{bars_figure, caption, overlay_panel};
+use crate::plot::{Figure, Panel, PlotOptions, write_figures};
 use crate::run::stats::mean_present;
 use crate::run::{RunResult, Summary};
+
+/// Every scenario the lesson runs, in the order of the paper.
+pub const LESSON_SCENARIOS: [&str; 10] = [
+    "strict_accountability",
+    "nominal_tolerance",
+    "o1_top_level_design",
+    "o2_top_leader",
+    "o3_openness",
+    "o4_tolerance_with_correction",
+    "o5_legalization",
+    "optimized_path",
+    "lax_tolerance",
+    "mechanism_introduced",
+];
+
+/// The palette colour of each of [`LESSON_SCENARIOS`], the same in every step. Scenarios
+/// shown together never share a colour (nor two similar ones); the optimized path is
+/// always green and strict accountability black.
+pub const COLOURS: [usize; 10] = [6, 3, 5, 4, 1, 0, 6, 2, 4, 0];
+
+/// Draws every step's plot into `out` (in the formats of `plots`) and writes the lesson's
+/// `report.html`: each step's title, explanation, numbers and plot.
+pub fn write_lesson(
+    out: &OutputDir,
+    results: &[RunResult],
+    window: u32,
+    plots: &PlotOptions,
+) -> anyhow::Result<()> {
+    let lang = plots.lang;
+
+    let mut figures = Vec::new();
+    for step in &PLAN {
+        let picked: Vec<(&RunResult, usize)> = step
+            .scenarios
+            .iter()
+            .map(|name| {
+                let k = LESSON_SCENARIOS
+                    .iter()
+                    .position(|n| n == name)
+                    .expect("planned");
+                (&results[k], COLOURS[k])
+            })
+            .collect();
+        figures.push((
+            step.stem.to_string(),
+            step_figure(step, &picked, window, lang),
+        ));
+    }
+    let svgs = write_figures(out, &figures, plots)?;
+
+    let mut page = Page::new(lang, lesson::TITLE.get(lang));
+    page.element("p", lesson::INTRO.get(lang));
+    for (text, svg) in lesson_text(results, window, lang).iter().zip(&svgs) {
+        page.raw("<section class=\"step\">");
+        page.element("h2", &text.title);
+        page.element("p", &text.explanation);
+        page.reading(&text.sentences);
+        page.figure(svg, "");
+        page.raw("</section>");
+    }
+    write_page(out, &page)
+}
+
+/// The plot of a step: lines over time per metric, or bars of final-window means.
+fn step_figure(step: &StepPlan, picked: &[(&RunResult, usize)], window: u32, lang: Lang) -> Figure {
+    let title = step.text.title.get(lang);
+    let refs: Vec<&RunResult> = picked.iter().map(|(r, _)| *r).collect();
+    if step.bars {
+        let comparison = Comparison::of(&refs, window);
+        let mut figure = bars_figure(&comparison, step.metrics, lang);
+        for panel in &mut figure.panels {
+            if let Panel::Bars(p) = panel {
+                for (bar, (_, colour)) in p.bars.iter_mut().zip(picked) {
+                    bar.colour = *colour;
+                }
+            }
+        }
+        figure.title = title.to_string();
+        return figure;
+    }
+    let panels = step
+        .metrics
+        .iter()
+        .map(|&m| overlay_panel(picked, m, lang, i18n::metric_label(m).get(lang).to_string()))
+        .collect::<Vec<_>>();
+    let columns = panels.len();
+    Figure::new(title, lang, panels, columns).with_caption(caption(&refs, lang))
+}
 
 /// What the numbers under a step compare.
 pub enum Reading {
