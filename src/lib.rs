@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod error;
 pub mod i18n;
 pub mod model;
 pub mod output;

@@ -5,30 +5,22 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cadre_sim::cli::{Cli, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED};
-use cadre_sim::scenario::InputError;
+use cadre_sim::cli::Cli;
+use cadre_sim::error::{EXIT_INTERRUPTED, exit_code};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = cli.command.execute();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error)
-            if error
-                .downcast_ref::<cadre_sim::sweep::Interrupted>()
-                .is_some() =>
-        {
-            eprintln!("{error}");
+        // Ctrl-C: the message says what was saved and how to resume; no "error:".
+        Err(error) if exit_code(&error) == EXIT_INTERRUPTED => {
+            eprintln!("{error:#}");
             ExitCode::from(EXIT_INTERRUPTED)
         }
         Err(error) => {
-            let bad_input = error.downcast_ref::<InputError>().is_some();
             eprintln!("error: {error:#}");
-            ExitCode::from(if bad_input {
-                EXIT_BAD_INPUT
-            } else {
-                EXIT_FAILURE
-            })
+            ExitCode::from(exit_code(&error))
         }
     }
 }

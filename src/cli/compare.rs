@@ -10,11 +10,12 @@ use clap::Args;
 use super::plots::PlotArgs;
 use super::{ExecArgs, OverrideArgs, default_out_in, reference_stem};
 use crate::compare::{Comparison, check_common_run};
+use crate::error::InputError;
 use crate::model::Metric;
 use crate::output::{OutputDir, Producer, data};
 use crate::report;
 use crate::run::{RunResult, final_window};
-use crate::scenario::{InputError, Scenario};
+use crate::scenario::Scenario;
 
 /// The paper's three headline regimes, compared when no scenario is named.
 pub const HEADLINE: [&str; 3] = [

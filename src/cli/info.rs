@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
+use crate::error::InputError;
 use crate::model::params::{Section, all_specs};
-use crate::scenario::{InputError, Scenario, builtin};
+use crate::scenario::{Scenario, builtin};
 
 /// `cadre-sim scenarios`: each built-in scenario with its description.
 pub fn scenarios() -> Result<String, InputError> {

@@ -15,16 +15,12 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::error::InputError;
 use crate::i18n::Lang;
 use crate::run::{RunOptions, RunResult, run_scenario};
-use crate::scenario::{InputError, Scenario};
+use crate::scenario::Scenario;
 
-/// Exit code of a run that failed on bad input (a flag, a scenario file, an output folder).
-pub const EXIT_BAD_INPUT: u8 = 2;
-/// Exit code of a run that failed while working (e.g. a disk filled up while writing).
-pub const EXIT_FAILURE: u8 = 1;
-/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
-pub const EXIT_INTERRUPTED: u8 = 130;
+pub use crate::error::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED};
 
 #[derive(Parser, Debug)]
 #[command(

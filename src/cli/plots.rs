@@ -3,9 +3,9 @@
 
 use clap::Args;
 
+use crate::error::InputError;
 use crate::i18n::Lang;
 use crate::plot::{Format, PlotOptions};
-use crate::scenario::InputError;
 
 #[derive(Args, Debug, Clone)]
 pub struct PlotArgs {

@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Args;
 
-use crate::scenario::InputError;
+use crate::error::InputError;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {

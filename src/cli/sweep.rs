@@ -86,7 +86,7 @@ pub struct JobPlotArgs {
 
 impl JobPlotArgs {
     /// Checks the flags before any work starts.
-    pub fn resolve(&self) -> Result<PlotOptions, crate::scenario::InputError> {
+    pub fn resolve(&self) -> Result<PlotOptions, crate::error::InputError> {
         PlotArgs {
             format: self.format.clone(),
             lang: self.lang.clone(),
@@ -268,7 +268,7 @@ impl Plots {
     }
 
     /// Draws the figures of the sweep in `store` into its folder (the sweep's products).
-    fn write(&self, store: &SweepStore) -> anyhow::Result<()> {
+    fn write(&self, store: &SweepStore) -> crate::error::Result<()> {
         if self.options.formats.is_empty() {
             return Ok(());
         }

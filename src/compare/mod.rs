@@ -5,11 +5,12 @@
 
 use std::borrow::Borrow;
 
+use crate::error::InputError;
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
 use crate::output::{number, with_interval};
 use crate::run::{RunResult, Summary};
-use crate::scenario::{InputError, Scenario};
+use crate::scenario::Scenario;
 
 /// One scenario's value of one metric, and how it differs from the baseline (the first).
 #[derive(Debug, Clone, PartialEq)]

@@ -10,8 +10,8 @@ mod terms;
 
 pub use terms::*;
 
+use crate::error::InputError;
 use crate::model::Metric;
-use crate::scenario::InputError;
 
 /// The language of labels and reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -30,7 +30,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::write_atomic_unsynced;
-use crate::scenario::InputError;
+use crate::error::InputError;
 
 /// The stamp's file name (hidden: it is bookkeeping, not a result).
 pub const STAMP: &str = ".cadre-sim.json";

@@ -1,7 +1,7 @@
 //! Writing figures into an output folder: every requested format, each file atomically and
 //! claimed for the command (see [`crate::output::folder`]).
 
-use anyhow::Context;
+use crate::error::{Error, IoContext};
 
 use super::{Figure, Format, render, render_all};
 use crate::i18n::Lang;
@@ -40,12 +40,12 @@ pub fn write_plot_files(
     dir: &OutputDir,
     figures: &[(String, Figure)],
     formats: &[Format],
-) -> anyhow::Result<Vec<String>> {
+) -> crate::error::Result<Vec<String>> {
     let mut names = Vec::new();
     for (stem, figure) in figures {
         for (name, bytes) in render_all(figure, stem, formats)? {
             dir.write(&name, &bytes)
-                .with_context(|| format!("writing {}", dir.path().join(&name).display()))?;
+                .doing(|| format!("writing {}", dir.path().join(&name).display()))?;
             names.push(name);
         }
     }
@@ -58,14 +58,18 @@ pub fn write_figures(
     out: &OutputDir,
     figures: &[(String, Figure)],
     options: &PlotOptions,
-) -> anyhow::Result<Vec<String>> {
+) -> crate::error::Result<Vec<String>> {
     let mut svgs = Vec::new();
     for (stem, figure) in figures {
         for (name, bytes) in render_all(figure, stem, &options.formats)? {
             out.write(&name, &bytes)
-                .with_context(|| format!("writing {}", out.path().join(&name).display()))?;
+                .doing(|| format!("writing {}", out.path().join(&name).display()))?;
         }
-        svgs.push(String::from_utf8(render(figure, Format::Svg)?)?);
+        let svg = render(figure, Format::Svg)?;
+        svgs.push(String::from_utf8(svg).map_err(|e| Error::Draw {
+            doing: format!("drawing {stem}.svg"),
+            reason: e.to_string(),
+        })?);
     }
     Ok(svgs)
 }

@@ -28,7 +28,7 @@ use std::fmt;
 
 use plotters::prelude::*;
 
-use crate::scenario::InputError;
+use crate::error::InputError;
 
 /// An image format plots are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,6 +79,15 @@ impl fmt::Display for PlotError {
 }
 
 impl std::error::Error for PlotError {}
+
+impl From<PlotError> for crate::error::Error {
+    fn from(e: crate::plot::PlotError) -> crate::error::Error {
+        crate::error::Error::Draw {
+            doing: "drawing a plot".into(),
+            reason: e.0,
+        }
+    }
+}
 
 impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotError {
     fn from(e: DrawingAreaErrorKind<E>) -> Self {

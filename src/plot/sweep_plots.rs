@@ -126,7 +126,7 @@ fn caption(results: &SweepResults, lang: Lang, band: bool) -> Vec<String> {
 pub fn write(
     store: &SweepStore,
     options: &PlotOptions,
-) -> anyhow::Result<Result<Vec<String>, String>> {
+) -> crate::error::Result<Result<Vec<String>, String>> {
     let results = SweepResults::of(store)?;
     Ok(match no_plots_reason(&results) {
         Some(reason) => Err(reason),

@@ -44,7 +44,7 @@ pub fn write_lesson(
     results: &[RunResult],
     window: u32,
     plots: &PlotOptions,
-) -> anyhow::Result<()> {
+) -> crate::error::Result<()> {
     let lang = plots.lang;
 
     let mut figures = Vec::new();

@@ -5,7 +5,7 @@
 pub mod html;
 pub mod lesson;
 
-use anyhow::Context;
+use crate::error::IoContext;
 
 use crate::compare::Comparison;
 use crate::i18n::{self, Lang};
@@ -69,9 +69,9 @@ fn final_table(result: &RunResult, window: u32, lang: Lang) -> String {
 }
 
 /// Writes `page` as the folder's `report.html`.
-pub fn write_page(out: &OutputDir, page: &Page) -> anyhow::Result<()> {
+pub fn write_page(out: &OutputDir, page: &Page) -> crate::error::Result<()> {
     out.write(REPORT, page.finish().as_bytes())
-        .with_context(|| format!("writing {}", out.path().join(REPORT).display()))?;
+        .doing(|| format!("writing {}", out.path().join(REPORT).display()))?;
     Ok(())
 }
 
@@ -81,7 +81,7 @@ pub fn write_run_report(
     result: &RunResult,
     window: u32,
     options: &PlotOptions,
-) -> anyhow::Result<()> {
+) -> crate::error::Result<()> {
     let lang = options.lang;
     let figures: Vec<(String, _)> = run_plots::run_figures(result, lang)
         .into_iter()
@@ -146,7 +146,7 @@ pub fn write_compare_report(
     results: &[RunResult],
     comparison: &Comparison,
     options: &PlotOptions,
-) -> anyhow::Result<()> {
+) -> crate::error::Result<()> {
     let lang = options.lang;
     let figures = compare_plots::compare_figures(results, comparison, lang);
     let svgs = write_figures(out, &figures, options)?;

@@ -20,11 +20,11 @@ pub const DEFAULT_WINDOW: u32 = 10;
 
 /// The final window of a run of `steps` steps: `window` if given (it must lie in
 /// [1, steps]), else [`DEFAULT_WINDOW`] or all steps if fewer.
-pub fn final_window(window: Option<u32>, steps: u32) -> Result<u32, crate::scenario::InputError> {
+pub fn final_window(window: Option<u32>, steps: u32) -> Result<u32, crate::error::InputError> {
     match window {
         None => Ok(DEFAULT_WINDOW.min(steps)),
         Some(w) if w >= 1 && w <= steps => Ok(w),
-        Some(w) => Err(crate::scenario::InputError::new(
+        Some(w) => Err(crate::error::InputError::new(
             "--window",
             format!("--window {w} must be in [1, {steps}] (the run's steps)"),
         )),

@@ -4,7 +4,6 @@
 //! where (file and line, or the flag), which key, what value, and what is allowed. The
 //! binary maps [`InputError`] to exit code 2 and writes nothing.
 
-use std::fmt;
 use std::ops::Range as Span;
 
 use toml::Spanned;
@@ -12,120 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::model::params::{ParamSpec, suggest};
 
-/// The most problems one error lists; a file with more is probably not the kind of file the
-/// command expects, and the first twenty are plenty to start fixing.
-pub const MAX_PROBLEMS: usize = 20;
-
-/// A problem with user input, found before any work starts: one, or several found in the
-/// same input (a file with three mistakes reports all three, each with its own line).
-///
-/// `location` and `message` are the first problem; `more` holds the others, in file order.
-/// Displayed one problem per line; every line after the first starts with `error: `, as the
-/// binary prefixes the first, so that each problem reads `error: file:line: ...`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError {
-    /// Where: `path:line`, `built-in scenario 'x':line`, `--set`, ...
-    pub location: String,
-    pub message: String,
-    /// Further problems in the same input (each with an empty `more`).
-    pub more: Vec<InputError>,
-    /// Problems found beyond [`MAX_PROBLEMS`], counted but not listed.
-    pub omitted: usize,
-}
-
-impl InputError {
-    pub fn new(location: impl Into<String>, message: impl Into<String>) -> Self {
-        InputError {
-            location: location.into(),
-            message: message.into(),
-            more: Vec::new(),
-            omitted: 0,
-        }
-    }
-
-    /// Every problem, the first included, as (location, message).
-    pub fn problems(&self) -> impl Iterator<Item = (&str, &str)> {
-        std::iter::once(self)
-            .chain(&self.more)
-            .map(|e| (e.location.as_str(), e.message.as_str()))
-    }
-
-    /// How many problems were found, listed or not.
-    pub fn count(&self) -> usize {
-        1 + self.more.len() + self.omitted
-    }
-
-    /// The problems of `errors` as one error: sorted by file (in order of first appearance)
-    /// and line, repeated ones dropped, at most [`MAX_PROBLEMS`] listed. None when empty.
-    pub fn combine(errors: Vec<InputError>) -> Option<InputError> {
-        let mut omitted = 0;
-        let mut all: Vec<InputError> = Vec::new();
-        for e in errors {
-            omitted += e.omitted;
-            let (first, more) = (InputError::new(e.location, e.message), e.more);
-            for p in std::iter::once(first).chain(more) {
-                if !all.contains(&p) {
-                    all.push(p);
-                }
-            }
-        }
-        let mut origins: Vec<&str> = Vec::new();
-        for p in &all {
-            let origin = split_line(&p.location).0;
-            if !origins.contains(&origin) {
-                origins.push(origin);
-            }
-        }
-        let rank = |p: &InputError| {
-            let (origin, line) = split_line(&p.location);
-            (origins.iter().position(|o| *o == origin), line)
-        };
-        let mut order: Vec<usize> = (0..all.len()).collect();
-        order.sort_by_key(|&i| rank(&all[i]));
-        let mut sorted: Vec<InputError> = order.into_iter().map(|i| all[i].clone()).collect();
-        if sorted.len() > MAX_PROBLEMS {
-            omitted += sorted.len() - MAX_PROBLEMS;
-            sorted.truncate(MAX_PROBLEMS);
-        }
-        let mut problems = sorted.into_iter();
-        let mut first = problems.next()?;
-        first.more = problems.collect();
-        first.omitted = omitted;
-        Some(first)
-    }
-}
-
-/// `("path", Some(12))` for `path:12`; a location without a line sorts before its lines.
-fn split_line(location: &str) -> (&str, Option<usize>) {
-    match location.rsplit_once(':') {
-        Some((origin, line)) => match line.parse() {
-            Ok(n) => (origin, Some(n)),
-            Err(_) => (location, None),
-        },
-        None => (location, None),
-    }
-}
-
-impl fmt::Display for InputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (location, message)) in self.problems().enumerate() {
-            if i > 0 {
-                write!(f, "\nerror: ")?;
-            }
-            write!(f, "{location}: {message}")?;
-        }
-        if self.omitted > 0 {
-            write!(
-                f,
-                "\nerror: {} more problems not listed; fix these and run again",
-                self.omitted
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for InputError {}
+pub use crate::error::{InputError, MAX_PROBLEMS};
 
 /// The problems found so far in one input: reading goes on past a mistake, so that all of
 /// them are reported at once, and fails at the end if there was any.

@@ -46,13 +46,13 @@ pub fn compute(
     store: &SweepStore,
     todo: &[usize],
     options: &ExecOptions,
-) -> anyhow::Result<Timing> {
+) -> crate::error::Result<Timing> {
     let resolved = plan.resolved();
     let replicates = resolved.replicates as usize;
     let in_flight: Mutex<HashMap<usize, InFlight>> = Mutex::new(HashMap::new());
     let start = Instant::now();
 
-    let unit = |u: usize| -> anyhow::Result<()> {
+    let unit = |u: usize| -> crate::error::Result<()> {
         if options.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
             return Ok(());
         }
@@ -98,7 +98,7 @@ pub fn compute(
         Ok(())
     };
 
-    let threads = in_pool(options.threads, || -> anyhow::Result<usize> {
+    let threads = in_pool(options.threads, || -> crate::error::Result<usize> {
         (0..todo.len() * replicates)
             .into_par_iter()
             .try_for_each(unit)?;

@@ -29,9 +29,9 @@ pub use plan::{ResolvedSweep, SweepPlan};
 pub use results::{BaseInfo, HeatmapGrid, LineSeries, SweepResults};
 pub use store::{Assembled, Opened, SweepStore};
 
+use crate::error::InputError;
 use crate::output::Producer;
 use crate::run::Timing;
-use crate::scenario::InputError;
 use progress::Progress;
 
 /// How to run a sweep.
@@ -54,16 +54,7 @@ pub struct SweepOptions {
     pub stop: Option<&'static AtomicBool>,
 }
 
-/// A sweep stopped by [`SweepOptions::stop`]: what it saved, for the user's next step.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "interrupted: {saved} of {total} points saved in {folder}; rerun the same command to resume"
-)]
-pub struct Interrupted {
-    pub saved: usize,
-    pub total: usize,
-    pub folder: String,
-}
+pub use crate::error::Interrupted;
 
 /// The flag a Ctrl-C handler sets, for [`SweepOptions::stop`]; installing the handler is the
 /// caller's (the command line's) business.
@@ -89,11 +80,15 @@ pub struct SweepOutcome {
 /// What the caller derives from a finished sweep (its plots): written by [`run_with`] and
 /// [`merge_with`] after every point is checked and before `results.csv` marks the folder
 /// finished. Sharded runs never call it.
-pub type Products<'a> = &'a dyn Fn(&SweepStore) -> anyhow::Result<()>;
+pub type Products<'a> = &'a dyn Fn(&SweepStore) -> crate::error::Result<()>;
 
 /// Runs `plan` into the folder `out`: opens or resumes it, computes the unfinished points of
 /// the share, and (unless sharded) assembles `results.csv`. Writes no plots.
-pub fn run(plan: &SweepPlan, out: &Path, options: &SweepOptions) -> anyhow::Result<SweepOutcome> {
+pub fn run(
+    plan: &SweepPlan,
+    out: &Path,
+    options: &SweepOptions,
+) -> crate::error::Result<SweepOutcome> {
     run_with(plan, out, options, &|_| Ok(()))
 }
 
@@ -103,7 +98,7 @@ pub fn run_with(
     out: &Path,
     options: &SweepOptions,
     products: Products<'_>,
-) -> anyhow::Result<SweepOutcome> {
+) -> crate::error::Result<SweepOutcome> {
     if options.force && options.shard.is_some() {
         return Err(InputError::new(
             "--force",
@@ -171,12 +166,15 @@ pub fn run_with(
 }
 
 /// Assembles the results of a sharded sweep folder (`cadre-sim merge`). Writes no plots.
-pub fn merge(dir: &Path) -> anyhow::Result<(SweepStore, Assembled)> {
+pub fn merge(dir: &Path) -> crate::error::Result<(SweepStore, Assembled)> {
     merge_with(dir, &|_| Ok(()))
 }
 
 /// [`merge`], writing `products` (plots) exactly as a one-machine [`run_with`] does.
-pub fn merge_with(dir: &Path, products: Products<'_>) -> anyhow::Result<(SweepStore, Assembled)> {
+pub fn merge_with(
+    dir: &Path,
+    products: Products<'_>,
+) -> crate::error::Result<(SweepStore, Assembled)> {
     let store = SweepStore::open(dir)?;
     let assembled = store.assemble(false, products)?;
     Ok((store, assembled))

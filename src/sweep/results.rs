@@ -8,7 +8,8 @@ use std::path::Path;
 
 use super::design::Design;
 use super::plan::ResolvedSweep;
-use super::store::{PointError, SweepStore, summaries};
+use super::store::{MANIFEST, PointError, SweepStore, summaries};
+use crate::error::{Error, InputError};
 use crate::model::{Metric, N_METRICS};
 use crate::run::Summary;
 
@@ -36,11 +37,13 @@ pub struct BaseInfo {
 
 impl BaseInfo {
     /// Reads the resolved base scenario's TOML as the manifest records it.
-    fn of(resolved: &ResolvedSweep) -> anyhow::Result<BaseInfo> {
-        let table: toml::Table = resolved
-            .base
-            .parse()
-            .map_err(|e| anyhow::anyhow!("the manifest's base scenario does not parse: {e}"))?;
+    fn of(resolved: &ResolvedSweep) -> crate::error::Result<BaseInfo> {
+        let table: toml::Table = resolved.base.parse().map_err(|e| {
+            InputError::new(
+                MANIFEST,
+                format!("the manifest's base scenario does not parse: {e}"),
+            )
+        })?;
         let name = table
             .get("name")
             .and_then(|v| v.as_str())
@@ -51,7 +54,9 @@ impl BaseInfo {
             .and_then(|p| p.get("cadres"))
             .and_then(|v| v.as_integer())
             .and_then(|c| u32::try_from(c).ok())
-            .ok_or_else(|| anyhow::anyhow!("the manifest's base scenario lacks its cadres"))?;
+            .ok_or_else(|| {
+                InputError::new(MANIFEST, "the manifest's base scenario lacks its cadres")
+            })?;
         Ok(BaseInfo {
             name,
             cadres,
@@ -89,20 +94,24 @@ pub struct HeatmapGrid {
 
 impl SweepResults {
     /// Loads a sweep folder whose points are all finished.
-    pub fn load(dir: &Path) -> anyhow::Result<SweepResults> {
+    pub fn load(dir: &Path) -> crate::error::Result<SweepResults> {
         SweepResults::of(&SweepStore::open(dir)?)
     }
 
     /// The results of an open sweep whose points are all finished (the command that opened
     /// the folder reads through its own store, which keeps its claims on the folder).
-    pub fn of(store: &SweepStore) -> anyhow::Result<SweepResults> {
+    pub fn of(store: &SweepStore) -> crate::error::Result<SweepResults> {
         let m = store.manifest();
         let mut all = Vec::with_capacity(m.points);
         for point in 0..m.points {
-            let values = store.read_point(point).map_err(|e| match e {
-                PointError::Io(e) => anyhow::anyhow!("point {point}: {e}"),
-                PointError::Foreign => anyhow::anyhow!("point {point} belongs to another sweep"),
-                PointError::Damaged(p) => anyhow::anyhow!("{p}: damaged point file"),
+            let values = store.read_point(point).map_err(|e| -> Error {
+                match e {
+                    PointError::Io(e) => Error::io(format!("reading point {point}"), e),
+                    PointError::Foreign => {
+                        InputError::new(format!("point {point}"), "belongs to another sweep").into()
+                    }
+                    PointError::Damaged(p) => InputError::new(p, "damaged point file").into(),
+                }
             })?;
             all.push(summaries(&values));
         }

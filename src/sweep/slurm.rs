@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use crate::error::IoContext;
 
 use super::SweepPlan;
 use super::store::{Manifest, SLURM_DIR, SweepStore};
+use crate::error::InputError;
 use crate::output::{Producer, write_atomic};
-use crate::scenario::InputError;
 
 /// What the user asked of the cluster.
 #[derive(Debug, Clone)]
@@ -73,12 +73,13 @@ pub fn write_job(
     options: &SlurmOptions,
     force: bool,
     flags: &str,
-) -> anyhow::Result<PathBuf> {
+) -> crate::error::Result<PathBuf> {
     options.check(plan.design().len())?;
     let (store, _) = SweepStore::prepare(out, plan, force, producer)?;
     let command = producer.command();
     let out_abs = absolute(store.path());
-    let exe = std::env::current_exe().context("finding this program's path for the script")?;
+    let exe =
+        std::env::current_exe().doing(|| "finding this program's path for the script".into())?;
     let script = sbatch_script(
         store.manifest(),
         &exe,
@@ -90,10 +91,9 @@ pub fn write_job(
     );
     store.dir().claim(SLURM_DIR)?;
     let dir = out_abs.join(SLURM_DIR);
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::create_dir_all(&dir).doing(|| format!("creating {}", dir.display()))?;
     let path = dir.join(format!("{command}.sbatch"));
-    write_atomic(&path, script.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
+    write_atomic(&path, script.as_bytes()).doing(|| format!("writing {}", path.display()))?;
     Ok(path)
 }
 

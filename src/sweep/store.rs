@@ -26,13 +26,14 @@ use serde::{Deserialize, Serialize};
 
 use super::design::Shard;
 use super::plan::{ResolvedSweep, SweepPlan};
+use crate::error::InputError;
+use crate::error::IoContext;
 use crate::model::{Metric, N_METRICS, StepMetrics};
 use crate::output::{
     OutputDir, Producer, data::summary_fields, number, write_atomic, write_atomic_unsynced,
     write_atomic_with, write_atomic_with_then,
 };
 use crate::run::Summary;
-use crate::scenario::InputError;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const POINTS_CSV: &str = "points.csv";
@@ -126,7 +127,7 @@ impl SweepStore {
         plan: &SweepPlan,
         force: bool,
         producer: Producer,
-    ) -> Result<(SweepStore, Opened), InputError> {
+    ) -> crate::error::Result<(SweepStore, Opened)> {
         let manifest = Manifest::of(plan);
         let at = || path.display().to_string();
         let mut folder = OutputDir::check(path, producer, force)?;
@@ -155,15 +156,15 @@ impl SweepStore {
                          with --out DIR, or pass --force to discard the old results",
                         old.name, old.sweep_hash, manifest.sweep_hash
                     ),
-                ));
+                )
+                .into());
             }
             _ => {
                 if folder.has_earlier() {
+                    // A failure here is one while working (exit 1), not bad input.
                     folder
                         .discard_earlier(|name| name == SLURM_DIR)
-                        .map_err(|e| {
-                            InputError::new(at(), format!("cannot clear the folder: {e}"))
-                        })?;
+                        .doing(|| format!("clearing the earlier sweep from {}", at()))?;
                 }
                 Opened::Fresh
             }
@@ -174,9 +175,7 @@ impl SweepStore {
         let store = SweepStore::with(dir, manifest);
         store
             .write_header_files(opened == Opened::Fresh)
-            .map_err(|e| {
-                InputError::new(at(), format!("cannot write in the output folder: {e}"))
-            })?;
+            .doing(|| format!("writing the sweep's manifest into {}", at()))?;
         Ok((store, opened))
     }
 
@@ -453,8 +452,8 @@ impl SweepStore {
     pub fn assemble(
         &self,
         want_raw: bool,
-        products: &dyn Fn(&SweepStore) -> anyhow::Result<()>,
-    ) -> anyhow::Result<Assembled> {
+        products: &dyn Fn(&SweepStore) -> crate::error::Result<()>,
+    ) -> crate::error::Result<Assembled> {
         let at = || self.path().display().to_string();
         let done = self.files_present(POINT_DIR)?;
         let missing: Vec<usize> = (0..done.len()).filter(|&p| !done[p]).collect();
@@ -483,7 +482,7 @@ impl SweepStore {
         }
 
         let mut foreign = Vec::new();
-        let results = |w: &mut dyn io::Write| -> anyhow::Result<()> {
+        let results = |w: &mut dyn io::Write| -> crate::error::Result<()> {
             let mut out = csv::Writer::from_writer(w);
             out.write_record(RESULTS_HEADER)?;
             for point in 0..self.manifest.points {
@@ -513,7 +512,7 @@ impl SweepStore {
                 }
             }
             if !foreign.is_empty() {
-                anyhow::bail!(InputError::new(
+                return Err(InputError::new(
                     at(),
                     format!(
                         "{} point file(s) were written by a different sweep than {} (points \
@@ -523,12 +522,13 @@ impl SweepStore {
                         self.manifest.sweep_hash,
                         ranges(&foreign)
                     ),
-                ));
+                )
+                .into());
             }
             out.flush()?;
             Ok(())
         };
-        let others = || -> anyhow::Result<()> {
+        let others = || -> crate::error::Result<()> {
             self.dir.write(POINTS_CSV, &self.points_csv())?;
             if raw {
                 write_atomic_with(&self.dir.claim(RAW_CSV)?, |w| -> io::Result<()> {
@@ -610,12 +610,15 @@ impl SweepStore {
 }
 
 /// Why a point file could not be read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PointError {
-    Io(io::Error),
+    #[error("cannot read the point file: {0}")]
+    Io(#[source] io::Error),
     /// Written by a different sweep (another hash) or for another point.
+    #[error("the point file belongs to another sweep")]
     Foreign,
     /// Not in the format this tool writes.
+    #[error("{0}: damaged point file (not written by this tool)")]
     Damaged(String),
 }
 

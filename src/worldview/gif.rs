@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
+use crate::error::IoContext;
 use plotters::prelude::*;
 
 use super::{Layout, rgb};
@@ -44,7 +44,7 @@ pub struct GifSummary {
 /// Simulates replicate 0 of `scenario` (the same stream as `run`'s replicate 0) and writes
 /// its world view to `worldview.gif` in `out`, atomically: drawn into a temporary file in the
 /// same folder, then renamed (readable by others, mode 0644, like every result).
-pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> anyhow::Result<GifSummary> {
+pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> crate::error::Result<GifSummary> {
     let dir = out.path();
     let pop = &scenario.population;
     let unit_size = pop.unit_size.clamp(1, pop.cadres);
@@ -73,7 +73,7 @@ pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> anyhow::Result<G
         .prefix(".worldview-")
         .suffix(".gif")
         .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        .doing(|| format!("creating a temporary file in {}", dir.display()))?;
 
     let mut world = World::new(
         &scenario.model_spec(),
@@ -82,7 +82,7 @@ pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> anyhow::Result<G
     let mut frames = 0;
     {
         let root = BitMapBackend::gif(tmp.path(), (width, height), FRAME_MS)
-            .map_err(|e| anyhow::anyhow!("starting the GIF: {e}"))?
+            .map_err(|e| draw_error("starting the GIF", e))?
             .into_drawing_area();
         for t in 0..steps {
             world.step();
@@ -90,9 +90,9 @@ pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> anyhow::Result<G
                 continue;
             }
             draw_frame(&root, &world, &layout, cell, cadres_shown, (t + 1, steps))
-                .map_err(|e| anyhow::anyhow!("drawing frame {t}: {e}"))?;
+                .map_err(|e| draw_error(&format!("drawing frame {t}"), e))?;
             root.present()
-                .map_err(|e| anyhow::anyhow!("writing frame {t}: {e}"))?;
+                .map_err(|e| draw_error(&format!("writing frame {t}"), e))?;
             frames += 1;
         }
     }
@@ -106,13 +106,22 @@ pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> anyhow::Result<G
     }
     let path = out.claim(GIF_NAME)?;
     tmp.persist(&path)
-        .with_context(|| format!("writing {}", path.display()))?;
+        .map_err(|e| e.error)
+        .doing(|| format!("writing {}", path.display()))?;
     Ok(GifSummary {
         path,
         frames,
         cadres_shown,
         cadres: pop.cadres,
     })
+}
+
+/// A failure of the GIF encoder or of drawing a frame.
+fn draw_error(doing: &str, e: impl std::fmt::Display) -> crate::error::Error {
+    crate::error::Error::Draw {
+        doing: doing.to_string(),
+        reason: e.to_string(),
+    }
 }
 
 impl GifSummary {
