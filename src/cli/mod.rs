@@ -67,9 +67,9 @@ impl Command {
     pub fn execute(&self) -> anyhow::Result<()> {
         match self {
             Command::Run(args) => run::execute(args),
-            Command::Scenarios => Ok(print!("{}", info::scenarios()?)),
-            Command::Params => Ok(print!("{}", info::params())),
-            Command::Show(args) => Ok(print!("{}", args.resolve()?.to_toml())),
+            Command::Scenarios => print_text(info::scenarios()?),
+            Command::Params => print_text(info::params()),
+            Command::Show(args) => print_text(args.resolve()?.to_toml()),
             Command::Compare(args) => compare::execute(args),
             Command::Lesson(args) => lesson::execute(args),
             Command::Serve(args) => serve::execute(args),
@@ -78,6 +78,12 @@ impl Command {
             Command::Merge(args) => sweep::execute_merge(args),
         }
     }
+}
+
+/// Prints a listing (`scenarios`, `params`, `show`).
+fn print_text(text: String) -> anyhow::Result<()> {
+    print!("{text}");
+    Ok(())
 }
 
 /// What to change in a scenario on the command line: `--set`, `--replicates`, `--steps`,
