@@ -9,6 +9,7 @@ use std::path::Path;
 use super::design::Design;
 use super::plan::ResolvedSweep;
 use super::store::{PointError, SweepStore, summaries};
+use crate::model::params::ParamId;
 use crate::model::{Metric, N_METRICS};
 use crate::run::Summary;
 
@@ -64,7 +65,7 @@ impl BaseInfo {
 /// A metric along one swept parameter: the data of a line with a confidence band.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineSeries {
-    pub param: String,
+    pub param: ParamId,
     pub metric: Metric,
     /// Parameter values, increasing.
     pub x: Vec<f64>,
@@ -77,9 +78,9 @@ pub struct LineSeries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeatmapGrid {
     /// The first axis (columns, x).
-    pub x_param: String,
+    pub x_param: ParamId,
     /// The second axis (rows, y).
-    pub y_param: String,
+    pub y_param: ParamId,
     pub metric: Metric,
     pub xs: Vec<f64>,
     pub ys: Vec<f64>,
@@ -131,7 +132,7 @@ impl SweepResults {
                 .collect()
         };
         Some(LineSeries {
-            param: self.design.params[0].clone(),
+            param: self.design.params[0],
             metric,
             x: order.iter().map(|&p| self.design.points[p][0]).collect(),
             mean: pick(|s| s.mean),
@@ -153,8 +154,8 @@ impl SweepResults {
             })
             .collect();
         Some(HeatmapGrid {
-            x_param: self.design.params[0].clone(),
-            y_param: self.design.params[1].clone(),
+            x_param: self.design.params[0],
+            y_param: self.design.params[1],
             metric,
             xs,
             ys,
