@@ -397,8 +397,15 @@ mod tests {
             // A Chinese meaning is Chinese, not the English text copied over; an English
             // name is not Chinese.
             assert!(zh.chars().any(|c| c as u32 >= 0x4E00), "{key}: {zh}");
-            assert!(name.zh.chars().any(|c| c as u32 >= 0x4E00), "{key}: {}", name.zh);
-            assert!(name.en.is_ascii() || name.en.chars().all(|c| (c as u32) < 0x3000), "{key}");
+            assert!(
+                name.zh.chars().any(|c| c as u32 >= 0x4E00),
+                "{key}: {}",
+                name.zh
+            );
+            assert!(
+                name.en.is_ascii() || name.en.chars().all(|c| (c as u32) < 0x3000),
+                "{key}"
+            );
             assert!(param_label(id, Lang::Zh).contains(name.zh), "{key}");
             assert!(param_label(id, Lang::En).contains(key), "{key}");
         }

@@ -120,9 +120,7 @@ pub fn param_names(id: ParamId) -> Tr {
         ParamId::LossAversionSpread => tr("Spread of ln λ (sd)", "损失厌恶离散度"),
         ParamId::IntegrityAlpha => tr("Integrity Beta α", "廉洁分布参数α"),
         ParamId::IntegrityBeta => tr("Integrity Beta β", "廉洁分布参数β"),
-        ParamId::PriorTolerance => {
-            tr("Prior belief in tolerance (probability)", "初始容错预期")
-        }
+        ParamId::PriorTolerance => tr("Prior belief in tolerance (probability)", "初始容错预期"),
         ParamId::PriorStrength => tr("Weight of the prior (pseudo-cases)", "初始预期权重"),
         ParamId::OpportunityRate => tr(
             "Reform opportunities (probability per step)",

@@ -428,7 +428,13 @@ mod tests {
         assert_eq!(regime.review_delay, 5);
         // An id of another section is refused and changes nothing.
         assert!(!regime.set(ParamId::Cadres, 1.0));
-        assert_eq!(regime, Regime { review_delay: 5, ..Regime::default() });
+        assert_eq!(
+            regime,
+            Regime {
+                review_delay: 5,
+                ..Regime::default()
+            }
+        );
         assert_eq!(regime.get(ParamId::Cadres), None);
         assert_eq!(Population::default().get(ParamId::Cadres), Some(1000.0));
     }
@@ -448,7 +454,11 @@ mod tests {
             assert_eq!(serde_json::from_str::<ParamId>(&json).unwrap(), id);
         }
         assert_eq!(ParamId::LeaderDuty.key(), "regime.leader_duty");
-        assert_eq!(ParamId::from_key("detect"), None, "keys only, bare names are parsing's");
+        assert_eq!(
+            ParamId::from_key("detect"),
+            None,
+            "keys only, bare names are parsing's"
+        );
         assert!(serde_json::from_str::<ParamId>("\"regime.nope\"").is_err());
     }
 

@@ -113,7 +113,11 @@ impl EventDraft {
 
     /// Records that `id` becomes `value`, checked against its range.
     pub fn change(&mut self, id: ParamId, value: f64) -> Result<f64, String> {
-        debug_assert_eq!(id.section(), Section::Regime, "EventKey::of admits regime only");
+        debug_assert_eq!(
+            id.section(),
+            Section::Regime,
+            "EventKey::of admits regime only"
+        );
         let value = check_value(id, value)?;
         self.changes.push((id, value));
         Ok(value)
@@ -148,7 +152,11 @@ mod tests {
             EventKey::of("leader_duty"),
             Some(EventKey::Change(ParamId::LeaderDuty))
         );
-        assert_eq!(EventKey::of("cadres"), None, "population is fixed for a run");
+        assert_eq!(
+            EventKey::of("cadres"),
+            None,
+            "population is fixed for a run"
+        );
         assert_eq!(EventKey::of("regime.detect"), None, "events use bare names");
         let keys = event_keys();
         assert_eq!(keys[0], "at");
@@ -196,6 +204,10 @@ mod tests {
         );
         assert_eq!(lookup_param("detect").unwrap().id, ParamId::Detect);
         assert_eq!(lookup_param("run.seed").unwrap().id, ParamId::Seed);
-        assert!(lookup_param("regime.detcet").unwrap_err().contains("`regime.detect`"));
+        assert!(
+            lookup_param("regime.detcet")
+                .unwrap_err()
+                .contains("`regime.detect`")
+        );
     }
 }

@@ -357,7 +357,13 @@ impl<'a> Document<'a> {
     }
 
     /// A whole number in [min, max]; the message names the key, the value and the range.
-    pub fn integer(&self, key: &str, value: &Value<'a>, min: f64, max: f64) -> Result<f64, InputError> {
+    pub fn integer(
+        &self,
+        key: &str,
+        value: &Value<'a>,
+        min: f64,
+        max: f64,
+    ) -> Result<f64, InputError> {
         let v = self.number(key, value)?;
         if integer_in(v, min, max) {
             Ok(v)

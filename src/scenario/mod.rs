@@ -88,6 +88,14 @@ impl Scenario {
         debug_assert!(own_section);
     }
 
+    /// Sets a parameter after checking the value against its range; the message names the
+    /// key, the value and the range.
+    pub fn edit(&mut self, id: ParamId, value: f64) -> Result<(), String> {
+        let value = edit::check_value(id, value)?;
+        self.set(id, value);
+        Ok(())
+    }
+
     /// Applies one `--set key=value` (key `section.name` or a bare name).
     pub fn apply_override(&mut self, assignment: &str) -> Result<(), InputError> {
         let (key, value) = assignment.split_once('=').ok_or_else(|| {
@@ -108,9 +116,8 @@ impl Scenario {
                 ),
             )
         })?;
-        let value = edit::check_value(spec.id, value).map_err(|m| InputError::new("--set", m))?;
-        self.set(spec.id, value);
-        Ok(())
+        self.edit(spec.id, value)
+            .map_err(|m| InputError::new("--set", m))
     }
 
     /// Checks what no single parameter's range covers: the timeline against `steps`.
@@ -385,10 +392,16 @@ fn read_events(
             }
             let read = match EventKey::of(key.get_ref()).expect("checked above") {
                 EventKey::At => doc.number("at", v).and_then(|step| {
-                    draft.at("at", step).map(drop).map_err(|m| doc.error(&v.span(), m))
+                    draft
+                        .at("at", step)
+                        .map(drop)
+                        .map_err(|m| doc.error(&v.span(), m))
                 }),
                 EventKey::Change(id) => doc.number(id.key(), v).and_then(|value| {
-                    draft.change(id, value).map(drop).map_err(|m| doc.error(&v.span(), m))
+                    draft
+                        .change(id, value)
+                        .map(drop)
+                        .map_err(|m| doc.error(&v.span(), m))
                 }),
             };
             ok &= problems.check(read).is_some();
@@ -396,7 +409,8 @@ fn read_events(
         if !ok {
             continue;
         }
-        if let Some(event) = problems.check(draft.finish().map_err(|m| doc.error(&item.span(), m))) {
+        if let Some(event) = problems.check(draft.finish().map_err(|m| doc.error(&item.span(), m)))
+        {
             events.push(event);
         }
     }

@@ -34,12 +34,7 @@ pub struct Lever {
     pub slider_max: f64,
 }
 
-const fn lever(
-    param: ParamId,
-    label: Text,
-    meaning_zh: &'static str,
-    slider_max: f64,
-) -> Lever {
+const fn lever(param: ParamId, label: Text, meaning_zh: &'static str, slider_max: f64) -> Lever {
     Lever {
         param,
         label,
@@ -580,7 +575,12 @@ mod tests {
         }
         for lever in LEVERS {
             let spec = lever.param.spec();
-            assert_eq!(spec.section, Section::Regime, "{}: levers are regime params", spec.key());
+            assert_eq!(
+                spec.section,
+                Section::Regime,
+                "{}: levers are regime params",
+                spec.key()
+            );
             let concept = CONCEPTS.iter().find(|(c, _)| *c == spec.concept);
             assert!(
                 concept.is_some(),

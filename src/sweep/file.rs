@@ -36,7 +36,6 @@ use toml::de::DeValue;
 use super::design::{Design, Interval, check_sweepable, round_for};
 use super::plan::SweepPlan;
 use crate::model::params::{ParamId, ParamSpec, integer_in};
-use crate::scenario::edit::check_value;
 use crate::scenario::input::{Document, FileKind, Problems, Table, Value};
 use crate::scenario::{InputError, Scenario, lookup_param};
 
@@ -154,9 +153,8 @@ pub fn read_header(
         ("--replicates", ParamId::Replicates, overrides.replicates),
     ] {
         if let Some(v) = value {
-            match check_value(id, v as f64) {
-                Ok(v) => base.set(id, v),
-                Err(m) => problems.add(InputError::new(flag, m)),
+            if let Err(m) = base.edit(id, v as f64) {
+                problems.add(InputError::new(flag, m));
             }
         }
     }
@@ -699,10 +697,7 @@ mod tests {
         );
         assert_eq!(plan.base().regime.leader_duty, 0.7, "base inherited");
         assert_eq!(plan.design().len(), 6);
-        assert_eq!(
-            plan.design().params,
-            [ParamId::Detect, ParamId::Severity]
-        );
+        assert_eq!(plan.design().params, [ParamId::Detect, ParamId::Severity]);
         assert!((plan.design().points[1][1] - 10.0).abs() < 1e-12);
     }
 

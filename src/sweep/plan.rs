@@ -142,11 +142,7 @@ mod tests {
 
     #[test]
     fn hash_survives_a_json_round_trip_and_sees_every_value() {
-        let design = Design::grid(vec![(
-            ParamId::Detect,
-            vec![0.1, 0.30000000000000004],
-        )])
-        .unwrap();
+        let design = Design::grid(vec![(ParamId::Detect, vec![0.1, 0.30000000000000004])]).unwrap();
         let plan = SweepPlan::new("t", "", Scenario::default(), design, 10).unwrap();
         let text = serde_json::to_string_pretty(&plan.resolved).unwrap();
         let back: ResolvedSweep = serde_json::from_str(&text).unwrap();
