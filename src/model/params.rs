@@ -1,10 +1,12 @@
 //! Model parameters: names, defaults (the nominal regime), allowed ranges, meanings.
 //!
-//! Every parameter is declared once, in the `params!` tables below, and everything else is
+//! Every parameter is declared once, in the `params!` table below, and everything else is
 //! derived from that declaration: the structs the engine reads, `Default` (model.md's nominal
-//! values), look-up and assignment by name (scenario files, `--set`, sweeps, the web page),
-//! the `cadre-sim params` table and range validation. A parameter added here is therefore
-//! known to every front end at once.
+//! values), the [`ParamId`] enum that names a parameter everywhere past the parsers (events,
+//! designs, translations, the page's caps), its `section.name` key for files and messages,
+//! get and set by id, the `cadre-sim params` table and range validation. A parameter added
+//! here is therefore known to every front end at once, and the translation tables, being
+//! `match`es over `ParamId`, do not compile until it has its English and Chinese words.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

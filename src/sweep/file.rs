@@ -142,20 +142,20 @@ pub fn read_header(
         .check(read_base(doc, path, get("base")))
         .unwrap_or_default();
     for id in [ParamId::Replicates, ParamId::Steps, ParamId::Seed] {
-        if let Some(v) = get(id.name()) {
-            if let Some(value) = problems.check(doc.param(id.spec(), v)) {
-                base.set(id, value);
-            }
+        if let Some(v) = get(id.name())
+            && let Some(value) = problems.check(doc.param(id.spec(), v))
+        {
+            base.set(id, value);
         }
     }
     for (flag, id, value) in [
         ("--steps", ParamId::Steps, overrides.steps),
         ("--replicates", ParamId::Replicates, overrides.replicates),
     ] {
-        if let Some(v) = value {
-            if let Err(m) = base.edit(id, v as f64) {
-                problems.add(InputError::new(flag, m));
-            }
+        if let Some(v) = value
+            && let Err(m) = base.edit(id, v as f64)
+        {
+            problems.add(InputError::new(flag, m));
         }
     }
     let steps_from = match (overrides.steps, get("steps")) {
