@@ -6,7 +6,8 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use cadre_sim::scenario::{Scenario, lookup_param};
+use cadre_sim::model::params::ParamId;
+use cadre_sim::scenario::Scenario;
 use cadre_sim::sweep::{self, Design, SweepOptions, SweepPlan};
 
 fn throughput(c: &mut Criterion) {
@@ -15,14 +16,8 @@ fn throughput(c: &mut Criterion) {
     base.population.cadres = 500;
     base.run.replicates = 4;
     let design = Design::grid(vec![
-        (
-            lookup_param("regime.severity").unwrap(),
-            vec![0.0, 2.0, 4.0, 6.0],
-        ),
-        (
-            lookup_param("regime.sensitivity").unwrap(),
-            vec![0.0, 0.3, 0.6, 0.9],
-        ),
+        (ParamId::Severity, vec![0.0, 2.0, 4.0, 6.0]),
+        (ParamId::Sensitivity, vec![0.0, 0.3, 0.6, 0.9]),
     ])
     .expect("valid design");
     let plan = SweepPlan::new("bench", "", base, design, 10).expect("valid plan");

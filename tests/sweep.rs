@@ -475,7 +475,7 @@ fn plot_hooks_give_the_grid_and_line_data_of_results_csv() {
     assert!(results.line_series(Metric::Initiative).is_none(), "2-D");
     let grid = results.heatmap(Metric::Initiative).unwrap();
     assert_eq!((grid.xs.len(), grid.ys.len()), (3, 4));
-    assert_eq!(grid.x_param, "regime.sensitivity");
+    assert_eq!(grid.x_param.key(), "regime.sensitivity");
     assert_eq!(grid.ys, vec![0.0, 2.0, 4.0, 6.0]);
     // Cell (sensitivity 0.5, severity 2) is point 5: the mean results.csv holds for it.
     let csv = String::from_utf8(read(d.join("out/results.csv"))).unwrap();

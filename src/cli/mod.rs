@@ -17,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::InputError;
 use crate::i18n::Lang;
+use crate::model::params::ParamId;
 use crate::run::{RunOptions, RunResult, run_scenario};
 use crate::scenario::Scenario;
 
@@ -111,15 +112,15 @@ impl OverrideArgs {
         for assignment in &self.set {
             scenario.apply_override(assignment)?;
         }
-        for (flag, key, value) in [
-            ("--replicates", "run.replicates", self.replicates),
-            ("--steps", "run.steps", self.steps),
-            ("--seed", "run.seed", self.seed),
+        for (flag, id, value) in [
+            ("--replicates", ParamId::Replicates, self.replicates),
+            ("--steps", ParamId::Steps, self.steps),
+            ("--seed", ParamId::Seed, self.seed),
         ] {
             if let Some(v) = value {
                 scenario
-                    .apply_override(&format!("{key}={v}"))
-                    .map_err(|e| InputError::new(flag, e.message))?;
+                    .edit(id, v as f64)
+                    .map_err(|m| InputError::new(flag, m))?;
             }
         }
         scenario.validate()?;

@@ -124,7 +124,7 @@ pub fn table(plan: &SensitivityPlan, analysis: &[MetricIndices]) -> String {
                     v[k].st,
                     format!(
                         "| {} | {} | {} |",
-                        f.spec.key(),
+                        f.param.key(),
                         ci(v[k].st, v[k].st_conf),
                         ci(v[k].s1, v[k].s1_conf)
                     ),
@@ -133,7 +133,7 @@ pub fn table(plan: &SensitivityPlan, analysis: &[MetricIndices]) -> String {
                     v[k].mu_star,
                     format!(
                         "| {} | {} | {} | {} |",
-                        f.spec.key(),
+                        f.param.key(),
                         ci(v[k].mu_star, v[k].mu_star_conf),
                         short(v[k].mu),
                         short(v[k].sigma)

@@ -12,6 +12,7 @@ pub use terms::*;
 
 use crate::error::InputError;
 use crate::model::Metric;
+use crate::model::params::ParamId;
 
 /// The language of labels and reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -102,19 +103,15 @@ pub fn scenario_description(name: &str, lang: Lang, fallback: &str) -> String {
 }
 
 /// A parameter's label in tables: its short name in `lang` and its `section.name` key, e.g.
-/// "Top-leader duty to start reviews (share) — regime.leader_duty"; the key alone for a
-/// parameter the table does not know.
-pub fn param_label(key: &str, lang: Lang) -> String {
-    param_axis(key, lang)
+/// "Top-leader duty to start reviews (share) — regime.leader_duty".
+pub fn param_label(id: ParamId, lang: Lang) -> String {
+    param_axis(id, lang)
 }
 
 /// A parameter's name in `lang` without its key or unit, for chart labels where room is
-/// short ("Top-leader duty to start reviews"); the key for a parameter the table lacks.
-pub fn param_short(key: &str, lang: Lang) -> String {
-    let Some(name) = param_names(key) else {
-        return key.to_string();
-    };
-    let name = name.get(lang);
+/// short ("Top-leader duty to start reviews").
+pub fn param_short(id: ParamId, lang: Lang) -> String {
+    let name = param_names(id).get(lang);
     // The unit, where there is one, is the last parenthesised part: "(share)", "（中位数）".
     let cut = match lang {
         Lang::En => name.rfind(" ("),
@@ -127,21 +124,18 @@ pub fn param_short(key: &str, lang: Lang) -> String {
 }
 
 /// What a parameter means, in `lang`: the parameter's own description in English, the
-/// translation table's in Chinese (falling back to English if a key were missing).
-pub fn param_meaning(spec: &crate::model::params::ParamSpec, lang: Lang) -> String {
-    match (lang, param_meaning_zh(&spec.key())) {
-        (Lang::Zh, Some(zh)) => zh.to_string(),
-        _ => spec.meaning.to_string(),
+/// translation table's in Chinese.
+pub fn param_meaning(id: ParamId, lang: Lang) -> String {
+    match lang {
+        Lang::En => id.spec().meaning.to_string(),
+        Lang::Zh => param_meaning_zh(id).to_string(),
     }
 }
 
 /// A swept parameter as an axis label: its short name (with unit) and its key, e.g.
 /// "Sanction of an honest failure (career units) — regime.severity".
-pub fn param_axis(key: &str, lang: Lang) -> String {
-    match param_names(key) {
-        Some(name) => format!("{} — {key}", name.get(lang)),
-        None => key.to_string(),
-    }
+pub fn param_axis(id: ParamId, lang: Lang) -> String {
+    format!("{} — {}", param_names(id).get(lang), id.key())
 }
 
 /// The title of a sweep plot of `metric`: "Initiative — sweep strictness_x_tolerance".
@@ -387,30 +381,42 @@ mod tests {
 
     #[test]
     fn every_parameter_has_a_name_and_meaning_in_both_languages() {
-        for spec in crate::model::params::all_specs() {
-            let key = spec.key();
-            let name = param_names(&key).unwrap_or_else(|| panic!("{key} needs a name"));
-            let zh = param_meaning_zh(&key).unwrap_or_else(|| panic!("{key} needs 含义"));
+        // `param_names` and `param_meaning_zh` are matches without a fallback, so every
+        // ParamId has an entry; this checks that each entry says something, in its language.
+        for &id in ParamId::ALL {
+            let key = id.key();
+            let name = param_names(id);
+            let zh = param_meaning_zh(id);
             for lang in [Lang::En, Lang::Zh] {
                 assert!(!name.get(lang).trim().is_empty(), "{key}: empty name");
-                assert!(!param_short(&key, lang).trim().is_empty(), "{key}");
-                assert!(!param_meaning(spec, lang).trim().is_empty(), "{key}");
+                assert!(!param_short(id, lang).trim().is_empty(), "{key}");
+                assert!(!param_meaning(id, lang).trim().is_empty(), "{key}");
             }
-            assert!(!zh.trim().is_empty(), "{key}");
-            // A Chinese meaning is Chinese, not the English text copied over.
+            assert_eq!(param_meaning(id, Lang::En), id.spec().meaning);
+            assert_eq!(param_meaning(id, Lang::Zh), zh);
+            // A Chinese meaning is Chinese, not the English text copied over; an English
+            // name is not Chinese.
             assert!(zh.chars().any(|c| c as u32 >= 0x4E00), "{key}: {zh}");
-            assert!(param_label(&key, Lang::Zh).contains(name.zh), "{key}");
-            assert!(param_label(&key, Lang::En).contains(&key), "{key}");
+            assert!(
+                name.zh.chars().any(|c| c as u32 >= 0x4E00),
+                "{key}: {}",
+                name.zh
+            );
+            assert!(
+                name.en.is_ascii() || name.en.chars().all(|c| (c as u32) < 0x3000),
+                "{key}"
+            );
+            assert!(param_label(id, Lang::Zh).contains(name.zh), "{key}");
+            assert!(param_label(id, Lang::En).contains(key), "{key}");
         }
         assert_eq!(
-            param_short("regime.leader_duty", Lang::En),
+            param_short(ParamId::LeaderDuty, Lang::En),
             "Top-leader duty to start reviews"
         );
         assert_eq!(
-            param_short("population.loss_aversion", Lang::Zh),
+            param_short(ParamId::LossAversion, Lang::Zh),
             "损失厌恶系数λ"
         );
-        assert_eq!(param_short("regime.nope", Lang::Zh), "regime.nope");
     }
 
     #[test]

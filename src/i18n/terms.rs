@@ -3,6 +3,7 @@
 
 use super::{Lang, Tr, tr};
 use crate::model::Metric;
+use crate::model::params::ParamId;
 
 /// (label, unit) of each metric.
 pub fn metric_terms(metric: Metric) -> (Tr, Tr) {
@@ -103,153 +104,149 @@ pub fn scenario_terms(name: &str) -> Option<(Tr, &'static str)> {
     })
 }
 
-/// Short names of the parameters (with their unit where it helps), by `section.name` key:
-/// what axis labels of sweep plots and parameter tables show. `cadre-sim params` gives the
-/// full meanings.
-pub fn param_names(key: &str) -> Option<Tr> {
-    Some(match key {
-        "run.steps" => tr("Steps simulated (quarters)", "模拟季度数"),
-        "run.replicates" => tr("Replicates", "重复次数"),
-        "run.seed" => tr("Master seed", "主随机种子"),
-        "population.cadres" => tr("Cadres (count)", "干部人数"),
-        "population.unit_size" => tr("Cadres per unit", "每单位干部人数"),
-        "population.skill_alpha" => tr("Skill Beta α", "能力分布参数α"),
-        "population.skill_beta" => tr("Skill Beta β", "能力分布参数β"),
-        "population.loss_aversion" => tr("Loss aversion λ (median)", "损失厌恶系数λ（中位数）"),
-        "population.loss_aversion_spread" => tr("Spread of ln λ (sd)", "损失厌恶离散度"),
-        "population.integrity_alpha" => tr("Integrity Beta α", "廉洁分布参数α"),
-        "population.integrity_beta" => tr("Integrity Beta β", "廉洁分布参数β"),
-        "population.prior_tolerance" => {
-            tr("Prior belief in tolerance (probability)", "初始容错预期")
-        }
-        "population.prior_strength" => tr("Weight of the prior (pseudo-cases)", "初始预期权重"),
-        "population.opportunity_rate" => tr(
+/// Short names of the parameters (with their unit where it helps): what axis labels of sweep
+/// plots and parameter tables show. `cadre-sim params` gives the full meanings. A `match`
+/// without a fallback, so that a parameter added without a name does not compile.
+pub fn param_names(id: ParamId) -> Tr {
+    match id {
+        ParamId::Steps => tr("Steps simulated (quarters)", "模拟季度数"),
+        ParamId::Replicates => tr("Replicates", "重复次数"),
+        ParamId::Seed => tr("Master seed", "主随机种子"),
+        ParamId::Cadres => tr("Cadres (count)", "干部人数"),
+        ParamId::UnitSize => tr("Cadres per unit", "每单位干部人数"),
+        ParamId::SkillAlpha => tr("Skill Beta α", "能力分布参数α"),
+        ParamId::SkillBeta => tr("Skill Beta β", "能力分布参数β"),
+        ParamId::LossAversion => tr("Loss aversion λ (median)", "损失厌恶系数λ（中位数）"),
+        ParamId::LossAversionSpread => tr("Spread of ln λ (sd)", "损失厌恶离散度"),
+        ParamId::IntegrityAlpha => tr("Integrity Beta α", "廉洁分布参数α"),
+        ParamId::IntegrityBeta => tr("Integrity Beta β", "廉洁分布参数β"),
+        ParamId::PriorTolerance => tr("Prior belief in tolerance (probability)", "初始容错预期"),
+        ParamId::PriorStrength => tr("Weight of the prior (pseudo-cases)", "初始预期权重"),
+        ParamId::OpportunityRate => tr(
             "Reform opportunities (probability per step)",
             "改革机会概率",
         ),
-        "population.difficulty_alpha" => tr("Difficulty Beta α", "改革难度分布参数α"),
-        "population.difficulty_beta" => tr("Difficulty Beta β", "改革难度分布参数β"),
-        "population.skill_sharpness" => tr("Skill sharpness of success", "成败对能力的敏感度"),
-        "population.reward" => tr("Reward of a success (career units)", "改革成功奖励"),
-        "population.temperature" => tr("Choice noise (temperature)", "决策噪声"),
-        "population.success_value" => tr("Social value of a success", "成功改革的社会价值"),
-        "population.failure_loss" => tr("Social loss of a failure", "失误的社会损失"),
-        "population.temptation" => tr("Temptation to violate (probability)", "谋私诱惑"),
-        "population.private_gain" => tr("Private gain of a violation", "违规私利"),
-        "population.violation_loss" => tr("Social loss of a violation", "违规的社会损失"),
-        "population.weight_unit" => tr("Weight of own-unit cases", "本单位案例权重"),
-        "population.weight_published" => tr("Weight of published cases", "公开案例权重"),
-        "population.memory" => tr("Memory of beliefs (share kept)", "预期记忆"),
-        "regime.detect" => tr("Detection of failures (probability)", "失误被发现概率"),
-        "regime.severity" => tr(
+        ParamId::DifficultyAlpha => tr("Difficulty Beta α", "改革难度分布参数α"),
+        ParamId::DifficultyBeta => tr("Difficulty Beta β", "改革难度分布参数β"),
+        ParamId::SkillSharpness => tr("Skill sharpness of success", "成败对能力的敏感度"),
+        ParamId::Reward => tr("Reward of a success (career units)", "改革成功奖励"),
+        ParamId::Temperature => tr("Choice noise (temperature)", "决策噪声"),
+        ParamId::SuccessValue => tr("Social value of a success", "成功改革的社会价值"),
+        ParamId::FailureLoss => tr("Social loss of a failure", "失误的社会损失"),
+        ParamId::Temptation => tr("Temptation to violate (probability)", "谋私诱惑"),
+        ParamId::PrivateGain => tr("Private gain of a violation", "违规私利"),
+        ParamId::ViolationLoss => tr("Social loss of a violation", "违规的社会损失"),
+        ParamId::WeightUnit => tr("Weight of own-unit cases", "本单位案例权重"),
+        ParamId::WeightPublished => tr("Weight of published cases", "公开案例权重"),
+        ParamId::Memory => tr("Memory of beliefs (share kept)", "预期记忆"),
+        ParamId::Detect => tr("Detection of failures (probability)", "失误被发现概率"),
+        ParamId::Severity => tr(
             "Sanction of an honest failure (career units)",
             "问责处分力度",
         ),
-        "regime.sanction_steps" => tr("Sanction duration (steps)", "处分影响期"),
-        "regime.violation_detect" => tr("Detection of violations (probability)", "违规被发现概率"),
-        "regime.violation_severity" => tr("Sanction of a violation (career units)", "违规处分力度"),
-        "regime.violation_sanction_steps" => {
+        ParamId::SanctionSteps => tr("Sanction duration (steps)", "处分影响期"),
+        ParamId::ViolationDetect => tr("Detection of violations (probability)", "违规被发现概率"),
+        ParamId::ViolationSeverity => tr("Sanction of a violation (career units)", "违规处分力度"),
+        ParamId::ViolationSanctionSteps => {
             tr("Violation sanction duration (steps)", "违规处分影响期")
         }
-        "regime.inaction_detect" => tr("Detection of inaction (probability)", "不作为被发现概率"),
-        "regime.inaction_penalty" => tr("Sanction of inaction (career units)", "不作为处分"),
-        "regime.initiation_base" => tr(
+        ParamId::InactionDetect => tr("Detection of inaction (probability)", "不作为被发现概率"),
+        ParamId::InactionPenalty => tr("Sanction of inaction (career units)", "不作为处分"),
+        ParamId::InitiationBase => tr(
             "Leaders' own will to start reviews (probability)",
             "一把手启动容错基础意愿",
         ),
-        "regime.leader_duty" => tr("Top-leader duty to start reviews (share)", "一把手启动责任"),
-        "regime.reviewer_blame" => tr(
+        ParamId::LeaderDuty => tr("Top-leader duty to start reviews (share)", "一把手启动责任"),
+        ParamId::ReviewerBlame => tr(
             "Leader engagement lost per abuse (share)",
             "一把手被追责程度",
         ),
-        "regime.leader_recovery" => tr(
+        ParamId::LeaderRecovery => tr(
             "Leader engagement regained (share per step)",
             "一把手意愿恢复速度",
         ),
-        "regime.self_application" => tr(
+        ParamId::SelfApplication => tr(
             "Self-application for review (probability)",
             "干部主动申请容错",
         ),
-        "regime.sensitivity" => tr(
+        ParamId::Sensitivity => tr(
             "Tolerance of honest failures (probability)",
             "诚实失误认定准确率",
         ),
-        "regime.specificity" => tr("Refusal of violations (probability)", "违规识别率"),
-        "regime.correction_bonus" => tr("Tolerance bonus after correction", "纠错后容错加分"),
-        "regime.review_delay" => tr("Review delay (steps)", "认定耗时"),
-        "regime.heterogeneity" => tr("Spread across units (sd)", "地区差异"),
-        "regime.decision_noise" => tr("Arbitrariness of decisions (noise)", "认定随意性"),
-        "regime.publish" => tr("Cases published (probability)", "案例公开比例"),
-        "regime.credibility" => tr("Credibility of cases (share)", "结论公信力"),
-        "regime.correction_capacity" => tr("Correction of failures (probability)", "纠错能力"),
-        "regime.recovery" => tr("Loss recovered by correction (share)", "损失挽回比例"),
-        "regime.abuse_reveal" => tr(
+        ParamId::Specificity => tr("Refusal of violations (probability)", "违规识别率"),
+        ParamId::CorrectionBonus => tr("Tolerance bonus after correction", "纠错后容错加分"),
+        ParamId::ReviewDelay => tr("Review delay (steps)", "认定耗时"),
+        ParamId::Heterogeneity => tr("Spread across units (sd)", "地区差异"),
+        ParamId::DecisionNoise => tr("Arbitrariness of decisions (noise)", "认定随意性"),
+        ParamId::Publish => tr("Cases published (probability)", "案例公开比例"),
+        ParamId::Credibility => tr("Credibility of cases (share)", "结论公信力"),
+        ParamId::CorrectionCapacity => tr("Correction of failures (probability)", "纠错能力"),
+        ParamId::Recovery => tr("Loss recovered by correction (share)", "损失挽回比例"),
+        ParamId::AbuseReveal => tr(
             "Abuses revealed (probability per step)",
             "滥用容错被揭露概率",
         ),
-        _ => return None,
-    })
+    }
 }
 
-/// Chinese meanings of the parameters, by `section.name` key; the English meaning is the
-/// parameter's own `meaning` (src/model/params.rs), which `cadre-sim params` prints.
-pub fn param_meaning_zh(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "run.steps" => "模拟的步数，每步为一个季度。",
-        "run.replicates" => "独立重复次数，每次使用各自的随机数流，用于计算平均值和置信区间。",
-        "run.seed" => "主随机种子；第r次重复的随机数只由（种子，r）决定。",
-        "population.cadres" => "模拟的干部人数。",
-        "population.unit_size" => "每个单位的干部人数；每个单位有一名可启动容错程序的一把手。",
-        "population.skill_alpha" => "干部能力s的Beta分布形状参数α。",
-        "population.skill_beta" => "干部能力s的Beta分布形状参数β。",
-        "population.loss_aversion" => "损失厌恶系数λ的中位数：处分比同等奖励重多少倍。",
-        "population.loss_aversion_spread" => "各干部ln λ的离散程度（正态分布的标准差）。",
-        "population.integrity_alpha" => "廉洁程度g的Beta分布形状参数α；越廉洁，谋私诱惑越少。",
-        "population.integrity_beta" => "廉洁程度g的Beta分布形状参数β。",
-        "population.prior_tolerance" => "初始预期：诚实失误被发现后不受处分的概率。",
-        "population.prior_strength" => "初始预期相当于多少个虚拟案例；数值越大，预期越难改变。",
-        "population.opportunity_rate" => "在岗干部每季度遇到改革机会的概率。",
-        "population.difficulty_alpha" => "改革机会难度d的Beta分布形状参数α。",
-        "population.difficulty_beta" => "改革机会难度d的Beta分布形状参数β。",
-        "population.skill_sharpness" => {
+/// Chinese meanings of the parameters; the English meaning is the parameter's own `meaning`
+/// (src/model/params.rs), which `cadre-sim params` prints. Exhaustive, like [`param_names`].
+pub fn param_meaning_zh(id: ParamId) -> &'static str {
+    match id {
+        ParamId::Steps => "模拟的步数，每步为一个季度。",
+        ParamId::Replicates => "独立重复次数，每次使用各自的随机数流，用于计算平均值和置信区间。",
+        ParamId::Seed => "主随机种子；第r次重复的随机数只由（种子，r）决定。",
+        ParamId::Cadres => "模拟的干部人数。",
+        ParamId::UnitSize => "每个单位的干部人数；每个单位有一名可启动容错程序的一把手。",
+        ParamId::SkillAlpha => "干部能力s的Beta分布形状参数α。",
+        ParamId::SkillBeta => "干部能力s的Beta分布形状参数β。",
+        ParamId::LossAversion => "损失厌恶系数λ的中位数：处分比同等奖励重多少倍。",
+        ParamId::LossAversionSpread => "各干部ln λ的离散程度（正态分布的标准差）。",
+        ParamId::IntegrityAlpha => "廉洁程度g的Beta分布形状参数α；越廉洁，谋私诱惑越少。",
+        ParamId::IntegrityBeta => "廉洁程度g的Beta分布形状参数β。",
+        ParamId::PriorTolerance => "初始预期：诚实失误被发现后不受处分的概率。",
+        ParamId::PriorStrength => "初始预期相当于多少个虚拟案例；数值越大，预期越难改变。",
+        ParamId::OpportunityRate => "在岗干部每季度遇到改革机会的概率。",
+        ParamId::DifficultyAlpha => "改革机会难度d的Beta分布形状参数α。",
+        ParamId::DifficultyBeta => "改革机会难度d的Beta分布形状参数β。",
+        ParamId::SkillSharpness => {
             "成败对能力与难度之差的敏感程度：p = logistic(敏感度 × (s − d))。"
         }
-        "population.reward" => "改革成功带来的职业奖励。",
-        "population.temperature" => "决策噪声（logit温度）；数值越小，越接近严格按效用最大化选择。",
-        "population.success_value" => "一项成功改革的社会价值。",
-        "population.failure_loss" => "一项失败改革在纠错前的社会损失。",
-        "population.temptation" => "廉洁程度为零的干部每季度考虑谋私违规的概率。",
-        "population.private_gain" => "违规给违规干部本人带来的私利。",
-        "population.violation_loss" => "一次谋私违规的社会损失。",
-        "population.weight_unit" => "干部对本单位每个已认定案例的重视程度（权重）。",
-        "population.weight_published" => "干部对每个公开案例的重视程度（权重）。",
-        "population.memory" => "上季度预期证据的保留比例；其余部分回归初始预期。",
-        "regime.detect" => "改革失误被发现并立案的概率。",
-        "regime.severity" => "诚实失误受处分时的职业处分力度。",
-        "regime.sanction_steps" => "因诚实失误受处分的干部被搁置的季度数。",
-        "regime.violation_detect" => "谋私违规被发现的概率。",
-        "regime.violation_severity" => "违规受处分时的职业处分力度。",
-        "regime.violation_sanction_steps" => "因违规受处分的干部被搁置的季度数。",
-        "regime.inaction_detect" => "不作为（放弃改革机会）被发现并问责的概率。",
-        "regime.inaction_penalty" => "被发现的不作为所受处分（对不作为的问责）。",
-        "regime.initiation_base" => "没有责任要求时，单位一把手对已发现案例启动容错程序的概率。",
-        "regime.leader_duty" => "一把手责任：责任要求弥合的、与“始终启动容错”之间差距的比例。",
-        "regime.reviewer_blame" => "本单位容错的滥用案例每被揭露一次，一把手启动意愿下降的比例。",
-        "regime.leader_recovery" => "一把手每季度恢复的、与目标启动意愿之间差距的比例。",
-        "regime.self_application" => "确信会被容错的干部主动申请容错的概率（按其预期缩放）。",
-        "regime.sensitivity" => "容错认定正确宽免诚实失误的概率。",
-        "regime.specificity" => "容错认定正确拒绝宽免谋私违规的概率。",
-        "regime.correction_bonus" => "已纠正失误额外增加的容错概率（容错与纠错并举）。",
-        "regime.review_delay" => "容错认定在作出结论前额外耗费的季度数。",
-        "regime.heterogeneity" => "各单位在宽严尺度、认定质量和一把手意愿上的差异。",
-        "regime.decision_noise" => "逐案认定结论的随机波动（随意性）。",
-        "regime.publish" => "已认定的诚实失误案例向全体干部公开的概率。",
-        "regime.credibility" => "干部对所知案例（本单位及公开案例）的信任程度。",
-        "regime.correction_capacity" => "失败的改革被及时发现并纠正的概率。",
-        "regime.recovery" => "已纠正失误的损失中被挽回的比例。",
-        "regime.abuse_reveal" => "被错误容错的违规（滥用容错）每季度被揭露的概率。",
-        _ => return None,
-    })
+        ParamId::Reward => "改革成功带来的职业奖励。",
+        ParamId::Temperature => "决策噪声（logit温度）；数值越小，越接近严格按效用最大化选择。",
+        ParamId::SuccessValue => "一项成功改革的社会价值。",
+        ParamId::FailureLoss => "一项失败改革在纠错前的社会损失。",
+        ParamId::Temptation => "廉洁程度为零的干部每季度考虑谋私违规的概率。",
+        ParamId::PrivateGain => "违规给违规干部本人带来的私利。",
+        ParamId::ViolationLoss => "一次谋私违规的社会损失。",
+        ParamId::WeightUnit => "干部对本单位每个已认定案例的重视程度（权重）。",
+        ParamId::WeightPublished => "干部对每个公开案例的重视程度（权重）。",
+        ParamId::Memory => "上季度预期证据的保留比例；其余部分回归初始预期。",
+        ParamId::Detect => "改革失误被发现并立案的概率。",
+        ParamId::Severity => "诚实失误受处分时的职业处分力度。",
+        ParamId::SanctionSteps => "因诚实失误受处分的干部被搁置的季度数。",
+        ParamId::ViolationDetect => "谋私违规被发现的概率。",
+        ParamId::ViolationSeverity => "违规受处分时的职业处分力度。",
+        ParamId::ViolationSanctionSteps => "因违规受处分的干部被搁置的季度数。",
+        ParamId::InactionDetect => "不作为（放弃改革机会）被发现并问责的概率。",
+        ParamId::InactionPenalty => "被发现的不作为所受处分（对不作为的问责）。",
+        ParamId::InitiationBase => "没有责任要求时，单位一把手对已发现案例启动容错程序的概率。",
+        ParamId::LeaderDuty => "一把手责任：责任要求弥合的、与“始终启动容错”之间差距的比例。",
+        ParamId::ReviewerBlame => "本单位容错的滥用案例每被揭露一次，一把手启动意愿下降的比例。",
+        ParamId::LeaderRecovery => "一把手每季度恢复的、与目标启动意愿之间差距的比例。",
+        ParamId::SelfApplication => "确信会被容错的干部主动申请容错的概率（按其预期缩放）。",
+        ParamId::Sensitivity => "容错认定正确宽免诚实失误的概率。",
+        ParamId::Specificity => "容错认定正确拒绝宽免谋私违规的概率。",
+        ParamId::CorrectionBonus => "已纠正失误额外增加的容错概率（容错与纠错并举）。",
+        ParamId::ReviewDelay => "容错认定在作出结论前额外耗费的季度数。",
+        ParamId::Heterogeneity => "各单位在宽严尺度、认定质量和一把手意愿上的差异。",
+        ParamId::DecisionNoise => "逐案认定结论的随机波动（随意性）。",
+        ParamId::Publish => "已认定的诚实失误案例向全体干部公开的概率。",
+        ParamId::Credibility => "干部对所知案例（本单位及公开案例）的信任程度。",
+        ParamId::CorrectionCapacity => "失败的改革被及时发现并纠正的概率。",
+        ParamId::Recovery => "已纠正失误的损失中被挽回的比例。",
+        ParamId::AbuseReveal => "被错误容错的违规（滥用容错）每季度被揭露的概率。",
+    }
 }
 
 // Fixed words of plots.

@@ -1,10 +1,12 @@
 //! Model parameters: names, defaults (the nominal regime), allowed ranges, meanings.
 //!
-//! Every parameter is declared once, in the `params!` tables below, and everything else is
+//! Every parameter is declared once, in the `params!` table below, and everything else is
 //! derived from that declaration: the structs the engine reads, `Default` (model.md's nominal
-//! values), look-up and assignment by name (scenario files, `--set`, sweeps, the web page),
-//! the `cadre-sim params` table and range validation. A parameter added here is therefore
-//! known to every front end at once.
+//! values), the [`ParamId`] enum that names a parameter everywhere past the parsers (events,
+//! designs, translations, the page's caps), its `section.name` key for files and messages,
+//! get and set by id, the `cadre-sim params` table and range validation. A parameter added
+//! here is therefore known to every front end at once, and the translation tables, being
+//! `match`es over `ParamId`, do not compile until it has its English and Chinese words.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -26,6 +28,13 @@ pub enum Range {
     Seed,
 }
 
+/// Whether `v` is a whole number in [min, max] (NaN and infinities are not): the one
+/// integer check behind parameter ranges, sweep and sensitivity sizes, the classroom caps
+/// and event steps.
+pub fn integer_in(v: f64, min: f64, max: f64) -> bool {
+    v >= min && v <= max && v.fract() == 0.0
+}
+
 /// The largest seed: 2^53, the largest integer every JSON reader holds exactly.
 pub const MAX_SEED: u64 = 1 << 53;
 
@@ -39,9 +48,9 @@ impl Range {
             Range::Unit => (0.0..=1.0).contains(&v),
             Range::Positive => v > 0.0,
             Range::NonNegative => v >= 0.0,
-            Range::Count => v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64,
-            Range::Size(max) => v >= 1.0 && v.fract() == 0.0 && v <= max as f64,
-            Range::Seed => v >= 0.0 && v.fract() == 0.0 && v <= MAX_SEED as f64,
+            Range::Count => integer_in(v, 0.0, u32::MAX as f64),
+            Range::Size(max) => integer_in(v, 1.0, max as f64),
+            Range::Seed => integer_in(v, 0.0, MAX_SEED as f64),
         }
     }
 
@@ -86,8 +95,14 @@ impl Section {
 /// Everything known about one parameter.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct ParamSpec {
+    /// The typed name every part of the program past the parsers uses.
+    #[serde(skip)]
+    pub id: ParamId,
     pub section: Section,
     pub name: &'static str,
+    /// `section.name`, built at compile time so that [`ParamSpec::key`] needs no allocation.
+    #[serde(skip)]
+    key: &'static str,
     pub default: f64,
     pub range: Range,
     /// The paper's concept it models (D1–D5, O1–O5, or "model" for the agents' make-up).
@@ -98,61 +113,152 @@ pub struct ParamSpec {
 
 impl ParamSpec {
     /// `section.name`, the form used by `--set` and sweep axes.
-    pub fn key(&self) -> String {
-        format!("{}.{}", self.section.name(), self.name)
+    pub fn key(&self) -> &'static str {
+        self.key
     }
 }
 
+/// The section a macro row's `in run` / `in population` / `in regime` names.
+macro_rules! section {
+    (run) => {
+        Section::Run
+    };
+    (population) => {
+        Section::Population
+    };
+    (regime) => {
+        Section::Regime
+    };
+}
+
+/// Declares the parameter structs, and from the same rows the [`ParamId`] enum and the spec
+/// table it indexes. One row per parameter: `field (Id): type = default, range, concept,
+/// meaning;`.
 macro_rules! params {
     (
-        $(#[$meta:meta])*
-        pub struct $name:ident in $section:ident {
-            $( $field:ident : $ty:ident = $default:expr, $range:expr, $concept:literal, $meaning:literal; )*
-        }
+        $(
+            $(#[$meta:meta])*
+            pub struct $name:ident in $section:ident {
+                $( $field:ident ($id:ident) : $ty:ident = $default:expr, $range:expr, $concept:literal, $meaning:literal; )*
+            }
+        )*
     ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        pub struct $name {
-            $( #[doc = $meaning] pub $field: $ty, )*
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                Self { $( $field: $default, )* }
+        $(
+            $(#[$meta])*
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+            pub struct $name {
+                $( #[doc = $meaning] pub $field: $ty, )*
             }
-        }
 
-        impl $name {
-            /// The specs of this struct's parameters, in declaration order.
-            pub const SPECS: &'static [ParamSpec] = &[
-                $( ParamSpec {
-                    section: Section::$section,
-                    name: stringify!($field),
-                    default: $default as f64,
-                    range: $range,
-                    concept: $concept,
-                    meaning: $meaning,
-                }, )*
-            ];
-
-            /// The value of the parameter called `name`, as f64.
-            pub fn get(&self, name: &str) -> Option<f64> {
-                match name {
-                    $( stringify!($field) => Some(self.$field as f64), )*
-                    _ => None,
+            impl Default for $name {
+                fn default() -> Self {
+                    Self { $( $field: $default, )* }
                 }
             }
 
-            /// Sets the parameter called `name`. The value must already have been checked
-            /// against its range (see [`ParamSpec::range`]); returns false for an unknown name.
-            pub fn set(&mut self, name: &str, value: f64) -> bool {
-                match name {
-                    $( stringify!($field) => { self.$field = value as $ty; true } )*
-                    _ => false,
+            impl $name {
+                /// The value of parameter `id`, as f64; None for a parameter of another
+                /// section.
+                pub fn get(&self, id: ParamId) -> Option<f64> {
+                    match id {
+                        $( ParamId::$id => Some(self.$field as f64), )*
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+
+                /// Sets parameter `id`. The value must already have been checked against its
+                /// range (see [`ParamSpec::range`]); returns false for a parameter of another
+                /// section, which is left alone.
+                pub fn set(&mut self, id: ParamId, value: f64) -> bool {
+                    match id {
+                        $( ParamId::$id => { self.$field = value as $ty; true } )*
+                        #[allow(unreachable_patterns)]
+                        _ => false,
+                    }
                 }
             }
+        )*
+
+        /// A parameter, by type rather than by name: what events, designs, translations and
+        /// caps hold. Names (`section.name` keys) are read and written only at the edges:
+        /// scenario, sweep and request parsing, and display.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ParamId {
+            $( $( #[doc = $meaning] $id, )* )*
+        }
+
+        /// Every parameter's spec, indexed by `ParamId as usize`.
+        const SPECS: &[ParamSpec] = &[
+            $( $( ParamSpec {
+                id: ParamId::$id,
+                section: section!($section),
+                name: stringify!($field),
+                key: concat!(stringify!($section), ".", stringify!($field)),
+                default: $default as f64,
+                range: $range,
+                concept: $concept,
+                meaning: $meaning,
+            }, )* )*
+        ];
+
+        impl ParamId {
+            /// Every parameter, in the order `cadre-sim params` lists them.
+            pub const ALL: &'static [ParamId] = &[ $( $( ParamId::$id, )* )* ];
         }
     };
+}
+
+impl ParamId {
+    /// Everything known about this parameter.
+    pub fn spec(self) -> &'static ParamSpec {
+        &SPECS[self as usize]
+    }
+
+    /// `section.name`, e.g. `regime.detect`.
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+
+    /// The name within its section, e.g. `detect`.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn section(self) -> Section {
+        self.spec().section
+    }
+
+    /// The parameter whose `section.name` key is `key` (exactly; bare names and "did you
+    /// mean" hints are the scenario parser's, see `scenario::lookup_param`).
+    pub fn from_key(key: &str) -> Option<ParamId> {
+        SPECS.iter().find(|s| s.key == key).map(|s| s.id)
+    }
+}
+
+/// Written as its `section.name` key, so files (sweep manifests, whose hash covers this
+/// form) read the same as when designs held the key strings themselves.
+impl Serialize for ParamId {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for ParamId {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let key = std::borrow::Cow::<'de, str>::deserialize(de)?;
+        ParamId::from_key(&key).ok_or_else(|| {
+            serde::de::Error::custom(format_args!(
+                "unknown parameter `{key}`; `cadre-sim params` lists them all"
+            ))
+        })
+    }
+}
+
+impl fmt::Display for ParamId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
 }
 
 /// The largest population one replicate may have (about 5 GiB of cadre state).
@@ -164,135 +270,133 @@ pub const MAX_REPLICATES: u32 = 100_000;
 
 params! {
     /// How long and how often a scenario runs.
-    pub struct RunParams in Run {
-        steps: u32 = 40, Range::Size(MAX_STEPS), "model",
+    pub struct RunParams in run {
+        steps (Steps): u32 = 40, Range::Size(MAX_STEPS), "model",
             "Number of steps simulated; one step is one quarter.";
-        replicates: u32 = 30, Range::Size(MAX_REPLICATES), "model",
+        replicates (Replicates): u32 = 30, Range::Size(MAX_REPLICATES), "model",
             "Independent replicates, each with its own random stream, for means and confidence intervals.";
-        seed: u64 = 20230401, Range::Seed, "model",
+        seed (Seed): u64 = 20230401, Range::Seed, "model",
             "Master seed; replicate r uses a generator seeded from (seed, r) only.";
     }
-}
 
-params! {
     /// The cadres: who they are, what they want, how they learn. Fixed for a run.
-    pub struct Population in Population {
-        cadres: u32 = 1000, Range::Size(MAX_CADRES), "model",
+    pub struct Population in population {
+        cadres (Cadres): u32 = 1000, Range::Size(MAX_CADRES), "model",
             "Number of cadres (officials) simulated.";
-        unit_size: u32 = 20, Range::Size(MAX_CADRES), "D5",
+        unit_size (UnitSize): u32 = 20, Range::Size(MAX_CADRES), "D5",
             "Cadres per unit; each unit has one top leader who may start reviews.";
-        skill_alpha: f64 = 4.0, Range::Positive, "model",
+        skill_alpha (SkillAlpha): f64 = 4.0, Range::Positive, "model",
             "Beta shape alpha of cadre skill s.";
-        skill_beta: f64 = 4.0, Range::Positive, "model",
+        skill_beta (SkillBeta): f64 = 4.0, Range::Positive, "model",
             "Beta shape beta of cadre skill s.";
-        loss_aversion: f64 = 2.0, Range::Positive, "model",
+        loss_aversion (LossAversion): f64 = 2.0, Range::Positive, "model",
             "Median loss aversion lambda: how much more a sanction weighs than an equal reward.";
-        loss_aversion_spread: f64 = 0.3, Range::NonNegative, "model",
+        loss_aversion_spread (LossAversionSpread): f64 = 0.3, Range::NonNegative, "model",
             "Spread of ln(lambda) across cadres (standard deviation of its normal).";
-        integrity_alpha: f64 = 8.0, Range::Positive, "model",
+        integrity_alpha (IntegrityAlpha): f64 = 8.0, Range::Positive, "model",
             "Beta shape alpha of integrity g; higher integrity means fewer self-serving temptations.";
-        integrity_beta: f64 = 2.0, Range::Positive, "model",
+        integrity_beta (IntegrityBeta): f64 = 2.0, Range::Positive, "model",
             "Beta shape beta of integrity g.";
-        prior_tolerance: f64 = 0.3, Range::Unit, "D4",
+        prior_tolerance (PriorTolerance): f64 = 0.3, Range::Unit, "D4",
             "Prior belief that an honest failure, once detected, goes unpunished.";
-        prior_strength: f64 = 4.0, Range::Positive, "D4",
+        prior_strength (PriorStrength): f64 = 4.0, Range::Positive, "D4",
             "Weight of the prior belief in pseudo-cases; large values pin beliefs at the prior.";
-        opportunity_rate: f64 = 0.5, Range::Unit, "model",
+        opportunity_rate (OpportunityRate): f64 = 0.5, Range::Unit, "model",
             "Chance per step that an active cadre meets a reform opportunity.";
-        difficulty_alpha: f64 = 2.0, Range::Positive, "model",
+        difficulty_alpha (DifficultyAlpha): f64 = 2.0, Range::Positive, "model",
             "Beta shape alpha of an opportunity's difficulty d.";
-        difficulty_beta: f64 = 2.0, Range::Positive, "model",
+        difficulty_beta (DifficultyBeta): f64 = 2.0, Range::Positive, "model",
             "Beta shape beta of an opportunity's difficulty d.";
-        skill_sharpness: f64 = 6.0, Range::Positive, "model",
+        skill_sharpness (SkillSharpness): f64 = 6.0, Range::Positive, "model",
             "How sharply success depends on skill minus difficulty: p = logistic(sharpness * (s - d)).";
-        reward: f64 = 1.0, Range::NonNegative, "D1",
+        reward (Reward): f64 = 1.0, Range::NonNegative, "D1",
             "Career reward of a successful reform.";
-        temperature: f64 = 0.25, Range::Positive, "model",
+        temperature (Temperature): f64 = 0.25, Range::Positive, "model",
             "Noise of choices (logit temperature); small values mean nearly strict utility maximisation.";
-        success_value: f64 = 1.0, Range::NonNegative, "model",
+        success_value (SuccessValue): f64 = 1.0, Range::NonNegative, "model",
             "Social value of one successful reform.";
-        failure_loss: f64 = 1.0, Range::NonNegative, "O4",
+        failure_loss (FailureLoss): f64 = 1.0, Range::NonNegative, "O4",
             "Social loss of one failed reform before correction.";
-        temptation: f64 = 0.2, Range::Unit, "model",
+        temptation (Temptation): f64 = 0.2, Range::Unit, "model",
             "Chance per step that a cadre of zero integrity considers a self-serving violation.";
-        private_gain: f64 = 1.5, Range::NonNegative, "model",
+        private_gain (PrivateGain): f64 = 1.5, Range::NonNegative, "model",
             "What a violation is worth to the cadre who commits it.";
-        violation_loss: f64 = 2.0, Range::NonNegative, "model",
+        violation_loss (ViolationLoss): f64 = 2.0, Range::NonNegative, "model",
             "Social loss of one self-serving violation.";
-        weight_unit: f64 = 0.5, Range::NonNegative, "D4",
+        weight_unit (WeightUnit): f64 = 0.5, Range::NonNegative, "D4",
             "Weight a cadre gives to each case decided in its own unit.";
-        weight_published: f64 = 0.05, Range::NonNegative, "O3",
+        weight_published (WeightPublished): f64 = 0.05, Range::NonNegative, "O3",
             "Weight a cadre gives to each published case.";
-        memory: f64 = 0.9, Range::Unit, "D4",
+        memory (Memory): f64 = 0.9, Range::Unit, "D4",
             "Share of last step's belief evidence kept; the rest drifts back to the prior.";
     }
-}
 
-params! {
     /// The fault-tolerance regime: enforcement, reviews and correction. Events may change it.
-    pub struct Regime in Regime {
-        detect: f64 = 0.6, Range::Unit, "D1",
+    pub struct Regime in regime {
+        detect (Detect): f64 = 0.6, Range::Unit, "D1",
             "Chance that a failed reform is detected and becomes a case.";
-        severity: f64 = 3.0, Range::NonNegative, "D1",
+        severity (Severity): f64 = 3.0, Range::NonNegative, "D1",
             "Career sanction of a punished honest failure.";
-        sanction_steps: u32 = 4, Range::Count, "D1",
+        sanction_steps (SanctionSteps): u32 = 4, Range::Count, "D1",
             "Steps a cadre punished for an honest failure is sidelined.";
-        violation_detect: f64 = 0.3, Range::Unit, "model",
+        violation_detect (ViolationDetect): f64 = 0.3, Range::Unit, "model",
             "Chance that a self-serving violation is detected.";
-        violation_severity: f64 = 4.0, Range::NonNegative, "model",
+        violation_severity (ViolationSeverity): f64 = 4.0, Range::NonNegative, "model",
             "Career sanction of a punished violation.";
-        violation_sanction_steps: u32 = 8, Range::Count, "model",
+        violation_sanction_steps (ViolationSanctionSteps): u32 = 8, Range::Count, "model",
             "Steps a cadre punished for a violation is sidelined.";
-        inaction_detect: f64 = 0.0, Range::Unit, "D1",
+        inaction_detect (InactionDetect): f64 = 0.0, Range::Unit, "D1",
             "Chance that inaction (a declined opportunity) is noticed and held to account.";
-        inaction_penalty: f64 = 0.0, Range::NonNegative, "D1",
+        inaction_penalty (InactionPenalty): f64 = 0.0, Range::NonNegative, "D1",
             "Sanction of noticed inaction (accountability for not acting, 不作为).";
-        initiation_base: f64 = 0.1, Range::Unit, "D2",
+        initiation_base (InitiationBase): f64 = 0.1, Range::Unit, "D2",
             "Chance that a unit's top leader starts a review of a detected case, without any duty.";
-        leader_duty: f64 = 0.0, Range::Unit, "O2",
+        leader_duty (LeaderDuty): f64 = 0.0, Range::Unit, "O2",
             "Top-leader (一把手) responsibility: share of the gap to always starting reviews that duty closes.";
-        reviewer_blame: f64 = 0.3, Range::Unit, "D2",
+        reviewer_blame (ReviewerBlame): f64 = 0.3, Range::Unit, "D2",
             "Share of a leader's engagement lost each time an abuse the unit tolerated comes to light.";
-        leader_recovery: f64 = 0.1, Range::Unit, "D2",
+        leader_recovery (LeaderRecovery): f64 = 0.1, Range::Unit, "D2",
             "Share of the gap to target engagement a leader regains per step.";
-        self_application: f64 = 0.2, Range::Unit, "D2",
+        self_application (SelfApplication): f64 = 0.2, Range::Unit, "D2",
             "Chance that a cadre who believes tolerance is certain applies for a review (scaled by belief).";
-        sensitivity: f64 = 0.6, Range::Unit, "D3",
+        sensitivity (Sensitivity): f64 = 0.6, Range::Unit, "D3",
             "Chance that a review correctly tolerates an honest failure.";
-        specificity: f64 = 0.8, Range::Unit, "D3",
+        specificity (Specificity): f64 = 0.8, Range::Unit, "D3",
             "Chance that a review correctly refuses to tolerate a self-serving violation.";
-        correction_bonus: f64 = 0.0, Range::NonNegative, "O4",
+        correction_bonus (CorrectionBonus): f64 = 0.0, Range::NonNegative, "O4",
             "Extra tolerance chance of a failure that was corrected (tolerance with correction).";
-        review_delay: u32 = 2, Range::Count, "D3",
+        review_delay (ReviewDelay): u32 = 2, Range::Count, "D3",
             "Extra steps a review takes before its decision.";
-        heterogeneity: f64 = 0.2, Range::NonNegative, "D5",
+        heterogeneity (Heterogeneity): f64 = 0.2, Range::NonNegative, "D5",
             "Spread of leniency, review quality and leader engagement across units.";
-        decision_noise: f64 = 0.1, Range::NonNegative, "O5",
+        decision_noise (DecisionNoise): f64 = 0.1, Range::NonNegative, "O5",
             "Case-by-case noise of review decisions (arbitrariness).";
-        publish: f64 = 0.1, Range::Unit, "O3",
+        publish (Publish): f64 = 0.1, Range::Unit, "O3",
             "Chance that a decided honest case is published to all cadres.";
-        credibility: f64 = 0.5, Range::Unit, "D4",
+        credibility (Credibility): f64 = 0.5, Range::Unit, "D4",
             "How far cadres trust the cases they hear of (their unit's and published ones).";
-        correction_capacity: f64 = 0.3, Range::Unit, "O4",
+        correction_capacity (CorrectionCapacity): f64 = 0.3, Range::Unit, "O4",
             "Chance that a failed reform is caught and corrected.";
-        recovery: f64 = 0.6, Range::Unit, "O4",
+        recovery (Recovery): f64 = 0.6, Range::Unit, "O4",
             "Share of a corrected failure's loss that is recovered.";
-        abuse_reveal: f64 = 0.05, Range::Unit, "model",
+        abuse_reveal (AbuseReveal): f64 = 0.05, Range::Unit, "model",
             "Chance per step that a wrongly tolerated violation (an abuse) comes to light.";
     }
 }
 
 /// Every parameter of every section, in the order `cadre-sim params` lists them.
 pub fn all_specs() -> impl Iterator<Item = &'static ParamSpec> {
-    RunParams::SPECS
-        .iter()
-        .chain(Population::SPECS)
-        .chain(Regime::SPECS)
+    SPECS.iter()
+}
+
+/// The parameters of one section, in declaration order.
+pub fn section_specs(section: Section) -> impl Iterator<Item = &'static ParamSpec> {
+    SPECS.iter().filter(move |s| s.section == section)
 }
 
 /// The spec of `section.name`, if there is one.
 pub fn find_spec(section: Section, name: &str) -> Option<&'static ParamSpec> {
-    all_specs().find(|s| s.section == section && s.name == name)
+    section_specs(section).find(|s| s.name == name)
 }
 
 /// The closest known name to `name` among `candidates`, for "did you mean" hints.
@@ -319,13 +423,45 @@ mod tests {
     }
 
     #[test]
-    fn get_and_set_by_name_round_trip() {
+    fn get_and_set_by_id_round_trip() {
         let mut regime = Regime::default();
-        assert_eq!(regime.get("detect"), Some(0.6));
-        assert!(regime.set("review_delay", 5.0));
+        assert_eq!(regime.get(ParamId::Detect), Some(0.6));
+        assert!(regime.set(ParamId::ReviewDelay, 5.0));
         assert_eq!(regime.review_delay, 5);
-        assert!(!regime.set("nope", 1.0));
-        assert_eq!(regime.get("nope"), None);
+        // An id of another section is refused and changes nothing.
+        assert!(!regime.set(ParamId::Cadres, 1.0));
+        assert_eq!(
+            regime,
+            Regime {
+                review_delay: 5,
+                ..Regime::default()
+            }
+        );
+        assert_eq!(regime.get(ParamId::Cadres), None);
+        assert_eq!(Population::default().get(ParamId::Cadres), Some(1000.0));
+    }
+
+    #[test]
+    fn ids_index_their_specs_and_keys_round_trip() {
+        assert_eq!(ParamId::ALL.len(), all_specs().count());
+        for (i, &id) in ParamId::ALL.iter().enumerate() {
+            let spec = id.spec();
+            assert_eq!(spec.id, id);
+            assert_eq!(id as usize, i);
+            assert_eq!(id.key(), format!("{}.{}", spec.section.name(), spec.name));
+            assert_eq!(ParamId::from_key(id.key()), Some(id));
+            assert_eq!(find_spec(id.section(), id.name()).map(|s| s.id), Some(id));
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(json, format!("\"{}\"", id.key()));
+            assert_eq!(serde_json::from_str::<ParamId>(&json).unwrap(), id);
+        }
+        assert_eq!(ParamId::LeaderDuty.key(), "regime.leader_duty");
+        assert_eq!(
+            ParamId::from_key("detect"),
+            None,
+            "keys only, bare names are parsing's"
+        );
+        assert!(serde_json::from_str::<ParamId>("\"regime.nope\"").is_err());
     }
 
     #[test]
@@ -335,6 +471,9 @@ mod tests {
         assert!(!Range::Positive.contains(0.0));
         assert!(!Range::Count.contains(1.5) && Range::Count.contains(0.0));
         assert!(!Range::Size(10).contains(0.0) && !Range::Size(10).contains(11.0));
+        assert!(integer_in(2.0, 2.0, 3.0) && integer_in(3.0, 2.0, 3.0));
+        assert!(!integer_in(2.5, 2.0, 3.0) && !integer_in(4.0, 2.0, 3.0));
+        assert!(!integer_in(f64::NAN, 0.0, 3.0) && !integer_in(f64::INFINITY, 0.0, f64::MAX));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::metrics::{StepMetrics, Tally};
-use super::params::{Population, Regime};
+use super::params::{ParamId, Population, Regime};
 use super::rng::{BetaSampler, Chance, SimRng, below_logistic, logistic};
 
 /// A change of the regime at a step: the policy timeline.
@@ -25,8 +25,9 @@ use super::rng::{BetaSampler, Chance, SimRng, below_logistic, logistic};
 pub struct Event {
     /// The step before whose first phase the change applies (steps count from 0).
     pub at: u32,
-    /// Regime parameters and their new values, already validated.
-    pub changes: Vec<(String, f64)>,
+    /// Regime parameters and their new values, already validated (`scenario::edit` is the
+    /// one validator of events, for scenario files and the page alike).
+    pub changes: Vec<(ParamId, f64)>,
 }
 
 /// Everything a replicate needs: the population, the initial regime and the timeline.
@@ -307,9 +308,10 @@ impl World {
         let t = self.t;
         let mut changed = false;
         for event in self.events.iter().filter(|e| e.at == t) {
-            for (name, value) in &event.changes {
-                let known = self.regime.set(name, *value);
-                debug_assert!(known, "event names an unknown regime parameter {name}");
+            for &(id, value) in &event.changes {
+                // The validator admits regime parameters only; set refuses any other.
+                let regime = self.regime.set(id, value);
+                debug_assert!(regime, "an event changes {id}, not a regime parameter");
                 changed = true;
             }
         }
@@ -982,7 +984,7 @@ mod tests {
         };
         let event = Event {
             at: 2,
-            changes: vec![("sensitivity".into(), 0.9), ("leader_duty".into(), 1.0)],
+            changes: vec![(ParamId::Sensitivity, 0.9), (ParamId::LeaderDuty, 1.0)],
         };
         let spec = ModelSpec {
             population,

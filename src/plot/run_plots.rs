@@ -4,6 +4,7 @@
 use super::figure::{Figure, LinePanel, Marker, Panel, Series};
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
+use crate::model::params::ParamId;
 use crate::run::{RunResult, Summary};
 use crate::scenario::Scenario;
 
@@ -99,8 +100,8 @@ const LISTED_CHANGES: usize = 3;
 
 /// "key = value, key = value" of a few changes, or their count when there are more than
 /// [`LISTED_CHANGES`].
-fn changes_text<'a>(
-    changes: impl ExactSizeIterator<Item = (&'a str, f64)>,
+fn changes_text(
+    changes: impl ExactSizeIterator<Item = (ParamId, f64)>,
     lang: Lang,
     counted: fn(Lang, usize) -> String,
 ) -> String {
@@ -108,7 +109,7 @@ fn changes_text<'a>(
         return counted(lang, changes.len());
     }
     changes
-        .map(|(key, v)| format!("{key} = {}", crate::output::number(v)))
+        .map(|(id, v)| format!("{} = {}", id.name(), crate::output::number(v)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -121,7 +122,7 @@ pub fn differences_text(scenario: &Scenario, lang: Lang) -> String {
         return i18n::NOMINAL_SETTINGS.get(lang).to_string();
     }
     changes_text(
-        diffs.iter().map(|(spec, v)| (spec.name, *v)),
+        diffs.iter().map(|(spec, v)| (spec.id, *v)),
         lang,
         i18n::differences_elsewhere,
     )
@@ -137,7 +138,7 @@ pub fn event_lines(scenario: &Scenario, lang: Lang) -> Vec<String> {
             let changes: Vec<String> = event
                 .changes
                 .iter()
-                .map(|(name, v)| format!("{name} = {}", crate::output::number(*v)))
+                .map(|(id, v)| format!("{} = {}", id.name(), crate::output::number(*v)))
                 .collect();
             format!(
                 "{}{}{}",
@@ -159,7 +160,7 @@ pub fn events_summary(scenario: &Scenario, lang: Lang) -> Option<String> {
         .events
         .iter()
         .map(|event| {
-            let changes = event.changes.iter().map(|(k, v)| (k.as_str(), *v));
+            let changes = event.changes.iter().copied();
             format!(
                 "{}{}{}",
                 i18n::from_step(lang, event.at),

@@ -55,7 +55,7 @@ pub fn sensitivity_figure(
 ) -> Option<Figure> {
     let indices = result.indices.as_ref().ok()?;
     let n = plan.factors.len();
-    let name = |k: usize| i18n::param_short(&plan.factors[k].spec.key(), lang);
+    let name = |k: usize| i18n::param_short(plan.factors[k].param, lang);
     let mut notes = Vec::new();
     let panels = match indices {
         Indices::Sobol(v) => {

@@ -58,8 +58,8 @@ pub fn sweep_figures(results: &SweepResults, lang: Lang) -> Vec<(String, Figure)
             let (prefix, panel, band) = if let Some(grid) = results.heatmap(metric) {
                 let panel = Panel::Heatmap(HeatmapPanel {
                     title: String::new(),
-                    x_label: i18n::param_axis(&grid.x_param, lang),
-                    y_label: i18n::param_axis(&grid.y_param, lang),
+                    x_label: i18n::param_axis(grid.x_param, lang),
+                    y_label: i18n::param_axis(grid.y_param, lang),
                     x: grid.xs,
                     y: grid.ys,
                     values: grid.mean,
@@ -77,7 +77,7 @@ pub fn sweep_figures(results: &SweepResults, lang: Lang) -> Vec<(String, Figure)
                     .unzip();
                 let panel = Panel::Lines(LinePanel {
                     title: String::new(),
-                    x_label: i18n::param_axis(&line.param, lang),
+                    x_label: i18n::param_axis(line.param, lang),
                     y_label: i18n::metric_axis(metric, lang),
                     series: vec![Series {
                         label: i18n::metric_label(metric).get(lang).to_string(),

@@ -158,14 +158,15 @@ pub fn scenario_section(scenario: &Scenario, lang: Lang) -> String {
         i18n::MEANING.get(lang).to_string(),
     ];
     let row = |spec: &crate::model::params::ParamSpec| {
-        let differs = scenario.get(spec) != nominal.get(spec);
+        let id = spec.id;
+        let differs = scenario.get(id) != nominal.get(id);
         format!(
             "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n",
             if differs { " class=\"differs\"" } else { "" },
-            escape(&i18n::param_label(&spec.key(), lang)),
-            crate::output::number(scenario.get(spec)),
-            crate::output::number(nominal.get(spec)),
-            escape(&i18n::param_meaning(spec, lang)),
+            escape(&i18n::param_label(id, lang)),
+            crate::output::number(scenario.get(id)),
+            crate::output::number(nominal.get(id)),
+            escape(&i18n::param_meaning(id, lang)),
         )
     };
     let head = format!(

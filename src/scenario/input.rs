@@ -9,7 +9,7 @@ use std::ops::Range as Span;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::model::params::{ParamSpec, suggest};
+use crate::model::params::{ParamSpec, integer_in, suggest};
 
 pub use crate::error::{InputError, MAX_PROBLEMS};
 
@@ -242,24 +242,29 @@ impl<'a> Document<'a> {
         })
     }
 
+    /// A whole number in [min, max]; the message names the key, the value and the range.
+    pub fn integer(
+        &self,
+        key: &str,
+        value: &Value<'a>,
+        min: f64,
+        max: f64,
+    ) -> Result<f64, InputError> {
+        let v = self.number(key, value)?;
+        if integer_in(v, min, max) {
+            Ok(v)
+        } else {
+            Err(self.error(
+                &value.span(),
+                format!("`{key}` = {v} must be an integer in [{min}, {max}]"),
+            ))
+        }
+    }
+
     /// A parameter's value, checked against its spec's type and range.
     pub fn param(&self, spec: &ParamSpec, value: &Value<'a>) -> Result<f64, InputError> {
-        let key = spec.key();
-        let v = self.number(&key, value)?;
-        check_param(spec, v).map_err(|m| self.error(&value.span(), m))
-    }
-}
-
-/// Checks `value` against `spec`; the message names the key, the value and the range.
-pub fn check_param(spec: &ParamSpec, value: f64) -> Result<f64, String> {
-    if spec.range.contains(value) {
-        Ok(value)
-    } else {
-        Err(format!(
-            "`{}` = {value} is out of range: it must be {}",
-            spec.key(),
-            spec.range
-        ))
+        let v = self.number(spec.key(), value)?;
+        super::edit::check_value(spec.id, v).map_err(|m| self.error(&value.span(), m))
     }
 }
 

@@ -6,6 +6,7 @@
 //! problem becomes an [`InputError`] naming the file, line, key, value and allowed range.
 
 pub mod builtin;
+pub mod edit;
 pub mod input;
 
 use std::path::{Path, PathBuf};
@@ -13,8 +14,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::model::params::{ParamSpec, Section, all_specs, find_spec, suggest};
+use crate::model::params::{
+    ParamId, ParamSpec, Section, all_specs, find_spec, section_specs, suggest,
+};
 use crate::model::{Event, ModelSpec, Population, Regime, RunParams};
+pub use edit::lookup_param;
+use edit::{EventDraft, EventKey};
 pub use input::InputError;
 use input::{Document, FileKind, Problems, Table};
 
@@ -64,23 +69,31 @@ impl Scenario {
     }
 
     /// The value of a parameter.
-    pub fn get(&self, spec: &ParamSpec) -> f64 {
-        match spec.section {
-            Section::Run => self.run.get(spec.name),
-            Section::Population => self.population.get(spec.name),
-            Section::Regime => self.regime.get(spec.name),
+    pub fn get(&self, id: ParamId) -> f64 {
+        match id.section() {
+            Section::Run => self.run.get(id),
+            Section::Population => self.population.get(id),
+            Section::Regime => self.regime.get(id),
         }
-        .expect("every spec names a field of its section")
+        .expect("every id is a field of its own section")
     }
 
-    /// Sets a parameter to an already validated value.
-    pub fn set(&mut self, spec: &ParamSpec, value: f64) {
-        let known = match spec.section {
-            Section::Run => self.run.set(spec.name, value),
-            Section::Population => self.population.set(spec.name, value),
-            Section::Regime => self.regime.set(spec.name, value),
+    /// Sets a parameter to an already validated value (see [`edit::check_value`]).
+    pub fn set(&mut self, id: ParamId, value: f64) {
+        let own_section = match id.section() {
+            Section::Run => self.run.set(id, value),
+            Section::Population => self.population.set(id, value),
+            Section::Regime => self.regime.set(id, value),
         };
-        debug_assert!(known);
+        debug_assert!(own_section);
+    }
+
+    /// Sets a parameter after checking the value against its range; the message names the
+    /// key, the value and the range.
+    pub fn edit(&mut self, id: ParamId, value: f64) -> Result<(), String> {
+        let value = edit::check_value(id, value)?;
+        self.set(id, value);
+        Ok(())
     }
 
     /// Applies one `--set key=value` (key `section.name` or a bare name).
@@ -103,9 +116,8 @@ impl Scenario {
                 ),
             )
         })?;
-        let value = input::check_param(spec, value).map_err(|m| InputError::new("--set", m))?;
-        self.set(spec, value);
-        Ok(())
+        self.edit(spec.id, value)
+            .map_err(|m| InputError::new("--set", m))
     }
 
     /// Checks what no single parameter's range covers: the timeline against `steps`.
@@ -137,28 +149,10 @@ impl Scenario {
         let nominal = Scenario::default();
         all_specs()
             .filter(|s| s.section != Section::Run)
-            .map(|s| (s, self.get(s)))
-            .filter(|(s, v)| *v != nominal.get(s))
+            .map(|s| (s, self.get(s.id)))
+            .filter(|(s, v)| *v != nominal.get(s.id))
             .collect()
     }
-}
-
-/// The spec of `key` (`section.name` or a bare name), or a message with a suggestion.
-pub fn lookup_param(key: &str) -> Result<&'static ParamSpec, String> {
-    let found = match key.split_once('.') {
-        Some((section, name)) => {
-            all_specs().find(|s| s.section.name() == section && s.name == name)
-        }
-        None => all_specs().find(|s| s.name == key),
-    };
-    found.ok_or_else(|| {
-        let keys: Vec<String> = all_specs().map(|s| s.key()).collect();
-        let hint = suggest(key, keys.iter().map(String::as_str))
-            .or_else(|| suggest(key, all_specs().map(|s| s.name)))
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_else(|| "; `cadre-sim params` lists them all".into());
-        format!("unknown parameter `{key}`{hint}")
-    })
 }
 
 fn serialize_events<S: serde::Serializer>(events: &[Event], ser: S) -> Result<S::Ok, S::Error> {
@@ -167,13 +161,11 @@ fn serialize_events<S: serde::Serializer>(events: &[Event], ser: S) -> Result<S:
         fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
             let mut map = ser.serialize_map(Some(self.0.changes.len() + 1))?;
             map.serialize_entry("at", &self.0.at)?;
-            for (name, value) in &self.0.changes {
-                let integer =
-                    find_spec(Section::Regime, name).is_some_and(|s| s.range.is_integer());
-                if integer {
-                    map.serialize_entry(name, &(*value as u64))?;
+            for &(id, value) in &self.0.changes {
+                if id.spec().range.is_integer() {
+                    map.serialize_entry(id.name(), &(value as u64))?;
                 } else {
-                    map.serialize_entry(name, value)?;
+                    map.serialize_entry(id.name(), &value)?;
                 }
             }
             map.end()
@@ -282,7 +274,7 @@ fn resolve(
     doc.check_kind(&table, FileKind::Scenario)?;
     // Reading goes on past a mistake, so that every mistake in the file is reported at once.
     let mut problems = Problems::default();
-    let run_names: Vec<&str> = RunParams::SPECS.iter().map(|s| s.name).collect();
+    let run_names: Vec<&str> = section_specs(Section::Run).map(|s| s.name).collect();
     for (key, _) in table.iter() {
         if run_names.contains(&key.get_ref().as_ref()) {
             problems.add(doc.error(
@@ -355,10 +347,7 @@ fn apply_section(
     table: &Table<'_>,
     problems: &mut Problems,
 ) {
-    let names: Vec<&str> = all_specs()
-        .filter(|s| s.section == section)
-        .map(|s| s.name)
-        .collect();
+    let names: Vec<&str> = section_specs(section).map(|s| s.name).collect();
     for (key, value) in table.iter() {
         if problems
             .check(doc.check_known(key, &format!("[{}]", section.name()), &names))
@@ -368,7 +357,7 @@ fn apply_section(
         }
         let spec = find_spec(section, key.get_ref()).expect("checked above");
         if let Some(v) = problems.check(doc.param(spec, value)) {
-            scenario.set(spec, v);
+            scenario.set(spec.id, v);
         }
     }
 }
@@ -387,65 +376,43 @@ fn read_events(
         ));
         return Vec::new();
     };
-    let mut names: Vec<&str> = vec!["at"];
-    names.extend(Regime::SPECS.iter().map(|s| s.name));
+    let names = edit::event_keys();
     let mut events = Vec::new();
     for item in items.iter() {
         let Some(table) = problems.check(doc.table("events", item)) else {
             continue;
         };
-        let mut at = None;
-        let mut changes = Vec::new();
+        let mut draft = EventDraft::new("an event");
         let mut ok = true;
         for (key, v) in table.iter() {
-            let known = doc.check_known(
-                key,
-                "an event (events may change [regime] parameters)",
-                &names,
-            );
+            let known = doc.check_known(key, &draft.key_context(), &names);
             if problems.check(known).is_none() {
                 ok = false;
                 continue;
             }
-            if key.get_ref() == "at" {
-                let step = doc.number("at", v).and_then(|step| {
-                    if step >= 0.0 && step.fract() == 0.0 && step <= u32::MAX as f64 {
-                        Ok(step as u32)
-                    } else {
-                        Err(doc.error(
-                            &v.span(),
-                            format!("`at` = {step} must be an integer step >= 0"),
-                        ))
-                    }
-                });
-                at = problems.check(step);
-                ok &= at.is_some();
-            } else {
-                let spec = find_spec(Section::Regime, key.get_ref()).expect("checked above");
-                match problems.check(doc.param(spec, v)) {
-                    Some(value) => changes.push((spec.name.to_string(), value)),
-                    None => ok = false,
-                }
-            }
+            let read = match EventKey::of(key.get_ref()).expect("checked above") {
+                EventKey::At => doc.number("at", v).and_then(|step| {
+                    draft
+                        .at("at", step)
+                        .map(drop)
+                        .map_err(|m| doc.error(&v.span(), m))
+                }),
+                EventKey::Change(id) => doc.number(id.key(), v).and_then(|value| {
+                    draft
+                        .change(id, value)
+                        .map(drop)
+                        .map_err(|m| doc.error(&v.span(), m))
+                }),
+            };
+            ok &= problems.check(read).is_some();
         }
         if !ok {
             continue;
         }
-        let Some(at) = at else {
-            problems.add(doc.error(
-                &item.span(),
-                "an event needs `at`, the step it applies before",
-            ));
-            continue;
-        };
-        if changes.is_empty() {
-            problems.add(doc.error(
-                &item.span(),
-                "an event must change at least one [regime] parameter",
-            ));
-            continue;
+        if let Some(event) = problems.check(draft.finish().map_err(|m| doc.error(&item.span(), m)))
+        {
+            events.push(event);
         }
-        events.push(Event { at, changes });
     }
     events
 }
@@ -596,6 +563,6 @@ mod tests {
         let s = Scenario::load("o2_top_leader").unwrap();
         let d = s.differences_from_nominal();
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].0.name, "leader_duty");
+        assert_eq!(d[0].0.id, ParamId::LeaderDuty);
     }
 }

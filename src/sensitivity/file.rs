@@ -29,10 +29,12 @@ use std::path::Path;
 use toml::de::DeValue;
 
 use super::{Factor, Method, SensitivityPlan};
+use crate::error::InputError;
 use crate::model::Metric;
 use crate::model::params::suggest;
-use crate::scenario::input::{Document, FileKind, Problems, Value, check_param};
-use crate::scenario::{InputError, lookup_param};
+use crate::scenario::edit::check_value;
+use crate::scenario::input::{Document, FileKind, Problems, Value};
+use crate::scenario::lookup_param;
 use crate::sweep::design::check_sweepable;
 use crate::sweep::file::{RunOverrides, get, read_header};
 
@@ -172,14 +174,7 @@ fn integer(
     min: f64,
     max: f64,
 ) -> Result<usize, InputError> {
-    let v = doc.number(key, value)?;
-    if !(v >= min && v <= max && v.fract() == 0.0) {
-        return Err(doc.error(
-            &value.span(),
-            format!("`{key}` = {v} must be an integer in [{min}, {max}]"),
-        ));
-    }
-    Ok(v as usize)
+    doc.integer(key, value, min, max).map(|v| v as usize)
 }
 
 /// The metrics, each checked; None after recording every problem.
@@ -251,7 +246,7 @@ fn read_factors(
     // Every scaled value stays in range, because both ends are checked and the range is an
     // interval; integer parameters round to integers in [from, to].
     for f in &factors {
-        debug_assert!(check_param(f.spec, f.scale(0.5)).is_ok());
+        debug_assert!(check_value(f.param, f.scale(0.5)).is_ok());
     }
     ok.then_some(factors)
 }
@@ -277,10 +272,10 @@ fn read_factor(
     let param_value = problems.check(field("param"))?;
     let spec = problems.check(doc.string("param", param_value).and_then(|key| {
         lookup_param(&key)
-            .and_then(|spec| check_sweepable(spec).map(|()| spec))
+            .and_then(|spec| check_sweepable(spec.id).map(|()| spec))
             .map_err(|m| doc.error(&param_value.span(), m))
     }))?;
-    if before.iter().any(|f| f.spec.key() == spec.key()) {
+    if before.iter().any(|f| f.param == spec.id) {
         problems.add(doc.error(
             &param_value.span(),
             format!("`{}` is varied twice", spec.key()),
@@ -302,7 +297,11 @@ fn read_factor(
         ));
         return None;
     }
-    ok.then_some(Factor { spec, low, high })
+    ok.then_some(Factor {
+        param: spec.id,
+        low,
+        high,
+    })
 }
 
 #[cfg(test)]
@@ -324,7 +323,7 @@ mod tests {
         assert_eq!(plan.name, "levers");
         assert_eq!(plan.method, Method::Sobol { samples: 8 });
         assert_eq!(plan.factors.len(), 2);
-        assert_eq!(plan.factors[1].spec.key(), "regime.review_delay");
+        assert_eq!(plan.factors[1].param.key(), "regime.review_delay");
         assert_eq!(plan.base.run.replicates, 2);
         assert_eq!(plan.window, 10);
     }

@@ -13,11 +13,12 @@ pub mod sobol;
 use rand::Rng;
 use serde::Serialize;
 
+use crate::error::InputError;
 use crate::model::Metric;
-use crate::model::params::ParamSpec;
+use crate::model::params::ParamId;
 use crate::model::rng::{SimRng, replicate_rng};
 use crate::output::number;
-use crate::scenario::{InputError, Scenario};
+use crate::scenario::Scenario;
 use crate::sweep::{Design, SweepPlan, SweepResults};
 use morris::MorrisIndex;
 use sobol::SobolIndex;
@@ -89,8 +90,8 @@ impl SensitivityPlan {
                     .collect()
             })
             .collect();
-        let specs = self.factors.iter().map(|f| f.spec).collect();
-        let design = Design::new(self.method.name(), specs, points)
+        let params = self.factors.iter().map(|f| f.param).collect();
+        let design = Design::new(self.method.name(), params, points)
             .map_err(|m| InputError::new(format!("sensitivity '{}'", self.name), m))?;
         SweepPlan::new(
             self.name.clone(),
@@ -184,7 +185,7 @@ pub fn indices_csv(plan: &SensitivityPlan, analysis: &[MetricIndices]) -> Vec<u8
                 Indices::Sobol(v) => [v[k].s1, v[k].s1_conf, v[k].st, v[k].st_conf],
                 Indices::Morris(v) => [v[k].mu_star, v[k].mu_star_conf, v[k].mu, v[k].sigma],
             };
-            let mut row = vec![m.metric.name().to_string(), factor.spec.key()];
+            let mut row = vec![m.metric.name().to_string(), factor.param.key().to_string()];
             row.extend(values.iter().map(|&x| number(x)));
             w.write_record(&row).expect("write to memory");
         }
@@ -202,7 +203,7 @@ pub fn salib_files(
 ) -> Vec<(String, Vec<u8>)> {
     let problem = serde_json::json!({
         "num_vars": plan.factors.len(),
-        "names": plan.factors.iter().map(|f| f.spec.key()).collect::<Vec<_>>(),
+        "names": plan.factors.iter().map(|f| f.param.key()).collect::<Vec<_>>(),
         "bounds": plan.factors.iter().map(|f| [f.low, f.high]).collect::<Vec<_>>(),
     });
     let mut problem_text = serde_json::to_vec_pretty(&problem).expect("plain data");
@@ -235,7 +236,7 @@ fn number_or_nan(x: f64) -> String {
 /// One varied parameter and its range.
 #[derive(Debug, Clone)]
 pub struct Factor {
-    pub spec: &'static ParamSpec,
+    pub param: ParamId,
     pub low: f64,
     pub high: f64,
 }
@@ -245,7 +246,7 @@ impl Factor {
     /// rounded to the nearest integer.
     pub fn scale(&self, u: f64) -> f64 {
         let v = self.low + u * (self.high - self.low);
-        if self.spec.range.is_integer() {
+        if self.param.spec().range.is_integer() {
             v.round()
         } else {
             v

@@ -8,7 +8,7 @@ use super::request::{MAX_CADRES, MAX_REPLICATES, MAX_STEPS, MAX_WORK};
 use super::stream::FINAL_WINDOW;
 use super::text::{self, CONCEPTS, LEVERS, Text};
 use crate::model::Metric;
-use crate::model::params::{Range, Section, find_spec};
+use crate::model::params::Range;
 use crate::scenario::{Scenario, builtin};
 use crate::worldview;
 
@@ -42,7 +42,7 @@ pub fn meta() -> Value {
                 });
             let values: serde_json::Map<String, Value> = LEVERS
                 .iter()
-                .map(|l| (l.name.to_string(), json!(s.regime.get(l.name))))
+                .map(|l| (l.param.name().to_string(), json!(s.regime.get(l.param))))
                 .collect();
             json!({
                 "name": name,
@@ -64,7 +64,7 @@ pub fn meta() -> Value {
     let levers: Vec<Value> = LEVERS
         .iter()
         .map(|l| {
-            let spec = find_spec(Section::Regime, l.name).expect("levers are regime parameters");
+            let spec = l.param.spec();
             let concept = CONCEPTS
                 .iter()
                 .find(|(c, _)| *c == spec.concept)

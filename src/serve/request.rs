@@ -14,9 +14,9 @@ use serde_json::{Map, Value};
 
 use super::text;
 use crate::i18n::Lang;
-use crate::model::params::{Range, Section, find_spec, suggest};
-use crate::model::{Event, Regime};
-use crate::scenario::input::check_param;
+use crate::model::Event;
+use crate::model::params::{ParamId, Range, integer_in, suggest};
+use crate::scenario::edit::{AT_ALLOWED, EventDraft, EventKey, check_value, event_keys};
 use crate::scenario::{Scenario, builtin, lookup_param};
 
 /// The most cadres one classroom run may have.
@@ -262,25 +262,26 @@ impl RunRequest {
             })?;
             // Sizes are checked against the classroom caps, so that the message gives the
             // range that applies here rather than the command line's.
-            let cap = CAPS.iter().find(|(k, _)| *k == spec.key()).map(|(_, c)| *c);
+            let id = spec.id;
+            let cap = cap(id);
             let allowed = match cap {
                 Some(cap) => format!("an integer in [1, {cap}]"),
                 None => spec.range.to_string(),
             };
-            let v = number(&spec.key(), value, &allowed)?;
+            let v = number(id.key(), value, &allowed)?;
             if let Some(cap) = cap {
-                check_cap(&spec.key(), v, value, cap)?;
+                check_cap(id, v, value, cap)?;
             }
-            let v = check_param(spec, v).map_err(|m| {
+            let v = check_value(id, v).map_err(|m| {
                 ApiError::param(
                     Problem::OutOfRange(Allowed::Range(spec.range)),
                     m,
-                    spec.key(),
+                    id.key().to_string(),
                     value,
                     allowed.clone(),
                 )
             })?;
-            scenario.set(spec, v);
+            scenario.set(id, v);
         }
         if let Some(events) = &self.events {
             scenario.events = events
@@ -292,14 +293,9 @@ impl RunRequest {
 
         // The scenario's own sizes (built-ins are classroom-sized, but say so if one is not).
         let cadres = scenario.population.cadres;
-        check_cap(
-            "population.cadres",
-            cadres as f64,
-            &cadres.into(),
-            MAX_CADRES,
-        )?;
+        check_cap(ParamId::Cadres, cadres as f64, &cadres.into(), MAX_CADRES)?;
         let steps = scenario.run.steps;
-        check_cap("run.steps", steps as f64, &steps.into(), MAX_STEPS)?;
+        check_cap(ParamId::Steps, steps as f64, &steps.into(), MAX_STEPS)?;
         let replicates = scenario.run.replicates;
         let work = replicates as u64 * cadres as u64 * steps as u64;
         if work > MAX_WORK {
@@ -332,18 +328,23 @@ impl RunRequest {
     }
 }
 
-/// The sizes capped for the classroom: (key, largest value).
-const CAPS: [(&str, u32); 3] = [
-    ("population.cadres", MAX_CADRES),
-    ("run.steps", MAX_STEPS),
-    ("run.replicates", MAX_REPLICATES),
-];
+/// The classroom cap of a size: its largest value on the page; None for parameters the
+/// page takes in their full range.
+pub fn cap(id: ParamId) -> Option<u32> {
+    match id {
+        ParamId::Cadres => Some(MAX_CADRES),
+        ParamId::Steps => Some(MAX_STEPS),
+        ParamId::Replicates => Some(MAX_REPLICATES),
+        _ => None,
+    }
+}
 
 /// Checks a size against its classroom cap: an integer in [1, cap].
-fn check_cap(key: &str, value: f64, given: &Value, cap: u32) -> Result<(), ApiError> {
-    if value >= 1.0 && value <= cap as f64 && value.fract() == 0.0 {
+fn check_cap(id: ParamId, value: f64, given: &Value, cap: u32) -> Result<(), ApiError> {
+    if integer_in(value, 1.0, cap as f64) {
         return Ok(());
     }
+    let key = id.key();
     let over = if value > cap as f64 {
         " is over the classroom cap:"
     } else {
@@ -377,58 +378,54 @@ fn number(key: &str, value: &Value, allowed: &str) -> Result<f64, ApiError> {
     })
 }
 
-/// Event `i` of a request: `at` and at least one `[regime]` parameter, as in scenario files.
+/// Event `i` of a request: `at` and at least one `[regime]` parameter, checked by the same
+/// validator as scenario files' `[[events]]` (`scenario::edit`).
 fn event(i: usize, table: &Map<String, Value>) -> Result<Event, ApiError> {
     let place = format!("events[{i}]");
-    let mut at = None;
-    let mut changes = Vec::new();
+    let mut draft = EventDraft::new(place.clone());
     for (key, value) in table {
-        if key == "at" {
-            let allowed = "an integer step >= 0";
-            let step = number(&format!("{place}.at"), value, allowed)?;
-            if !(step >= 0.0 && step.fract() == 0.0 && step <= u32::MAX as f64) {
-                return Err(ApiError::param(
-                    Problem::InvalidRequest,
-                    format!("`{place}.at` = {step} must be {allowed}"),
-                    format!("{place}.at"),
-                    value,
-                    allowed.into(),
-                ));
+        match EventKey::of(key) {
+            Some(EventKey::At) => {
+                let label = format!("{place}.at");
+                let step = number(&label, value, AT_ALLOWED)?;
+                draft.at(&label, step).map_err(|m| {
+                    ApiError::param(
+                        Problem::InvalidRequest,
+                        m,
+                        label.clone(),
+                        value,
+                        AT_ALLOWED.into(),
+                    )
+                })?;
             }
-            at = Some(step as u32);
-            continue;
+            Some(EventKey::Change(id)) => {
+                let range = id.spec().range;
+                let v = number(id.key(), value, &range.to_string())?;
+                draft.change(id, v).map_err(|m| {
+                    ApiError::param(
+                        Problem::OutOfRange(Allowed::Range(range)),
+                        format!("{place}: {m}"),
+                        id.key().to_string(),
+                        value,
+                        range.to_string(),
+                    )
+                })?;
+            }
+            None => {
+                let hint = suggest(key, event_keys())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return Err(ApiError {
+                    parameter: Some(format!("{place}.{key}")),
+                    ..ApiError::bad(format!(
+                        "unknown key `{key}` in {}{hint}",
+                        draft.key_context()
+                    ))
+                });
+            }
         }
-        let Some(spec) = find_spec(Section::Regime, key) else {
-            let hint = suggest(key, Regime::SPECS.iter().map(|s| s.name))
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            return Err(ApiError {
-                parameter: Some(format!("{place}.{key}")),
-                ..ApiError::bad(format!(
-                    "unknown key `{key}` in {place} (events may change [regime] parameters){hint}"
-                ))
-            });
-        };
-        let v = number(&spec.key(), value, &spec.range.to_string())?;
-        let v = check_param(spec, v).map_err(|m| {
-            ApiError::param(
-                Problem::OutOfRange(Allowed::Range(spec.range)),
-                format!("{place}: {m}"),
-                spec.key(),
-                value,
-                spec.range.to_string(),
-            )
-        })?;
-        changes.push((spec.name.to_string(), v));
     }
-    let at =
-        at.ok_or_else(|| ApiError::bad(format!("{place} needs `at`, the step it applies before")))?;
-    if changes.is_empty() {
-        return Err(ApiError::bad(format!(
-            "{place} must change at least one [regime] parameter"
-        )));
-    }
-    Ok(Event { at, changes })
+    draft.finish().map_err(ApiError::bad)
 }
 
 #[cfg(test)]
@@ -510,7 +507,7 @@ mod tests {
             s.events,
             vec![Event {
                 at: 5,
-                changes: vec![("sensitivity".into(), 0.7)]
+                changes: vec![(ParamId::Sensitivity, 0.7)]
             }]
         );
         let e = resolve(r#"{"scenario":"strict_accountability","events":[{"at":5,"cadres":9}]}"#)

@@ -8,7 +8,7 @@
 
 use super::request::{Allowed, ApiError, MAX_WORK, Problem};
 use crate::i18n::Lang;
-use crate::model::params::{MAX_SEED, Range};
+use crate::model::params::{MAX_SEED, ParamId, Range};
 
 /// A text in both languages.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -25,7 +25,7 @@ const fn t(en: &'static str, zh: &'static str) -> Text {
 #[derive(Debug, Clone, Copy)]
 pub struct Lever {
     /// The `[regime]` parameter it sets.
-    pub name: &'static str,
+    pub param: ParamId,
     /// A short label for the slider.
     pub label: Text,
     /// The parameter's meaning in Chinese (the English one is `ParamSpec::meaning`).
@@ -34,14 +34,9 @@ pub struct Lever {
     pub slider_max: f64,
 }
 
-const fn lever(
-    name: &'static str,
-    label: Text,
-    meaning_zh: &'static str,
-    slider_max: f64,
-) -> Lever {
+const fn lever(param: ParamId, label: Text, meaning_zh: &'static str, slider_max: f64) -> Lever {
     Lever {
-        name,
+        param,
         label,
         meaning_zh,
         slider_max,
@@ -51,67 +46,67 @@ const fn lever(
 /// The sliders, in the order the page shows them (the list of main regime levers).
 pub const LEVERS: &[Lever] = &[
     lever(
-        "detect",
+        ParamId::Detect,
         t("Detection of failures", "失误被发现的概率"),
         "一项失败的改革被发现并立案的概率。",
         1.0,
     ),
     lever(
-        "severity",
+        ParamId::Severity,
         t("Severity of sanction", "问责处分的力度"),
         "诚实失误一旦被处分，对干部仕途造成的损失。",
         10.0,
     ),
     lever(
-        "initiation_base",
+        ParamId::InitiationBase,
         t("Reviews started by leaders", "领导主动启动容错认定"),
         "在没有任何责任要求时，单位“一把手”对已发现的失误启动容错认定的概率。",
         1.0,
     ),
     lever(
-        "leader_duty",
+        ParamId::LeaderDuty,
         t("Top-leader duty", "一把手责任"),
         "“一把手”责任：要求领导启动认定，弥合与“每案必审”之间差距的比例。",
         1.0,
     ),
     lever(
-        "publish",
+        ParamId::Publish,
         t("Publication of cases", "案例公开"),
         "已作出结论的诚实失误案例向全体干部公开的概率。",
         1.0,
     ),
     lever(
-        "credibility",
+        ParamId::Credibility,
         t("Credibility of conclusions", "结论的公信力"),
         "干部在多大程度上相信自己听到的案例（本单位的和公开的）。",
         1.0,
     ),
     lever(
-        "sensitivity",
+        ParamId::Sensitivity,
         t("Tolerance of honest failures", "诚实失误获容错"),
         "容错认定正确地宽容一项诚实失误的概率。",
         1.0,
     ),
     lever(
-        "specificity",
+        ParamId::Specificity,
         t("Refusal of violations", "谋私违纪不予容错"),
         "容错认定正确地拒绝宽容谋取私利的违纪行为的概率。",
         1.0,
     ),
     lever(
-        "correction_capacity",
+        ParamId::CorrectionCapacity,
         t("Correction capacity", "纠错能力"),
         "一项失败的改革被及时发现并纠正的概率。",
         1.0,
     ),
     lever(
-        "review_delay",
+        ParamId::ReviewDelay,
         t("Review delay (quarters)", "认定耗时（季度）"),
         "容错认定在作出结论前额外花费的步数（每步一个季度）。",
         12.0,
     ),
     lever(
-        "heterogeneity",
+        ParamId::Heterogeneity,
         t("Differences between units", "地区与单位差异"),
         "各单位在宽严尺度、认定质量和领导积极性上的差异程度。",
         1.0,
@@ -421,12 +416,12 @@ pub const UI: &[(&str, Text)] = &[
 ];
 
 /// How the page names the run settings in its messages.
-const SETTINGS: &[(&str, Text)] = &[
-    ("population.cadres", t("The number of cadres", "干部数")),
-    ("run.steps", t("The number of quarters", "季度数")),
-    ("run.seed", t("The seed", "随机种子")),
+const SETTINGS: &[(ParamId, Text)] = &[
+    (ParamId::Cadres, t("The number of cadres", "干部数")),
+    (ParamId::Steps, t("The number of quarters", "季度数")),
+    (ParamId::Seed, t("The seed", "随机种子")),
     (
-        "run.replicates",
+        ParamId::Replicates,
         t("The number of runs to average", "平均的运行次数"),
     ),
 ];
@@ -438,9 +433,12 @@ pub fn error_message(e: &ApiError, lang: Lang) -> String {
     match e.problem.as_ref() {
         Problem::OutOfRange(allowed) => {
             let key = e.parameter.as_deref().unwrap_or("");
+            // The answer names the parameter by its key (scripts read it); the words for
+            // people are found by id.
+            let id = ParamId::from_key(key);
             let name = SETTINGS
                 .iter()
-                .find(|(k, _)| *k == key)
+                .find(|(k, _)| Some(*k) == id)
                 .map(|(_, t)| {
                     if zh {
                         t.zh.to_string()
@@ -449,8 +447,7 @@ pub fn error_message(e: &ApiError, lang: Lang) -> String {
                     }
                 })
                 .or_else(|| {
-                    let name = key.rsplit('.').next().unwrap_or(key);
-                    LEVERS.iter().find(|l| l.name == name).map(|l| {
+                    LEVERS.iter().find(|l| Some(l.param) == id).map(|l| {
                         if zh {
                             format!("“{}”", l.label.zh)
                         } else {
@@ -565,7 +562,7 @@ fn allowed_text(allowed: Allowed, zh: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::params::{Section, find_spec};
+    use crate::model::params::Section;
     use crate::scenario::builtin;
 
     #[test]
@@ -577,12 +574,18 @@ mod tests {
             );
         }
         for lever in LEVERS {
-            let spec = find_spec(Section::Regime, lever.name).expect("levers are regime params");
+            let spec = lever.param.spec();
+            assert_eq!(
+                spec.section,
+                Section::Regime,
+                "{}: levers are regime params",
+                spec.key()
+            );
             let concept = CONCEPTS.iter().find(|(c, _)| *c == spec.concept);
             assert!(
                 concept.is_some(),
                 "{}: concept {} has no text",
-                lever.name,
+                spec.name,
                 spec.concept
             );
         }

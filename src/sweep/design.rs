@@ -9,10 +9,9 @@ use rand::RngCore;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
-use crate::model::params::{ParamSpec, Section};
+use crate::model::params::{ParamId, Section};
 use crate::model::rng::SimRng;
-use crate::scenario::input::check_param;
-use crate::scenario::lookup_param;
+use crate::scenario::edit::check_value;
 
 /// The most points one design may have: beyond this, a cross product is almost surely a
 /// mistake, and the per-point files would strain any file system.
@@ -24,8 +23,8 @@ pub struct Design {
     /// How the points were generated: `grid`, `zip`, `lhs` (or a sensitivity method's name).
     /// Recorded for people and plots; the engine does not read it.
     pub method: String,
-    /// The varied parameters, as `section.name` keys.
-    pub params: Vec<String>,
+    /// The varied parameters (written as their `section.name` keys).
+    pub params: Vec<ParamId>,
     /// `points[i][j]`: the value of `params[j]` at point i.
     pub points: Vec<Vec<f64>>,
     /// For a full grid, each axis's values in `params` order; points enumerate the cross
@@ -40,13 +39,13 @@ impl Design {
     /// every value must lie in its parameter's range. The message says what is wrong.
     pub fn new(
         method: impl Into<String>,
-        params: Vec<&'static ParamSpec>,
+        params: Vec<ParamId>,
         points: Vec<Vec<f64>>,
     ) -> Result<Design, String> {
-        for (j, spec) in params.iter().enumerate() {
-            check_sweepable(spec)?;
-            if params[..j].iter().any(|s| s.key() == spec.key()) {
-                return Err(format!("`{}` is varied twice", spec.key()));
+        for (j, &id) in params.iter().enumerate() {
+            check_sweepable(id)?;
+            if params[..j].contains(&id) {
+                return Err(format!("`{id}` is varied twice"));
             }
         }
         if points.is_empty() {
@@ -66,20 +65,20 @@ impl Design {
                     params.len()
                 ));
             }
-            for (spec, &v) in params.iter().zip(point) {
-                check_param(spec, v).map_err(|m| format!("point {i}: {m}"))?;
+            for (&id, &v) in params.iter().zip(point) {
+                check_value(id, v).map_err(|m| format!("point {i}: {m}"))?;
             }
         }
         Ok(Design {
             method: method.into(),
-            params: params.iter().map(|s| s.key()).collect(),
+            params,
             points,
             grid: None,
         })
     }
 
     /// The full cross product of `axes` (first axis slowest).
-    pub fn grid(axes: Vec<(&'static ParamSpec, Vec<f64>)>) -> Result<Design, String> {
+    pub fn grid(axes: Vec<(ParamId, Vec<f64>)>) -> Result<Design, String> {
         let total = axes
             .iter()
             .try_fold(1usize, |n, (_, vs)| n.checked_mul(vs.len()))
@@ -108,13 +107,12 @@ impl Design {
     }
 
     /// Axes paired element by element: point i takes the i-th value of every axis.
-    pub fn zip(axes: Vec<(&'static ParamSpec, Vec<f64>)>) -> Result<Design, String> {
+    pub fn zip(axes: Vec<(ParamId, Vec<f64>)>) -> Result<Design, String> {
         let n = axes.first().map_or(0, |(_, v)| v.len());
-        if let Some((spec, values)) = axes.iter().find(|(_, v)| v.len() != n) {
+        if let Some((id, values)) = axes.iter().find(|(_, v)| v.len() != n) {
             return Err(format!(
-                "zipped axes must have equal lengths: `{}` has {n} values but `{}` has {}",
-                axes[0].0.key(),
-                spec.key(),
+                "zipped axes must have equal lengths: `{}` has {n} values but `{id}` has {}",
+                axes[0].0,
                 values.len()
             ));
         }
@@ -129,7 +127,7 @@ impl Design {
     /// parameter holds exactly one point, at a uniform position inside it. Integer
     /// parameters are rounded to the nearest integer.
     pub fn latin_hypercube(
-        axes: Vec<(&'static ParamSpec, Interval)>,
+        axes: Vec<(ParamId, Interval)>,
         n: usize,
         seed: u64,
     ) -> Result<Design, String> {
@@ -138,7 +136,7 @@ impl Design {
         }
         let mut rng = SimRng::seed_from_u64(seed);
         let mut columns = Vec::with_capacity(axes.len());
-        for (spec, interval) in &axes {
+        for &(id, interval) in &axes {
             // Shuffle the strata first, then draw positions: both from one pinned stream,
             // with our own Fisher–Yates so a rand upgrade cannot change the design.
             let mut strata: Vec<usize> = (0..n).collect();
@@ -149,7 +147,7 @@ impl Design {
                 .iter()
                 .map(|&k| {
                     let u = (k as f64 + unit(&mut rng)) / n as f64;
-                    round_for(spec, interval.at(u))
+                    round_for(id, interval.at(u))
                 })
                 .collect();
             columns.push(column);
@@ -158,11 +156,6 @@ impl Design {
             .map(|i| columns.iter().map(|c| c[i]).collect())
             .collect();
         Design::new("lhs", axes.into_iter().map(|(s, _)| s).collect(), points)
-    }
-
-    /// The specs of the varied parameters, in `params` order.
-    pub fn specs(&self) -> Result<Vec<&'static ParamSpec>, String> {
-        self.params.iter().map(|k| lookup_param(k)).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -175,12 +168,11 @@ impl Design {
 }
 
 /// Refuses parameters a sweep cannot vary.
-pub fn check_sweepable(spec: &ParamSpec) -> Result<(), String> {
-    if spec.section == Section::Run {
+pub fn check_sweepable(id: ParamId) -> Result<(), String> {
+    if id.section() == Section::Run {
         return Err(format!(
-            "`{}` cannot be varied: steps, replicates and seed are shared by every point \
-             (set them with the sweep's top-level `steps`, `replicates` and `seed`)",
-            spec.key()
+            "`{id}` cannot be varied: steps, replicates and seed are shared by every point \
+             (set them with the sweep's top-level `steps`, `replicates` and `seed`)"
         ));
     }
     Ok(())
@@ -220,8 +212,8 @@ impl Interval {
 }
 
 /// Rounds a generated value for an integer parameter; real parameters are left alone.
-pub fn round_for(spec: &ParamSpec, v: f64) -> f64 {
-    if spec.range.is_integer() {
+pub fn round_for(id: ParamId, v: f64) -> f64 {
+    if id.spec().range.is_integer() {
         v.round()
     } else {
         v
@@ -289,8 +281,8 @@ impl std::fmt::Display for Shard {
 mod tests {
     use super::*;
 
-    fn spec(key: &str) -> &'static ParamSpec {
-        lookup_param(key).unwrap()
+    fn spec(key: &str) -> ParamId {
+        ParamId::from_key(key).unwrap()
     }
 
     #[test]

@@ -35,9 +35,10 @@ use toml::de::DeValue;
 
 use super::design::{Design, Interval, check_sweepable, round_for};
 use super::plan::SweepPlan;
-use crate::model::params::ParamSpec;
-use crate::scenario::input::{Document, FileKind, Problems, Table, Value, check_param};
-use crate::scenario::{InputError, Scenario, lookup_param};
+use crate::error::InputError;
+use crate::model::params::{ParamId, ParamSpec, integer_in};
+use crate::scenario::input::{Document, FileKind, Problems, Table, Value};
+use crate::scenario::{Scenario, lookup_param};
 
 /// Final steps averaged when the file does not say.
 pub use crate::run::DEFAULT_WINDOW;
@@ -141,24 +142,21 @@ pub fn read_header(
     let mut base = problems
         .check(read_base(doc, path, get("base")))
         .unwrap_or_default();
-    for key in ["replicates", "steps", "seed"] {
-        if let Some(v) = get(key) {
-            let spec = lookup_param(&format!("run.{key}")).expect("run parameters exist");
-            if let Some(value) = problems.check(doc.param(spec, v)) {
-                base.set(spec, value);
-            }
+    for id in [ParamId::Replicates, ParamId::Steps, ParamId::Seed] {
+        if let Some(v) = get(id.name())
+            && let Some(value) = problems.check(doc.param(id.spec(), v))
+        {
+            base.set(id, value);
         }
     }
-    for (flag, key, value) in [
-        ("--steps", "run.steps", overrides.steps),
-        ("--replicates", "run.replicates", overrides.replicates),
+    for (flag, id, value) in [
+        ("--steps", ParamId::Steps, overrides.steps),
+        ("--replicates", ParamId::Replicates, overrides.replicates),
     ] {
-        if let Some(v) = value {
-            let spec = lookup_param(key).expect("run parameters exist");
-            match check_param(spec, v as f64) {
-                Ok(v) => base.set(spec, v),
-                Err(m) => problems.add(InputError::new(flag, m)),
-            }
+        if let Some(v) = value
+            && let Err(m) = base.edit(id, v as f64)
+        {
+            problems.add(InputError::new(flag, m));
         }
     }
     let steps_from = match (overrides.steps, get("steps")) {
@@ -173,7 +171,7 @@ pub fn read_header(
     let window = match get("window") {
         Some(v) => {
             let w = doc.number("window", v).and_then(|w| {
-                if w >= 1.0 && w <= steps as f64 && w.fract() == 0.0 {
+                if integer_in(w, 1.0, steps as f64) {
                     Ok(w as u32)
                 } else {
                     let by_flag = if overrides.steps.is_some() {
@@ -294,7 +292,7 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
             all_read = false;
             continue;
         };
-        if let Some(first) = axes.iter().find(|a| a.spec.key() == axis.spec.key()) {
+        if let Some(first) = axes.iter().find(|a| a.spec.id == axis.spec.id) {
             problems.add(doc.error(
                 &axis.param_value.span(),
                 format!(
@@ -343,7 +341,7 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
                 let values: Vec<f64> = interval
                     .spaced(points)
                     .into_iter()
-                    .map(|v| round_for(axis.spec, v))
+                    .map(|v| round_for(axis.spec.id, v))
                     .collect();
                 if values.windows(2).any(|w| w[0] == w[1]) {
                     problems.add(doc.error(
@@ -373,7 +371,7 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
                 continue;
             }
         };
-        value_axes.push((axis.spec, values));
+        value_axes.push((axis.spec.id, values));
     }
     let mode_name = mode_name?;
     if !all_read {
@@ -409,7 +407,7 @@ fn read_axis<'a>(
     };
     let spec = problems.check(doc.string("param", param_value).and_then(|key| {
         lookup_param(&key)
-            .and_then(|s| check_sweepable(s).map(|()| s))
+            .and_then(|s| check_sweepable(s.id).map(|()| s))
             .map_err(|m| doc.error(&param_value.span(), m))
     }))?;
     let values = match get(t, "values") {
@@ -541,17 +539,8 @@ fn read_interval(
         None => Some(None),
         Some(v) => {
             let max = super::design::MAX_POINTS;
-            let n = doc.number("points", v).and_then(|n| {
-                if n >= 2.0 && n.fract() == 0.0 && n <= max as f64 {
-                    Ok(Some(n as usize))
-                } else {
-                    Err(doc.error(
-                        &v.span(),
-                        format!("`points` = {n} must be an integer in [2, {max}]"),
-                    ))
-                }
-            });
-            problems.check(n)
+            let n = doc.integer("points", v, 2.0, max as f64);
+            problems.check(n).map(|n| Some(n as usize))
         }
     };
     let (f, t, log, points) = (f?, t?, log?, points?);
@@ -630,20 +619,13 @@ fn read_sample(
             problems.add(doc.error(&sample.span(), "[sample] needs `points`, e.g. points = 100"));
             None
         }
-        Some(v) => problems.check(doc.number("points", v).and_then(|n| {
-            if n >= 1.0 && n.fract() == 0.0 && n <= max as f64 {
-                Ok(n as usize)
-            } else {
-                Err(doc.error(
-                    &v.span(),
-                    format!("`points` = {n} must be an integer in [1, {max}]"),
-                ))
-            }
-        })),
+        Some(v) => problems
+            .check(doc.integer("points", v, 1.0, max as f64))
+            .map(|n| n as usize),
     };
     let seed = match get(t, "seed") {
         Some(v) => problems
-            .check(doc.param(lookup_param("run.seed").expect("exists"), v))
+            .check(doc.param(ParamId::Seed.spec(), v))
             .map(|s| s as u64),
         None => Some(0),
     };
@@ -651,7 +633,7 @@ fn read_sample(
     for axis in axes {
         match axis.interval {
             Some((interval, None)) if axis.values.is_none() => {
-                intervals.push((axis.spec, interval));
+                intervals.push((axis.spec.id, interval));
             }
             _ => {
                 problems.add(doc.error(
@@ -716,7 +698,7 @@ mod tests {
         );
         assert_eq!(plan.base().regime.leader_duty, 0.7, "base inherited");
         assert_eq!(plan.design().len(), 6);
-        assert_eq!(plan.design().params, ["regime.detect", "regime.severity"]);
+        assert_eq!(plan.design().params, [ParamId::Detect, ParamId::Severity]);
         assert!((plan.design().points[1][1] - 10.0).abs() < 1e-12);
     }
 

@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::design::Design;
-use crate::model::params::ParamSpec;
+use crate::error::InputError;
+use crate::model::params::ParamId;
 use crate::model::{MODEL_VERSION, ModelSpec};
-use crate::scenario::{InputError, Scenario};
+use crate::scenario::Scenario;
 
 /// The version of the sweep folder format; part of the hash.
 pub const SWEEP_FORMAT: u32 = 1;
@@ -52,7 +53,6 @@ pub struct SweepPlan {
     /// must stay the one `resolved` was made from).
     base: Scenario,
     resolved: ResolvedSweep,
-    specs: Vec<&'static ParamSpec>,
 }
 
 impl SweepPlan {
@@ -67,7 +67,6 @@ impl SweepPlan {
     ) -> Result<SweepPlan, InputError> {
         let name = name.into();
         let at = || format!("sweep '{name}'");
-        let specs = design.specs().map_err(|m| InputError::new(at(), m))?;
         if window == 0 || window > base.run.steps {
             return Err(InputError::new(
                 at(),
@@ -93,7 +92,6 @@ impl SweepPlan {
             description: description.into(),
             base,
             resolved,
-            specs,
         })
     }
 
@@ -118,20 +116,22 @@ impl SweepPlan {
     /// The model of point `point`: the base with the point's values set.
     pub fn model_spec(&self, point: usize) -> ModelSpec {
         let mut scenario = self.base.clone();
-        for (spec, &v) in self.specs.iter().zip(&self.resolved.design.points[point]) {
-            scenario.set(spec, v);
+        let design = &self.resolved.design;
+        for (&id, &v) in design.params.iter().zip(&design.points[point]) {
+            scenario.set(id, v);
         }
         scenario.model_spec()
     }
 
     /// Agent-steps of one replicate of `point` (cadres may be one of the varied parameters).
     pub fn agent_steps(&self, point: usize) -> u64 {
-        let cadres = self
-            .specs
+        let design = &self.resolved.design;
+        let cadres = design
+            .params
             .iter()
-            .position(|s| s.key() == "population.cadres")
+            .position(|&id| id == ParamId::Cadres)
             .map_or(self.base.population.cadres as f64, |j| {
-                self.resolved.design.points[point][j]
+                design.points[point][j]
             });
         cadres as u64 * self.base.run.steps as u64
     }
@@ -140,15 +140,10 @@ impl SweepPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::lookup_param;
 
     #[test]
     fn hash_survives_a_json_round_trip_and_sees_every_value() {
-        let design = Design::grid(vec![(
-            lookup_param("regime.detect").unwrap(),
-            vec![0.1, 0.30000000000000004],
-        )])
-        .unwrap();
+        let design = Design::grid(vec![(ParamId::Detect, vec![0.1, 0.30000000000000004])]).unwrap();
         let plan = SweepPlan::new("t", "", Scenario::default(), design, 10).unwrap();
         let text = serde_json::to_string_pretty(&plan.resolved).unwrap();
         let back: ResolvedSweep = serde_json::from_str(&text).unwrap();

@@ -10,6 +10,7 @@ use super::design::Design;
 use super::plan::ResolvedSweep;
 use super::store::{MANIFEST, PointError, SweepStore, summaries};
 use crate::error::{Error, InputError};
+use crate::model::params::ParamId;
 use crate::model::{Metric, N_METRICS};
 use crate::run::Summary;
 
@@ -69,7 +70,7 @@ impl BaseInfo {
 /// A metric along one swept parameter: the data of a line with a confidence band.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineSeries {
-    pub param: String,
+    pub param: ParamId,
     pub metric: Metric,
     /// Parameter values, increasing.
     pub x: Vec<f64>,
@@ -82,9 +83,9 @@ pub struct LineSeries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeatmapGrid {
     /// The first axis (columns, x).
-    pub x_param: String,
+    pub x_param: ParamId,
     /// The second axis (rows, y).
-    pub y_param: String,
+    pub y_param: ParamId,
     pub metric: Metric,
     pub xs: Vec<f64>,
     pub ys: Vec<f64>,
@@ -140,7 +141,7 @@ impl SweepResults {
                 .collect()
         };
         Some(LineSeries {
-            param: self.design.params[0].clone(),
+            param: self.design.params[0],
             metric,
             x: order.iter().map(|&p| self.design.points[p][0]).collect(),
             mean: pick(|s| s.mean),
@@ -162,8 +163,8 @@ impl SweepResults {
             })
             .collect();
         Some(HeatmapGrid {
-            x_param: self.design.params[0].clone(),
-            y_param: self.design.params[1].clone(),
+            x_param: self.design.params[0],
+            y_param: self.design.params[1],
             metric,
             xs,
             ys,

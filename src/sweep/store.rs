@@ -259,7 +259,7 @@ impl SweepStore {
         let design = &self.manifest.sweep.design;
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header = vec!["point".to_string()];
-        header.extend(design.params.iter().cloned());
+        header.extend(design.params.iter().map(|id| id.key().to_string()));
         w.write_record(&header).expect("write to memory");
         for (i, point) in design.points.iter().enumerate() {
             let mut row = vec![i.to_string()];
