@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::text;
+use crate::error::InputError;
 use crate::i18n::Lang;
 use crate::model::Event;
 use crate::model::params::{ParamId, Range, integer_in, suggest};
@@ -164,6 +165,14 @@ impl ApiError {
     /// The same error, its message in `lang`.
     pub fn in_lang(self, lang: Lang) -> Self {
         ApiError { lang, ..self }
+    }
+}
+
+/// Bad input found by the library's own checks (a whole scenario's validation) is a 400
+/// answer naming every problem, as the command line would.
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> Self {
+        ApiError::bad(e.to_string())
     }
 }
 
@@ -323,7 +332,7 @@ impl RunRequest {
                 ),
             ));
         }
-        scenario.validate().map_err(|e| ApiError::bad(e.message))?;
+        scenario.validate()?;
         Ok(scenario)
     }
 }
@@ -434,6 +443,16 @@ mod tests {
 
     fn resolve(body: &str) -> Result<Scenario, ApiError> {
         RunRequest::parse(body.as_bytes())?.resolve()
+    }
+
+    #[test]
+    fn an_input_error_is_a_400_invalid_request_naming_every_problem() {
+        let mut e = InputError::new("a.toml:3", "first");
+        e.more.push(InputError::new("a.toml:5", "second"));
+        let api = ApiError::from(e);
+        assert_eq!(api.status, StatusCode::BAD_REQUEST);
+        assert_eq!(*api.problem, Problem::InvalidRequest);
+        assert!(api.error.contains("first") && api.error.contains("second"));
     }
 
     #[test]
