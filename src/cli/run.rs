@@ -7,9 +7,9 @@ use clap::Args;
 
 use super::plots::PlotArgs;
 use super::{ExecArgs, ScenarioArgs, default_out_in, reference_stem};
-use crate::model::Metric;
-use crate::output::{OutputDir, Producer, data, short};
-use crate::run::{RunResult, Summary, final_window};
+use crate::output::{OutputDir, Producer, data};
+use crate::report::markdown;
+use crate::run::final_window;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -53,10 +53,10 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         crate::worldview::gif::write_world_gif(&scenario, &out)?.report();
     }
     crate::report::write_run_report(&out, &result, window, &plots)?;
-    write_run(&out, &result, window, args.raw)?;
+    data::write_run(&out, &result, window, args.raw)?;
     out.finish(|_| false)
         .context("removing the earlier run's files that this run did not replace")?;
-    print!("{}", final_window_table(&result, window));
+    print!("{}", markdown::final_window_table(&result, window));
     println!(
         "{} agent-steps in {:.2} s ({:.1} million/s on {} threads); results in {}",
         result.timing.agent_steps,
@@ -66,51 +66,4 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
         out.path().display()
     );
     Ok(())
-}
-
-/// Writes the data files of a run, `summary.json` last.
-pub fn write_run(
-    out: &OutputDir,
-    result: &RunResult,
-    window: u32,
-    raw: bool,
-) -> anyhow::Result<()> {
-    let write = |name: &str, bytes: Vec<u8>| {
-        out.write(name, &bytes)
-            .with_context(|| format!("writing {}", out.path().join(name).display()))
-    };
-    write("timeseries.csv", data::timeseries_csv(&[result]))?;
-    if raw {
-        write("replicates.csv", data::replicates_csv(&[result]))?;
-    }
-    write(Producer::Run.marker(), data::summary_json(result, window))?;
-    Ok(())
-}
-
-/// The final-window means as a Markdown table.
-pub fn final_window_table(result: &RunResult, window: u32) -> String {
-    let summaries = result.final_window(window);
-    let mut out = format!(
-        "\n{}: mean of the last {window} of {} steps over {} replicates\n\n",
-        result.scenario.name,
-        result.steps(),
-        result.replicates.len()
-    );
-    out.push_str("| metric | mean | 95% CI | n |\n|---|---:|---|---:|\n");
-    for metric in Metric::ALL {
-        let s: &Summary = &summaries[metric.index()];
-        out.push_str(&format!(
-            "| {} | {} | {} | {} |\n",
-            metric.name(),
-            short(s.mean),
-            if s.ci_low.is_nan() {
-                String::new()
-            } else {
-                format!("[{}, {}]", short(s.ci_low), short(s.ci_high))
-            },
-            s.n
-        ));
-    }
-    out.push('\n');
-    out
 }

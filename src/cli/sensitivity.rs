@@ -8,10 +8,11 @@ use clap::Args;
 
 use super::default_out;
 use super::sweep::{JobArgs, RunOverrideArgs, write_slurm_script};
-use crate::output::{Producer, short};
+use crate::output::Producer;
 use crate::plot::sensitivity_plots::sensitivity_figure;
 use crate::plot::write_figures;
-use crate::sensitivity::{self, Indices, MetricIndices, SensitivityPlan, file};
+use crate::report::markdown;
+use crate::sensitivity::{self, file};
 use crate::sweep::{self, SweepResults};
 
 /// The file whose presence marks a finished analysis.
@@ -97,60 +98,7 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
     // Charts of an earlier analysis in another --format or --lang are stale now.
     dir.finish(|name| !name.starts_with("sensitivity_"))
         .context("removing the earlier analysis's charts")?;
-    print!("{}", table(&plan, &analysis));
+    print!("{}", markdown::sensitivity_table(&plan, &analysis));
     println!("results in {}", dir.path().display());
     Ok(())
-}
-
-/// The indices as Markdown tables, one per metric, parameters ranked.
-pub fn table(plan: &SensitivityPlan, analysis: &[MetricIndices]) -> String {
-    let mut out = String::new();
-    for m in analysis {
-        out.push_str(&format!("\n{}\n\n", m.metric.name()));
-        let indices = match &m.indices {
-            Ok(i) => i,
-            Err(why) => {
-                out.push_str(&format!("not analysed: {why}\n"));
-                continue;
-            }
-        };
-        let ci = |v: f64, half: f64| format!("{} ± {}", short(v), short(half));
-        let mut rows: Vec<(f64, String)> = plan
-            .factors
-            .iter()
-            .enumerate()
-            .map(|(k, f)| match indices {
-                Indices::Sobol(v) => (
-                    v[k].st,
-                    format!(
-                        "| {} | {} | {} |",
-                        f.param.key(),
-                        ci(v[k].st, v[k].st_conf),
-                        ci(v[k].s1, v[k].s1_conf)
-                    ),
-                ),
-                Indices::Morris(v) => (
-                    v[k].mu_star,
-                    format!(
-                        "| {} | {} | {} | {} |",
-                        f.param.key(),
-                        ci(v[k].mu_star, v[k].mu_star_conf),
-                        short(v[k].mu),
-                        short(v[k].sigma)
-                    ),
-                ),
-            })
-            .collect();
-        rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-        out.push_str(match indices {
-            Indices::Sobol(_) => "| parameter | total ST | first-order S1 |\n|---|---|---|\n",
-            Indices::Morris(_) => "| parameter | μ* | μ | σ |\n|---|---|---:|---:|\n",
-        });
-        for (_, row) in rows {
-            out.push_str(&row);
-            out.push('\n');
-        }
-    }
-    out.push('\n');
-    out
 }

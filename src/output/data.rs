@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
+use super::OutputDir;
 use super::number;
+use crate::error::IoContext;
 use crate::model::{MODEL_VERSION, Metric};
 use crate::run::{RunResult, Summary, Timing};
 use crate::scenario::Scenario;
@@ -107,4 +109,22 @@ pub fn summary_json(result: &RunResult, window: u32) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&summary).expect("plain data");
     bytes.push(b'\n');
     bytes
+}
+/// Writes the data files of a run, `summary.json` last.
+pub fn write_run(
+    out: &OutputDir,
+    result: &RunResult,
+    window: u32,
+    raw: bool,
+) -> crate::error::Result<()> {
+    let write = |name: &str, bytes: Vec<u8>| {
+        out.write(name, &bytes)
+            .doing(|| format!("writing {}", out.path().join(name).display()))
+    };
+    write("timeseries.csv", timeseries_csv(&[result]))?;
+    if raw {
+        write("replicates.csv", replicates_csv(&[result]))?;
+    }
+    write(super::Producer::Run.marker(), summary_json(result, window))?;
+    Ok(())
 }
