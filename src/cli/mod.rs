@@ -2,7 +2,6 @@
 //! validated plan before any work starts. One file per command.
 
 pub mod compare;
-pub mod info;
 pub mod lesson;
 pub mod plots;
 pub mod run;
@@ -18,6 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::error::InputError;
 use crate::i18n::Lang;
 use crate::model::params::ParamId;
+use crate::report::listing;
 use crate::run::{RunOptions, RunResult, run_scenario};
 use crate::scenario::Scenario;
 
@@ -68,8 +68,8 @@ impl Command {
     pub fn execute(&self) -> anyhow::Result<()> {
         match self {
             Command::Run(args) => run::execute(args),
-            Command::Scenarios => print_text(info::scenarios()?),
-            Command::Params => print_text(info::params()),
+            Command::Scenarios => print_text(listing::scenarios()?),
+            Command::Params => print_text(listing::params()),
             Command::Show(args) => print_text(args.resolve()?.to_toml()),
             Command::Compare(args) => compare::execute(args),
             Command::Lesson(args) => lesson::execute(args),

@@ -4,6 +4,7 @@
 
 pub mod html;
 pub mod lesson;
+pub mod listing;
 pub mod markdown;
 
 use crate::error::IoContext;

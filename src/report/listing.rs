@@ -1,4 +1,5 @@
-//! `scenarios`, `params` and `show`: what the tool knows, printed for people.
+//! The listings of `cadre-sim scenarios` and `cadre-sim params`: what the tool knows, as text
+//! for people (at most 100 columns, Chinese counted as two).
 
 use std::fmt::Write;
 
