@@ -8,9 +8,10 @@ use std::path::Path;
 
 use super::design::Design;
 use super::plan::ResolvedSweep;
-use super::store::{PointError, SweepStore, summaries};
+use super::store::{PointError, SweepStore};
 use crate::model::{Metric, N_METRICS};
 use crate::run::Summary;
+use crate::run::stats::summaries;
 
 /// Every point's summaries.
 #[derive(Debug, Clone)]

@@ -31,7 +31,7 @@ use crate::output::{
     OutputDir, Producer, data::summary_fields, number, write_atomic, write_atomic_unsynced,
     write_atomic_with, write_atomic_with_then,
 };
-use crate::run::Summary;
+use crate::run::stats::summaries;
 use crate::scenario::InputError;
 
 pub const MANIFEST: &str = "manifest.json";
@@ -617,11 +617,6 @@ pub enum PointError {
     Foreign,
     /// Not in the format this tool writes.
     Damaged(String),
-}
-
-/// Per metric, the summary over replicates of their final-window means.
-pub fn summaries(values: &[[f64; N_METRICS]]) -> [Summary; N_METRICS] {
-    Metric::ALL.map(|m| Summary::of(values.iter().map(|row| row[m.index()])))
 }
 
 fn raw_header() -> String {
