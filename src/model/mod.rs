@@ -1,6 +1,6 @@
 //! The model core (model.md, version 1): parameters, the world of one replicate, one step,
 //! the metrics it records, and the one loop that drives worlds under observers
-//! ([`drive`]). Pure: no files, flags or plotting in here.
+//! ([`drive()`]). Pure: no files, flags or plotting in here.
 //!
 //! - `world`: the state of one replicate and its step, phase by phase;
 //! - `groups`: which unit each cadre belongs to;

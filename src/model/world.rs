@@ -3,7 +3,12 @@
 //! `World::step` runs model.md's seven phases in order. Phases 4–6 (learning, choices,
 //! outcomes) are fused into one pass over the cadres: nothing a cadre's choice or outcome
 //! changes feeds another cadre's learning or choice in the same step, so the fusion leaves the
-//! model unchanged and reads each cadre's state once per step.
+//! model unchanged and reads each cadre's state once per step. The pass walks units and their
+//! members ([`Groups`] says which are whose); each phase is an inlined method of `Pass`, which
+//! holds what the step fixes (derived once) and what the phases change besides the cadre and
+//! its unit. Detected cases go to the [`CaseBook`].
+//!
+//! Stepping is the driver's job ([`super::drive()`]): a world knows one step, callers observe.
 //!
 //! Random draws, in order (the engine's own stream; documented in docs/model.md):
 //! 1. due cases, in the order they were created: tolerance (reviewed cases only), then

@@ -19,8 +19,8 @@
 //!
 //! The work is synchronous and writes into a callback, so that it can be benchmarked and
 //! tested without a network, and stops as soon as the callback says the page has gone. The
-//! replicates are driven by the model's one loop ([`crate::model::drive`]); the page is an
-//! observer of it ([`Page`]) that turns each step into an event.
+//! replicates are driven by the model's one loop ([`crate::model::drive()`]); the page is an
+//! observer of it (`Page`) that turns each step into an event.
 
 use std::time::Instant;
 

@@ -3,7 +3,7 @@
 //! One frame per step (every k-th step for long runs), one square cell per cadre, grouped by
 //! unit and coloured as on the classroom page, with a thin bar at the bottom that fills as
 //! time passes. No text, so the picture needs no fonts and reads the same in any language.
-//! The frames are drawn by an observer ([`Film`]) of the model's one driver loop.
+//! The frames are drawn by an observer (`Film`) of the model's one driver loop.
 
 use std::path::PathBuf;
 
@@ -154,7 +154,7 @@ struct Film<'a, 'b> {
 
 impl Observer for Film<'_, '_> {
     fn step(&mut self, t: u32, worlds: &[World], _metrics: &[StepMetrics]) -> Flow {
-        if (t + 1) % self.stride != 0 && t + 1 != self.steps {
+        if !(t + 1).is_multiple_of(self.stride) && t + 1 != self.steps {
             return Flow::Continue;
         }
         let done = (t + 1, self.steps);
