@@ -416,9 +416,16 @@ impl World {
             t,
             ..
         } = self;
-        let mut pass = Pass::new(
-            population, regime, *published, *t, difficulty, rng, cases, tally,
-        );
+        let mut pass = Pass {
+            t: *t,
+            pop: population,
+            r: regime,
+            k: Constants::of(population, regime, *published),
+            difficulty,
+            rng,
+            cases,
+            tally,
+        };
         for (j, (unit, members)) in units.iter_mut().zip(groups.by_unit(cadres)).enumerate() {
             let evidence = pass.start_unit(unit);
             for (k, cadre) in members.iter_mut().enumerate() {
@@ -431,12 +438,21 @@ impl World {
 }
 
 /// One step's pass over the cadres (phases 4–6): what the phases hold fixed for the step,
-/// derived once, and what they change besides the cadre and its unit (the generator, the
-/// case book, the step's counts).
+/// and what they change besides the cadre and its unit (the generator, the case book, the
+/// step's counts).
 struct Pass<'w> {
     t: u32,
     pop: &'w Population,
     r: &'w Regime,
+    k: Constants,
+    difficulty: &'w BetaSampler,
+    rng: &'w mut SimRng,
+    cases: &'w mut CaseBook,
+    tally: &'w mut Tally,
+}
+
+/// Terms of phases 4–6 that are the same for every cadre of a step, derived once.
+struct Constants {
     memory: f64,
     /// Weight of one signal to the unit.
     unit_weight: f64,
@@ -449,38 +465,14 @@ struct Pass<'w> {
     failure_sanction: f64,
     violation_sanction: f64,
     opportunity: Chance,
-    difficulty: &'w BetaSampler,
-    rng: &'w mut SimRng,
-    cases: &'w mut CaseBook,
-    tally: &'w mut Tally,
 }
 
-/// What a unit's members learn from their unit this step: added to α and to β.
-#[derive(Clone, Copy)]
-struct UnitEvidence {
-    alpha: f64,
-    beta: f64,
-}
-
-impl<'w> Pass<'w> {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        pop: &'w Population,
-        r: &'w Regime,
-        published: (u32, u32),
-        t: u32,
-        difficulty: &'w BetaSampler,
-        rng: &'w mut SimRng,
-        cases: &'w mut CaseBook,
-        tally: &'w mut Tally,
-    ) -> Pass<'w> {
+impl Constants {
+    fn of(pop: &Population, r: &Regime, published: (u32, u32)) -> Constants {
         let (alpha0, beta0) = prior_counts(pop);
         let memory = pop.memory;
         let published_weight = r.credibility * pop.weight_published;
-        Pass {
-            t,
-            pop,
-            r,
+        Constants {
             memory,
             unit_weight: r.credibility * pop.weight_unit,
             alpha_drift: (1.0 - memory) * alpha0 + published_weight * published.0 as f64,
@@ -490,21 +482,26 @@ impl<'w> Pass<'w> {
             failure_sanction: r.detect * r.severity,
             violation_sanction: r.violation_detect * r.violation_severity,
             opportunity: Chance::new(pop.opportunity_rate),
-            difficulty,
-            rng,
-            cases,
-            tally,
         }
     }
+}
 
+/// What a unit's members learn from their unit this step: added to α and to β.
+#[derive(Clone, Copy)]
+struct UnitEvidence {
+    alpha: f64,
+    beta: f64,
+}
+
+impl Pass<'_> {
     /// Before a unit's members: reset its counts, and what its decisions teach them.
     #[inline]
     fn start_unit(&self, unit: &mut Unit) -> UnitEvidence {
         unit.opportunities = 0;
         unit.reforms = 0;
         UnitEvidence {
-            alpha: self.alpha_drift + self.unit_weight * unit.tolerated as f64,
-            beta: self.beta_drift + self.unit_weight * unit.punished as f64,
+            alpha: self.k.alpha_drift + self.k.unit_weight * unit.tolerated as f64,
+            beta: self.k.beta_drift + self.k.unit_weight * unit.punished as f64,
         }
     }
 
@@ -539,8 +536,8 @@ impl<'w> Pass<'w> {
     fn learn(&mut self, cadre: &mut Cadre, evidence: UnitEvidence) -> (i8, f64) {
         let own = cadre.own_signal;
         cadre.own_signal = 0;
-        cadre.alpha = self.memory * cadre.alpha + evidence.alpha + (own == 1) as u8 as f64;
-        cadre.beta = self.memory * cadre.beta + evidence.beta + (own == -1) as u8 as f64;
+        cadre.alpha = self.k.memory * cadre.alpha + evidence.alpha + (own == 1) as u8 as f64;
+        cadre.beta = self.k.memory * cadre.beta + evidence.beta + (own == -1) as u8 as f64;
         let b = cadre.belief();
         self.tally.belief_sum += b;
         (own, b)
@@ -557,7 +554,7 @@ impl<'w> Pass<'w> {
         b: f64,
         lambda: f64,
     ) -> bool {
-        if !self.opportunity.trial(self.rng) {
+        if !self.k.opportunity.trial(self.rng) {
             return false;
         }
         let pop = self.pop;
@@ -565,12 +562,12 @@ impl<'w> Pass<'w> {
         self.tally.opportunities += 1;
         let d = self.difficulty.sample(self.rng);
         let p_success = logistic(pop.skill_sharpness * (cadre.skill as f64 - d));
-        let eu_reform =
-            p_success * pop.reward - (1.0 - p_success) * lambda * self.failure_sanction * (1.0 - b);
-        let eu_passive = lambda * self.eu_passive_per_lambda;
+        let eu_reform = p_success * pop.reward
+            - (1.0 - p_success) * lambda * self.k.failure_sanction * (1.0 - b);
+        let eu_passive = lambda * self.k.eu_passive_per_lambda;
         if below_logistic(
             self.rng.random(),
-            (eu_reform - eu_passive) * self.inv_temperature,
+            (eu_reform - eu_passive) * self.k.inv_temperature,
         ) {
             cadre.passive_streak = 0;
             unit.reforms += 1;
@@ -629,8 +626,8 @@ impl<'w> Pass<'w> {
         let (pop, r) = (self.pop, self.r);
         if self.rng.random::<f64>() < pop.temptation * (1.0 - cadre.integrity as f64) {
             let eu_violation = pop.private_gain
-                - lambda * self.violation_sanction * (1.0 - b * (1.0 - r.specificity));
-            if below_logistic(self.rng.random(), eu_violation * self.inv_temperature) {
+                - lambda * self.k.violation_sanction * (1.0 - b * (1.0 - r.specificity));
+            if below_logistic(self.rng.random(), eu_violation * self.k.inv_temperature) {
                 self.tally.violations += 1;
                 // Phase 6: outcome of the violation.
                 if self.rng.random::<f64>() < r.violation_detect {
