@@ -416,15 +416,18 @@ impl World {
             t,
             ..
         } = self;
+        // The generator and the counts are moved into the pass and back out after it: held
+        // by value in a local, the optimiser keeps them in registers across the whole loop
+        // (behind a reference it must assume a write to a cadre could change them).
         let mut pass = Pass {
             t: *t,
             pop: population,
             r: regime,
             k: Constants::of(population, regime, *published),
             difficulty,
-            rng,
+            rng: rng.clone(),
             cases,
-            tally,
+            tally: std::mem::take(tally),
         };
         for (j, (unit, members)) in units.iter_mut().zip(groups.by_unit(cadres)).enumerate() {
             let evidence = pass.start_unit(unit);
@@ -433,6 +436,8 @@ impl World {
                 pass.cadre(index, cadre, unit, evidence);
             }
         }
+        *rng = pass.rng;
+        *tally = pass.tally;
         tally.unit_initiative_sd = unit_initiative_sd(units);
     }
 }
@@ -446,9 +451,9 @@ struct Pass<'w> {
     r: &'w Regime,
     k: Constants,
     difficulty: &'w BetaSampler,
-    rng: &'w mut SimRng,
+    rng: SimRng,
     cases: &'w mut CaseBook,
-    tally: &'w mut Tally,
+    tally: Tally,
 }
 
 /// Terms of phases 4–6 that are the same for every cadre of a step, derived once.
@@ -554,13 +559,13 @@ impl Pass<'_> {
         b: f64,
         lambda: f64,
     ) -> bool {
-        if !self.k.opportunity.trial(self.rng) {
+        if !self.k.opportunity.trial(&mut self.rng) {
             return false;
         }
         let pop = self.pop;
         unit.opportunities += 1;
         self.tally.opportunities += 1;
-        let d = self.difficulty.sample(self.rng);
+        let d = self.difficulty.sample(&mut self.rng);
         let p_success = logistic(pop.skill_sharpness * (cadre.skill as f64 - d));
         let eu_reform = p_success * pop.reward
             - (1.0 - p_success) * lambda * self.k.failure_sanction * (1.0 - b);
@@ -614,7 +619,7 @@ impl Pass<'_> {
                 review_chance: unit.review_chance(r, b),
                 tolerance: unit.sensitivity + bonus,
             };
-            let reviewed = self.cases.open(detected, cadre, r, self.t, self.rng);
+            let reviewed = self.cases.open(detected, cadre, r, self.t, &mut self.rng);
             self.tally.honest_reviewed += reviewed as u64;
         }
     }
@@ -637,7 +642,7 @@ impl Pass<'_> {
                         review_chance: unit.review_chance(r, b),
                         tolerance: unit.leniency,
                     };
-                    self.cases.open(detected, cadre, r, self.t, self.rng);
+                    self.cases.open(detected, cadre, r, self.t, &mut self.rng);
                 }
             }
         }
