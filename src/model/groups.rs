@@ -57,13 +57,9 @@ impl Groups {
         cadre % self.unit_size
     }
 
-    /// The cadre at position `k` of unit `unit`.
+    /// The cadres of unit `unit`, in index order (empty past the last unit): the indices
+    /// that go with [`Groups::by_unit`]'s slice of that unit.
     #[inline]
-    pub fn cadre(&self, unit: u32, k: u32) -> u32 {
-        unit * self.unit_size + k
-    }
-
-    /// The cadres of unit `unit`, in index order (empty past the last unit).
     pub fn members(&self, unit: u32) -> Range<u32> {
         let start = (unit.saturating_mul(self.unit_size)).min(self.cadres);
         start..start.saturating_add(self.unit_size).min(self.cadres)
@@ -99,7 +95,6 @@ mod tests {
                     assert_eq!(cadre, seen, "units are consecutive blocks");
                     assert_eq!(g.unit_of(cadre), unit);
                     assert_eq!(g.position(cadre), k as u32);
-                    assert_eq!(g.cadre(unit, k as u32), cadre);
                     seen += 1;
                 }
             }

@@ -416,27 +416,25 @@ impl World {
             t,
             ..
         } = self;
-        // The generator and the counts are moved into the pass and back out after it: held
-        // by value in a local, the optimiser keeps them in registers across the whole loop
-        // (behind a reference it must assume a write to a cadre could change them).
+        // The step's counts are moved into the pass and back out after it: held by value in
+        // a local, the optimiser can keep them in registers across the whole loop (behind a
+        // reference it must assume a write to a cadre could change them).
         let mut pass = Pass {
             t: *t,
             pop: population,
             r: regime,
             k: Constants::of(population, regime, *published),
             difficulty,
-            rng: rng.clone(),
+            rng,
             cases,
             tally: std::mem::take(tally),
         };
         for (j, (unit, members)) in units.iter_mut().zip(groups.by_unit(cadres)).enumerate() {
             let evidence = pass.start_unit(unit);
-            for (k, cadre) in members.iter_mut().enumerate() {
-                let index = groups.cadre(j as u32, k as u32);
+            for (index, cadre) in groups.members(j as u32).zip(members) {
                 pass.cadre(index, cadre, unit, evidence);
             }
         }
-        *rng = pass.rng;
         *tally = pass.tally;
         tally.unit_initiative_sd = unit_initiative_sd(units);
     }
@@ -451,7 +449,7 @@ struct Pass<'w> {
     r: &'w Regime,
     k: Constants,
     difficulty: &'w BetaSampler,
-    rng: SimRng,
+    rng: &'w mut SimRng,
     cases: &'w mut CaseBook,
     tally: Tally,
 }
@@ -511,7 +509,7 @@ impl Pass<'_> {
     }
 
     /// Phases 4–6 for one cadre.
-    #[inline(always)]
+    #[inline]
     fn cadre(&mut self, index: u32, cadre: &mut Cadre, unit: &mut Unit, evidence: UnitEvidence) {
         let (own, b) = self.learn(cadre, evidence);
         if cadre.blocked_until > self.t {
@@ -537,7 +535,7 @@ impl Pass<'_> {
 
     /// Phase 4: learning from the cadre's own decision, its unit's and the published ones.
     /// Returns the cadre's own signal and its new belief.
-    #[inline(always)]
+    #[inline]
     fn learn(&mut self, cadre: &mut Cadre, evidence: UnitEvidence) -> (i8, f64) {
         let own = cadre.own_signal;
         cadre.own_signal = 0;
@@ -550,7 +548,7 @@ impl Pass<'_> {
 
     /// Phase 5: an opportunity may arrive, and the cadre chooses whether to reform; phase 6
     /// follows a reform. Returns whether the cadre reformed.
-    #[inline(always)]
+    #[inline]
     fn opportunity(
         &mut self,
         index: u32,
@@ -559,13 +557,13 @@ impl Pass<'_> {
         b: f64,
         lambda: f64,
     ) -> bool {
-        if !self.k.opportunity.trial(&mut self.rng) {
+        if !self.k.opportunity.trial(self.rng) {
             return false;
         }
         let pop = self.pop;
         unit.opportunities += 1;
         self.tally.opportunities += 1;
-        let d = self.difficulty.sample(&mut self.rng);
+        let d = self.difficulty.sample(self.rng);
         let p_success = logistic(pop.skill_sharpness * (cadre.skill as f64 - d));
         let eu_reform = p_success * pop.reward
             - (1.0 - p_success) * lambda * self.k.failure_sanction * (1.0 - b);
@@ -587,7 +585,7 @@ impl Pass<'_> {
 
     /// Phase 6 after a reform: success, or a failure that may be corrected, detected and
     /// become a case.
-    #[inline(always)]
+    #[inline]
     fn reform_outcome(
         &mut self,
         index: u32,
@@ -619,14 +617,14 @@ impl Pass<'_> {
                 review_chance: unit.review_chance(r, b),
                 tolerance: unit.sensitivity + bonus,
             };
-            let reviewed = self.cases.open(detected, cadre, r, self.t, &mut self.rng);
+            let reviewed = self.cases.open(detected, cadre, r, self.t, self.rng);
             self.tally.honest_reviewed += reviewed as u64;
         }
     }
 
     /// Phases 5 and 6 for a cadre that did not reform: temptation, the choice to commit a
     /// self-serving violation, and its detection.
-    #[inline(always)]
+    #[inline]
     fn temptation(&mut self, index: u32, cadre: &mut Cadre, unit: &Unit, b: f64, lambda: f64) {
         let (pop, r) = (self.pop, self.r);
         if self.rng.random::<f64>() < pop.temptation * (1.0 - cadre.integrity as f64) {
@@ -642,7 +640,7 @@ impl Pass<'_> {
                         review_chance: unit.review_chance(r, b),
                         tolerance: unit.leniency,
                     };
-                    self.cases.open(detected, cadre, r, self.t, &mut self.rng);
+                    self.cases.open(detected, cadre, r, self.t, self.rng);
                 }
             }
         }
