@@ -1,11 +1,23 @@
 //! The model core (model.md, version 1): parameters, the world of one replicate, one step,
-//! and the metrics it records. Pure: no files, flags or plotting in here.
+//! the metrics it records, and the one loop that drives worlds under observers
+//! ([`drive()`]). Pure: no files, flags or plotting in here.
+//!
+//! - `world`: the state of one replicate and its step, phase by phase;
+//! - `groups`: which unit each cadre belongs to;
+//! - `cases`: detected cases awaiting their decision;
+//! - `drive`: the driver loop and its [`Observer`]s.
 
+pub mod cases;
+pub mod drive;
 pub mod fastmath;
+pub mod groups;
 pub mod metrics;
 pub mod params;
 pub mod rng;
 pub mod world;
+
+pub use drive::{Flow, Observer, Record, drive};
+pub use groups::Groups;
 
 pub use metrics::Tally;
 pub use metrics::{Metric, N_METRICS, StepMetrics};

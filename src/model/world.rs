@@ -3,7 +3,12 @@
 //! `World::step` runs model.md's seven phases in order. Phases 4–6 (learning, choices,
 //! outcomes) are fused into one pass over the cadres: nothing a cadre's choice or outcome
 //! changes feeds another cadre's learning or choice in the same step, so the fusion leaves the
-//! model unchanged and reads each cadre's state once per step.
+//! model unchanged and reads each cadre's state once per step. The pass walks units and their
+//! members ([`Groups`] says which are whose); each phase is an inlined method of `Pass`, which
+//! holds what the step fixes (derived once) and what the phases change besides the cadre and
+//! its unit. Detected cases go to the [`CaseBook`].
+//!
+//! Stepping is the driver's job ([`super::drive()`]): a world knows one step, callers observe.
 //!
 //! Random draws, in order (the engine's own stream; documented in docs/model.md):
 //! 1. due cases, in the order they were created: tolerance (reviewed cases only), then
@@ -16,6 +21,10 @@
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+pub use super::cases::{Case, CaseLedger};
+use super::cases::{CaseBook, Detected};
+use super::drive::{Record, drive};
+use super::groups::Groups;
 use super::metrics::{StepMetrics, Tally};
 use super::params::{ParamId, Population, Regime};
 use super::rng::{BetaSampler, Chance, SimRng, below_logistic, logistic};
@@ -96,7 +105,7 @@ pub struct Cadre {
     /// This step's decision on the cadre's own honest case: +1 tolerated, −1 punished, 0 none.
     own_signal: i8,
     /// Whether a case of this cadre awaits its decision.
-    pending_case: bool,
+    pub(crate) pending_case: bool,
     /// What the cadre did this step, for the world view.
     pub status: CadreStatus,
 }
@@ -139,24 +148,13 @@ impl Unit {
             (regime.initiation_base + h + regime.leader_duty * (1.0 - regime.initiation_base))
                 .clamp(0.0, 1.0);
     }
-}
 
-/// An honest failure or a violation that was detected and awaits its decision.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Case {
-    pub cadre: u32,
-    pub violation: bool,
-    pub reviewed: bool,
-    /// Chance of being tolerated (0 when no review was started).
-    pub tolerance: f64,
-}
-
-/// Counts of cases over a whole replicate, for the bookkeeping property "each detected case is
-/// decided exactly once or still pending at the end".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CaseLedger {
-    pub created: u64,
-    pub decided: u64,
+    /// The chance that a detected case of a member with belief `belief` gets a review:
+    /// 1 − (1 − e)(1 − self_application·b), the leader's engagement or the cadre's own call.
+    #[inline]
+    fn review_chance(&self, r: &Regime, belief: f64) -> f64 {
+        1.0 - (1.0 - self.engagement) * (1.0 - r.self_application * belief)
+    }
 }
 
 /// The state of one replicate.
@@ -164,15 +162,16 @@ pub struct World {
     population: Population,
     regime: Regime,
     events: Vec<Event>,
+    /// Which unit each cadre belongs to.
+    groups: Groups,
     cadres: Vec<Cadre>,
     units: Vec<Unit>,
-    /// Pending cases, bucketed by decision step, each bucket in creation order.
-    cases: Vec<Vec<Case>>,
+    /// Cases awaiting their decision, and the count of all cases.
+    cases: CaseBook,
     /// Cadres with hidden abuses, in the order their first one was tolerated.
     abusers: Vec<u32>,
     /// Honest cases published this step: tolerated, punished.
     published: (u32, u32),
-    ledger: CaseLedger,
     /// What the last step counted.
     last_tally: Tally,
     difficulty: BetaSampler,
@@ -185,10 +184,9 @@ impl World {
     pub fn new(spec: &ModelSpec, mut rng: SimRng) -> World {
         let pop = spec.population.clone();
         let regime = spec.regime.clone();
-        let n = pop.cadres as usize;
-        let n_units = n.div_ceil(pop.unit_size as usize);
+        let groups = Groups::new(pop.cadres, pop.unit_size);
 
-        let units = (0..n_units)
+        let units = (0..groups.units())
             .map(|_| {
                 let z: f64 = StandardNormal.sample(&mut rng);
                 let mut unit = Unit {
@@ -212,7 +210,7 @@ impl World {
         let integrity = BetaSampler::new(pop.integrity_alpha, pop.integrity_beta);
         let (alpha0, beta0) = prior_counts(&pop);
         let ln_lambda = libm::log(pop.loss_aversion);
-        let cadres = (0..n)
+        let cadres = (0..groups.cadres())
             .map(|_| {
                 let s = skill.sample(&mut rng);
                 let eps: f64 = StandardNormal.sample(&mut rng);
@@ -241,12 +239,12 @@ impl World {
             population: pop,
             regime,
             events,
+            groups,
             cadres,
             units,
-            cases: Vec::new(),
+            cases: CaseBook::default(),
             abusers: Vec::new(),
             published: (0, 0),
-            ledger: CaseLedger::default(),
             last_tally: Tally::default(),
             rng,
             t: 0,
@@ -263,11 +261,15 @@ impl World {
     pub fn units(&self) -> &[Unit] {
         &self.units
     }
+    /// Which unit each cadre belongs to.
+    pub fn groups(&self) -> Groups {
+        self.groups
+    }
     pub fn regime(&self) -> &Regime {
         &self.regime
     }
     pub fn ledger(&self) -> CaseLedger {
-        self.ledger
+        self.cases.ledger()
     }
     /// The counts behind the last step's metrics.
     pub fn last_tally(&self) -> &Tally {
@@ -275,7 +277,7 @@ impl World {
     }
     /// Cases created but not yet decided.
     pub fn pending_cases(&self) -> u64 {
-        self.cases.iter().map(|b| b.len() as u64).sum()
+        self.cases.pending()
     }
 
     /// Simulates step `t` and returns its metrics.
@@ -297,9 +299,12 @@ impl World {
         )
     }
 
-    /// Runs `steps` steps and returns their metrics in order.
+    /// Runs `steps` steps and returns their metrics in order (through the one driver loop,
+    /// [`super::drive::drive`], with a [`Record`] observer).
     pub fn run(&mut self, steps: u32) -> Vec<StepMetrics> {
-        (0..steps).map(|_| self.step()).collect()
+        let mut record = Record::default();
+        drive(std::slice::from_mut(self), steps, &mut record);
+        record.into_series().pop().unwrap_or_default()
     }
 
     /// The policy timeline: regime changes due before this step. Unit draws stay, derived
@@ -330,16 +335,10 @@ impl World {
             unit.punished = 0;
         }
         self.published = (0, 0);
-        let Some(due) = self.cases.get_mut(t as usize).map(std::mem::take) else {
-            return;
-        };
-        let unit_size = self.population.unit_size as usize;
         let r = &self.regime;
-        for case in due {
-            self.ledger.decided += 1;
+        for case in self.cases.take_due(t) {
             let tolerated = case.reviewed && self.rng.random::<f64>() < case.tolerance;
-            let i = case.cadre as usize;
-            let cadre = &mut self.cadres[i];
+            let cadre = &mut self.cadres[case.cadre as usize];
             cadre.pending_case = false;
             if case.violation {
                 if tolerated {
@@ -355,7 +354,7 @@ impl World {
                 continue;
             }
             tally.honest_decided += 1;
-            let unit = &mut self.units[i / unit_size];
+            let unit = &mut self.units[self.groups.unit_of(case.cadre) as usize];
             let published = self.rng.random::<f64>() < r.publish;
             if tolerated {
                 tally.honest_tolerated += 1;
@@ -377,7 +376,7 @@ impl World {
     pub(crate) fn reveal_abuses(&mut self, tally: &mut Tally) {
         let t = self.t;
         let r = &self.regime;
-        let unit_size = self.population.unit_size as usize;
+        let groups = self.groups;
         let (cadres, units, rng) = (&mut self.cadres, &mut self.units, &mut self.rng);
         self.abusers.retain(|&i| {
             let cadre = &mut cadres[i as usize];
@@ -387,7 +386,7 @@ impl World {
                     tally.abuses_revealed += 1;
                     cadre.career -= r.violation_severity;
                     cadre.blocked_until = cadre.blocked_until.max(t + r.violation_sanction_steps);
-                    units[i as usize / unit_size].engagement *= 1.0 - r.reviewer_blame;
+                    units[groups.unit_of(i) as usize].engagement *= 1.0 - r.reviewer_blame;
                 }
             }
             cadre.hidden_abuses > 0
@@ -403,149 +402,250 @@ impl World {
         }
     }
 
-    /// Phases 4–6, fused per cadre: learn from this step's decisions, choose, and act.
+    /// Phases 4–6, fused per cadre: learn from this step's decisions, choose, and act. The
+    /// loop only walks units and their members; each phase is an inlined method of [`Pass`].
     pub(crate) fn learn_choose_act(&mut self, tally: &mut Tally) {
-        let t = self.t;
-        let pop = &self.population;
-        let r = &self.regime;
-        let (alpha0, beta0) = prior_counts(pop);
-        let memory = pop.memory;
-        let unit_weight = r.credibility * pop.weight_unit;
-        let published_weight = r.credibility * pop.weight_published;
-        let alpha_drift = (1.0 - memory) * alpha0 + published_weight * self.published.0 as f64;
-        let beta_drift = (1.0 - memory) * beta0 + published_weight * self.published.1 as f64;
-        let inv_temperature = 1.0 / pop.temperature;
-        let eu_passive_per_lambda = -r.inaction_detect * r.inaction_penalty;
-        let failure_sanction = r.detect * r.severity;
-        let violation_sanction = r.violation_detect * r.violation_severity;
-        let opportunity = Chance::new(pop.opportunity_rate);
-        let unit_size = pop.unit_size as usize;
-
         let World {
+            population,
+            regime,
+            groups,
             cadres,
             units,
             cases,
             rng,
             difficulty,
-            ledger,
+            published,
+            t,
             ..
         } = self;
-
-        for (j, (unit, members)) in units
-            .iter_mut()
-            .zip(cadres.chunks_mut(unit_size))
-            .enumerate()
-        {
-            let unit_alpha = alpha_drift + unit_weight * unit.tolerated as f64;
-            let unit_beta = beta_drift + unit_weight * unit.punished as f64;
-            unit.opportunities = 0;
-            unit.reforms = 0;
-            for (k, cadre) in members.iter_mut().enumerate() {
-                // Phase 4: learning.
-                let own = cadre.own_signal;
-                cadre.own_signal = 0;
-                cadre.alpha = memory * cadre.alpha + unit_alpha + (own == 1) as u8 as f64;
-                cadre.beta = memory * cadre.beta + unit_beta + (own == -1) as u8 as f64;
-                let b = cadre.belief();
-                tally.belief_sum += b;
-
-                if cadre.blocked_until > t {
-                    cadre.status = if cadre.pending_case {
-                        CadreStatus::UnderReview
-                    } else {
-                        CadreStatus::Sanctioned
-                    };
-                    continue;
-                }
-                tally.active += 1;
-
-                // Phase 5: choice.
-                let lambda = cadre.loss_aversion as f64;
-                let mut reformed = false;
-                if opportunity.trial(rng) {
-                    unit.opportunities += 1;
-                    tally.opportunities += 1;
-                    let d = difficulty.sample(rng);
-                    let p_success = logistic(pop.skill_sharpness * (cadre.skill as f64 - d));
-                    let eu_reform = p_success * pop.reward
-                        - (1.0 - p_success) * lambda * failure_sanction * (1.0 - b);
-                    let eu_passive = lambda * eu_passive_per_lambda;
-                    if below_logistic(rng.random(), (eu_reform - eu_passive) * inv_temperature) {
-                        reformed = true;
-                        cadre.passive_streak = 0;
-                        unit.reforms += 1;
-                        tally.reforms += 1;
-                        // Phase 6: outcome of the reform.
-                        if rng.random::<f64>() < p_success {
-                            tally.successes += 1;
-                            cadre.career += pop.reward;
-                        } else {
-                            tally.failures += 1;
-                            let corrected = rng.random::<f64>() < r.correction_capacity;
-                            tally.corrected += corrected as u64;
-                            tally.failure_losses += if corrected {
-                                (1.0 - r.recovery) * pop.failure_loss
-                            } else {
-                                pop.failure_loss
-                            };
-                            if rng.random::<f64>() < r.detect {
-                                tally.honest_detected += 1;
-                                let bonus = if corrected { r.correction_bonus } else { 0.0 };
-                                let reviewed = open_case(
-                                    (j * unit_size + k) as u32,
-                                    cadre,
-                                    unit,
-                                    b,
-                                    false,
-                                    unit.sensitivity + bonus,
-                                    r,
-                                    t,
-                                    rng,
-                                    cases,
-                                    ledger,
-                                );
-                                tally.honest_reviewed += reviewed as u64;
-                            }
-                        }
-                    } else {
-                        cadre.passive_streak = cadre.passive_streak.saturating_add(1);
-                    }
-                }
-
-                if !reformed {
-                    // Phase 5, continued: a self-serving violation.
-                    if rng.random::<f64>() < pop.temptation * (1.0 - cadre.integrity as f64) {
-                        let eu_violation = pop.private_gain
-                            - lambda * violation_sanction * (1.0 - b * (1.0 - r.specificity));
-                        if below_logistic(rng.random(), eu_violation * inv_temperature) {
-                            tally.violations += 1;
-                            // Phase 6: outcome of the violation.
-                            if rng.random::<f64>() < r.violation_detect {
-                                open_case(
-                                    (j * unit_size + k) as u32,
-                                    cadre,
-                                    unit,
-                                    b,
-                                    true,
-                                    unit.leniency,
-                                    r,
-                                    t,
-                                    rng,
-                                    cases,
-                                    ledger,
-                                );
-                            }
-                        }
-                    }
-                }
-                // Branch-free: whether a cadre is lying flat is as unpredictable as its choice.
-                let lying_flat = cadre.passive_streak >= LYING_FLAT_STREAK;
-                tally.lying_flat += lying_flat as u64;
-                cadre.status = ACTIVE_STATUS
-                    [(reformed as usize) << 2 | (lying_flat as usize) << 1 | (own == 1) as usize];
+        // The step's counts are moved into the pass and back out after it: held by value in
+        // a local, the optimiser can keep them in registers across the whole loop (behind a
+        // reference it must assume a write to a cadre could change them).
+        let mut pass = Pass {
+            t: *t,
+            pop: population,
+            r: regime,
+            k: Constants::of(population, regime, *published),
+            difficulty,
+            rng,
+            cases,
+            tally: std::mem::take(tally),
+        };
+        for (j, (unit, members)) in units.iter_mut().zip(groups.by_unit(cadres)).enumerate() {
+            let evidence = pass.start_unit(unit);
+            for (index, cadre) in groups.members(j as u32).zip(members) {
+                pass.cadre(index, cadre, unit, evidence);
             }
         }
+        *tally = pass.tally;
         tally.unit_initiative_sd = unit_initiative_sd(units);
+    }
+}
+
+/// One step's pass over the cadres (phases 4–6): what the phases hold fixed for the step,
+/// and what they change besides the cadre and its unit (the generator, the case book, the
+/// step's counts).
+struct Pass<'w> {
+    t: u32,
+    pop: &'w Population,
+    r: &'w Regime,
+    k: Constants,
+    difficulty: &'w BetaSampler,
+    rng: &'w mut SimRng,
+    cases: &'w mut CaseBook,
+    tally: Tally,
+}
+
+/// Terms of phases 4–6 that are the same for every cadre of a step, derived once.
+struct Constants {
+    memory: f64,
+    /// Weight of one signal to the unit.
+    unit_weight: f64,
+    /// What every cadre's α and β receive each step besides its own and its unit's signals:
+    /// the pull back to the prior and the published cases.
+    alpha_drift: f64,
+    beta_drift: f64,
+    inv_temperature: f64,
+    eu_passive_per_lambda: f64,
+    failure_sanction: f64,
+    violation_sanction: f64,
+    opportunity: Chance,
+}
+
+impl Constants {
+    fn of(pop: &Population, r: &Regime, published: (u32, u32)) -> Constants {
+        let (alpha0, beta0) = prior_counts(pop);
+        let memory = pop.memory;
+        let published_weight = r.credibility * pop.weight_published;
+        Constants {
+            memory,
+            unit_weight: r.credibility * pop.weight_unit,
+            alpha_drift: (1.0 - memory) * alpha0 + published_weight * published.0 as f64,
+            beta_drift: (1.0 - memory) * beta0 + published_weight * published.1 as f64,
+            inv_temperature: 1.0 / pop.temperature,
+            eu_passive_per_lambda: -r.inaction_detect * r.inaction_penalty,
+            failure_sanction: r.detect * r.severity,
+            violation_sanction: r.violation_detect * r.violation_severity,
+            opportunity: Chance::new(pop.opportunity_rate),
+        }
+    }
+}
+
+/// What a unit's members learn from their unit this step: added to α and to β.
+#[derive(Clone, Copy)]
+struct UnitEvidence {
+    alpha: f64,
+    beta: f64,
+}
+
+impl Pass<'_> {
+    /// Before a unit's members: reset its counts, and what its decisions teach them.
+    #[inline]
+    fn start_unit(&self, unit: &mut Unit) -> UnitEvidence {
+        unit.opportunities = 0;
+        unit.reforms = 0;
+        UnitEvidence {
+            alpha: self.k.alpha_drift + self.k.unit_weight * unit.tolerated as f64,
+            beta: self.k.beta_drift + self.k.unit_weight * unit.punished as f64,
+        }
+    }
+
+    /// Phases 4–6 for one cadre.
+    #[inline]
+    fn cadre(&mut self, index: u32, cadre: &mut Cadre, unit: &mut Unit, evidence: UnitEvidence) {
+        let (own, b) = self.learn(cadre, evidence);
+        if cadre.blocked_until > self.t {
+            cadre.status = if cadre.pending_case {
+                CadreStatus::UnderReview
+            } else {
+                CadreStatus::Sanctioned
+            };
+            return;
+        }
+        self.tally.active += 1;
+        let lambda = cadre.loss_aversion as f64;
+        let reformed = self.opportunity(index, cadre, unit, b, lambda);
+        if !reformed {
+            self.temptation(index, cadre, unit, b, lambda);
+        }
+        // Branch-free: whether a cadre is lying flat is as unpredictable as its choice.
+        let lying_flat = cadre.passive_streak >= LYING_FLAT_STREAK;
+        self.tally.lying_flat += lying_flat as u64;
+        cadre.status = ACTIVE_STATUS
+            [(reformed as usize) << 2 | (lying_flat as usize) << 1 | (own == 1) as usize];
+    }
+
+    /// Phase 4: learning from the cadre's own decision, its unit's and the published ones.
+    /// Returns the cadre's own signal and its new belief.
+    #[inline]
+    fn learn(&mut self, cadre: &mut Cadre, evidence: UnitEvidence) -> (i8, f64) {
+        let own = cadre.own_signal;
+        cadre.own_signal = 0;
+        cadre.alpha = self.k.memory * cadre.alpha + evidence.alpha + (own == 1) as u8 as f64;
+        cadre.beta = self.k.memory * cadre.beta + evidence.beta + (own == -1) as u8 as f64;
+        let b = cadre.belief();
+        self.tally.belief_sum += b;
+        (own, b)
+    }
+
+    /// Phase 5: an opportunity may arrive, and the cadre chooses whether to reform; phase 6
+    /// follows a reform. Returns whether the cadre reformed.
+    #[inline]
+    fn opportunity(
+        &mut self,
+        index: u32,
+        cadre: &mut Cadre,
+        unit: &mut Unit,
+        b: f64,
+        lambda: f64,
+    ) -> bool {
+        if !self.k.opportunity.trial(self.rng) {
+            return false;
+        }
+        let pop = self.pop;
+        unit.opportunities += 1;
+        self.tally.opportunities += 1;
+        let d = self.difficulty.sample(self.rng);
+        let p_success = logistic(pop.skill_sharpness * (cadre.skill as f64 - d));
+        let eu_reform = p_success * pop.reward
+            - (1.0 - p_success) * lambda * self.k.failure_sanction * (1.0 - b);
+        let eu_passive = lambda * self.k.eu_passive_per_lambda;
+        if below_logistic(
+            self.rng.random(),
+            (eu_reform - eu_passive) * self.k.inv_temperature,
+        ) {
+            cadre.passive_streak = 0;
+            unit.reforms += 1;
+            self.tally.reforms += 1;
+            self.reform_outcome(index, cadre, unit, b, p_success);
+            true
+        } else {
+            cadre.passive_streak = cadre.passive_streak.saturating_add(1);
+            false
+        }
+    }
+
+    /// Phase 6 after a reform: success, or a failure that may be corrected, detected and
+    /// become a case.
+    #[inline]
+    fn reform_outcome(
+        &mut self,
+        index: u32,
+        cadre: &mut Cadre,
+        unit: &Unit,
+        b: f64,
+        p_success: f64,
+    ) {
+        let (pop, r) = (self.pop, self.r);
+        if self.rng.random::<f64>() < p_success {
+            self.tally.successes += 1;
+            cadre.career += pop.reward;
+            return;
+        }
+        self.tally.failures += 1;
+        let corrected = self.rng.random::<f64>() < r.correction_capacity;
+        self.tally.corrected += corrected as u64;
+        self.tally.failure_losses += if corrected {
+            (1.0 - r.recovery) * pop.failure_loss
+        } else {
+            pop.failure_loss
+        };
+        if self.rng.random::<f64>() < r.detect {
+            self.tally.honest_detected += 1;
+            let bonus = if corrected { r.correction_bonus } else { 0.0 };
+            let detected = Detected {
+                cadre: index,
+                violation: false,
+                review_chance: unit.review_chance(r, b),
+                tolerance: unit.sensitivity + bonus,
+            };
+            let reviewed = self.cases.open(detected, cadre, r, self.t, self.rng);
+            self.tally.honest_reviewed += reviewed as u64;
+        }
+    }
+
+    /// Phases 5 and 6 for a cadre that did not reform: temptation, the choice to commit a
+    /// self-serving violation, and its detection.
+    #[inline]
+    fn temptation(&mut self, index: u32, cadre: &mut Cadre, unit: &Unit, b: f64, lambda: f64) {
+        let (pop, r) = (self.pop, self.r);
+        if self.rng.random::<f64>() < pop.temptation * (1.0 - cadre.integrity as f64) {
+            let eu_violation = pop.private_gain
+                - lambda * self.k.violation_sanction * (1.0 - b * (1.0 - r.specificity));
+            if below_logistic(self.rng.random(), eu_violation * self.k.inv_temperature) {
+                self.tally.violations += 1;
+                // Phase 6: outcome of the violation.
+                if self.rng.random::<f64>() < r.violation_detect {
+                    let detected = Detected {
+                        cadre: index,
+                        violation: true,
+                        review_chance: unit.review_chance(r, b),
+                        tolerance: unit.leniency,
+                    };
+                    self.cases.open(detected, cadre, r, self.t, self.rng);
+                }
+            }
+        }
     }
 }
 
@@ -555,52 +655,6 @@ fn prior_counts(pop: &Population) -> (f64, f64) {
         pop.prior_strength * pop.prior_tolerance,
         pop.prior_strength * (1.0 - pop.prior_tolerance),
     )
-}
-
-/// Opens a case for a detected failure or violation: a review starts with probability
-/// 1 − (1 − e)(1 − self_application·b); a reviewed case's tolerance is `base` plus decision
-/// noise, clamped to [0, 1]. The cadre is blocked until the decision. Returns whether a review
-/// was started.
-#[allow(clippy::too_many_arguments)]
-#[inline]
-fn open_case(
-    index: u32,
-    cadre: &mut Cadre,
-    unit: &Unit,
-    belief: f64,
-    violation: bool,
-    base: f64,
-    r: &Regime,
-    t: u32,
-    rng: &mut SimRng,
-    cases: &mut Vec<Vec<Case>>,
-    ledger: &mut CaseLedger,
-) -> bool {
-    let p_review = 1.0 - (1.0 - unit.engagement) * (1.0 - r.self_application * belief);
-    let reviewed = rng.random::<f64>() < p_review;
-    let (tolerance, decided_at) = if reviewed {
-        let eps: f64 = StandardNormal.sample(rng);
-        (
-            (base + r.decision_noise * eps).clamp(0.0, 1.0),
-            t + 1 + r.review_delay,
-        )
-    } else {
-        (0.0, t + 1)
-    };
-    cadre.blocked_until = cadre.blocked_until.max(decided_at);
-    cadre.pending_case = true;
-    let at = decided_at as usize;
-    if cases.len() <= at {
-        cases.resize_with(at + 1, Vec::new);
-    }
-    ledger.created += 1;
-    cases[at].push(Case {
-        cadre: index,
-        violation,
-        reviewed,
-        tolerance,
-    });
-    reviewed
 }
 
 /// Population standard deviation of initiative across units that had opportunities.
@@ -647,12 +701,8 @@ mod tests {
     }
 
     fn due(world: &mut World, at: usize, case: Case) {
-        if world.cases.len() <= at {
-            world.cases.resize_with(at + 1, Vec::new);
-        }
-        world.cases[at].push(case);
+        world.cases.file(at as u32, case);
         world.cadres[case.cadre as usize].pending_case = true;
-        world.ledger.created += 1;
     }
 
     #[test]
@@ -679,7 +729,7 @@ mod tests {
         assert_eq!((w.units[0].tolerated, w.units[1].tolerated), (1, 0));
         assert_eq!(w.published, (1, 0));
         assert_eq!(w.cadres[1].career, 0.0);
-        assert_eq!(w.ledger.decided, 1);
+        assert_eq!(w.ledger().decided, 1);
     }
 
     #[test]
@@ -934,13 +984,17 @@ mod tests {
         assert_eq!(tally.corrected, 50);
         assert_eq!(tally.failure_losses, 25.0);
         assert_eq!((tally.honest_detected, tally.honest_reviewed), (50, 50));
-        assert_eq!(w.cases[4].len(), 50, "decided at t + 1 + review_delay");
+        assert_eq!(
+            w.cases.due_at(4).len(),
+            50,
+            "decided at t + 1 + review_delay"
+        );
         assert!(
             w.cadres
                 .iter()
                 .all(|c| c.blocked_until == 4 && c.pending_case)
         );
-        assert_eq!(w.ledger.created, 50);
+        assert_eq!(w.ledger().created, 50);
     }
 
     #[test]
@@ -967,9 +1021,10 @@ mod tests {
         let mut tally = Tally::default();
         w.learn_choose_act(&mut tally);
         assert_eq!(tally.violations, 40);
-        assert_eq!(w.cases[1].len(), 40, "unreviewed: decided at t + 1");
+        assert_eq!(w.cases.due_at(1).len(), 40, "unreviewed: decided at t + 1");
         assert!(
-            w.cases[1]
+            w.cases
+                .due_at(1)
                 .iter()
                 .all(|c| c.violation && !c.reviewed && c.tolerance == 0.0)
         );

@@ -47,6 +47,20 @@ pub struct Timing {
     pub threads: usize,
 }
 
+impl Timing {
+    /// The timing of `agent_steps` agent-steps on `threads` threads that began at `start`
+    /// and end now. (Throughput of a run too fast to time is taken over a nanosecond.)
+    pub fn since(start: Instant, agent_steps: u64, threads: usize) -> Timing {
+        let seconds = start.elapsed().as_secs_f64();
+        Timing {
+            seconds,
+            agent_steps,
+            agent_steps_per_second: agent_steps as f64 / seconds.max(1e-9),
+            threads,
+        }
+    }
+}
+
 /// The raw result of a run: every metric of every step of every replicate.
 #[derive(Debug, Clone)]
 pub struct RunResult {
@@ -76,20 +90,15 @@ pub fn run_scenario(scenario: &Scenario, options: &RunOptions) -> RunResult {
             .collect();
         (reps, rayon::current_num_threads())
     });
-    let seconds = start.elapsed().as_secs_f64();
     let agent_steps = scenario.population.cadres as u64 * run.steps as u64 * run.replicates as u64;
+    let timing = Timing::since(start, agent_steps, threads);
     RunResult {
         scenario: scenario.clone(),
         replicate_seeds: (0..run.replicates as u64)
             .map(|r| rng::replicate_seed(run.seed, r))
             .collect(),
         replicates,
-        timing: Timing {
-            seconds,
-            agent_steps,
-            agent_steps_per_second: agent_steps as f64 / seconds.max(1e-9),
-            threads,
-        },
+        timing,
     }
 }
 
@@ -121,15 +130,19 @@ impl RunResult {
 
     /// Each replicate's mean of `metric` over the last `window` steps (NaN if none present).
     pub fn final_window_values(&self, metric: Metric, window: u32) -> Vec<f64> {
-        let from = self.steps().saturating_sub(window as usize);
         self.replicates
             .iter()
-            .map(|r| stats::mean_present(r[from..].iter().map(|s| s[metric.index()])))
+            .map(|r| stats::final_window_mean(r, metric, window))
             .collect()
     }
 
     /// Per metric, the summary over replicates of their final-window means.
     pub fn final_window(&self, window: u32) -> [Summary; N_METRICS] {
-        Metric::ALL.map(|m| Summary::of(self.final_window_values(m, window)))
+        let per_replicate: Vec<[f64; N_METRICS]> = self
+            .replicates
+            .iter()
+            .map(|r| stats::final_window_means(r, window))
+            .collect();
+        stats::summaries(&per_replicate)
     }
 }

@@ -1,8 +1,15 @@
 //! Summary statistics over replicates: mean, sample standard deviation, and the 95%
 //! confidence interval from Student's t. Missing values (NaN) are left out and counted.
+//!
+//! Also the final-window means every command reports: a replicate's mean of each metric
+//! over its last steps ([`final_window_means`]), and their summary over replicates
+//! ([`summaries`]). `run`, `sweep` (its point files and results) and the classroom page all
+//! use these two, so their numbers cannot drift apart.
 
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use crate::model::{Metric, N_METRICS, StepMetrics};
 
 /// The summary of one metric over replicates. Fields are NaN (written empty or null) where
 /// they cannot be computed: everything with n = 0, sd and the interval with n = 1.
@@ -60,6 +67,25 @@ pub fn mean_present(values: impl IntoIterator<Item = f64>) -> f64 {
     if n == 0 { f64::NAN } else { sum / n as f64 }
 }
 
+/// A replicate's mean of `metric` over its last `window` steps (all steps if fewer; NaN if
+/// the metric is missing throughout).
+pub fn final_window_mean(series: &[StepMetrics], metric: Metric, window: u32) -> f64 {
+    let from = series.len().saturating_sub(window as usize);
+    mean_present(series[from..].iter().map(|s| s[metric.index()]))
+}
+
+/// A replicate's mean of every metric over its last `window` steps, as
+/// [`final_window_mean`].
+pub fn final_window_means(series: &[StepMetrics], window: u32) -> [f64; N_METRICS] {
+    Metric::ALL.map(|m| final_window_mean(series, m, window))
+}
+
+/// Per metric, the summary over replicates of their final-window means (one row per
+/// replicate, as [`final_window_means`] gives them).
+pub fn summaries(per_replicate: &[[f64; N_METRICS]]) -> [Summary; N_METRICS] {
+    Metric::ALL.map(|m| Summary::of(per_replicate.iter().map(|row| row[m.index()])))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +107,29 @@ mod tests {
         assert!(s.sd.is_nan() && s.ci_low.is_nan());
         assert!(Summary::of([f64::NAN]).mean.is_nan());
         assert_eq!(Summary::of([]).n, 0);
+    }
+
+    #[test]
+    fn final_window_means_average_the_last_steps_and_skip_missing_values() {
+        let mut series = vec![[0.0; N_METRICS]; 5];
+        for (t, step) in series.iter_mut().enumerate() {
+            step[0] = t as f64;
+            step[1] = if t == 4 { f64::NAN } else { 1.0 };
+            step[2] = f64::NAN;
+        }
+        let means = final_window_means(&series, 2);
+        assert_eq!(means[0], 3.5, "steps 3 and 4");
+        assert_eq!(means[1], 1.0, "the missing step 4 is left out");
+        assert!(means[2].is_nan(), "missing throughout");
+        assert_eq!(
+            final_window_means(&series, 50)[0],
+            2.0,
+            "a window past the run: all"
+        );
+        let metric = Metric::ALL[0];
+        assert_eq!(final_window_mean(&series, metric, 2), means[0]);
+        let s = summaries(&[means, final_window_means(&series, 5)]);
+        assert_eq!((s[0].mean, s[0].n), (2.75, 2));
+        assert_eq!(s[2].n, 0);
     }
 }

@@ -18,14 +18,18 @@
 //!   fewer).
 //!
 //! The work is synchronous and writes into a callback, so that it can be benchmarked and
-//! tested without a network, and stops as soon as the callback says the page has gone.
+//! tested without a network, and stops as soon as the callback says the page has gone. The
+//! replicates are driven by the model's one loop ([`crate::model::drive()`]); the page is an
+//! observer of it (`Page`) that turns each step into an event.
 
 use std::time::Instant;
 
 use serde_json::json;
 
-use crate::model::{Metric, N_METRICS, StepMetrics, World, rng};
-use crate::run::{Summary, stats::mean_present};
+use crate::model::{
+    Flow, Groups, Metric, N_METRICS, Observer, Record, StepMetrics, World, drive, rng,
+};
+use crate::run::stats::{Summary, final_window_means, summaries};
 use crate::scenario::Scenario;
 use crate::worldview::status_string;
 
@@ -46,7 +50,7 @@ pub fn run_events(scenario: &Scenario, mut send: impl FnMut(String) -> bool) -> 
         "scenario": scenario.name,
         "cadres": pop.cadres,
         "unit_size": pop.unit_size,
-        "units": pop.cadres.div_ceil(pop.unit_size),
+        "units": Groups::new(pop.cadres, pop.unit_size).units(),
         "steps": scenario.run.steps,
         "seed": scenario.run.seed,
         "replicates": scenario.run.replicates,
@@ -60,18 +64,32 @@ pub fn run_events(scenario: &Scenario, mut send: impl FnMut(String) -> bool) -> 
     let mut worlds: Vec<World> = (0..replicates)
         .map(|r| World::new(&spec, rng::replicate_rng(scenario.run.seed, r)))
         .collect();
-    // Every replicate's metrics so far, for the final-window summary.
-    let mut history: Vec<Vec<StepMetrics>> = vec![Vec::new(); worlds.len()];
-    for t in 0..scenario.run.steps {
-        for (world, past) in worlds.iter_mut().zip(&mut history) {
-            past.push(world.step());
-        }
+    let mut page = Page {
+        send,
+        record: Record::default(),
+        started,
+    };
+    drive(&mut worlds, scenario.run.steps, &mut page)
+}
+
+/// The page as an observer of the replicates: a `step` event after every step, the `done`
+/// event after the last.
+struct Page<F> {
+    send: F,
+    /// Every replicate's metrics so far, for the final-window summary.
+    record: Record,
+    started: Instant,
+}
+
+impl<F: FnMut(String) -> bool> Observer for Page<F> {
+    fn step(&mut self, t: u32, worlds: &[World], metrics: &[StepMetrics]) -> Flow {
+        self.record.step(t, worlds, metrics);
         let statuses = status_string(worlds[0].cadres());
         // serde_json writes NaN (a missing ratio) as null.
-        let step = if replicates == 1 {
-            json!({ "t": t, "m": history[0][t as usize], "s": statuses })
+        let step = if metrics.len() == 1 {
+            json!({ "t": t, "m": metrics[0], "s": statuses })
         } else {
-            let at = |m: usize| history.iter().map(move |h| h[t as usize][m]);
+            let at = |m: usize| metrics.iter().map(move |x| x[m]);
             let mean: [f64; N_METRICS] = std::array::from_fn(|m| Summary::of(at(m)).mean);
             let lo: [f64; N_METRICS] =
                 std::array::from_fn(|m| at(m).filter(|x| !x.is_nan()).fold(f64::NAN, f64::min));
@@ -79,28 +97,30 @@ pub fn run_events(scenario: &Scenario, mut send: impl FnMut(String) -> bool) -> 
                 std::array::from_fn(|m| at(m).filter(|x| !x.is_nan()).fold(f64::NAN, f64::max));
             json!({ "t": t, "m": mean, "lo": lo, "hi": hi, "s": statuses })
         };
-        if !send(sse_event("step", &step)) {
-            return t + 1;
+        if (self.send)(sse_event("step", &step)) {
+            Flow::Continue
+        } else {
+            Flow::Stop
         }
     }
-    let window = FINAL_WINDOW.min(scenario.run.steps) as usize;
-    let from = scenario.run.steps as usize - window;
-    let finals: [f64; N_METRICS] = std::array::from_fn(|m| {
-        Summary::of(
-            history
-                .iter()
-                .map(|h| mean_present(h[from..].iter().map(|s| s[m]))),
-        )
-        .mean
-    });
-    let done = json!({
-        "steps": scenario.run.steps,
-        "compute_ms": started.elapsed().as_secs_f64() * 1e3,
-        "window": window,
-        "final": finals,
-    });
-    send(sse_event("done", &done));
-    scenario.run.steps
+
+    fn finish(&mut self, _worlds: &[World], steps: u32) {
+        let window = FINAL_WINDOW.min(steps);
+        let per_replicate: Vec<[f64; N_METRICS]> = self
+            .record
+            .series()
+            .iter()
+            .map(|series| final_window_means(series, window))
+            .collect();
+        let finals = summaries(&per_replicate).map(|s| s.mean);
+        let done = json!({
+            "steps": steps,
+            "compute_ms": self.started.elapsed().as_secs_f64() * 1e3,
+            "window": window,
+            "final": finals,
+        });
+        (self.send)(sse_event("done", &done));
+    }
 }
 
 #[cfg(test)]

@@ -17,8 +17,8 @@ use rayon::prelude::*;
 use super::plan::SweepPlan;
 use super::progress::Progress;
 use super::store::SweepStore;
-use crate::model::{self, Metric, N_METRICS, StepMetrics};
-use crate::run::stats::mean_present;
+use crate::model::{self, N_METRICS, StepMetrics};
+use crate::run::stats::final_window_means;
 use crate::run::{Timing, in_pool};
 
 /// How to run the points.
@@ -104,22 +104,9 @@ pub fn compute(
             .try_for_each(unit)?;
         Ok(rayon::current_num_threads())
     })?;
-    let seconds = start.elapsed().as_secs_f64();
     let agent_steps: u64 = todo
         .iter()
         .map(|&p| plan.agent_steps(p) * replicates as u64)
         .sum();
-    Ok(Timing {
-        seconds,
-        agent_steps,
-        agent_steps_per_second: agent_steps as f64 / seconds.max(1e-9),
-        threads,
-    })
-}
-
-/// Each metric's mean over the last `window` steps (NaN if missing throughout), as
-/// `RunResult::final_window_values` computes it for `cadre-sim run`.
-pub fn final_window_means(steps: &[StepMetrics], window: u32) -> [f64; N_METRICS] {
-    let from = steps.len().saturating_sub(window as usize);
-    Metric::ALL.map(|m| mean_present(steps[from..].iter().map(|s| s[m.index()])))
+    Ok(Timing::since(start, agent_steps, threads))
 }

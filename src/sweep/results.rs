@@ -8,11 +8,12 @@ use std::path::Path;
 
 use super::design::Design;
 use super::plan::ResolvedSweep;
-use super::store::{MANIFEST, PointError, SweepStore, summaries};
+use super::store::{MANIFEST, PointError, SweepStore};
 use crate::error::{Error, InputError};
 use crate::model::params::ParamId;
 use crate::model::{Metric, N_METRICS};
 use crate::run::Summary;
+use crate::run::stats::summaries;
 
 /// Every point's summaries.
 #[derive(Debug, Clone)]

@@ -33,7 +33,7 @@ use crate::output::{
     OutputDir, Producer, data::summary_fields, number, write_atomic, write_atomic_unsynced,
     write_atomic_with, write_atomic_with_then,
 };
-use crate::run::Summary;
+use crate::run::stats::summaries;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const POINTS_CSV: &str = "points.csv";
@@ -620,11 +620,6 @@ pub enum PointError {
     /// Not in the format this tool writes.
     #[error("{0}: damaged point file (not written by this tool)")]
     Damaged(String),
-}
-
-/// Per metric, the summary over replicates of their final-window means.
-pub fn summaries(values: &[[f64; N_METRICS]]) -> [Summary; N_METRICS] {
-    Metric::ALL.map(|m| Summary::of(values.iter().map(|row| row[m.index()])))
 }
 
 fn raw_header() -> String {

@@ -3,14 +3,17 @@
 //! One frame per step (every k-th step for long runs), one square cell per cadre, grouped by
 //! unit and coloured as on the classroom page, with a thin bar at the bottom that fills as
 //! time passes. No text, so the picture needs no fonts and reads the same in any language.
+//! The frames are drawn by an observer (`Film`) of the model's one driver loop.
 
 use std::path::PathBuf;
 
 use crate::error::IoContext;
 use plotters::prelude::*;
 
+use plotters::coord::Shift;
+
 use super::{Layout, rgb};
-use crate::model::{World, rng};
+use crate::model::{Flow, Groups, Observer, StepMetrics, World, drive, rng};
 use crate::output::OutputDir;
 use crate::scenario::Scenario;
 
@@ -47,20 +50,20 @@ pub struct GifSummary {
 pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> crate::error::Result<GifSummary> {
     let dir = out.path();
     let pop = &scenario.population;
-    let unit_size = pop.unit_size.clamp(1, pop.cadres);
+    let groups = Groups::new(pop.cadres, pop.unit_size);
+    let unit_size = groups.unit_size();
     // Show as many whole units as fit with cells of at least MIN_CELL pixels.
     let block = {
-        let probe = Layout::fit(unit_size, unit_size, 1.0, 1.0);
+        let probe = Layout::fit(Groups::new(unit_size, unit_size), 1.0, 1.0);
         (probe.block_cols + 1) * (probe.block_rows + 1)
     };
     let max_units = ((MAX_WIDTH / MIN_CELL) * (MAX_HEIGHT / MIN_CELL) / block).max(1);
-    let units = pop.cadres.div_ceil(unit_size);
-    let cadres_shown = if units > max_units {
-        max_units * unit_size
-    } else {
-        pop.cadres
-    };
-    let layout = Layout::fit(cadres_shown, unit_size, MAX_WIDTH as f64, MAX_HEIGHT as f64);
+    let cadres_shown = groups.cadres_in_units(max_units);
+    let layout = Layout::fit(
+        Groups::new(cadres_shown, unit_size),
+        MAX_WIDTH as f64,
+        MAX_HEIGHT as f64,
+    );
     let cell = (MAX_WIDTH / layout.width_cells)
         .min(MAX_HEIGHT / layout.height_cells)
         .clamp(1, MAX_CELL);
@@ -68,7 +71,6 @@ pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> crate::error::Re
     let height = layout.height_cells * cell + 3 * MARGIN + BAR;
 
     let steps = scenario.run.steps;
-    let stride = steps.div_ceil(MAX_FRAMES).max(1);
     let tmp = tempfile::Builder::new()
         .prefix(".worldview-")
         .suffix(".gif")
@@ -79,23 +81,26 @@ pub fn write_world_gif(scenario: &Scenario, out: &OutputDir) -> crate::error::Re
         &scenario.model_spec(),
         rng::replicate_rng(scenario.run.seed, 0),
     );
-    let mut frames = 0;
-    {
+    let frames = {
         let root = BitMapBackend::gif(tmp.path(), (width, height), FRAME_MS)
             .map_err(|e| draw_error("starting the GIF", e))?
             .into_drawing_area();
-        for t in 0..steps {
-            world.step();
-            if (t + 1) % stride != 0 && t + 1 != steps {
-                continue;
-            }
-            draw_frame(&root, &world, &layout, cell, cadres_shown, (t + 1, steps))
-                .map_err(|e| draw_error(&format!("drawing frame {t}"), e))?;
-            root.present()
-                .map_err(|e| draw_error(&format!("writing frame {t}"), e))?;
-            frames += 1;
+        let mut film = Film {
+            root: &root,
+            layout: &layout,
+            cell,
+            shown: cadres_shown,
+            steps,
+            stride: steps.div_ceil(MAX_FRAMES).max(1),
+            frames: 0,
+            failed: None,
+        };
+        drive(std::slice::from_mut(&mut world), steps, &mut film);
+        if let Some(e) = film.failed {
+            return Err(e);
         }
-    }
+        film.frames
+    };
     // Temporary files are created private (0600); a result is for everyone who may read
     // the folder.
     #[cfg(unix)]
@@ -143,9 +148,55 @@ impl GifSummary {
     }
 }
 
+/// The GIF as an observer of replicate 0: a frame after every `stride`-th step and after the
+/// last; the first drawing error stops the run and is kept for the caller.
+struct Film<'a, 'b> {
+    root: &'a DrawingArea<BitMapBackend<'b>, Shift>,
+    layout: &'a Layout,
+    cell: u32,
+    shown: u32,
+    steps: u32,
+    stride: u32,
+    frames: u32,
+    failed: Option<crate::error::Error>,
+}
+
+impl Observer for Film<'_, '_> {
+    fn step(&mut self, t: u32, worlds: &[World], _metrics: &[StepMetrics]) -> Flow {
+        if !(t + 1).is_multiple_of(self.stride) && t + 1 != self.steps {
+            return Flow::Continue;
+        }
+        let done = (t + 1, self.steps);
+        let drawn = draw_frame(
+            self.root,
+            &worlds[0],
+            self.layout,
+            self.cell,
+            self.shown,
+            done,
+        )
+        .map_err(|e| draw_error(&format!("drawing frame {t}"), e))
+        .and_then(|()| {
+            self.root
+                .present()
+                .map_err(|e| draw_error(&format!("writing frame {t}"), e))
+        });
+        match drawn {
+            Ok(()) => {
+                self.frames += 1;
+                Flow::Continue
+            }
+            Err(e) => {
+                self.failed = Some(e);
+                Flow::Stop
+            }
+        }
+    }
+}
+
 /// One frame: the cells after step `done.0` of `done.1`, and the time bar.
 fn draw_frame<DB: DrawingBackend>(
-    root: &DrawingArea<DB, plotters::coord::Shift>,
+    root: &DrawingArea<DB, Shift>,
     world: &World,
     layout: &Layout,
     cell: u32,

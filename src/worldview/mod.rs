@@ -2,14 +2,15 @@
 //!
 //! Shared by the classroom page (which receives the statuses as a string of digits per step
 //! and draws them on a canvas) and `run --gif` (which draws the same picture into an animated
-//! GIF). The colours and the unit layout are decided here once, so the page and the GIF agree.
+//! GIF). The colours and the unit layout are decided here once, so the page and the GIF agree;
+//! which unit a cadre belongs to comes from the model's [`Groups`].
 
 pub mod gif;
 
 use serde::Serialize;
 
-use crate::model::CadreStatus;
 use crate::model::world::Cadre;
+use crate::model::{CadreStatus, Groups};
 
 /// Every status in the order of its code.
 pub const STATUSES: [CadreStatus; 6] = [
@@ -71,7 +72,9 @@ pub fn status_string(cadres: &[Cadre]) -> String {
 /// `units_per_row` blocks to a row, with a gap of one cell between blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
-    pub unit_size: u32,
+    /// The cadres drawn and their units.
+    pub groups: Groups,
+    /// Unit blocks drawn: the units, at least one.
     pub units: u32,
     pub block_cols: u32,
     pub block_rows: u32,
@@ -82,12 +85,12 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout of `cadres` in units of `unit_size` that best fills a `width` × `height`
+    /// The layout of `groups` (its cadres in its units) that best fills a `width` × `height`
     /// area (any unit, e.g. pixels): the one with the largest square cells. The same rule is
     /// implemented by the page's `layoutWorld` in `assets/app.js`.
-    pub fn fit(cadres: u32, unit_size: u32, width: f64, height: f64) -> Layout {
-        let unit_size = unit_size.clamp(1, cadres.max(1));
-        let units = cadres.div_ceil(unit_size).max(1);
+    pub fn fit(groups: Groups, width: f64, height: f64) -> Layout {
+        let unit_size = groups.unit_size();
+        let units = groups.units().max(1);
         let block_cols = (unit_size as f64).sqrt().ceil() as u32;
         let block_rows = unit_size.div_ceil(block_cols);
         let mut best: Option<(f64, Layout)> = None;
@@ -100,7 +103,7 @@ impl Layout {
                 best = Some((
                     cell,
                     Layout {
-                        unit_size,
+                        groups,
                         units,
                         block_cols,
                         block_rows,
@@ -116,8 +119,8 @@ impl Layout {
 
     /// The cell (column, row) of cadre `i`, in cells from the top left.
     pub fn cell(&self, i: u32) -> (u32, u32) {
-        let unit = i / self.unit_size;
-        let k = i % self.unit_size;
+        let unit = self.groups.unit_of(i);
+        let k = self.groups.position(i);
         let (ux, uy) = (unit % self.units_per_row, unit / self.units_per_row);
         (
             ux * (self.block_cols + 1) + k % self.block_cols,
@@ -147,7 +150,7 @@ mod tests {
             (37, 5, 100.0, 400.0),
             (1, 1, 10.0, 10.0),
         ] {
-            let layout = Layout::fit(n, u, w, h);
+            let layout = Layout::fit(Groups::new(n, u), w, h);
             let mut seen = std::collections::HashSet::new();
             for i in 0..n {
                 let (x, y) = layout.cell(i);
@@ -156,7 +159,7 @@ mod tests {
             }
         }
         // 50 units of 5 x 4 in a wide area: several units to a row, not one long column.
-        let layout = Layout::fit(1000, 20, 500.0, 260.0);
+        let layout = Layout::fit(Groups::new(1000, 20), 500.0, 260.0);
         assert_eq!((layout.block_cols, layout.block_rows), (5, 4));
         assert!(layout.units_per_row > 5, "{layout:?}");
     }
