@@ -431,3 +431,24 @@ fn a_file_with_several_mistakes_reports_every_one() {
         ],
     );
 }
+
+#[test]
+fn a_short_run_averages_all_its_steps_unless_a_window_is_given() {
+    // No --window: the final window is min(10, steps), so a 5-step try just works.
+    for command in [&["run", "optimized_path"][..], &["compare"][..]] {
+        let dir = tempfile::tempdir().unwrap();
+        cadre_sim()
+            .current_dir(dir.path())
+            .args(command)
+            .args(["--steps", "5", "--replicates", "2", "--quiet", "--no-plots"])
+            .args(["--set", "population.cadres=50"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("last 5 of 5 steps"));
+    }
+    // An explicit --window longer than the run stays an error, naming the flag and range.
+    rejects(
+        &["run", "optimized_path", "--steps", "5", "--window", "7"],
+        "--window 7 must be in [1, 5]",
+    );
+}
