@@ -318,10 +318,6 @@ impl OutputDir {
         &self.path
     }
 
-    pub fn producer(&self) -> Producer {
-        self.producer
-    }
-
     /// Claims `name` (a file or folder directly in this folder, or the first component of a
     /// deeper path) for this command, before it is written, and returns its path.
     pub fn claim(&self, name: &str) -> io::Result<PathBuf> {
@@ -349,23 +345,13 @@ impl OutputDir {
     }
 
     /// Removes `name` if this command owns it (and forgets it); never anything else.
-    pub fn remove_owned(&self, name: &str) -> io::Result<()> {
+    fn remove_owned(&self, name: &str) -> io::Result<()> {
         if !self.owned.lock().expect("not poisoned").remove(name) {
             return Ok(());
         }
         self.written.lock().expect("not poisoned").remove(name);
         remove_entry(&self.path.join(name))?;
         self.write_stamp()
-    }
-
-    /// The names this command owns here, in order.
-    pub fn owned(&self) -> Vec<String> {
-        self.owned
-            .lock()
-            .expect("not poisoned")
-            .iter()
-            .cloned()
-            .collect()
     }
 
     /// Ends the command's writing: removes what it owned from an earlier run and did not write
