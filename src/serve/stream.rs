@@ -6,7 +6,8 @@
 //! `cadre-sim run --replicates N` with the same seed. After each step the page receives the
 //! metrics and every cadre's status in replicate 0. Events, in order:
 //!
-//! - `start`: `{scenario, cadres, unit_size, units, steps, seed, replicates, metrics: [names]}`
+//! - `start`: `{scenario, cadres, unit_size, units, steps, seed, replicates, metrics: [names],
+//!   tolerance_from}` (the first step whose tolerance rate is drawn, as in the PNG plots)
 //! - `step` (one per step): `{t, m: [values in the order of `metrics`, null = missing],
 //!   s: "0152..."}` where `m` is the mean over the replicates that have a value, and `s` has
 //!   one digit per cadre of replicate 0, the code of its status (see
@@ -55,6 +56,9 @@ pub fn run_events(scenario: &Scenario, mut send: impl FnMut(String) -> bool) -> 
         "seed": scenario.run.seed,
         "replicates": scenario.run.replicates,
         "metrics": Metric::ALL.map(Metric::name),
+        // Before this step the tolerance rate is 0 by construction (the review pipeline is
+        // filling): the page leaves it out, as the PNG plots do.
+        "tolerance_from": crate::plot::run_plots::first_tolerance_step(scenario),
     });
     if !send(sse_event("start", &start)) {
         return 0;
@@ -157,6 +161,8 @@ mod tests {
         );
         assert_eq!(events.len(), 8);
         assert_eq!(events[0].0, "start");
+        // optimized_path decides reviewed cases after 1 + review_delay (1) quarters.
+        assert_eq!(events[0].1["tolerance_from"], 2);
         assert_eq!(events[7].0, "done");
         let expected = simulate(&s.model_spec(), 6, s.run.seed, 0);
         for (t, (name, data)) in events[1..7].iter().enumerate() {

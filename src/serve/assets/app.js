@@ -537,8 +537,13 @@ function drawChart(chart) {
   const { ctx, w, h } = fitCanvas(canvas);
   const run = state.run;
   const steps = run ? run.steps : Number($("#steps").value) || 40;
-  const pick = (side, st, field) => {
+  // The tolerance rate is 0 by construction until the first reviewed case can be decided
+  // (start's tolerance_from): left out, as in the PNG plots, so it shows no false jump.
+  const hidden = (side, t) =>
+    chart.metric === "tolerance_rate" && side.info && t < (side.info.tolerance_from || 0);
+  const pick = (side, st, field, t) => {
     const values = st[field];
+    if (hidden(side, t)) return null;
     return values && side.metricIndex ? values[side.metricIndex[chart.metric]] : null;
   };
   const series = run
@@ -548,9 +553,9 @@ function drawChart(chart) {
           index: side.index,
           color: SIDE_COLORS[side.index],
           dashed: side.index === 1,
-          values: shown.map((st) => pick(side, st, "m")),
-          lo: shown.map((st) => pick(side, st, "lo")),
-          hi: shown.map((st) => pick(side, st, "hi")),
+          values: shown.map((st, t) => pick(side, st, "m", t)),
+          lo: shown.map((st, t) => pick(side, st, "lo", t)),
+          hi: shown.map((st, t) => pick(side, st, "hi", t)),
         };
       })
     : [];
