@@ -138,11 +138,10 @@ impl Inspection {
     /// Removes this command's earlier entries, except those `keep` names (`--force` on a
     /// sweep's folder discards its points but keeps its Slurm script).
     pub fn discard_earlier(&mut self, keep: impl Fn(&str) -> bool) -> io::Result<()> {
-        let (gone, kept) = std::mem::take(&mut self.earlier)
+        let (kept, gone): (BTreeSet<String>, BTreeSet<String>) = std::mem::take(&mut self.earlier)
             .into_iter()
-            .partition(|n| !keep(n));
+            .partition(|n| keep(n));
         self.earlier = kept;
-        let gone: BTreeSet<String> = gone;
         for name in gone {
             remove_entry(&self.path.join(name))?;
         }

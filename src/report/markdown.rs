@@ -2,7 +2,7 @@
 //! a sensitivity analysis's indices (a comparison prints [`crate::compare::Comparison::markdown`]).
 
 use crate::model::Metric;
-use crate::output::short;
+use crate::output::{interval, short};
 use crate::run::{RunResult, Summary};
 use crate::sensitivity::{Indices, MetricIndices, SensitivityPlan};
 
@@ -22,11 +22,7 @@ pub fn final_window_table(result: &RunResult, window: u32) -> String {
             "| {} | {} | {} | {} |\n",
             metric.name(),
             short(s.mean),
-            if s.ci_low.is_nan() {
-                String::new()
-            } else {
-                format!("[{}, {}]", short(s.ci_low), short(s.ci_high))
-            },
+            interval(s, false).unwrap_or_default(),
             s.n
         ));
     }

@@ -207,6 +207,24 @@ impl<'a> Document<'a> {
         ))
     }
 
+    /// Checks every key of `table` against `allowed`, recording each unknown one in
+    /// `problems`; true when all are known.
+    pub fn check_keys(
+        &self,
+        table: &Table<'a>,
+        context: &str,
+        allowed: &[&str],
+        problems: &mut Problems,
+    ) -> bool {
+        let mut ok = true;
+        for (key, _) in table.iter() {
+            ok &= problems
+                .check(self.check_known(key, context, allowed))
+                .is_some();
+        }
+        ok
+    }
+
     /// A string value.
     pub fn string(&self, key: &str, value: &Value<'a>) -> Result<String, InputError> {
         match value.get_ref() {

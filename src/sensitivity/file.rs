@@ -81,9 +81,7 @@ pub fn parse(
     let table = doc.parse()?;
     doc.check_kind(&table, FileKind::Sensitivity)?;
     let mut problems = Problems::default();
-    for (key, _) in table.iter() {
-        problems.check(doc.check_known(key, "a sensitivity file", TOP_KEYS));
-    }
+    doc.check_keys(&table, "a sensitivity file", TOP_KEYS, &mut problems);
     let header = read_header(&doc, path, &table, "sensitivity", overrides, &mut problems);
     let get = |name: &str| get(&table, name);
     let required = |name: &str, what: &str| {
@@ -259,12 +257,7 @@ fn read_factor(
     problems: &mut Problems,
 ) -> Option<Factor> {
     let table = problems.check(doc.table("parameter", item))?;
-    let mut ok = true;
-    for (key, _) in table.iter() {
-        ok &= problems
-            .check(doc.check_known(key, "a [[parameter]]", PARAMETER_KEYS))
-            .is_some();
-    }
+    let ok = doc.check_keys(table, "a [[parameter]]", PARAMETER_KEYS, problems);
     let field = |name: &str| {
         get(table, name)
             .ok_or_else(|| doc.error(&item.span(), format!("a [[parameter]] needs `{name}`")))

@@ -83,9 +83,7 @@ pub fn parse(path: &Path, text: &str, overrides: &RunOverrides) -> Result<SweepP
     let table = doc.parse()?;
     doc.check_kind(&table, FileKind::Sweep)?;
     let mut problems = Problems::default();
-    for (key, _) in table.iter() {
-        problems.check(doc.check_known(key, "a sweep file", TOP_KEYS));
-    }
+    doc.check_keys(&table, "a sweep file", TOP_KEYS, &mut problems);
     let header = read_header(&doc, path, &table, "sweep", overrides, &mut problems);
     let design = read_design(&doc, &table, &mut problems);
     problems.finish()?;
@@ -392,12 +390,7 @@ fn read_axis<'a>(
     problems: &mut Problems,
 ) -> Option<Axis<'a>> {
     let t = problems.check(doc.table("axis", item))?;
-    let mut ok = true;
-    for (key, _) in t.iter() {
-        ok &= problems
-            .check(doc.check_known(key, "an [[axis]]", AXIS_KEYS))
-            .is_some();
-    }
+    let mut ok = doc.check_keys(t, "an [[axis]]", AXIS_KEYS, problems);
     let Some(param_value) = get(t, "param") else {
         problems.add(doc.error(
             &item.span(),
@@ -582,12 +575,7 @@ fn read_sample(
     problems: &mut Problems,
 ) -> Option<Design> {
     let t = problems.check(doc.table("sample", sample))?;
-    let mut ok = axes_ok;
-    for (key, _) in t.iter() {
-        ok &= problems
-            .check(doc.check_known(key, "[sample]", SAMPLE_KEYS))
-            .is_some();
-    }
+    let mut ok = doc.check_keys(t, "[sample]", SAMPLE_KEYS, problems) && axes_ok;
     match get(t, "method") {
         None => {
             problems.add(doc.error(
