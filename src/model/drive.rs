@@ -87,7 +87,7 @@ impl<F: FnMut(u32, &[World], &[StepMetrics]) -> Flow> Observer for F {
 mod tests {
     use super::*;
     use crate::model::rng::replicate_rng;
-    use crate::model::{ModelSpec, Population, Regime};
+    use crate::model::{ModelSpec, Population};
 
     fn spec() -> ModelSpec {
         ModelSpec {
@@ -96,8 +96,7 @@ mod tests {
                 unit_size: 10,
                 ..Population::default()
             },
-            regime: Regime::default(),
-            events: vec![],
+            ..ModelSpec::default()
         }
     }
 

@@ -1,11 +1,11 @@
-//! Groups: which unit each cadre belongs to.
+//! Groups: which unit each cadre belongs to, and which place each unit.
 //!
 //! Cadres are numbered 0..n and units are consecutive blocks of `unit_size` of them (the last
-//! one may be smaller): cadre i is member k = i mod unit_size of unit i / unit_size. That rule
-//! is decided here once and used by the world (signals to a unit, blame on its leader, the
-//! per-unit pass of phases 4–6), the classroom page's `start` event and the world view's
-//! layout, so they cannot disagree. A level above units (places, for a difference-in-
-//! differences study) belongs here too: places would group consecutive units the same way.
+//! one may be smaller): cadre i is member k = i mod unit_size of unit i / unit_size. Places
+//! group consecutive units the same way, `units_per_place` each (the scenario checks that
+//! they divide evenly). That rule is decided here once and used by the world (signals to a
+//! unit, blame on its leader, the per-place and per-unit pass of phases 4–6), the classroom
+//! page's `start` event and the world view's layout, so they cannot disagree.
 
 use std::ops::Range;
 
@@ -16,15 +16,59 @@ pub struct Groups {
     /// Members of a full unit: at least 1, at most the population (a larger configured
     /// size groups everyone into one unit, exactly as that size would).
     unit_size: u32,
+    /// Units of a full place (every place but possibly the last).
+    units_per_place: u32,
 }
 
 impl Groups {
     /// `cadres` cadres in units of `unit_size`.
     pub fn new(cadres: u32, unit_size: u32) -> Groups {
+        let unit_size = unit_size.clamp(1, cadres.max(1));
         Groups {
             cadres,
-            unit_size: unit_size.clamp(1, cadres.max(1)),
+            unit_size,
+            units_per_place: cadres.div_ceil(unit_size).max(1),
         }
+    }
+
+    /// The same cadres and units, the units split into `places` consecutive places (at
+    /// most one place per unit).
+    pub fn with_places(self, places: u32) -> Groups {
+        let units = self.units().max(1);
+        Groups {
+            units_per_place: units.div_ceil(places.clamp(1, units)),
+            ..self
+        }
+    }
+
+    /// The number of places.
+    #[inline]
+    pub fn places(&self) -> u32 {
+        self.units().div_ceil(self.units_per_place).max(1)
+    }
+
+    /// The place of unit `unit`.
+    #[inline]
+    pub fn place_of_unit(&self, unit: u32) -> u32 {
+        unit / self.units_per_place
+    }
+
+    /// The place of cadre `cadre`.
+    #[inline]
+    pub fn place_of(&self, cadre: u32) -> u32 {
+        self.place_of_unit(self.unit_of(cadre))
+    }
+
+    /// The units of place `place`, in order.
+    pub fn place_units(&self, place: u32) -> Range<u32> {
+        let start = place.saturating_mul(self.units_per_place).min(self.units());
+        start..start.saturating_add(self.units_per_place).min(self.units())
+    }
+
+    /// The cadres of place `place`, in index order.
+    pub fn place_cadres(&self, place: u32) -> Range<u32> {
+        let units = self.place_units(place);
+        self.cadres_in_units(units.start)..self.cadres_in_units(units.end)
     }
 
     /// The number of cadres.
@@ -101,6 +145,24 @@ mod tests {
             assert_eq!(seen, n, "{n}/{size}: every cadre belongs to a unit");
             assert!(g.members(g.units()).is_empty());
         }
+    }
+
+    #[test]
+    fn places_are_consecutive_blocks_of_units() {
+        let g = Groups::new(3000, 20).with_places(30);
+        assert_eq!((g.units(), g.places()), (150, 30));
+        assert_eq!(g.place_units(1), 5..10);
+        assert_eq!(g.place_cadres(1), 100..200);
+        assert_eq!(
+            (g.place_of(99), g.place_of(100), g.place_of(2999)),
+            (0, 1, 29)
+        );
+        let one = Groups::new(1000, 20);
+        assert_eq!(one.places(), 1);
+        assert_eq!(one.place_cadres(0), 0..1000);
+        assert_eq!(one.place_of(999), 0);
+        // More places than units: one unit each.
+        assert_eq!(Groups::new(40, 20).with_places(5).places(), 2);
     }
 
     #[test]

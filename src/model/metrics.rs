@@ -139,6 +139,52 @@ fn ratio(num: u64, den: u64) -> f64 {
 }
 
 impl Tally {
+    /// Adds another part of the same step's counts (another place's). The spread of
+    /// initiative across units is not a sum: the world computes it over all its units.
+    pub fn add(&mut self, other: &Tally) {
+        let Tally {
+            cadres,
+            units,
+            active,
+            opportunities,
+            reforms,
+            successes,
+            failures,
+            corrected,
+            failure_losses,
+            honest_detected,
+            honest_reviewed,
+            honest_decided,
+            honest_tolerated,
+            violations,
+            abuses,
+            abuses_revealed,
+            lying_flat,
+            belief_sum,
+            engagement_sum,
+            unit_initiative_sd: _,
+        } = other;
+        self.cadres += cadres;
+        self.units += units;
+        self.active += active;
+        self.opportunities += opportunities;
+        self.reforms += reforms;
+        self.successes += successes;
+        self.failures += failures;
+        self.corrected += corrected;
+        self.failure_losses += failure_losses;
+        self.honest_detected += honest_detected;
+        self.honest_reviewed += honest_reviewed;
+        self.honest_decided += honest_decided;
+        self.honest_tolerated += honest_tolerated;
+        self.violations += violations;
+        self.abuses += abuses;
+        self.abuses_revealed += abuses_revealed;
+        self.lying_flat += lying_flat;
+        self.belief_sum += belief_sum;
+        self.engagement_sum += engagement_sum;
+    }
+
     /// The step's metrics, given the values that turn counts into social value.
     pub fn metrics(&self, success_value: f64, violation_loss: f64) -> StepMetrics {
         let mut m = [f64::NAN; N_METRICS];

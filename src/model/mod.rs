@@ -3,7 +3,8 @@
 //! ([`drive()`]). Pure: no files, flags or plotting in here.
 //!
 //! - `world`: the state of one replicate and its step, phase by phase;
-//! - `groups`: which unit each cadre belongs to;
+//! - `groups`: which unit each cadre belongs to, which place each unit;
+//! - `places`: places, their rollout and implementation strength (extension 1.2);
 //! - `cases`: detected cases awaiting their decision;
 //! - `drive`: the driver loop and its [`Observer`]s.
 
@@ -13,6 +14,7 @@ pub mod fastmath;
 pub mod groups;
 pub mod metrics;
 pub mod params;
+pub mod places;
 pub mod rng;
 pub mod world;
 
@@ -22,7 +24,8 @@ pub use groups::Groups;
 pub use metrics::Tally;
 pub use metrics::{Metric, N_METRICS, StepMetrics};
 pub use params::{Population, Regime, RunParams};
-pub use world::{CadreStatus, Event, ModelSpec, World};
+pub use places::{Places, PublishScope, Rollout};
+pub use world::{CadreStatus, Event, ModelSpec, Place, World};
 
 /// The version of the model contract this engine implements, as the contract writes it
 /// ("1.1"): a string, so that minor versions read as they are cited.

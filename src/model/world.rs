@@ -10,6 +10,11 @@
 //!
 //! Stepping is the driver's job ([`super::drive()`]): a world knows one step, callers observe.
 //!
+//! Places (model extension 1.2, [`super::places`]): the units are split into places, each
+//! with its own regime and its own generator. Phases 1–3 draw from the generator of the
+//! case's or unit's place, the pass of phases 4–6 walks place by place. A world of one place
+//! is model 1.1's world draw for draw: its place's generator is the replicate's.
+//!
 //! Random draws, in order (the engine's own stream; documented in docs/model.md):
 //! 1. due cases, in the order they were created: tolerance (reviewed cases only), then
 //!    publication (honest cases only);
@@ -17,6 +22,11 @@
 //! 3. cadres in index order, active ones only: opportunity; if one arrives, difficulty and the
 //!    choice; after a reform, success, then for a failure correction, detection, review, ε;
 //!    without a reform, temptation, then commit, detection, review, ε as each applies.
+//!
+//! Each from the generator of the place concerned: place 0's is the replicate's own, place
+//! p's that generator after the initial draws, jumped p times (2^128 draws each, so places
+//! never share numbers); the places' draws ([`super::places::draw_places`]) come from it
+//! long-jumped.
 
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -27,6 +37,7 @@ use super::drive::{Record, drive};
 use super::groups::Groups;
 use super::metrics::{StepMetrics, Tally};
 use super::params::{ParamId, Population, Regime};
+use super::places::{self, PlaceDraw, Places, PublishScope, Rollout};
 use super::rng::{BetaSampler, Chance, SimRng, below_logistic, logistic};
 
 /// A change of the regime at a step: the policy timeline.
@@ -39,12 +50,15 @@ pub struct Event {
     pub changes: Vec<(ParamId, f64)>,
 }
 
-/// Everything a replicate needs: the population, the initial regime and the timeline.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything a replicate needs: the population, the initial regime and the timeline, and
+/// the places and their rollout.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelSpec {
     pub population: Population,
     pub regime: Regime,
     pub events: Vec<Event>,
+    pub places: Places,
+    pub rollout: Option<Rollout>,
 }
 
 /// A streak of declined opportunities this long counts as lying flat (躺平).
@@ -157,36 +171,89 @@ impl Unit {
     }
 }
 
+/// One place: its regime, its adoption and its own generator.
+pub struct Place {
+    /// The regime in force here: the scenario's (with its timeline), and the rollout's
+    /// levers once the place has adopted.
+    regime: Regime,
+    /// What the replicate drew for this place: cohort and implementation strength.
+    draw: PlaceDraw,
+    /// Mean leniency offset z of its units (what assignment by characteristic sorts on).
+    leniency: f64,
+    /// Whether the rollout's regime is in force here.
+    adopted: bool,
+    rng: SimRng,
+    /// Honest cases of this place published this step: tolerated, punished.
+    published: (u32, u32),
+    /// What this place counted this step.
+    tally: Tally,
+}
+
+impl Place {
+    pub fn regime(&self) -> &Regime {
+        &self.regime
+    }
+    /// The step the place adopts at (None: never), and its implementation strength.
+    pub fn draw(&self) -> PlaceDraw {
+        self.draw
+    }
+    pub fn leniency(&self) -> f64 {
+        self.leniency
+    }
+    pub fn adopted(&self) -> bool {
+        self.adopted
+    }
+    /// The counts behind this place's last step.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+}
+
 /// The state of one replicate.
 pub struct World {
     population: Population,
+    /// The scenario's regime, as its timeline has changed it so far.
     regime: Regime,
     events: Vec<Event>,
-    /// Which unit each cadre belongs to.
+    /// Which unit each cadre belongs to, and which place each unit.
     groups: Groups,
     cadres: Vec<Cadre>,
     units: Vec<Unit>,
+    places: Vec<Place>,
+    publish_scope: PublishScope,
+    /// The rollout, if places adopt in this world (a no-adoption twin keeps the draws and
+    /// not the rollout).
+    rollout: Option<Rollout>,
     /// Cases awaiting their decision, and the count of all cases.
     cases: CaseBook,
     /// Cadres with hidden abuses, in the order their first one was tolerated.
     abusers: Vec<u32>,
-    /// Honest cases published this step: tolerated, punished.
-    published: (u32, u32),
     /// What the last step counted.
     last_tally: Tally,
     difficulty: BetaSampler,
-    rng: SimRng,
     t: u32,
 }
 
 impl World {
-    /// A new world: units' offsets first, then each cadre's skill, loss aversion, integrity.
-    pub fn new(spec: &ModelSpec, mut rng: SimRng) -> World {
+    /// A new world: units' offsets first, then each cadre's skill, loss aversion, integrity;
+    /// then the places' draws, from their own stream.
+    pub fn new(spec: &ModelSpec, rng: SimRng) -> World {
+        World::build(spec, rng, true)
+    }
+
+    /// The twin of [`World::new`] in which no place adopts: the same draws, the same
+    /// cohorts on record, the scenario's regime everywhere. What the rollout's world would
+    /// have been without it: the counterfactual a DiD study can only estimate.
+    pub fn without_adoption(spec: &ModelSpec, rng: SimRng) -> World {
+        World::build(spec, rng, false)
+    }
+
+    fn build(spec: &ModelSpec, mut rng: SimRng, adopting: bool) -> World {
         let pop = spec.population.clone();
         let regime = spec.regime.clone();
-        let groups = Groups::new(pop.cadres, pop.unit_size);
+        let groups = Groups::new(pop.cadres, pop.unit_size).with_places(spec.places.count);
 
-        let units = (0..groups.units())
+        let units: Vec<Unit> = (0..groups.units())
             .map(|_| {
                 let z: f64 = StandardNormal.sample(&mut rng);
                 let mut unit = Unit {
@@ -232,9 +299,10 @@ impl World {
             })
             .collect();
 
+        let places = make_places(spec, &groups, &units, &regime, rng);
         let mut events = spec.events.clone();
         events.sort_by_key(|e| e.at);
-        World {
+        let mut world = World {
             difficulty: BetaSampler::new(pop.difficulty_alpha, pop.difficulty_beta),
             population: pop,
             regime,
@@ -242,13 +310,22 @@ impl World {
             groups,
             cadres,
             units,
+            places,
+            publish_scope: spec.places.publish_scope,
+            rollout: spec.rollout.clone().filter(|_| adopting),
             cases: CaseBook::default(),
             abusers: Vec::new(),
-            published: (0, 0),
             last_tally: Tally::default(),
-            rng,
             t: 0,
+        };
+        // A cohort at step 0 adopts before the first step: its units start from the
+        // adopted regime's engagement, like a world that always had it.
+        if world.adopt_due() {
+            for unit in &mut world.units {
+                unit.engagement = unit.target_engagement;
+            }
         }
+        world
     }
 
     /// The step the next call of [`World::step`] simulates.
@@ -265,8 +342,13 @@ impl World {
     pub fn groups(&self) -> Groups {
         self.groups
     }
+    /// The scenario's regime, as its timeline has changed it so far (a place that adopted
+    /// has its own: [`World::places`]).
     pub fn regime(&self) -> &Regime {
         &self.regime
+    }
+    pub fn places(&self) -> &[Place] {
+        &self.places
     }
     pub fn ledger(&self) -> CaseLedger {
         self.cases.ledger()
@@ -283,20 +365,51 @@ impl World {
     /// Simulates step `t` and returns its metrics.
     pub fn step(&mut self) -> StepMetrics {
         self.apply_due_events();
-        let mut tally = Tally {
-            cadres: self.cadres.len() as u64,
-            units: self.units.len() as u64,
-            ..Tally::default()
-        };
-        self.decide_due_cases(&mut tally);
-        self.reveal_abuses(&mut tally);
-        self.recover_leaders(&mut tally);
-        self.learn_choose_act(&mut tally);
+        self.adopt_due();
+        self.start_tallies();
+        self.decide_due_cases();
+        self.reveal_abuses();
+        self.recover_leaders();
+        self.learn_choose_act();
         self.t += 1;
-        tally.metrics(
+        self.last_tally = self.total_tally();
+        self.last_tally.metrics(
             self.population.success_value,
             self.population.violation_loss,
         )
+    }
+
+    /// The last step's metrics of place `place`.
+    pub fn place_metrics(&self, place: usize) -> StepMetrics {
+        self.places[place].tally.metrics(
+            self.population.success_value,
+            self.population.violation_loss,
+        )
+    }
+
+    /// Each place's tally starts the step with its cadres and units.
+    fn start_tallies(&mut self) {
+        for (p, place) in self.places.iter_mut().enumerate() {
+            let cadres = self.groups.place_cadres(p as u32);
+            let units = self.groups.place_units(p as u32);
+            place.tally = Tally {
+                cadres: (cadres.end - cadres.start) as u64,
+                units: (units.end - units.start) as u64,
+                ..Tally::default()
+            };
+        }
+    }
+
+    /// The world's tally: the places' summed (place 0's alone, bit for bit, in a world of
+    /// one place), with the spread of initiative across all units.
+    fn total_tally(&self) -> Tally {
+        let mut places = self.places.iter();
+        let mut total = places.next().expect("a world has a place").tally.clone();
+        for place in places {
+            total.add(&place.tally);
+        }
+        total.unit_initiative_sd = unit_initiative_sd(&self.units);
+        total
     }
 
     /// Runs `steps` steps and returns their metrics in order (through the one driver loop,
@@ -307,8 +420,9 @@ impl World {
         record.into_series().pop().unwrap_or_default()
     }
 
-    /// The policy timeline: regime changes due before this step. Unit draws stay, derived
-    /// unit values are recomputed, engagement keeps its value.
+    /// The policy timeline: regime changes due before this step, in every place (an
+    /// adopted place keeps the rollout's levers). Unit draws stay, derived unit values are
+    /// recomputed, engagement keeps its value.
     fn apply_due_events(&mut self) {
         let t = self.t;
         let mut changed = false;
@@ -321,23 +435,60 @@ impl World {
             }
         }
         if changed {
-            for unit in &mut self.units {
-                unit.derive(&self.regime);
+            for p in 0..self.places.len() {
+                self.set_place_regime(p);
             }
         }
     }
 
+    /// The rollout: places whose cohort adopts at this step switch to the adopted regime.
+    /// Returns whether any did.
+    fn adopt_due(&mut self) -> bool {
+        if self.rollout.is_none() {
+            return false;
+        }
+        let t = self.t;
+        let mut any = false;
+        for p in 0..self.places.len() {
+            let place = &mut self.places[p];
+            if !place.adopted && place.draw.cohort.is_some_and(|at| at <= t) {
+                place.adopted = true;
+                self.set_place_regime(p);
+                any = true;
+            }
+        }
+        any
+    }
+
+    /// Place `p`'s regime from the scenario's and, once adopted, the rollout's; its units'
+    /// derived values follow.
+    fn set_place_regime(&mut self, p: usize) {
+        let place = &mut self.places[p];
+        place.regime = match &self.rollout {
+            Some(rollout) if place.adopted => {
+                places::adopt(&self.regime, &rollout.adopt, place.draw.strength)
+            }
+            _ => self.regime.clone(),
+        };
+        for unit in self.groups.place_units(p as u32) {
+            self.units[unit as usize].derive(&place.regime);
+        }
+    }
+
     /// Phase 1: decide the cases due now; honest decisions become signals.
-    pub(crate) fn decide_due_cases(&mut self, tally: &mut Tally) {
+    pub(crate) fn decide_due_cases(&mut self) {
         let t = self.t;
         for unit in &mut self.units {
             unit.tolerated = 0;
             unit.punished = 0;
         }
-        self.published = (0, 0);
-        let r = &self.regime;
+        for place in &mut self.places {
+            place.published = (0, 0);
+        }
         for case in self.cases.take_due(t) {
-            let tolerated = case.reviewed && self.rng.random::<f64>() < case.tolerance;
+            let place = &mut self.places[self.groups.place_of(case.cadre) as usize];
+            let (r, rng, tally) = (&place.regime, &mut place.rng, &mut place.tally);
+            let tolerated = case.reviewed && rng.random::<f64>() < case.tolerance;
             let cadre = &mut self.cadres[case.cadre as usize];
             cadre.pending_case = false;
             if case.violation {
@@ -355,31 +506,32 @@ impl World {
             }
             tally.honest_decided += 1;
             let unit = &mut self.units[self.groups.unit_of(case.cadre) as usize];
-            let published = self.rng.random::<f64>() < r.publish;
+            let published = rng.random::<f64>() < r.publish;
             if tolerated {
                 tally.honest_tolerated += 1;
                 cadre.own_signal = 1;
                 unit.tolerated += 1;
-                self.published.0 += published as u32;
+                place.published.0 += published as u32;
             } else {
                 cadre.own_signal = -1;
                 cadre.career -= r.severity;
                 cadre.blocked_until = cadre.blocked_until.max(t + r.sanction_steps);
                 unit.punished += 1;
-                self.published.1 += published as u32;
+                place.published.1 += published as u32;
             }
         }
     }
 
     /// Phase 2: each hidden abuse comes to light with probability `abuse_reveal`; the
     /// violation sanction applies and the unit's leader is blamed.
-    pub(crate) fn reveal_abuses(&mut self, tally: &mut Tally) {
+    pub(crate) fn reveal_abuses(&mut self) {
         let t = self.t;
-        let r = &self.regime;
         let groups = self.groups;
-        let (cadres, units, rng) = (&mut self.cadres, &mut self.units, &mut self.rng);
+        let (cadres, units, places) = (&mut self.cadres, &mut self.units, &mut self.places);
         self.abusers.retain(|&i| {
             let cadre = &mut cadres[i as usize];
+            let place = &mut places[groups.place_of(i) as usize];
+            let (r, rng, tally) = (&place.regime, &mut place.rng, &mut place.tally);
             for _ in 0..cadre.hidden_abuses {
                 if rng.random::<f64>() < r.abuse_reveal {
                     cadre.hidden_abuses -= 1;
@@ -394,52 +546,116 @@ impl World {
     }
 
     /// Phase 3: leaders' engagement moves back toward its target.
-    pub(crate) fn recover_leaders(&mut self, tally: &mut Tally) {
-        let rate = self.regime.leader_recovery;
-        for unit in &mut self.units {
-            unit.engagement += rate * (unit.target_engagement - unit.engagement);
-            tally.engagement_sum += unit.engagement;
+    pub(crate) fn recover_leaders(&mut self) {
+        for (p, place) in self.places.iter_mut().enumerate() {
+            let rate = place.regime.leader_recovery;
+            let units = self.groups.place_units(p as u32);
+            for unit in &mut self.units[units.start as usize..units.end as usize] {
+                unit.engagement += rate * (unit.target_engagement - unit.engagement);
+                place.tally.engagement_sum += unit.engagement;
+            }
         }
     }
 
     /// Phases 4–6, fused per cadre: learn from this step's decisions, choose, and act. The
     /// loop only walks units and their members; each phase is an inlined method of [`Pass`].
-    pub(crate) fn learn_choose_act(&mut self, tally: &mut Tally) {
+    pub(crate) fn learn_choose_act(&mut self) {
         let World {
             population,
-            regime,
             groups,
             cadres,
             units,
+            places,
+            publish_scope,
             cases,
-            rng,
             difficulty,
-            published,
             t,
             ..
         } = self;
-        // The step's counts are moved into the pass and back out after it: held by value in
-        // a local, the optimiser can keep them in registers across the whole loop (behind a
-        // reference it must assume a write to a cadre could change them).
-        let mut pass = Pass {
-            t: *t,
-            pop: population,
-            r: regime,
-            k: Constants::of(population, regime, *published),
-            difficulty,
-            rng,
-            cases,
-            tally: std::mem::take(tally),
-        };
-        for (j, (unit, members)) in units.iter_mut().zip(groups.by_unit(cadres)).enumerate() {
-            let evidence = pass.start_unit(unit);
-            for (index, cadre) in groups.members(j as u32).zip(members) {
-                pass.cadre(index, cadre, unit, evidence);
+        let national = places
+            .iter()
+            .fold((0, 0), |(a, b), p| (a + p.published.0, b + p.published.1));
+        let mut unit_cadres = groups.by_unit(cadres);
+        for (p, place) in places.iter_mut().enumerate() {
+            let Place {
+                regime,
+                rng,
+                tally,
+                published,
+                ..
+            } = place;
+            let heard = match publish_scope {
+                PublishScope::National => national,
+                PublishScope::Place => *published,
+            };
+            // The step's counts are moved into the pass and back out after it: held by
+            // value in a local, the optimiser can keep them in registers across the whole
+            // loop (behind a reference it must assume a write to a cadre could change them).
+            let mut pass = Pass {
+                t: *t,
+                pop: population,
+                r: regime,
+                k: Constants::of(population, regime, heard),
+                difficulty,
+                rng,
+                cases,
+                tally: std::mem::take(tally),
+            };
+            let place_units = groups.place_units(p as u32);
+            let own_units = &mut units[place_units.start as usize..place_units.end as usize];
+            for (j, unit) in place_units.zip(own_units) {
+                let members = unit_cadres.next().expect("a slice of cadres per unit");
+                let evidence = pass.start_unit(unit);
+                for (index, cadre) in groups.members(j).zip(members) {
+                    pass.cadre(index, cadre, unit, evidence);
+                }
             }
+            *tally = pass.tally;
         }
-        *tally = pass.tally;
-        tally.unit_initiative_sd = unit_initiative_sd(units);
     }
+}
+
+/// The places of a new world: each place's draws (from the replicate's generator
+/// long-jumped), its leniency, its generator (the replicate's for place 0, jumped once more
+/// for each further place) and, before any adoption, the scenario's regime.
+fn make_places(
+    spec: &ModelSpec,
+    groups: &Groups,
+    units: &[Unit],
+    regime: &Regime,
+    rng: SimRng,
+) -> Vec<Place> {
+    let n = groups.places();
+    let leniency: Vec<f64> = (0..n)
+        .map(|p| {
+            let own = groups.place_units(p);
+            let count = (own.end - own.start).max(1) as f64;
+            units[own.start as usize..own.end as usize]
+                .iter()
+                .map(|u| u.z)
+                .sum::<f64>()
+                / count
+        })
+        .collect();
+    let mut setup = rng.clone();
+    setup.long_jump();
+    let draws = places::draw_places(&spec.places, spec.rollout.as_ref(), &leniency, &mut setup);
+    let mut stream = rng;
+    (0..n as usize)
+        .map(|p| {
+            let own = stream.clone();
+            stream.jump();
+            Place {
+                regime: regime.clone(),
+                draw: draws[p],
+                leniency: leniency[p],
+                adopted: false,
+                rng: own,
+                published: (0, 0),
+                tally: Tally::default(),
+            }
+        })
+        .collect()
 }
 
 /// One step's pass over the cadres (phases 4–6): what the phases hold fixed for the step,
@@ -687,6 +903,7 @@ mod tests {
             population,
             regime,
             events: vec![],
+            ..ModelSpec::default()
         };
         World::new(&spec, replicate_rng(1, 0))
     }
@@ -698,6 +915,13 @@ mod tests {
             ..Population::default()
         };
         world_with(population, regime)
+    }
+
+    /// Runs one phase alone on fresh tallies and returns what it counted.
+    fn phase(world: &mut World, run: fn(&mut World)) -> Tally {
+        world.start_tallies();
+        run(world);
+        world.total_tally()
     }
 
     fn due(world: &mut World, at: usize, case: Case) {
@@ -722,12 +946,11 @@ mod tests {
             tolerance: 1.0,
         };
         due(&mut w, 0, case);
-        let mut tally = Tally::default();
-        w.decide_due_cases(&mut tally);
+        let tally = phase(&mut w, World::decide_due_cases);
         assert_eq!((tally.honest_decided, tally.honest_tolerated), (1, 1));
         assert_eq!(w.cadres[1].own_signal, 1);
         assert_eq!((w.units[0].tolerated, w.units[1].tolerated), (1, 0));
-        assert_eq!(w.published, (1, 0));
+        assert_eq!(w.places[0].published, (1, 0));
         assert_eq!(w.cadres[1].career, 0.0);
         assert_eq!(w.ledger().decided, 1);
     }
@@ -752,14 +975,13 @@ mod tests {
                 tolerance: 0.0,
             },
         );
-        let mut tally = Tally::default();
-        w.decide_due_cases(&mut tally);
+        let tally = phase(&mut w, World::decide_due_cases);
         assert_eq!((tally.honest_decided, tally.honest_tolerated), (1, 0));
         assert_eq!(w.cadres[2].career, -3.0);
         assert_eq!(w.cadres[2].blocked_until, 4);
         assert_eq!(w.cadres[2].own_signal, -1);
         assert_eq!(w.units[1].punished, 1);
-        assert_eq!(w.published, (0, 0));
+        assert_eq!(w.places[0].published, (0, 0));
     }
 
     #[test]
@@ -785,8 +1007,7 @@ mod tests {
                 tolerance: 0.0,
             },
         );
-        let mut tally = Tally::default();
-        w.decide_due_cases(&mut tally);
+        let tally = phase(&mut w, World::decide_due_cases);
         assert_eq!(tally.abuses, 1);
         assert_eq!(tally.honest_decided, 0, "violations are not honest cases");
         assert_eq!(w.cadres[0].hidden_abuses, 1);
@@ -807,8 +1028,7 @@ mod tests {
         w.cadres[3].hidden_abuses = 1;
         w.abusers.push(3);
         let before = w.units[1].engagement;
-        let mut tally = Tally::default();
-        w.reveal_abuses(&mut tally);
+        let tally = phase(&mut w, World::reveal_abuses);
         assert_eq!(tally.abuses_revealed, 1);
         assert_eq!(w.cadres[3].hidden_abuses, 0);
         assert!(w.abusers.is_empty());
@@ -826,7 +1046,7 @@ mod tests {
         );
         w.cadres[0].hidden_abuses = 2;
         w.abusers.push(0);
-        w.reveal_abuses(&mut Tally::default());
+        phase(&mut w, World::reveal_abuses);
         assert_eq!(w.cadres[0].hidden_abuses, 2);
     }
 
@@ -840,8 +1060,7 @@ mod tests {
         let mut w = world(4, 2, regime);
         w.units[0].engagement = 0.0;
         let target = w.units[0].target_engagement;
-        let mut tally = Tally::default();
-        w.recover_leaders(&mut tally);
+        phase(&mut w, World::recover_leaders);
         assert!((w.units[0].engagement - 0.25 * target).abs() < 1e-15);
         assert_eq!(w.units[1].engagement, target);
     }
@@ -868,8 +1087,8 @@ mod tests {
         // Cadre 0's honest failure was tolerated; a punished case was published elsewhere.
         w.cadres[0].own_signal = 1;
         w.units[0].tolerated = 1;
-        w.published = (0, 1);
-        w.learn_choose_act(&mut Tally::default());
+        w.places[0].published = (0, 1);
+        phase(&mut w, World::learn_choose_act);
         // α₀ = 4·0.3 = 1.2, β₀ = 2.8: with no other evidence the prior is a fixed point.
         let unit = 0.5 * 0.5; // credibility · weight_unit
         let published = 0.5 * 0.05; // credibility · weight_published
@@ -888,7 +1107,7 @@ mod tests {
         let mut w = quiet_world(Regime::default());
         w.population.memory = 0.0;
         w.cadres[0].alpha = 50.0;
-        w.learn_choose_act(&mut Tally::default());
+        phase(&mut w, World::learn_choose_act);
         assert!(close(w.cadres[0].alpha, 1.2));
     }
 
@@ -912,8 +1131,7 @@ mod tests {
         );
         w.cadres[0].blocked_until = 5;
         w.cadres[0].pending_case = true;
-        let mut tally = Tally::default();
-        w.learn_choose_act(&mut tally);
+        let tally = phase(&mut w, World::learn_choose_act);
         assert_eq!(tally.active, 99);
         assert_eq!(tally.opportunities, 99);
         assert_eq!(tally.reforms, 99);
@@ -934,8 +1152,7 @@ mod tests {
             },
         );
         for _ in 0..LYING_FLAT_STREAK {
-            let mut tally = Tally::default();
-            w.learn_choose_act(&mut tally);
+            let tally = phase(&mut w, World::learn_choose_act);
             assert_eq!(tally.reforms, 0);
             w.t += 1;
         }
@@ -978,8 +1195,7 @@ mod tests {
             ..Regime::default()
         };
         let mut w = world_with(population, regime);
-        let mut tally = Tally::default();
-        w.learn_choose_act(&mut tally);
+        let tally = phase(&mut w, World::learn_choose_act);
         assert_eq!(tally.failures, 50);
         assert_eq!(tally.corrected, 50);
         assert_eq!(tally.failure_losses, 25.0);
@@ -1018,8 +1234,7 @@ mod tests {
             ..Regime::default()
         };
         let mut w = world_with(population, regime);
-        let mut tally = Tally::default();
-        w.learn_choose_act(&mut tally);
+        let tally = phase(&mut w, World::learn_choose_act);
         assert_eq!(tally.violations, 40);
         assert_eq!(w.cases.due_at(1).len(), 40, "unreviewed: decided at t + 1");
         assert!(
@@ -1045,6 +1260,7 @@ mod tests {
             population,
             regime: Regime::default(),
             events: vec![event],
+            ..ModelSpec::default()
         };
         let mut w = World::new(&spec, replicate_rng(3, 0));
         w.step();

@@ -65,6 +65,7 @@ impl Scenario {
             population: self.population.clone(),
             regime: self.regime.clone(),
             events: self.events.clone(),
+            ..ModelSpec::default()
         }
     }
 
