@@ -126,16 +126,44 @@ impl Assignment {
 }
 
 /// A staggered rollout: the `[rollout]` table of a scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rollout {
-    /// The scenario whose regime places adopt, as the file names it (for reports).
-    pub regime: String,
+    /// What places adopt, in words: the adopted scenario's name (for reports).
+    pub name: String,
     /// The regime parameters adoption changes, with the adopted values: where the adopted
     /// regime differs from the scenario's own.
     pub adopt: Vec<(ParamId, f64)>,
     /// The cohorts, by adoption step; shares sum to at most 1, the rest never adopt.
     pub cohorts: Vec<Cohort>,
     pub assign: Assignment,
+}
+
+/// Written as the scenario file's `[rollout]` table, the adopted values in full (not the
+/// scenario they came from), so that `show`'s output reads back to the same rollout.
+impl Serialize for Rollout {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Levers<'a>(&'a [(ParamId, f64)]);
+        impl Serialize for Levers<'_> {
+            fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+                let mut map = ser.serialize_map(Some(self.0.len()))?;
+                for &(id, value) in self.0 {
+                    if id.spec().range.is_integer() {
+                        map.serialize_entry(id.name(), &(value as u64))?;
+                    } else {
+                        map.serialize_entry(id.name(), &value)?;
+                    }
+                }
+                map.end()
+            }
+        }
+        let mut map = ser.serialize_map(Some(4))?;
+        map.serialize_entry("name", &self.name)?;
+        map.serialize_entry("assign", &self.assign)?;
+        map.serialize_entry("regime", &Levers(&self.adopt))?;
+        map.serialize_entry("cohorts", &self.cohorts)?;
+        map.end()
+    }
 }
 
 /// What one replicate drew for one place.
@@ -250,7 +278,7 @@ mod tests {
 
     fn rollout(assign: Assignment, cohorts: &[(u32, f64)]) -> Rollout {
         Rollout {
-            regime: "optimized_path".into(),
+            name: "optimized_path".into(),
             adopt: vec![(ParamId::Sensitivity, 0.75)],
             cohorts: cohorts
                 .iter()

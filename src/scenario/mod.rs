@@ -8,6 +8,7 @@
 pub mod builtin;
 pub mod edit;
 pub mod input;
+pub mod places;
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ use serde::ser::SerializeMap;
 use crate::model::params::{
     ParamId, ParamSpec, Section, all_specs, find_spec, section_specs, suggest,
 };
-use crate::model::{Event, ModelSpec, Population, Regime, RunParams};
+use crate::model::{Event, ModelSpec, Places, Population, Regime, Rollout, RunParams};
 pub use edit::lookup_param;
 use edit::{EventDraft, EventKey};
 pub use input::InputError;
@@ -37,6 +38,12 @@ pub struct Scenario {
         serialize_with = "serialize_events"
     )]
     pub events: Vec<Event>,
+    /// The place level: one place unless the file says otherwise (extension 1.2).
+    #[serde(skip_serializing_if = "Places::is_default")]
+    pub places: Places,
+    /// A staggered adoption across places, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<Rollout>,
 }
 
 impl Default for Scenario {
@@ -49,6 +56,8 @@ impl Default for Scenario {
             population: Population::default(),
             regime: Regime::default(),
             events: Vec::new(),
+            places: Places::default(),
+            rollout: None,
         }
     }
 }
@@ -65,7 +74,8 @@ impl Scenario {
             population: self.population.clone(),
             regime: self.regime.clone(),
             events: self.events.clone(),
-            ..ModelSpec::default()
+            places: self.places.clone(),
+            rollout: self.rollout.clone(),
         }
     }
 
@@ -121,8 +131,48 @@ impl Scenario {
             .map_err(|m| InputError::new("--set", m))
     }
 
-    /// Checks what no single parameter's range covers: the timeline against `steps`.
+    /// Checks what no single parameter's range covers: the timeline and the rollout against
+    /// `steps`, the places against the units.
     pub fn validate(&self) -> Result<(), InputError> {
+        let here = || format!("scenario '{}'", self.name);
+        let groups = crate::model::Groups::new(self.population.cadres, self.population.unit_size);
+        let (places, units) = (self.places.count, groups.units());
+        if places > 1 && (units % places != 0 || self.population.cadres % self.population.unit_size != 0) {
+            let per_place = (units / places).max(1);
+            return Err(InputError::new(
+                here(),
+                format!(
+                    "`places.count` = {places} does not divide the population evenly: {} cadres in \
+                     units of {} make {units} units; places need whole units of the same size, \
+                     e.g. `population.cadres` = {} ({places} places x {per_place} units x {} cadres)",
+                    self.population.cadres,
+                    self.population.unit_size,
+                    places * per_place * self.population.unit_size,
+                    self.population.unit_size,
+                ),
+            ));
+        }
+        if let Some(rollout) = &self.rollout {
+            if places < 2 {
+                return Err(InputError::new(
+                    here(),
+                    "a [rollout] needs places that adopt and places to compare them with: set \
+                     `places.count` to 2 or more in [places]",
+                ));
+            }
+            if let Some(late) = rollout.cohorts.iter().find(|c| c.at >= self.run.steps) {
+                return Err(InputError::new(
+                    here(),
+                    format!(
+                        "a cohort adopts at step {} but the run has {} steps (0 to {}): its \
+                         places would never adopt within the run",
+                        late.at,
+                        self.run.steps,
+                        self.run.steps - 1
+                    ),
+                ));
+            }
+        }
         for event in &self.events {
             if event.at >= self.run.steps {
                 return Err(InputError::new(
@@ -227,6 +277,8 @@ const TOP_KEYS: &[&str] = &[
     "population",
     "regime",
     "events",
+    "places",
+    "rollout",
 ];
 
 /// Resolves `reference` and its base chain; `chain` holds the sources being resolved.
@@ -296,7 +348,7 @@ fn resolve(
             .map(|(_, v)| v)
     };
 
-    chain.push(identity);
+    chain.push(identity.clone());
     let base = get("base").and_then(|base| {
         let base_ref = problems.check(doc.string("base", base))?;
         // A built-in's base is another built-in; a file's base is relative to its folder.
@@ -335,6 +387,21 @@ fn resolve(
     }
     if let Some(value) = get("events") {
         scenario.events = read_events(&doc, value, &mut problems);
+    }
+    if let Some(value) = get("places")
+        && let Some(t) = problems.check(doc.table("places", value))
+    {
+        places::read_places(&doc, t, &mut scenario.places, &mut problems);
+    }
+    if let Some(value) = get("rollout")
+        && let Some(t) = problems.check(doc.table("rollout", value))
+    {
+        // A rollout's `adopt` names a scenario the way `base` does (cycles included).
+        chain.push(identity);
+        let mut load = |reference: &str| resolve(reference, base_dir.as_deref(), chain);
+        scenario.rollout =
+            places::read_rollout(&doc, t, &scenario.regime, &mut load, &mut problems);
+        chain.pop();
     }
     problems.finish()?;
     Ok(scenario)
