@@ -1,0 +1,284 @@
+//! Difference-in-differences estimators for staggered adoption, as pure functions on a
+//! balanced panel (no I/O, like [`crate::model`]): the same code reads a researcher's own
+//! panel (`cadre-sim did`) and the panels of a simulated rollout.
+//!
+//! - [`twfe`]: two-way fixed effects, static (`Y = α_place + λ_time + β·D`) and event study
+//!   (relative-time dummies, reference period −1, binned ends), SEs clustered by place;
+//! - [`cs`]: Callaway & Sant'Anna (2021), ATT(g,t) against never-treated or not-yet-treated
+//!   places, aggregated as R's `did::aggte`, with a multiplier bootstrap clustered by place;
+//! - [`sa`]: Sun & Abraham (2021), the interaction-weighted event study of fixest's `sunab`.
+//!
+//! Conventions shared by every estimator: a place's *cohort* is the first period it is
+//! treated (None: never treated within the panel); *event time* is `time − cohort`; the
+//! period before adoption (event time −1) is the reference. Every estimate carries a
+//! pointwise confidence interval at [`Options::level`]; the regression estimators use
+//! Student's t with G − 1 degrees of freedom (G places), as fixest and pyfixest do for
+//! clustered SEs; Callaway–Sant'Anna uses the normal quantile and adds a uniform (sup-t)
+//! band over each family of estimates, as `did` does.
+
+pub mod cs;
+mod ols;
+pub mod panel;
+pub mod sa;
+pub mod synth;
+pub mod twfe;
+
+pub use cs::callaway_sant_anna;
+pub use panel::{Panel, PanelError, Row};
+pub use sa::sun_abraham;
+pub use twfe::{twfe, twfe_event_study};
+
+use std::fmt;
+
+/// Which places Callaway–Sant'Anna compares a cohort with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Control {
+    /// Places never treated within the panel (`did`'s default).
+    #[default]
+    NeverTreated,
+    /// Places not treated by the later of the period and its base period (never-treated
+    /// places included), other than the cohort itself.
+    NotYetTreated,
+    /// The last cohort to adopt, with the periods from its adoption on dropped: what
+    /// Sun–Abraham compares with when no place is never treated. Reported, not an option.
+    LastTreated,
+}
+
+impl Control {
+    /// The key in files and on the command line: `nevertreated`, `notyettreated`,
+    /// `lasttreated`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Control::NeverTreated => "nevertreated",
+            Control::NotYetTreated => "notyettreated",
+            Control::LastTreated => "lasttreated",
+        }
+    }
+}
+
+/// The choices every estimator shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Callaway–Sant'Anna's comparison group (never-treated or not-yet-treated).
+    pub control: Control,
+    /// TWFE event study: leads at or before −`leads` are binned into one dummy (≥ 1; with 1,
+    /// every lead is in the reference category).
+    pub leads: u32,
+    /// TWFE event study: lags at or after `lags` are binned into one dummy.
+    pub lags: u32,
+    /// Callaway–Sant'Anna: multiplier bootstrap draws; 0 gives analytic (influence-function)
+    /// SEs and no uniform bands, as `did` with `bstrap = FALSE`.
+    pub bootstrap: u32,
+    /// Seed of the bootstrap's multipliers.
+    pub seed: u64,
+    /// Confidence level of intervals and bands, in (0, 1).
+    pub level: f64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            control: Control::NeverTreated,
+            leads: 5,
+            lags: 10,
+            bootstrap: 999,
+            seed: 1,
+            level: 0.95,
+        }
+    }
+}
+
+/// The estimators, in the order [`estimate_all`] reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Estimator {
+    Twfe,
+    TwfeEventStudy,
+    CallawaySantAnna,
+    SunAbraham,
+}
+
+impl Estimator {
+    pub const ALL: [Estimator; 4] = [
+        Estimator::Twfe,
+        Estimator::TwfeEventStudy,
+        Estimator::CallawaySantAnna,
+        Estimator::SunAbraham,
+    ];
+
+    /// The key in files: `twfe`, `twfe_es`, `cs`, `sa`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Estimator::Twfe => "twfe",
+            Estimator::TwfeEventStudy => "twfe_es",
+            Estimator::CallawaySantAnna => "cs",
+            Estimator::SunAbraham => "sa",
+        }
+    }
+
+    /// The name people read (English; see `crate::i18n::estimator_name` for Chinese).
+    pub fn name(self) -> &'static str {
+        match self {
+            Estimator::Twfe => "TWFE",
+            Estimator::TwfeEventStudy => "TWFE event study",
+            Estimator::CallawaySantAnna => "Callaway–Sant'Anna",
+            Estimator::SunAbraham => "Sun–Abraham",
+        }
+    }
+}
+
+impl fmt::Display for Estimator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What an estimate is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// The estimator's headline effect: TWFE's β; for the event studies (TWFE event study,
+    /// Sun–Abraham) the plain average of the post-adoption event-time effects (event times
+    /// 0, 1, ...; for TWFE the last is the binned lag), as `did`'s dynamic aggregation's
+    /// overall; for Callaway–Sant'Anna `did`'s "simple" aggregation (every post-adoption
+    /// ATT(g,t), weighted by cohort size).
+    Overall,
+    /// Callaway–Sant'Anna: the overall effect of the dynamic aggregation (average over event
+    /// times ≥ 0).
+    OverallDynamic,
+    /// Callaway–Sant'Anna: the overall effect of the group aggregation (cohort effects
+    /// weighted by cohort size).
+    OverallGroup,
+    /// Callaway–Sant'Anna: the overall effect of the calendar aggregation (average over
+    /// calendar periods).
+    OverallCalendar,
+    /// The effect `e` periods after adoption (e < 0: a placebo before it). For the TWFE event
+    /// study, `−leads` and `lags` are the binned ends.
+    EventTime(i64),
+    /// The average effect on one cohort over its post-adoption periods.
+    Group(i64),
+    /// The average effect in one calendar period over the cohorts treated by then.
+    Calendar(i64),
+    /// The effect on cohort `group` in period `time` (ATT(g,t)).
+    GroupTime { group: i64, time: i64 },
+}
+
+impl Target {
+    /// The kind's key in `estimates.csv`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Target::Overall => "overall",
+            Target::OverallDynamic => "overall_dynamic",
+            Target::OverallGroup => "overall_group",
+            Target::OverallCalendar => "overall_calendar",
+            Target::EventTime(_) => "event_time",
+            Target::Group(_) => "group",
+            Target::Calendar(_) => "calendar",
+            Target::GroupTime { .. } => "group_time",
+        }
+    }
+
+    /// (group, time, event time) where the target has them.
+    pub fn coordinates(self) -> (Option<i64>, Option<i64>, Option<i64>) {
+        match self {
+            Target::EventTime(e) => (None, None, Some(e)),
+            Target::Group(g) => (Some(g), None, None),
+            Target::Calendar(t) => (None, Some(t), None),
+            Target::GroupTime { group, time } => (Some(group), Some(time), Some(time - group)),
+            _ => (None, None, None),
+        }
+    }
+}
+
+/// One estimate with its uncertainty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    pub estimator: Estimator,
+    pub target: Target,
+    pub value: f64,
+    pub se: f64,
+    /// Pointwise confidence interval at [`Options::level`].
+    pub ci: (f64, f64),
+    /// Uniform (sup-t) band over the estimate's family (Callaway–Sant'Anna's bootstrap).
+    pub band: Option<(f64, f64)>,
+    /// The comparison group, where the estimator chooses one (CS, SA).
+    pub control: Option<Control>,
+}
+
+/// Why an estimator cannot run on a panel.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DidError {
+    #[error("{estimator}: no place is never treated; use --control notyettreated")]
+    NoNeverTreated { estimator: Estimator },
+    #[error(
+        "{estimator}: no place is treated within the panel after its first period, so there \
+         is no effect to estimate"
+    )]
+    NoTreated { estimator: Estimator },
+    #[error("{estimator}: the panel has {places} places; clustered SEs need at least 2")]
+    TooFewPlaces { estimator: Estimator, places: usize },
+    #[error(
+        "{estimator}: every place in the panel adopts at the same time and none is left to \
+         compare with"
+    )]
+    NoComparison { estimator: Estimator },
+    #[error("option {option}: {message}")]
+    BadOption {
+        option: &'static str,
+        message: String,
+    },
+}
+
+impl Options {
+    /// Checks the options' ranges.
+    pub fn check(&self) -> Result<(), DidError> {
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(DidError::BadOption {
+                option: "level",
+                message: format!("{} is not in (0, 1)", self.level),
+            });
+        }
+        if self.leads < 1 {
+            return Err(DidError::BadOption {
+                option: "leads",
+                message: "must be at least 1 (event time −1 is the reference)".into(),
+            });
+        }
+        if self.control == Control::LastTreated {
+            return Err(DidError::BadOption {
+                option: "control",
+                message: "use nevertreated or notyettreated".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Every estimator on `panel`: TWFE, TWFE event study, Callaway–Sant'Anna (with
+/// `opts.control`) and Sun–Abraham, each with its [`Target::Overall`] (see there for what it
+/// means per estimator) and its event-time, group and calendar effects where it has them.
+pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidError> {
+    opts.check()?;
+    let mut all = twfe::twfe(panel, opts)?;
+    all.extend(twfe::twfe_event_study(panel, opts)?);
+    all.extend(cs::callaway_sant_anna(panel, opts)?);
+    all.extend(sa::sun_abraham(panel, opts)?);
+    Ok(all)
+}
+
+/// The two-sided quantile of the standard normal for `level` (e.g. 1.96 for 0.95).
+pub(crate) fn normal_quantile(level: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    Normal::new(0.0, 1.0)
+        .expect("standard normal")
+        .inverse_cdf(0.5 + level / 2.0)
+}
+
+/// The two-sided quantile of Student's t with `df` degrees of freedom for `level`.
+pub(crate) fn t_quantile(level: f64, df: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    StudentsT::new(0.0, 1.0, df)
+        .expect("df ≥ 1")
+        .inverse_cdf(0.5 + level / 2.0)
+}
+
+#[cfg(test)]
+mod tests;
