@@ -2,6 +2,7 @@
 //! validated plan before any work starts. One file per command.
 
 pub mod compare;
+pub mod experiment;
 pub mod lesson;
 pub mod plots;
 pub mod run;
@@ -61,6 +62,8 @@ pub enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Assemble the results of a sweep run as shards (e.g. a Slurm job array).
     Merge(sweep::MergeArgs),
+    /// A staggered rollout across places: DiD estimates against the true effect.
+    Experiment(experiment::ExperimentArgs),
 }
 
 impl Command {
@@ -77,6 +80,7 @@ impl Command {
             Command::Sweep(args) => sweep::execute(args),
             Command::Sensitivity(args) => sensitivity::execute(args),
             Command::Merge(args) => sweep::execute_merge(args),
+            Command::Experiment(args) => experiment::execute(args),
         }
     }
 }

@@ -27,9 +27,10 @@ pub use params::{Population, Regime, RunParams};
 pub use places::{Places, PublishScope, Rollout};
 pub use world::{CadreStatus, Event, ModelSpec, Place, World};
 
-/// The version of the model contract this engine implements, as the contract writes it
-/// ("1.1"): a string, so that minor versions read as they are cited.
-pub const MODEL_VERSION: &str = "1.1";
+/// The version of the model this engine implements: the contract's 1.1 with the places
+/// extension (docs/model.md, "Extension 1.2"), as the contract writes versions: a string, so
+/// that minor versions read as they are cited. One place is 1.1 exactly.
+pub const MODEL_VERSION: &str = "1.2";
 
 /// Simulates one replicate of `spec` for `steps` steps, with the generator of
 /// `(seed, replicate)`.

@@ -47,15 +47,17 @@ pub enum Producer {
     Sweep,
     /// `sensitivity`, and `merge` of its shards.
     Sensitivity,
+    Experiment,
 }
 
 impl Producer {
-    pub const ALL: [Producer; 5] = [
+    pub const ALL: [Producer; 6] = [
         Producer::Run,
         Producer::Compare,
         Producer::Lesson,
         Producer::Sweep,
         Producer::Sensitivity,
+        Producer::Experiment,
     ];
 
     /// The command's name on the command line.
@@ -66,6 +68,7 @@ impl Producer {
             Producer::Lesson => "lesson",
             Producer::Sweep => "sweep",
             Producer::Sensitivity => "sensitivity",
+            Producer::Experiment => "experiment",
         }
     }
 
@@ -77,6 +80,7 @@ impl Producer {
             Producer::Lesson => "report.html",
             Producer::Sweep => "results.csv",
             Producer::Sensitivity => "indices.csv",
+            Producer::Experiment => "experiment.json",
         }
     }
 

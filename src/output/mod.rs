@@ -6,6 +6,7 @@
 //! marks a complete result. Who may write which folder: [`folder`].
 
 pub mod data;
+pub mod experiment;
 pub mod folder;
 pub mod format;
 

@@ -137,7 +137,9 @@ impl Scenario {
         let here = || format!("scenario '{}'", self.name);
         let groups = crate::model::Groups::new(self.population.cadres, self.population.unit_size);
         let (places, units) = (self.places.count, groups.units());
-        if places > 1 && (units % places != 0 || self.population.cadres % self.population.unit_size != 0) {
+        if places > 1
+            && (units % places != 0 || self.population.cadres % self.population.unit_size != 0)
+        {
             let per_place = (units / places).max(1);
             return Err(InputError::new(
                 here(),

@@ -20,9 +20,9 @@
 //! whole scenario (cohorts within the run, places dividing the units) is checked by
 //! [`super::Scenario::validate`].
 
+use crate::model::Regime;
 use crate::model::params::{Section, find_spec, integer_in, section_specs};
 use crate::model::places::{Assignment, Cohort, Places, PublishScope, Rollout};
-use crate::model::Regime;
 
 use super::input::{Document, Problems, Table, Value};
 use super::{InputError, Scenario};
@@ -56,9 +56,17 @@ fn choice<T>(
 }
 
 /// Applies the keys of a `[places]` table to `places`, recording each bad key or value.
-pub fn read_places(doc: &Document<'_>, table: &Table<'_>, places: &mut Places, problems: &mut Problems) {
+pub fn read_places(
+    doc: &Document<'_>,
+    table: &Table<'_>,
+    places: &mut Places,
+    problems: &mut Problems,
+) {
     for (key, value) in table.iter() {
-        if problems.check(doc.check_known(key, "[places]", PLACES_KEYS)).is_none() {
+        if problems
+            .check(doc.check_known(key, "[places]", PLACES_KEYS))
+            .is_none()
+        {
             continue;
         }
         let read = match key.get_ref().as_ref() {
@@ -101,7 +109,12 @@ pub fn read_rollout(
     if !doc.check_keys(table, "[rollout]", ROLLOUT_KEYS, problems) {
         return None;
     }
-    let get = |name: &str| table.iter().find(|(k, _)| k.get_ref() == name).map(|(_, v)| v);
+    let get = |name: &str| {
+        table
+            .iter()
+            .find(|(k, _)| k.get_ref() == name)
+            .map(|(_, v)| v)
+    };
     let mut ok = true;
     let mut adopted = regime.clone();
     let mut name = None;
@@ -125,7 +138,10 @@ pub fn read_rollout(
                 let names: Vec<&str> = section_specs(Section::Regime).map(|s| s.name).collect();
                 for (key, v) in t.iter() {
                     let context = "[rollout.regime] (a rollout adopts [regime] parameters)";
-                    if problems.check(doc.check_known(key, context, &names)).is_none() {
+                    if problems
+                        .check(doc.check_known(key, context, &names))
+                        .is_none()
+                    {
                         ok = false;
                         continue;
                     }
@@ -145,7 +161,13 @@ pub fn read_rollout(
         name = problems.check(doc.string("rollout.name", value)).or(name);
     }
     let assign = match get("assign") {
-        Some(v) => problems.check(choice(doc, "rollout.assign", v, &Assignment::NAMES, Assignment::from_name)),
+        Some(v) => problems.check(choice(
+            doc,
+            "rollout.assign",
+            v,
+            &Assignment::NAMES,
+            Assignment::from_name,
+        )),
         None => Some(Assignment::default()),
     };
     let cohorts = match get("cohorts") {
@@ -176,7 +198,11 @@ pub fn read_rollout(
 
 /// Reads `[[rollout.cohorts]]`: each an `at` step of at least 1 and a share in (0, 1]; the
 /// shares sum to at most 1, and no two cohorts share a step.
-fn read_cohorts(doc: &Document<'_>, value: &Value<'_>, problems: &mut Problems) -> Option<Vec<Cohort>> {
+fn read_cohorts(
+    doc: &Document<'_>,
+    value: &Value<'_>,
+    problems: &mut Problems,
+) -> Option<Vec<Cohort>> {
     let toml::de::DeValue::Array(items) = value.get_ref() else {
         problems.add(doc.error(
             &value.span(),
@@ -212,7 +238,12 @@ fn read_cohorts(doc: &Document<'_>, value: &Value<'_>, problems: &mut Problems) 
             if v > 0.0 && v <= 1.0 {
                 Ok(v)
             } else {
-                Err(doc.error(&share.span(), format!("a cohort's `share` = {v} is out of range: it must be a number in (0, 1]")))
+                Err(doc.error(
+                    &share.span(),
+                    format!(
+                        "a cohort's `share` = {v} is out of range: it must be a number in (0, 1]"
+                    ),
+                ))
             }
         }));
         match (at, share) {

@@ -1,0 +1,150 @@
+//! `cadre-sim experiment`: a staggered rollout across places, each replicate run with and
+//! without adoption on the same random numbers, every DiD estimator on the observed panel,
+//! and the estimates set against the truth. The work is [`crate::experiment`]'s; this
+//! module reads flags and writes the folder.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use super::plots::PlotArgs;
+use super::{ExecArgs, ScenarioArgs, default_out_in, progress_bar, reference_stem};
+use crate::did::{Control, Options};
+use crate::error::InputError;
+use crate::experiment::{self, ExperimentOptions, Outcome};
+use crate::output::{OutputDir, Producer};
+use crate::run::{Timing, in_pool};
+
+/// The comparison group of Callaway–Sant'Anna.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum ControlArg {
+    Nevertreated,
+    Notyettreated,
+}
+
+impl From<ControlArg> for Control {
+    fn from(c: ControlArg) -> Control {
+        match c {
+            ControlArg::Nevertreated => Control::NeverTreated,
+            ControlArg::Notyettreated => Control::NotYetTreated,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ExperimentArgs {
+    /// A scenario with [places] and a [rollout] (see scenarios/experiments/).
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub exec: ExecArgs,
+    /// The place-level outcome the estimators run on: initiative, error_rate,
+    /// correction_rate, tolerance_rate, mean_belief, social_value_per_cadre, lying_flat.
+    #[arg(long, default_value = "initiative", value_name = "NAME")]
+    pub outcome: String,
+    /// Callaway–Sant'Anna's comparison group.
+    #[arg(long, value_enum, default_value = "nevertreated")]
+    pub control: ControlArg,
+    /// TWFE event study: leads at or before -N are binned.
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub leads: u32,
+    /// TWFE event study: lags at or after N are binned.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    pub lags: u32,
+    /// Callaway–Sant'Anna's multiplier bootstrap draws per replicate (0: analytic SEs).
+    #[arg(long, default_value_t = 199, value_name = "B")]
+    pub bootstrap: u32,
+    /// Output folder [default: output/<scenario>, with `_zh` for --lang zh].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub plots: PlotArgs,
+}
+
+impl ExperimentArgs {
+    fn options(&self) -> Result<ExperimentOptions, InputError> {
+        let outcome = Outcome::from_name(&self.outcome).ok_or_else(|| {
+            InputError::new(
+                "--outcome",
+                format!(
+                    "unknown outcome `{}`; allowed: {}",
+                    self.outcome,
+                    Outcome::names().join(", ")
+                ),
+            )
+        })?;
+        let did = Options {
+            control: self.control.into(),
+            leads: self.leads,
+            lags: self.lags,
+            bootstrap: self.bootstrap,
+            ..Options::default()
+        };
+        did.check()
+            .map_err(|e| InputError::new("--leads/--lags/--bootstrap", e.to_string()))?;
+        Ok(ExperimentOptions { outcome, did })
+    }
+}
+
+pub fn execute(args: &ExperimentArgs) -> anyhow::Result<()> {
+    let scenario = args.scenario.resolve()?;
+    if scenario.rollout.is_none() {
+        return Err(InputError::new(
+            format!("scenario '{}'", scenario.name),
+            "has no [rollout]: an experiment needs places that adopt at different steps; see \
+             scenarios/experiments/staggered_national.toml and docs/experiment.md",
+        )
+        .into());
+    }
+    let options = args.options()?;
+    let plots = args.plots.resolve()?;
+    let out_path = args.out.clone().unwrap_or_else(|| {
+        default_out_in(
+            &reference_stem(&args.scenario.scenario, &scenario),
+            plots.lang,
+        )
+    });
+    let out = OutputDir::prepare(&out_path, Producer::Experiment, args.exec.force)?;
+
+    let start = Instant::now();
+    let bar = progress_bar(
+        scenario.run.replicates as u64,
+        args.exec.quiet,
+        "replicates",
+    );
+    let tick = || bar.inc(1);
+    let threads = args.exec.threads.map(usize::from);
+    let result = in_pool(threads, || {
+        experiment::run(&scenario, &options, Some(&tick))
+    });
+    bar.finish_and_clear();
+    let p = &scenario.population;
+    // Both worlds are simulated.
+    let agent_steps =
+        2 * p.cadres as u64 * scenario.run.steps as u64 * scenario.run.replicates as u64;
+    let timing = Timing::since(
+        start,
+        agent_steps,
+        threads.unwrap_or_else(rayon::current_num_threads),
+    );
+    let assessment = result.assess();
+
+    crate::report::experiment::write_report(&out, &result, &assessment, &plots)?;
+    crate::output::experiment::write_experiment(&out, &result, &assessment, &timing)?;
+    out.finish(|_| false)
+        .context("removing the earlier experiment's files that this one did not replace")?;
+    print!(
+        "{}",
+        crate::report::experiment::summary_table(&result, &assessment)
+    );
+    println!(
+        "{} replicates x 2 worlds in {:.2} s on {} threads; results in {}",
+        scenario.run.replicates,
+        timing.seconds,
+        timing.threads,
+        out.path().display()
+    );
+    Ok(())
+}

@@ -1,0 +1,258 @@
+//! The data files of an experiment: `panel.csv`, `truth.csv`, `estimates.csv`,
+//! `estimates_summary.csv`, and `experiment.json` (written last: its presence marks a
+//! complete result).
+
+use serde::Serialize;
+
+use super::{OutputDir, Producer, number};
+use crate::did::{Estimate, Target};
+use crate::error::IoContext;
+use crate::experiment::assess::Assessment;
+use crate::experiment::{Experiment, Outcome};
+use crate::model::MODEL_VERSION;
+use crate::run::{Summary, Timing};
+use crate::scenario::Scenario;
+
+fn opt(x: Option<i64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `panel.csv`, tidy: one row per replicate × place × step, each outcome in the rollout's
+/// world and, beside it, in the world where no place adopts.
+pub fn panel_csv(experiment: &Experiment) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "replicate".to_string(),
+        "place".into(),
+        "step".into(),
+        "cohort".into(),
+        "treated".into(),
+        "strength".into(),
+        "leniency".into(),
+    ];
+    for o in Outcome::ALL {
+        header.push(o.name().into());
+        header.push(format!("{}_no_adoption", o.name()));
+    }
+    w.write_record(&header).expect("write to memory");
+    for (r, panel) in experiment.panels.iter().enumerate() {
+        for (p, info) in panel.places.iter().enumerate() {
+            for t in 0..panel.steps {
+                let treated = info.cohort.is_some_and(|g| t >= g);
+                let mut row = vec![
+                    r.to_string(),
+                    p.to_string(),
+                    t.to_string(),
+                    opt(info.cohort.map(i64::from)),
+                    (treated as u8).to_string(),
+                    number(info.strength),
+                    number(info.leniency),
+                ];
+                let (obs, un) = (panel.observed(p, t), panel.untreated(p, t));
+                for o in Outcome::ALL {
+                    row.push(number(obs[o.index()]));
+                    row.push(number(un[o.index()]));
+                }
+                w.write_record(&row).expect("write to memory");
+            }
+        }
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+/// `truth.csv`: the true effects over replicates (mean, sd, 95% CI, n).
+pub fn truth_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "outcome",
+        "kind",
+        "group",
+        "time",
+        "event_time",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "n",
+    ])
+    .expect("write to memory");
+    for (key, s) in &assessment.truth {
+        let (g, t, e) = key.coordinates();
+        let mut row = vec![
+            outcome.name().to_string(),
+            key.kind().into(),
+            opt(g),
+            opt(t),
+            opt(e),
+        ];
+        row.extend(super::data::summary_fields(s));
+        w.write_record(&row).expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+/// The columns that say what an estimate is of.
+fn target_fields(e_estimator: &str, control: Option<&str>, target: Target) -> Vec<String> {
+    let (g, t, e) = target.coordinates();
+    vec![
+        e_estimator.to_string(),
+        control.unwrap_or("").to_string(),
+        target.kind().to_string(),
+        opt(g),
+        opt(t),
+        opt(e),
+    ]
+}
+
+/// `estimates.csv`: every estimate of every replicate, with that replicate's truth.
+pub fn estimates_csv(experiment: &Experiment) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "replicate",
+        "outcome",
+        "estimator",
+        "control",
+        "kind",
+        "group",
+        "time",
+        "event_time",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "band_low",
+        "band_high",
+        "truth",
+    ])
+    .expect("write to memory");
+    let outcome = experiment.options.outcome.name();
+    for (r, rep) in experiment.replicates.iter().enumerate() {
+        for (e, truth) in &rep.estimates {
+            let Estimate {
+                estimator,
+                target,
+                value,
+                se,
+                ci,
+                band,
+                control,
+            } = e;
+            let mut row = vec![r.to_string(), outcome.to_string()];
+            row.extend(target_fields(
+                estimator.key(),
+                control.map(|c| c.key()),
+                *target,
+            ));
+            row.extend([number(*value), number(*se), number(ci.0), number(ci.1)]);
+            row.push(band.map_or(String::new(), |b| number(b.0)));
+            row.push(band.map_or(String::new(), |b| number(b.1)));
+            row.push(number(*truth));
+            w.write_record(&row).expect("write to memory");
+        }
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+/// `estimates_summary.csv`: each estimated quantity over replicates against the truth.
+pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "outcome",
+        "estimator",
+        "control",
+        "kind",
+        "group",
+        "time",
+        "event_time",
+        "mean_estimate",
+        "sd_estimate",
+        "mean_truth",
+        "bias",
+        "rmse",
+        "coverage",
+        "mean_se",
+        "n",
+    ])
+    .expect("write to memory");
+    for a in &assessment.estimates {
+        let mut row = vec![outcome.name().to_string()];
+        row.extend(target_fields(
+            a.estimator.key(),
+            a.control.map(|c| c.key()),
+            a.target,
+        ));
+        row.extend([
+            number(a.estimate.mean),
+            number(a.estimate.sd),
+            number(a.truth.mean),
+            number(a.bias),
+            number(a.rmse),
+            number(a.coverage),
+            number(a.mean_se),
+            a.estimate.n.to_string(),
+        ]);
+        w.write_record(&row).expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
+/// The content of `experiment.json`.
+#[derive(Serialize)]
+struct ExperimentSummary<'a> {
+    tool: &'static str,
+    version: &'static str,
+    model_version: &'static str,
+    scenario: &'a Scenario,
+    seed: u64,
+    outcome: &'static str,
+    control: &'static str,
+    leads: u32,
+    lags: u32,
+    bootstrap: u32,
+    /// The true overall ATT over replicates.
+    true_overall: Option<&'a Summary>,
+    /// Replicates without estimates, and why.
+    problems: &'a [(usize, String)],
+    timing: &'a Timing,
+}
+
+/// Writes the data files of an experiment, `experiment.json` last.
+pub fn write_experiment(
+    out: &OutputDir,
+    experiment: &Experiment,
+    assessment: &Assessment,
+    timing: &Timing,
+) -> crate::error::Result<()> {
+    let write = |name: &str, bytes: Vec<u8>| {
+        out.write(name, &bytes)
+            .doing(|| format!("writing {}", out.path().join(name).display()))
+    };
+    let outcome = experiment.options.outcome;
+    write("panel.csv", panel_csv(experiment))?;
+    write("truth.csv", truth_csv(outcome, assessment))?;
+    write("estimates.csv", estimates_csv(experiment))?;
+    write(
+        "estimates_summary.csv",
+        estimates_summary_csv(outcome, assessment),
+    )?;
+    let did = &experiment.options.did;
+    let summary = ExperimentSummary {
+        tool: "cadre-sim",
+        version: env!("CARGO_PKG_VERSION"),
+        model_version: MODEL_VERSION,
+        scenario: &experiment.scenario,
+        seed: experiment.scenario.run.seed,
+        outcome: outcome.name(),
+        control: did.control.key(),
+        leads: did.leads,
+        lags: did.lags,
+        bootstrap: did.bootstrap,
+        true_overall: assessment.true_overall(),
+        problems: &assessment.problems,
+        timing,
+    };
+    let mut bytes = serde_json::to_vec_pretty(&summary).expect("plain data");
+    bytes.push(b'\n');
+    write(Producer::Experiment.marker(), bytes)?;
+    Ok(())
+}

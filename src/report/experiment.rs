@@ -1,0 +1,409 @@
+//! The report of `cadre-sim experiment`: its figures (the event study against the truth,
+//! each estimator's overall effect against the truth, the places by cohort over time), the
+//! plain-language reading, and the terminal summary. Consumes an [`Experiment`]; never runs
+//! the model.
+
+use super::html::{Page, escape, scenario_section, table};
+use super::write_page;
+use crate::did::{Estimator, Target};
+use crate::experiment::assess::{Assessed, Assessment, TruthKey};
+use crate::experiment::{Experiment, Outcome};
+use crate::i18n::{self, Lang, experiment as text};
+use crate::model::PublishScope;
+use crate::output::{OutputDir, short, signed_number};
+use crate::plot::figure::{Bar, BarPanel, Figure, LinePanel, Marker, Panel, Series};
+use crate::plot::{PlotOptions, write_figures};
+use crate::run::Summary;
+
+/// The figures of an experiment, with their file stems.
+pub fn figures(
+    experiment: &Experiment,
+    assessment: &Assessment,
+    lang: Lang,
+) -> Vec<(String, Figure)> {
+    vec![
+        ("event_study".into(), event_study_figure(assessment, lang)),
+        (
+            "estimates_vs_truth".into(),
+            overall_figure(assessment, lang),
+        ),
+        ("places_by_cohort".into(), cohort_figure(experiment, lang)),
+    ]
+}
+
+/// Each event-study estimator's effects by steps since adoption (mean over replicates, with
+/// the middle 95% of the replicates' estimates), and the true effect.
+fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
+    let mut series: Vec<Series> = Vec::new();
+    let mut add = |label: String, colour: usize, points: Vec<(i64, f64, f64)>| {
+        series.push(Series {
+            label,
+            colour,
+            x: points.iter().map(|p| p.0 as f64).collect(),
+            mean: points.iter().map(|p| p.1).collect(),
+            low: points.iter().map(|p| p.1 - 1.96 * p.2).collect(),
+            high: points.iter().map(|p| p.1 + 1.96 * p.2).collect(),
+        })
+    };
+    let truth: Vec<(i64, f64, f64)> = assessment
+        .truth
+        .iter()
+        .filter_map(|(k, s)| match k {
+            TruthKey::EventTime(e) => Some((*e, s.mean, 0.0)),
+            _ => None,
+        })
+        .collect();
+    let (lo, hi) = (
+        truth.first().map_or(0, |t| t.0),
+        truth.last().map_or(0, |t| t.0),
+    );
+    for estimator in [
+        Estimator::TwfeEventStudy,
+        Estimator::CallawaySantAnna,
+        Estimator::SunAbraham,
+    ] {
+        let points: Vec<(i64, f64, f64)> = assessment
+            .estimates
+            .iter()
+            .filter(|a| a.estimator == estimator)
+            .filter_map(|a| match a.target {
+                Target::EventTime(e) => Some((e, a.estimate.mean, a.estimate.sd)),
+                _ => None,
+            })
+            .collect();
+        if !points.is_empty() {
+            add(
+                i18n::did::estimator_name(estimator, lang).to_string(),
+                estimator as usize + 1,
+                points,
+            );
+        }
+    }
+    add(
+        text::TRUTH.get(lang).to_string(),
+        0,
+        truth
+            .into_iter()
+            .filter(|t| t.0 >= lo && t.0 <= hi)
+            .collect(),
+    );
+    Figure::new(
+        text::TITLE_EVENT_STUDY.get(lang),
+        lang,
+        vec![Panel::Lines(LinePanel {
+            title: text::TITLE_EVENT_STUDY.get(lang).to_string(),
+            x_label: text::EVENT_AXIS.get(lang).to_string(),
+            y_label: text::EFFECT_AXIS.get(lang).to_string(),
+            series,
+            markers: vec![Marker {
+                x: -0.5,
+                label: String::new(),
+            }],
+            y_from_zero: false,
+        })],
+        1,
+    )
+    .with_caption([text::SPREAD_NOTE.get(lang).to_string()])
+}
+
+/// Each estimator's overall effect over replicates (the middle 95% of its estimates), and
+/// the true overall effect.
+fn overall_figure(assessment: &Assessment, lang: Lang) -> Figure {
+    let mut bars: Vec<Bar> = overall_rows(assessment)
+        .map(|a| Bar {
+            label: estimator_label(a, lang),
+            colour: a.estimator as usize + 1,
+            value: a.estimate.mean,
+            low: a.estimate.mean - 1.96 * a.estimate.sd,
+            high: a.estimate.mean + 1.96 * a.estimate.sd,
+        })
+        .collect();
+    if let Some(t) = assessment.true_overall() {
+        bars.insert(
+            0,
+            Bar {
+                label: text::TRUTH.get(lang).to_string(),
+                colour: 0,
+                value: t.mean,
+                low: t.mean - 1.96 * t.sd,
+                high: t.mean + 1.96 * t.sd,
+            },
+        );
+    }
+    Figure::new(
+        text::TITLE_OVERALL.get(lang),
+        lang,
+        vec![Panel::Bars(BarPanel {
+            title: text::TITLE_OVERALL.get(lang).to_string(),
+            value_label: text::EFFECT_AXIS.get(lang).to_string(),
+            bars,
+            x_extent: Some((0.0, 0.0)),
+        })],
+        1,
+    )
+    .with_caption([text::SPREAD_NOTE.get(lang).to_string()])
+}
+
+/// The estimated outcome over time, per cohort (mean over its places and replicates).
+fn cohort_figure(experiment: &Experiment, lang: Lang) -> Figure {
+    let outcome = experiment.options.outcome;
+    let steps = experiment.scenario.run.steps;
+    let mut cohorts: Vec<Option<u32>> = experiment
+        .scenario
+        .rollout
+        .iter()
+        .flat_map(|r| r.cohorts.iter().map(|c| Some(c.at)))
+        .collect();
+    cohorts.push(None);
+    let series = cohorts
+        .iter()
+        .enumerate()
+        .map(|(k, &cohort)| {
+            let per_step: Vec<Summary> = (0..steps)
+                .map(|t| {
+                    Summary::of(experiment.panels.iter().map(|panel| {
+                        crate::run::stats::mean_present(
+                            panel
+                                .places
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, info)| info.cohort == cohort)
+                                .map(|(p, _)| panel.observed(p, t)[outcome.index()]),
+                        )
+                    }))
+                })
+                .collect();
+            Series {
+                label: match cohort {
+                    Some(at) => format!(
+                        "{} {at}{}",
+                        text::COHORT.get(lang),
+                        text::COHORT_SUFFIX.get(lang)
+                    ),
+                    None => text::NEVER.get(lang).to_string(),
+                },
+                colour: if cohort.is_some() { k + 1 } else { 0 },
+                x: (0..steps).map(f64::from).collect(),
+                mean: per_step.iter().map(|s| s.mean).collect(),
+                low: per_step.iter().map(|s| s.ci_low).collect(),
+                high: per_step.iter().map(|s| s.ci_high).collect(),
+            }
+        })
+        .collect();
+    let markers = cohorts
+        .iter()
+        .flatten()
+        .map(|&at| Marker {
+            x: at as f64,
+            label: String::new(),
+        })
+        .collect();
+    Figure::new(
+        text::TITLE_BY_COHORT.get(lang),
+        lang,
+        vec![Panel::Lines(LinePanel {
+            title: outcome_label(outcome, lang),
+            x_label: i18n::STEP_AXIS.get(lang).to_string(),
+            y_label: outcome_label(outcome, lang),
+            series,
+            markers,
+            y_from_zero: false,
+        })],
+        1,
+    )
+    .with_caption([text::COHORT_NOTE.get(lang).to_string()])
+}
+
+/// An outcome's label: the metric's own words, or social value per cadre.
+pub fn outcome_label(outcome: Outcome, lang: Lang) -> String {
+    match outcome.metric() {
+        Some(m) => i18n::metric_axis(m, lang),
+        None => match lang {
+            Lang::En => "Social value per cadre".into(),
+            Lang::Zh => "人均社会价值".into(),
+        },
+    }
+}
+
+/// Each estimator's overall row, in estimator order.
+fn overall_rows(assessment: &Assessment) -> impl Iterator<Item = &Assessed> {
+    assessment
+        .estimates
+        .iter()
+        .filter(|a| a.target == Target::Overall)
+}
+
+fn estimator_label(a: &Assessed, lang: Lang) -> String {
+    let name = i18n::did::estimator_name(a.estimator, lang).to_string();
+    match a.control {
+        Some(c) if a.estimator == Estimator::CallawaySantAnna => format!("{name} ({})", c.key()),
+        _ => name,
+    }
+}
+
+/// The reading: one sentence per estimator, then why they differ, then the spillover.
+pub fn reading(experiment: &Experiment, assessment: &Assessment, lang: Lang) -> Vec<String> {
+    let mut out: Vec<String> = overall_rows(assessment)
+        .map(|a| {
+            text::estimate_sentence(
+                lang,
+                &estimator_label(a, lang),
+                a.estimate.mean,
+                a.truth.mean,
+                a.coverage,
+            )
+        })
+        .collect();
+    let truth_at = |e: i64| {
+        assessment
+            .truth
+            .iter()
+            .find(|(k, _)| *k == TruthKey::EventTime(e))
+            .map(|(_, s)| s.mean)
+    };
+    let late_e = experiment.options.did.lags as i64;
+    if let (Some(early), Some(late)) = (truth_at(0), truth_at(late_e)) {
+        let twfe = assessment.overall(Estimator::Twfe);
+        let cs = assessment.overall(Estimator::CallawaySantAnna);
+        // Said only when the data show it: effects grow, and TWFE is further off than CS.
+        if let (Some(twfe), Some(cs)) = (twfe, cs)
+            && late.abs() > 1.5 * early.abs()
+            && twfe.bias.abs() > 2.0 * cs.bias.abs()
+        {
+            out.push(text::growing_effects_sentence(lang, early, late, late_e));
+        }
+    }
+    let first = experiment
+        .scenario
+        .rollout
+        .as_ref()
+        .and_then(|r| r.cohorts.iter().map(|c| c.at).min())
+        .unwrap_or(0) as i64;
+    let spill: Vec<f64> = assessment
+        .truth
+        .iter()
+        .filter_map(|(k, s)| match k {
+            TruthKey::NeverTreated(t) if *t >= first => Some(s.mean),
+            _ => None,
+        })
+        .collect();
+    if !spill.is_empty() {
+        let mean = spill.iter().sum::<f64>() / spill.len() as f64;
+        let national = experiment.scenario.places.publish_scope == PublishScope::National;
+        out.push(text::spillover_sentence(lang, mean, national));
+    }
+    out
+}
+
+/// The overall rows as an HTML or terminal table: estimator, controls, mean estimate,
+/// truth, bias, RMSE, coverage.
+fn overall_table(assessment: &Assessment, lang: Lang) -> Vec<Vec<String>> {
+    let mut rows = vec![vec![
+        text::TABLE_ESTIMATOR.get(lang).to_string(),
+        text::TABLE_CONTROL.get(lang).to_string(),
+        text::TABLE_ESTIMATE.get(lang).to_string(),
+        text::TABLE_TRUTH.get(lang).to_string(),
+        text::TABLE_BIAS.get(lang).to_string(),
+        text::TABLE_RMSE.get(lang).to_string(),
+        text::TABLE_COVERAGE.get(lang).to_string(),
+    ]];
+    for a in overall_rows(assessment) {
+        rows.push(vec![
+            i18n::did::estimator_name(a.estimator, lang).to_string(),
+            a.control.map_or("", |c| c.key()).to_string(),
+            signed_number(a.estimate.mean),
+            signed_number(a.truth.mean),
+            signed_number(a.bias),
+            short(a.rmse),
+            format!("{:.0}%", a.coverage * 100.0),
+        ]);
+    }
+    rows
+}
+
+/// The terminal summary: the overall table in Markdown.
+pub fn summary_table(experiment: &Experiment, assessment: &Assessment) -> String {
+    let rows = overall_table(assessment, Lang::En);
+    let mut out = format!(
+        "{} ({}), outcome {}: overall effect over {} replicates\n\n",
+        experiment.scenario.name,
+        experiment
+            .scenario
+            .rollout
+            .as_ref()
+            .map_or("", |r| r.name.as_str()),
+        experiment.options.outcome.name(),
+        experiment.replicates.len()
+    );
+    for (i, row) in rows.iter().enumerate() {
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+        if i == 0 {
+            out.push_str(&format!("|{}\n", "---|".repeat(row.len())));
+        }
+    }
+    if !assessment.problems.is_empty() {
+        out.push_str(&format!(
+            "\n{} {}: {}\n",
+            assessment.problems.len(),
+            text::PROBLEMS.get(Lang::En),
+            assessment.problems[0].1
+        ));
+    }
+    out
+}
+
+/// Writes an experiment's plot files and its `report.html`.
+pub fn write_report(
+    out: &OutputDir,
+    experiment: &Experiment,
+    assessment: &Assessment,
+    options: &PlotOptions,
+) -> crate::error::Result<()> {
+    let lang = options.lang;
+    let figures = figures(experiment, assessment, lang);
+    let svgs = write_figures(out, &figures, options)?;
+    let mut page = Page::new(lang, text::REPORT_TITLE.get(lang));
+    page.element("p", text::INTRO.get(lang));
+    page.element("h2", i18n::READING.get(lang));
+    page.reading(reading(experiment, assessment, lang));
+    page.element("h2", i18n::RESULTS.get(lang));
+    page.raw(&table(&overall_table(assessment, lang), true));
+    if !assessment.problems.is_empty() {
+        page.element(
+            "p",
+            &format!(
+                "{} {}: {}",
+                assessment.problems.len(),
+                text::PROBLEMS.get(lang),
+                assessment.problems[0].1
+            ),
+        );
+    }
+    page.element("h2", i18n::PLOTS.get(lang));
+    for ((_, figure), svg) in figures.iter().zip(&svgs) {
+        page.figure(svg, &figure.title);
+    }
+    page.element("h2", i18n::SCENARIOS.get(lang));
+    page.raw(&scenario_section(&experiment.scenario, lang));
+    page.element("h3", text::ROLLOUT.get(lang));
+    page.raw(&format!(
+        "<pre>{}</pre>",
+        escape(&places_toml(&experiment.scenario))
+    ));
+    write_page(out, &page)
+}
+
+/// The scenario's `[places]` and `[rollout]` tables, as the file would write them.
+fn places_toml(scenario: &crate::scenario::Scenario) -> String {
+    #[derive(serde::Serialize)]
+    struct View<'a> {
+        places: &'a crate::model::Places,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rollout: &'a Option<crate::model::Rollout>,
+    }
+    toml::to_string(&View {
+        places: &scenario.places,
+        rollout: &scenario.rollout,
+    })
+    .expect("plain data")
+}
