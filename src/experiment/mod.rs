@@ -87,3 +87,150 @@ impl Experiment {
         Assessment::of(&self.replicates)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::params::ParamId;
+    use crate::model::places::{Assignment, Cohort, Places, PublishScope, Rollout};
+
+    /// 12 places of one unit of 20, half adopting the optimized levers at steps 6 and 12.
+    fn scenario(scope: PublishScope, adopt: Vec<(ParamId, f64)>) -> Scenario {
+        let mut s = Scenario::default();
+        s.run.steps = 24;
+        s.run.replicates = 3;
+        s.population.cadres = 240;
+        s.places = Places {
+            count: 12,
+            publish_scope: scope,
+            strength_spread: 0.3,
+        };
+        s.rollout = Some(Rollout {
+            name: "test".into(),
+            adopt,
+            cohorts: vec![
+                Cohort { at: 6, share: 0.25 },
+                Cohort {
+                    at: 12,
+                    share: 0.25,
+                },
+            ],
+            assign: Assignment::Random,
+        });
+        s.validate().unwrap();
+        s
+    }
+
+    fn levers() -> Vec<(ParamId, f64)> {
+        let optimized = Scenario::load("optimized_path").unwrap();
+        crate::model::params::section_specs(crate::model::params::Section::Regime)
+            .map(|s| (s.id, optimized.regime.get(s.id).unwrap()))
+            .filter(|&(id, v)| Scenario::default().regime.get(id) != Some(v))
+            .collect()
+    }
+
+    /// Every outcome of both worlds, bit for bit (NaN, a missing ratio, equals itself).
+    fn bits(outcomes: &[panel::Outcomes]) -> Vec<u64> {
+        outcomes.iter().flatten().map(|x| x.to_bits()).collect()
+    }
+
+    fn panels(s: &Scenario) -> Vec<ReplicatePanel> {
+        (0..s.run.replicates as u64)
+            .map(|r| ReplicatePanel::simulate(&s.model_spec(), s.run.steps, s.run.seed, r))
+            .collect()
+    }
+
+    #[test]
+    fn a_null_rollout_has_a_true_effect_of_exactly_zero() {
+        for panel in panels(&scenario(PublishScope::National, vec![])) {
+            assert!(
+                bits(&panel.observed) == bits(&panel.untreated),
+                "both worlds are one"
+            );
+            assert_eq!(
+                panel.places.iter().filter(|p| p.cohort.is_some()).count(),
+                6
+            );
+        }
+    }
+
+    #[test]
+    fn with_place_scope_controls_and_the_time_before_adoption_are_untouched() {
+        let s = scenario(PublishScope::Place, levers());
+        let mut changed_after = 0;
+        for panel in panels(&s) {
+            for (p, info) in panel.places.iter().enumerate() {
+                for t in 0..panel.steps {
+                    let before = info.cohort.is_none_or(|g| t < g);
+                    let same = bits(&[*panel.observed(p, t)]) == bits(&[*panel.untreated(p, t)]);
+                    if before {
+                        assert!(same, "place {p} step {t}: no adoption yet, no effect");
+                    } else if !same {
+                        changed_after += 1;
+                    }
+                }
+            }
+        }
+        assert!(changed_after > 0, "adoption changes the adopting places");
+    }
+
+    #[test]
+    fn with_national_scope_the_controls_feel_the_rollout() {
+        let s = scenario(PublishScope::National, levers());
+        let spill = panels(&s).iter().any(|panel| {
+            panel.places.iter().enumerate().any(|(p, info)| {
+                info.cohort.is_none()
+                    && (6..panel.steps).any(|t| panel.effect(p, t, Outcome::MeanBelief) != 0.0)
+            })
+        });
+        assert!(
+            spill,
+            "published cases from adopting places reach the others"
+        );
+    }
+
+    #[test]
+    fn estimates_are_set_against_their_own_truth_and_do_not_depend_on_threads() {
+        let s = scenario(PublishScope::Place, levers());
+        let options = ExperimentOptions {
+            outcome: Outcome::Initiative,
+            did: Options {
+                bootstrap: 19,
+                leads: 3,
+                lags: 6,
+                ..Options::default()
+            },
+        };
+        let one = crate::run::in_pool(Some(1), || run(&s, &options, None));
+        let two = crate::run::in_pool(Some(2), || run(&s, &options, None));
+        for (a, b) in one.panels.iter().zip(&two.panels) {
+            assert!(bits(&a.observed) == bits(&b.observed) && a.places == b.places);
+        }
+        let a = one.assess();
+        let b = two.assess();
+        let values = |a: &Assessment| -> Vec<u64> {
+            a.estimates
+                .iter()
+                .flat_map(|e| {
+                    [
+                        e.estimate.mean.to_bits(),
+                        e.coverage.to_bits(),
+                        e.mean_se.to_bits(),
+                    ]
+                })
+                .collect()
+        };
+        assert!(
+            values(&a) == values(&b),
+            "the same numbers on 1 and 2 threads"
+        );
+        assert!(a.problems.is_empty(), "{:?}", a.problems);
+        let twfe = a.overall(crate::did::Estimator::Twfe).unwrap();
+        let truth = a.true_overall().unwrap();
+        assert_eq!(
+            twfe.truth.mean, truth.mean,
+            "TWFE's target is the overall ATT"
+        );
+        assert_eq!(twfe.estimate.n, 3);
+    }
+}

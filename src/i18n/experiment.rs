@@ -31,9 +31,13 @@ pub const TRUTH: Tr = tr("true effect", "真实效应");
 pub const NEVER: Tr = tr("never adopt", "从未采纳");
 pub const COHORT: Tr = tr("adopt at step", "采纳于第");
 pub const COHORT_SUFFIX: Tr = tr("", "季度");
-pub const SPREAD_NOTE: Tr = tr(
-    "Points: mean over replicates; bars: the middle 95% of the replicates' estimates. Line: the mean true effect.",
-    "点：各次重复的平均；误差线：各次重复估计值的中间95%。线：真实效应的平均。",
+pub const EVENT_NOTE: Tr = tr(
+    "Lines: each estimator's mean over replicates; bands: where 95% of the replicates' estimates fall (mean ± 1.96 sd). The true effect is the mean over replicates.",
+    "线：各估计量在各次重复中的平均；带：95%的重复估计值所在范围（均值±1.96标准差）。真实效应为各次重复的平均。",
+);
+pub const BAR_NOTE: Tr = tr(
+    "Bars: mean over replicates; whiskers: where 95% of the replicates' values fall (mean ± 1.96 sd).",
+    "条形：各次重复的平均；误差线：95%的重复值所在范围（均值±1.96标准差）。",
 );
 pub const COHORT_NOTE: Tr = tr(
     "Mean over each cohort's places and over replicates, with the 95% CI over replicates; vertical lines: adoption steps.",

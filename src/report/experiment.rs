@@ -22,7 +22,10 @@ pub fn figures(
     lang: Lang,
 ) -> Vec<(String, Figure)> {
     vec![
-        ("event_study".into(), event_study_figure(assessment, lang)),
+        (
+            "event_study".into(),
+            event_study_figure(assessment, &experiment.options.did, lang),
+        ),
         (
             "estimates_vs_truth".into(),
             overall_figure(assessment, lang),
@@ -33,7 +36,15 @@ pub fn figures(
 
 /// Each event-study estimator's effects by steps since adoption (mean over replicates, with
 /// the middle 95% of the replicates' estimates), and the true effect.
-fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
+fn event_study_figure(
+    assessment: &Assessment,
+    options: &crate::did::Options,
+    lang: Lang,
+) -> Figure {
+    // Far from adoption only a few cohorts are observed and the estimates are noise: show
+    // twice the event study's own window.
+    let (first, last) = (-2 * options.leads as i64, 2 * options.lags as i64);
+    let shown = |e: i64| (first..=last).contains(&e);
     let mut series: Vec<Series> = Vec::new();
     let mut add = |label: String, colour: usize, points: Vec<(i64, f64, f64)>| {
         series.push(Series {
@@ -49,7 +60,7 @@ fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
         .truth
         .iter()
         .filter_map(|(k, s)| match k {
-            TruthKey::EventTime(e) => Some((*e, s.mean, 0.0)),
+            TruthKey::EventTime(e) if shown(*e) => Some((*e, s.mean, 0.0)),
             _ => None,
         })
         .collect();
@@ -67,7 +78,7 @@ fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
             .iter()
             .filter(|a| a.estimator == estimator)
             .filter_map(|a| match a.target {
-                Target::EventTime(e) => Some((e, a.estimate.mean, a.estimate.sd)),
+                Target::EventTime(e) if shown(e) => Some((e, a.estimate.mean, a.estimate.sd)),
                 _ => None,
             })
             .collect();
@@ -103,7 +114,7 @@ fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
         })],
         1,
     )
-    .with_caption([text::SPREAD_NOTE.get(lang).to_string()])
+    .with_caption([text::EVENT_NOTE.get(lang).to_string()])
 }
 
 /// Each estimator's overall effect over replicates (the middle 95% of its estimates), and
@@ -141,7 +152,7 @@ fn overall_figure(assessment: &Assessment, lang: Lang) -> Figure {
         })],
         1,
     )
-    .with_caption([text::SPREAD_NOTE.get(lang).to_string()])
+    .with_caption([text::BAR_NOTE.get(lang).to_string()])
 }
 
 /// The estimated outcome over time, per cohort (mean over its places and replicates).
