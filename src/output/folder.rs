@@ -87,7 +87,10 @@ impl Producer {
     /// Whether a rerun into a folder with finished results needs `--force`. Sweeps and
     /// sensitivity analyses resume instead (their own checks refuse a changed design).
     fn rerun_needs_force(self) -> bool {
-        matches!(self, Producer::Run | Producer::Compare | Producer::Lesson)
+        matches!(
+            self,
+            Producer::Run | Producer::Compare | Producer::Lesson | Producer::Experiment
+        )
     }
 
     /// The command that wrote a folder from before stamps existed, by its marker files:

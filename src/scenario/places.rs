@@ -260,7 +260,13 @@ fn read_cohorts(
     }
     let total: f64 = cohorts.iter().map(|c| c.share).sum();
     if ok && total > 1.0 + 1e-9 {
-        problems.add(doc.error(&value.span(), format!("the cohorts' shares sum to {total}: they must sum to at most 1 (the rest never adopt)")));
+        problems.add(doc.error(
+            &value.span(),
+            format!(
+                "the cohorts' shares sum to {}: they must sum to at most 1 (the rest never adopt)",
+                crate::output::short(total)
+            ),
+        ));
         ok = false;
     }
     if ok && cohorts.is_empty() {
