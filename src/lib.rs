@@ -6,8 +6,8 @@
 //! and [`output`] writes the results. The binary in `main.rs` only wires these together.
 
 pub mod cli;
-pub mod did;
 pub mod compare;
+pub mod did;
 pub mod error;
 pub mod i18n;
 pub mod model;

@@ -422,6 +422,10 @@ mod tests {
         let var = v.iter().map(|x| x * x).sum::<f64>() / n - mean * mean;
         assert!(mean.abs() < 0.01, "{mean}");
         assert!((var - 1.0).abs() < 0.02, "{var}");
-        assert_eq!(v, mammen_multipliers(4000, 50, 7), "the same seed, the same draws");
+        assert_eq!(
+            v,
+            mammen_multipliers(4000, 50, 7),
+            "the same seed, the same draws"
+        );
     }
 }

@@ -39,7 +39,10 @@ fn a_constant_effect_on_a_noiseless_panel_is_recovered_by_every_estimator() {
             );
         }
         // Every event-time effect: 0.7 after adoption, 0 before.
-        for e in all.iter().filter(|e| matches!(e.target, Target::EventTime(_))) {
+        for e in all
+            .iter()
+            .filter(|e| matches!(e.target, Target::EventTime(_)))
+        {
             let Target::EventTime(k) = e.target else {
                 unreachable!()
             };
@@ -142,7 +145,9 @@ fn cs_aggregations_weight_cells_as_did_does() {
             let base = &base;
             base.times().iter().enumerate().map(move |(t, &time)| {
                 let cohort = base.cohort(p);
-                let effect = cohort.filter(|&g| time >= g).map_or(0.0, |g| g as f64 / 10.0);
+                let effect = cohort
+                    .filter(|&g| time >= g)
+                    .map_or(0.0, |g| g as f64 / 10.0);
                 Row {
                     place: base.places()[p],
                     time,
@@ -174,14 +179,7 @@ fn bootstrap_results_depend_only_on_the_seed() {
     let a = callaway_sant_anna(&panel, &fast()).unwrap();
     let b = callaway_sant_anna(&panel, &fast()).unwrap();
     assert_eq!(a, b);
-    let c = callaway_sant_anna(
-        &panel,
-        &Options {
-            seed: 2,
-            ..fast()
-        },
-    )
-    .unwrap();
+    let c = callaway_sant_anna(&panel, &Options { seed: 2, ..fast() }).unwrap();
     let se = |all: &[Estimate]| find(all, Estimator::CallawaySantAnna, Target::Overall).se;
     assert_ne!(se(&a), se(&c));
     // Bands are at least as wide as pointwise intervals, and cover them.
