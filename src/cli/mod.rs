@@ -2,6 +2,7 @@
 //! validated plan before any work starts. One file per command.
 
 pub mod compare;
+pub mod did;
 pub mod lesson;
 pub mod plots;
 pub mod run;
@@ -61,6 +62,9 @@ pub enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Assemble the results of a sweep run as shards (e.g. a Slurm job array).
     Merge(sweep::MergeArgs),
+    /// Difference-in-differences on your own panel: TWFE, event study, Callaway–Sant'Anna,
+    /// Sun–Abraham.
+    Did(did::DidArgs),
 }
 
 impl Command {
@@ -77,6 +81,7 @@ impl Command {
             Command::Sweep(args) => sweep::execute(args),
             Command::Sensitivity(args) => sensitivity::execute(args),
             Command::Merge(args) => sweep::execute_merge(args),
+            Command::Did(args) => did::execute(args),
         }
     }
 }

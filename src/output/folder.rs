@@ -47,15 +47,18 @@ pub enum Producer {
     Sweep,
     /// `sensitivity`, and `merge` of its shards.
     Sensitivity,
+    /// `did`: difference-in-differences estimates of a panel.
+    Did,
 }
 
 impl Producer {
-    pub const ALL: [Producer; 5] = [
+    pub const ALL: [Producer; 6] = [
         Producer::Run,
         Producer::Compare,
         Producer::Lesson,
         Producer::Sweep,
         Producer::Sensitivity,
+        Producer::Did,
     ];
 
     /// The command's name on the command line.
@@ -66,6 +69,7 @@ impl Producer {
             Producer::Lesson => "lesson",
             Producer::Sweep => "sweep",
             Producer::Sensitivity => "sensitivity",
+            Producer::Did => "did",
         }
     }
 
@@ -77,13 +81,17 @@ impl Producer {
             Producer::Lesson => "report.html",
             Producer::Sweep => "results.csv",
             Producer::Sensitivity => "indices.csv",
+            Producer::Did => "estimates.csv",
         }
     }
 
     /// Whether a rerun into a folder with finished results needs `--force`. Sweeps and
     /// sensitivity analyses resume instead (their own checks refuse a changed design).
     fn rerun_needs_force(self) -> bool {
-        matches!(self, Producer::Run | Producer::Compare | Producer::Lesson)
+        matches!(
+            self,
+            Producer::Run | Producer::Compare | Producer::Lesson | Producer::Did
+        )
     }
 
     /// The command that wrote a folder from before stamps existed, by its marker files:
@@ -512,7 +520,8 @@ mod tests {
 
     #[test]
     fn unstamped_results_are_recognised_by_their_markers() {
-        for p in Producer::ALL {
+        // `did` came after stamps: its folders are always stamped.
+        for p in Producer::ALL.into_iter().filter(|&p| p != Producer::Did) {
             let dir = tempfile::tempdir().unwrap();
             if matches!(p, Producer::Sweep | Producer::Sensitivity) {
                 touch(dir.path(), "manifest.json");
