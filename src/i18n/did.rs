@@ -77,6 +77,9 @@ pub fn overall_line(lang: Lang, name: &str, value: &str, se: &str, ci: (&str, &s
     let pad = " ".repeat(24usize.saturating_sub(width));
     match lang {
         Lang::En => format!("  {name}{pad}{value:>9}  (SE {se}, [{}, {}])", ci.0, ci.1),
-        Lang::Zh => format!("  {name}{pad}{value:>9}  （标准误 {se}，[{}, {}]）", ci.0, ci.1),
+        Lang::Zh => format!(
+            "  {name}{pad}{value:>9}  （标准误 {se}，[{}, {}]）",
+            ci.0, ci.1
+        ),
     }
 }

@@ -159,7 +159,9 @@ mod tests {
             ..Options::default()
         };
         let estimates = estimate_all(&design.panel(4), &opts).unwrap();
-        let truth: Vec<(i64, f64)> = (-5..=10).map(|e| (e, design.true_event_effect(e))).collect();
+        let truth: Vec<(i64, f64)> = (-5..=10)
+            .map(|e| (e, design.true_event_effect(e)))
+            .collect();
         for lang in [Lang::En, Lang::Zh] {
             let figure = event_study_figure(&estimates, Some(&truth), lang);
             let Panel::Lines(panel) = &figure.panels[0] else {
@@ -168,14 +170,23 @@ mod tests {
             assert_eq!(panel.series.len(), 5);
             // The TWFE event study's window: −5 (binned) to 10 (binned), −1 at 0.
             let es = &panel.series[0];
-            assert_eq!(es.x.first(), Some(&(-5.0 + dodge(Estimator::TwfeEventStudy))));
-            assert_eq!(es.x.last(), Some(&(10.0 + dodge(Estimator::TwfeEventStudy))));
+            assert_eq!(
+                es.x.first(),
+                Some(&(-5.0 + dodge(Estimator::TwfeEventStudy)))
+            );
+            assert_eq!(
+                es.x.last(),
+                Some(&(10.0 + dodge(Estimator::TwfeEventStudy)))
+            );
             let at = es.x.iter().position(|&x| x.round() == -1.0).unwrap();
             assert_eq!(es.mean[at], 0.0);
             let svg = String::from_utf8(render(&figure, Format::Svg).unwrap()).unwrap();
             let texts = svg_texts(&svg);
             for label in ["Sun–Abraham", text::TRUE_EFFECT.get(lang)] {
-                assert!(texts.iter().any(|t| t.contains(label)), "{label}: {texts:?}");
+                assert!(
+                    texts.iter().any(|t| t.contains(label)),
+                    "{label}: {texts:?}"
+                );
             }
         }
         let png = render(
