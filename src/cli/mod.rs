@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod experiment;
+pub mod did;
 pub mod lesson;
 pub mod plots;
 pub mod run;
@@ -64,6 +65,9 @@ pub enum Command {
     Merge(sweep::MergeArgs),
     /// A staggered rollout across places: DiD estimates against the true effect.
     Experiment(experiment::ExperimentArgs),
+    /// Difference-in-differences on your own panel: TWFE, event study, Callaway–Sant'Anna,
+    /// Sun–Abraham.
+    Did(did::DidArgs),
 }
 
 impl Command {
@@ -81,6 +85,7 @@ impl Command {
             Command::Sensitivity(args) => sensitivity::execute(args),
             Command::Merge(args) => sweep::execute_merge(args),
             Command::Experiment(args) => experiment::execute(args),
+            Command::Did(args) => did::execute(args),
         }
     }
 }

@@ -17,6 +17,7 @@
 //! band over each family of estimates, as `did` does.
 
 pub mod cs;
+pub mod file;
 mod ols;
 pub mod panel;
 pub mod sa;

@@ -29,9 +29,11 @@ pub const ADOPTION: Tr = tr("adoption", "采纳");
 pub const EVENT_STUDY_NOTE: Tr = tr(
     "Lines: estimates; bands: pointwise confidence intervals, clustered by place \
      (Callaway–Sant'Anna: multiplier bootstrap). Period −1 is the reference. TWFE (static) \
-     is one number, drawn flat over the periods after adoption.",
+     is one number, drawn flat over the periods after adoption. Lines are set slightly apart \
+     (with never-treated controls, Callaway–Sant'Anna and Sun–Abraham agree after adoption).",
     "线：估计值；阴影：逐点置信区间，按地区聚类（Callaway–Sant'Anna 用乘数自助法）。\
-     第 −1 期为参照期。静态双向固定效应只有一个估计值，在采纳后各期画成水平线。",
+     第 −1 期为参照期。静态双向固定效应只有一个估计值，在采纳后各期画成水平线。\
+     各线略微错开（以从未采纳地区为对照时，Callaway–Sant'Anna 与 Sun–Abraham 在采纳后相同）。",
 );
 
 /// "Outcome: y; 30 places, periods 1–40, 4 cohorts; 95% intervals" for the plot's caption.
@@ -63,4 +65,21 @@ pub fn overall_heading(lang: Lang) -> &'static str {
         "各估计方法的总体效应（估计值、标准误、置信区间）",
     )
     .get(lang)
+}
+
+/// One line of that summary: the estimator's name padded to a column (a Chinese character
+/// takes two columns in a terminal), the estimate, its SE and interval.
+pub fn overall_line(lang: Lang, name: &str, value: &str, se: &str, ci: (&str, &str)) -> String {
+    let width: usize = name
+        .chars()
+        .map(|c| if c >= '\u{2E80}' { 2 } else { 1 })
+        .sum();
+    let pad = " ".repeat(24usize.saturating_sub(width));
+    match lang {
+        Lang::En => format!("  {name}{pad}{value:>9}  (SE {se}, [{}, {}])", ci.0, ci.1),
+        Lang::Zh => format!(
+            "  {name}{pad}{value:>9}  （标准误 {se}，[{}, {}]）",
+            ci.0, ci.1
+        ),
+    }
 }

@@ -48,16 +48,19 @@ pub enum Producer {
     /// `sensitivity`, and `merge` of its shards.
     Sensitivity,
     Experiment,
+    /// `did`: difference-in-differences estimates of a panel.
+    Did,
 }
 
 impl Producer {
-    pub const ALL: [Producer; 6] = [
+    pub const ALL: [Producer; 7] = [
         Producer::Run,
         Producer::Compare,
         Producer::Lesson,
         Producer::Sweep,
         Producer::Sensitivity,
         Producer::Experiment,
+        Producer::Did,
     ];
 
     /// The command's name on the command line.
@@ -69,6 +72,7 @@ impl Producer {
             Producer::Sweep => "sweep",
             Producer::Sensitivity => "sensitivity",
             Producer::Experiment => "experiment",
+            Producer::Did => "did",
         }
     }
 
@@ -81,6 +85,7 @@ impl Producer {
             Producer::Sweep => "results.csv",
             Producer::Sensitivity => "indices.csv",
             Producer::Experiment => "experiment.json",
+            Producer::Did => "estimates.csv",
         }
     }
 
@@ -89,7 +94,11 @@ impl Producer {
     fn rerun_needs_force(self) -> bool {
         matches!(
             self,
-            Producer::Run | Producer::Compare | Producer::Lesson | Producer::Experiment
+            Producer::Run
+                | Producer::Compare
+                | Producer::Lesson
+                | Producer::Experiment
+                | Producer::Did
         )
     }
 
@@ -519,7 +528,8 @@ mod tests {
 
     #[test]
     fn unstamped_results_are_recognised_by_their_markers() {
-        for p in Producer::ALL {
+        // `did` came after stamps: its folders are always stamped.
+        for p in Producer::ALL.into_iter().filter(|&p| p != Producer::Did) {
             let dir = tempfile::tempdir().unwrap();
             if matches!(p, Producer::Sweep | Producer::Sensitivity) {
                 touch(dir.path(), "manifest.json");

@@ -8,6 +8,7 @@
 
 mod bitmap;
 pub mod compare_plots;
+pub mod did_plots;
 mod draw;
 pub mod figure;
 #[cfg(test)]
