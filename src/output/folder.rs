@@ -528,8 +528,11 @@ mod tests {
 
     #[test]
     fn unstamped_results_are_recognised_by_their_markers() {
-        // `did` came after stamps: its folders are always stamped.
-        for p in Producer::ALL.into_iter().filter(|&p| p != Producer::Did) {
+        // `experiment` and `did` came after stamps: their folders are always stamped.
+        for p in Producer::ALL
+            .into_iter()
+            .filter(|p| !matches!(p, Producer::Did | Producer::Experiment))
+        {
             let dir = tempfile::tempdir().unwrap();
             if matches!(p, Producer::Sweep | Producer::Sensitivity) {
                 touch(dir.path(), "manifest.json");
