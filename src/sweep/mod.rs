@@ -165,6 +165,51 @@ pub fn run_with(
     })
 }
 
+/// A sweep computed in memory by [`run_in_memory`].
+#[derive(Debug)]
+pub struct Computed {
+    /// `finals[point]`: each replicate's final-window means, the numbers a point file holds
+    /// (their summaries, by `crate::run::stats::summaries`, are the rows of `results.csv`).
+    pub finals: Vec<store::PointValues>,
+    /// `raw[point][replicate][step]` with `raw` (the rows of `raw.csv`); else empty lists.
+    pub raw: Vec<Vec<Vec<crate::model::StepMetrics>>>,
+    pub timing: Timing,
+}
+
+/// Computes every point of `plan` in memory, writing nothing (the Python package's `sweep`
+/// without `out=`): the same units and numbers as [`run`]. None when `stop` was set before
+/// every point finished.
+pub fn run_in_memory(
+    plan: &SweepPlan,
+    threads: Option<usize>,
+    raw: bool,
+    stop: Option<&AtomicBool>,
+) -> crate::error::Result<Option<Computed>> {
+    let points = plan.design().len();
+    let sink = exec::InMemory::new(points);
+    let progress = Progress::new(&plan.name, points as u64, 0, true);
+    let todo: Vec<usize> = (0..points).collect();
+    let timing = exec::compute(
+        plan,
+        &sink,
+        &todo,
+        &exec::ExecOptions {
+            threads,
+            raw,
+            progress: &progress,
+            stop,
+        },
+    )?;
+    if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+        return Ok(None);
+    }
+    Ok(Some(Computed {
+        finals: sink.finals.into_inner().expect("no worker panicked"),
+        raw: sink.raw.into_inner().expect("no worker panicked"),
+        timing,
+    }))
+}
+
 /// Assembles the results of a sharded sweep folder (`cadre-sim merge`). Writes no plots.
 pub fn merge(dir: &Path) -> crate::error::Result<(SweepStore, Assembled)> {
     merge_with(dir, &|_| Ok(()))
