@@ -47,6 +47,10 @@ InputError.__module__ = "cadre_sim"
 Scenario = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 Overrides = Union[None, str, Iterable[str], Mapping[str, Union[int, float]]]
 
+# Reading raw.csv back: pandas 3 reads floats exactly by default (and deprecates the
+# option); earlier versions need it asked for.
+_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+
 _SUMMARY_DTYPES = {
     "mean": "float64",
     "sd": "float64",
@@ -348,7 +352,7 @@ class SweepResult:
         if "raw" in data:
             self.raw = _frame(data["raw"], dtypes)
         elif "raw_csv" in data:
-            self.raw = pd.read_csv(data["raw_csv"], float_precision="round_trip").astype(dtypes)
+            self.raw = pd.read_csv(data["raw_csv"], **_EXACT).astype(dtypes)
 
     def wide(self, stat: str = "mean") -> pd.DataFrame:
         """``points`` joined with one column per metric holding ``stat`` (e.g. ``mean``).
