@@ -1,0 +1,41 @@
+"""The native module: plain columns (dicts of lists); cadre_sim wraps them in DataFrames."""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+__version__: str
+
+class InputError(ValueError):
+    location: str
+    problems: List[Tuple[str, str]]
+
+def metrics() -> List[str]: ...
+def scenarios() -> Dict[str, List[Any]]: ...
+def params() -> Dict[str, List[Any]]: ...
+def run(
+    scenario: Any,
+    set: List[str] = ...,
+    replicates: Optional[int] = None,
+    steps: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    window: Optional[int] = None,
+    raw: bool = False,
+) -> Dict[str, Any]: ...
+def compare(
+    scenarios: List[Any],
+    set: List[str] = ...,
+    replicates: Optional[int] = None,
+    steps: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    window: Optional[int] = None,
+) -> Dict[str, Any]: ...
+def sweep(
+    sweep: Any,
+    steps: Optional[int] = None,
+    replicates: Optional[int] = None,
+    threads: Optional[int] = None,
+    raw: bool = False,
+    out: Optional[str] = None,
+    force: bool = False,
+) -> Dict[str, Any]: ...
