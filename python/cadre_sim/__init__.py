@@ -60,18 +60,22 @@ _SUMMARY_DTYPES = {
 }
 
 
-def _frame(columns: Dict[str, list], dtypes: Dict[str, str]) -> pd.DataFrame:
+def _frame(columns: Dict[str, list], dtypes: Dict[str, str], index: Any = None) -> pd.DataFrame:
     """A DataFrame of `columns` (in their order) with fixed dtypes, also when empty."""
     data = {}
     for name, values in columns.items():
         dtype = dtypes.get(name, "object")
         if dtype == "object":
-            data[name] = pd.Series(values, dtype="object")
+            # Element by element: a column of lists (event steps) must stay one-dimensional.
+            column = np.empty(len(values), dtype="object")
+            for i, v in enumerate(values):
+                column[i] = v
+            data[name] = column
         elif dtype == "Int64":
             data[name] = pd.array(values, dtype="Int64")
         else:
             data[name] = np.asarray(values, dtype=dtype)
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, index=index, copy=False)
 
 
 def _scenario_arg(scenario: Scenario) -> Any:
@@ -156,12 +160,13 @@ class RunResult:
         threads: threads used.
     """
 
-    def __init__(self, data: Dict[str, Any]):
-        self._data = data
-        self.name: str = data["name"]
-        self.window: int = data["window"]
-        self.seconds: float = data["seconds"]
-        self.threads: int = data["threads"]
+    def __init__(self, run: Any, raw: bool):
+        self._run = run
+        self._raw = raw
+        self.name: str = run.name
+        self.window: int = run.window
+        self.seconds: float = run.seconds
+        self.threads: int = run.threads
         self._cache: Dict[str, Any] = {}
 
     @property
@@ -172,7 +177,7 @@ class RunResult:
         ``ci_low``, ``ci_high`` (float64; NaN where the file has an empty field), ``n`` (int64).
         """
         if "timeseries" not in self._cache:
-            cols = self._data["timeseries"]
+            cols = self._run.timeseries()
             columns = {"scenario": [self.name] * len(cols["step"])}
             columns.update(cols)
             self._cache["timeseries"] = _frame(columns, dict(_SUMMARY_DTYPES, step="int64"))
@@ -189,7 +194,9 @@ class RunResult:
         >>> r.final.loc["initiative", "mean"]  # doctest: +SKIP
         """
         if "final" not in self._cache:
-            self._cache["final"] = _frame(self._data["final"], _SUMMARY_DTYPES).set_index("metric")
+            cols = self._run.final_window()
+            index = pd.Index(cols.pop("metric"), name="metric")
+            self._cache["final"] = _frame(cols, _SUMMARY_DTYPES, index)
         return self._cache["final"]
 
     @property
@@ -200,10 +207,10 @@ class RunResult:
         Columns: ``scenario`` (str), ``replicate``, ``step`` (int64), then one float64 column
         per metric (see :func:`metrics`).
         """
-        cols = self._data.get("replicates")
-        if cols is None:
+        if not self._raw:
             return None
         if "replicates" not in self._cache:
+            cols = self._run.replicates()
             columns = {"scenario": [self.name] * len(cols["step"])}
             columns.update(cols)
             dtypes = {m: "float64" for m in _core.metrics()}
@@ -217,7 +224,7 @@ class RunResult:
         window, ``final_window`` per metric and ``timing``. (Missing numbers are None, as
         JSON's null.)"""
         if "summary" not in self._cache:
-            self._cache["summary"] = json.loads(self._data["summary_json"])
+            self._cache["summary"] = json.loads(self._run.summary_json())
         return self._cache["summary"]
 
     def __repr__(self) -> str:
@@ -257,7 +264,7 @@ def run(
     >>> r = cadre_sim.run("optimized_path", set={"regime.detect": 0.8}, steps=20, seed=1)
     >>> r.timeseries.query("metric == 'initiative'")[["step", "mean"]].head()  # doctest: +SKIP
     """
-    data = _core.run(
+    handle = _core.run(
         _scenario_arg(scenario),
         _set_arg(set),
         _int_arg("replicates", replicates),
@@ -265,9 +272,8 @@ def run(
         _int_arg("seed", seed),
         _int_arg("threads", threads),
         _int_arg("window", window),
-        bool(raw),
     )
-    return RunResult(data)
+    return RunResult(handle, bool(raw))
 
 
 def compare(

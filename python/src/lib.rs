@@ -361,10 +361,67 @@ fn params(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(dict)
 }
 
-/// One run: `cadre-sim run` without writing files. Returns name, timeseries, final,
-/// summary_json, replicates (with raw) and timing.
+/// A finished run, held in Rust: its tables are computed when asked for (the statistics
+/// of every step cost more than a small simulation, and a calibration loop reads one row).
+#[pyclass(frozen, module = "cadre_sim._core")]
+struct Run {
+    result: RunResult,
+    window: u32,
+}
+
+#[pymethods]
+impl Run {
+    #[getter]
+    fn name(&self) -> &str {
+        &self.result.scenario.name
+    }
+
+    #[getter]
+    fn window(&self) -> u32 {
+        self.window
+    }
+
+    #[getter]
+    fn seconds(&self) -> f64 {
+        self.result.timing.seconds
+    }
+
+    #[getter]
+    fn threads(&self) -> usize {
+        self.result.timing.threads
+    }
+
+    /// The columns of `timeseries.csv` (without `scenario`).
+    fn timeseries<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        timeseries_columns(py, &self.result)
+    }
+
+    /// The final-window table: metric and its summary columns (summary.json's final_window).
+    fn final_window<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let finals = self.result.final_window(self.window);
+        let dict = PyDict::new(py);
+        dict.set_item(
+            "metric",
+            Metric::ALL.iter().map(|m| m.name()).collect::<Vec<_>>(),
+        )?;
+        set_summaries(&dict, &finals)?;
+        Ok(dict)
+    }
+
+    /// The text of `summary.json`.
+    fn summary_json(&self) -> String {
+        String::from_utf8(data::summary_json(&self.result, self.window)).expect("JSON is UTF-8")
+    }
+
+    /// The columns of `replicates.csv` (without `scenario`).
+    fn replicates<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        replicate_columns(py, &self.result)
+    }
+}
+
+/// One run: `cadre-sim run` without writing files.
 #[pyfunction]
-#[pyo3(signature = (scenario, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, window=None, raw=false))]
+#[pyo3(signature = (scenario, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, window=None))]
 #[allow(clippy::too_many_arguments)]
 fn run<'py>(
     py: Python<'py>,
@@ -375,8 +432,7 @@ fn run<'py>(
     seed: Option<i64>,
     threads: Option<i64>,
     window: Option<i64>,
-    raw: bool,
-) -> PyResult<Bound<'py, PyDict>> {
+) -> PyResult<Run> {
     let overrides = overrides(py, set, replicates, steps, seed)?;
     let scenario = load_scenario(py, scenario, &overrides)?;
     let window = self::window(py, window, scenario.run.steps)?;
@@ -390,30 +446,7 @@ fn run<'py>(
         run_scenario_until(&scenario, &options, Some(&stop))
     })?
     .ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?;
-
-    let dict = PyDict::new(py);
-    dict.set_item("name", &result.scenario.name)?;
-    dict.set_item("window", window)?;
-    dict.set_item("timeseries", timeseries_columns(py, &result)?)?;
-    let finals = result.final_window(window);
-    let final_dict = PyDict::new(py);
-    final_dict.set_item(
-        "metric",
-        Metric::ALL.iter().map(|m| m.name()).collect::<Vec<_>>(),
-    )?;
-    set_summaries(&final_dict, &finals)?;
-    dict.set_item("final", final_dict)?;
-    let summary = data::summary_json(&result, window);
-    dict.set_item(
-        "summary_json",
-        String::from_utf8(summary).expect("JSON is UTF-8"),
-    )?;
-    if raw {
-        dict.set_item("replicates", replicate_columns(py, &result)?)?;
-    }
-    dict.set_item("seconds", result.timing.seconds)?;
-    dict.set_item("threads", result.timing.threads)?;
-    Ok(dict)
+    Ok(Run { result, window })
 }
 
 /// Several scenarios with common random numbers: `cadre-sim compare` without files. Returns
@@ -675,6 +708,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(params, m)?)?;
+    m.add_class::<Run>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
