@@ -29,9 +29,9 @@ use cadre_sim::model::params::{ParamId, all_specs};
 use cadre_sim::output::{Producer, data};
 use cadre_sim::run::{RunOptions, RunResult, Summary, final_window, run_scenario_until, stats};
 use cadre_sim::scenario::{Scenario, builtin};
+use cadre_sim::sweep as sweeps;
 use cadre_sim::sweep::store::{RAW_CSV, is_plot_file};
 use cadre_sim::sweep::{SweepOptions, SweepPlan, SweepResults, file};
-use cadre_sim::sweep as sweeps;
 
 create_exception!(
     cadre_sim,
@@ -296,7 +296,10 @@ fn replicate_columns<'py>(py: Python<'py>, result: &RunResult) -> PyResult<Bound
             .enumerate()
             .flat_map(|(r, steps)| steps.iter().enumerate().map(move |(t, m)| (r, t, m)))
     };
-    dict.set_item("replicate", rows().map(|(r, _, _)| r as u64).collect::<Vec<_>>())?;
+    dict.set_item(
+        "replicate",
+        rows().map(|(r, _, _)| r as u64).collect::<Vec<_>>(),
+    )?;
     dict.set_item("step", rows().map(|(_, t, _)| t as u64).collect::<Vec<_>>())?;
     for metric in Metric::ALL {
         let values: Vec<f64> = rows().map(|(_, _, m)| m[metric.index()]).collect();
@@ -344,10 +347,16 @@ fn params(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
         specs.iter().map(|s| s.section.name()).collect::<Vec<_>>(),
     )?;
     dict.set_item("name", specs.iter().map(|s| s.name).collect::<Vec<_>>())?;
-    dict.set_item("default", specs.iter().map(|s| s.default).collect::<Vec<_>>())?;
+    dict.set_item(
+        "default",
+        specs.iter().map(|s| s.default).collect::<Vec<_>>(),
+    )?;
     dict.set_item(
         "allowed",
-        specs.iter().map(|s| s.range.to_string()).collect::<Vec<_>>(),
+        specs
+            .iter()
+            .map(|s| s.range.to_string())
+            .collect::<Vec<_>>(),
     )?;
     dict.set_item(
         "integer",
@@ -356,8 +365,14 @@ fn params(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
             .map(|s| s.range.is_integer())
             .collect::<Vec<_>>(),
     )?;
-    dict.set_item("concept", specs.iter().map(|s| s.concept).collect::<Vec<_>>())?;
-    dict.set_item("meaning", specs.iter().map(|s| s.meaning).collect::<Vec<_>>())?;
+    dict.set_item(
+        "concept",
+        specs.iter().map(|s| s.concept).collect::<Vec<_>>(),
+    )?;
+    dict.set_item(
+        "meaning",
+        specs.iter().map(|s| s.meaning).collect::<Vec<_>>(),
+    )?;
     Ok(dict)
 }
 
@@ -509,9 +524,8 @@ fn compare<'py>(
     let text = |f: fn(&cadre_sim::compare::ComparisonRow) -> String| {
         rows.iter().map(f).collect::<Vec<_>>()
     };
-    let num = |f: fn(&cadre_sim::compare::ComparisonRow) -> f64| {
-        rows.iter().map(f).collect::<Vec<_>>()
-    };
+    let num =
+        |f: fn(&cadre_sim::compare::ComparisonRow) -> f64| rows.iter().map(f).collect::<Vec<_>>();
     dict.set_item("scenario", text(|r| r.scenario.clone()))?;
     dict.set_item("metric", text(|r| r.metric.name().to_string()))?;
     dict.set_item("mean", num(|r| r.mean))?;
@@ -647,7 +661,11 @@ fn sweep<'py>(
                 }
                 dict.set_item("raw", cols)?;
             }
-            computed.finals.iter().map(|v| stats::summaries(v)).collect()
+            computed
+                .finals
+                .iter()
+                .map(|v| stats::summaries(v))
+                .collect()
         }
         Some(out) => {
             // The sweep machinery wants a flag that lives for the whole program; one small

@@ -86,7 +86,9 @@ impl PointSink for InMemory {
     }
 
     fn point(&self, point: usize, finals: &[[f64; N_METRICS]]) -> crate::error::Result<()> {
-        self.finals.lock().expect("no worker panics while holding it")[point] = finals.to_vec();
+        self.finals
+            .lock()
+            .expect("no worker panics while holding it")[point] = finals.to_vec();
         Ok(())
     }
 }
