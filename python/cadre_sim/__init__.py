@@ -13,7 +13,9 @@ digit. Nothing is written to disk unless ``sweep(..., out=...)`` asks for a fold
 >>> cadre_sim.compare("strict_accountability", "optimized_path", steps=20)  # doctest: +SKIP
 
 Bad input raises :class:`InputError` (a ``ValueError``); Ctrl-C stops a long call promptly
-(``KeyboardInterrupt``). See docs/python.md for the columns and dtypes of every DataFrame.
+(``KeyboardInterrupt``). See docs/python.md for the columns and dtypes of every DataFrame;
+"text" there is pandas' default string dtype, as ``pd.read_csv`` gives it (``str`` in pandas 3,
+``object`` before).
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def metrics() -> List[str]:
 def scenarios() -> pd.DataFrame:
     """The built-in scenarios, as ``cadre-sim scenarios`` lists them.
 
-    Columns: ``name`` (str), ``description`` (str), ``differs_from_nominal`` (dict of
+    Columns: ``name``, ``description`` (text), ``differs_from_nominal`` (dict of
     parameter key to value), ``event_steps`` (list of int: steps of the policy events).
 
     >>> cadre_sim.scenarios()["name"].tolist()[:2]
@@ -173,7 +175,7 @@ class RunResult:
     def timeseries(self) -> pd.DataFrame:
         """``timeseries.csv``: one row per metric and step (metric by metric).
 
-        Columns: ``scenario`` (str), ``step`` (int64), ``metric`` (str), ``mean``, ``sd``,
+        Columns: ``scenario`` (text), ``step`` (int64), ``metric`` (text), ``mean``, ``sd``,
         ``ci_low``, ``ci_high`` (float64; NaN where the file has an empty field), ``n`` (int64).
         """
         if "timeseries" not in self._cache:
@@ -204,7 +206,7 @@ class RunResult:
         """``replicates.csv`` (only with ``run(..., raw=True)``, else None): every metric of
         every step of every replicate.
 
-        Columns: ``scenario`` (str), ``replicate``, ``step`` (int64), then one float64 column
+        Columns: ``scenario`` (text), ``replicate``, ``step`` (int64), then one float64 column
         per metric (see :func:`metrics`).
         """
         if not self._raw:
@@ -293,7 +295,7 @@ def compare(
 
     Returns:
         ``comparison.csv`` as a DataFrame, one row per scenario and metric. Columns:
-        ``scenario``, ``metric``, ``baseline`` (str); ``mean``, ``ci_low``, ``ci_high``,
+        ``scenario``, ``metric``, ``baseline`` (text); ``mean``, ``ci_low``, ``ci_high``,
         ``difference``, ``difference_ci_low``, ``difference_ci_high``, ``ratio`` (float64; the
         baseline's difference and ratio are NaN); ``n`` (int64); ``pairs`` (Int64, <NA> for
         the baseline). ``attrs`` holds ``window`` and ``replicates``.
@@ -334,7 +336,7 @@ class SweepResult:
         name: the sweep's name.
         params: the varied parameters' keys.
         points: ``points.csv``: ``point`` (int64) and one float64 column per varied parameter.
-        results: ``results.csv``: ``point`` (int64), ``metric`` (str), ``mean``, ``sd``,
+        results: ``results.csv``: ``point`` (int64), ``metric`` (text), ``mean``, ``sd``,
             ``ci_low``, ``ci_high`` (float64), ``n`` (int64).
         raw: with ``raw=True``, ``raw.csv``: ``point``, ``replicate``, ``step`` (int64) and one
             float64 column per metric; else None.

@@ -7,7 +7,8 @@
 //!
 //! Ctrl-C: the work runs on a helper thread while the calling thread waits, checking Python's
 //! signals every 20 ms; a KeyboardInterrupt sets the library's stop flag, which skips the
-//! replicates not yet started, and is raised as soon as those in flight finish.
+//! replicates not yet started, and is raised as soon as those in flight finish. (Runs of a
+//! few tens of milliseconds skip the hand-off: see [`SMALL_WORK`].)
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -71,14 +72,32 @@ fn library_error(py: Python<'_>, e: Error) -> PyErr {
     }
 }
 
+/// Work below this many agent-steps (a few tens of milliseconds) runs on the calling thread:
+/// Ctrl-C waits for it no longer than for a replicate in flight, and a loop of small runs (a
+/// calibration) does not pay for a thread hand-off each time.
+const SMALL_WORK: u64 = 500_000;
+
+/// The agent-steps of running `scenarios`.
+fn agent_steps(scenarios: &[&Scenario]) -> u64 {
+    scenarios
+        .iter()
+        .map(|s| s.population.cadres as u64 * s.run.steps as u64 * s.run.replicates as u64)
+        .sum()
+}
+
 /// Runs `work` with the GIL released, on a helper thread, while this thread checks for
 /// Ctrl-C. On a signal's exception, sets `stop`, waits for `work` to return (it skips what
-/// has not started), and raises that exception.
+/// has not started), and raises that exception. Work of at most [`SMALL_WORK`] agent-steps
+/// runs on this thread (with the GIL released too).
 fn interruptible<T: Send>(
     py: Python<'_>,
     stop: &AtomicBool,
+    agent_steps: u64,
     work: impl FnOnce() -> T + Send,
 ) -> PyResult<T> {
+    if agent_steps <= SMALL_WORK {
+        return Ok(py.detach(work));
+    }
     let (result, interrupted) = py.detach(|| {
         std::thread::scope(|scope| {
             let (done_tx, done_rx) = mpsc::channel::<()>();
@@ -457,7 +476,7 @@ fn run<'py>(
         threads,
         on_replicate_done: None,
     };
-    let result = interruptible(py, &stop, || {
+    let result = interruptible(py, &stop, agent_steps(&[&scenario]), || {
         run_scenario_until(&scenario, &options, Some(&stop))
     })?
     .ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?;
@@ -511,7 +530,8 @@ fn compare<'py>(
         threads,
         on_replicate_done: None,
     };
-    let results: Option<Vec<RunResult>> = interruptible(py, &stop, || {
+    let all: Vec<&Scenario> = loaded.iter().collect();
+    let results: Option<Vec<RunResult>> = interruptible(py, &stop, agent_steps(&all), || {
         loaded
             .iter()
             .map(|s| run_scenario_until(s, &options, Some(&stop)))
@@ -638,7 +658,8 @@ fn sweep<'py>(
     let summaries: Vec<_> = match &out {
         None => {
             let stop = AtomicBool::new(false);
-            let computed = interruptible(py, &stop, || {
+            // A sweep always runs on the helper thread: it is rarely small.
+            let computed = interruptible(py, &stop, u64::MAX, || {
                 sweeps::run_in_memory(&plan, threads, raw, Some(&stop))
             })?
             .map_err(|e| library_error(py, e))?
@@ -688,7 +709,7 @@ fn sweep<'py>(
                 producer: Producer::Sweep,
                 stop: Some(stop),
             };
-            let outcome = interruptible(py, stop, || {
+            let outcome = interruptible(py, stop, u64::MAX, || {
                 sweeps::run_with(&plan, out, &options, &|store| {
                     cadre_sim::plot::sweep_plots::write(store, &plots).map(drop)
                 })
