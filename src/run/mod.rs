@@ -165,3 +165,32 @@ impl RunResult {
         stats::summaries(&per_replicate)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> Scenario {
+        let mut s = Scenario::load("optimized_path").unwrap();
+        for o in ["cadres=100", "steps=5", "replicates=3"] {
+            s.apply_override(o).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn a_stopped_run_returns_nothing_and_an_unstopped_one_the_full_run() {
+        let s = small();
+        let stop = AtomicBool::new(true);
+        assert!(run_scenario_until(&s, &RunOptions::default(), Some(&stop)).is_none());
+        stop.store(false, Ordering::Relaxed);
+        let until = run_scenario_until(&s, &RunOptions::default(), Some(&stop)).unwrap();
+        let plain = run_scenario(&s, &RunOptions::default());
+        // Compared as text: missing metrics are NaN, which is not equal to itself.
+        assert_eq!(
+            format!("{:?}", until.replicates),
+            format!("{:?}", plain.replicates)
+        );
+        assert_eq!(until.replicates.len(), 3);
+    }
+}

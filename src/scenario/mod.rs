@@ -459,6 +459,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_scenario_text_reads_as_the_same_file() {
+        let text = "base = \"optimized_path\"\n[regime]\ndetect = 0.7\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.toml");
+        std::fs::write(&path, text).unwrap();
+        let from_file = Scenario::load(path.to_str().unwrap()).unwrap();
+        assert_eq!(Scenario::parse("<dict>", "mine", text).unwrap(), from_file);
+        let e = Scenario::parse("<dict>", "mine", "[regime]\ndetect = 2\n").unwrap_err();
+        assert_eq!(e.location, "<dict>:2", "{e}");
+    }
+
+    #[test]
     fn every_builtin_loads_and_validates() {
         for name in builtin::names() {
             let s = Scenario::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -224,3 +224,30 @@ pub fn merge_with(
     let assembled = store.assemble(false, products)?;
     Ok((store, assembled))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_in_memory_holds_what_the_point_files_hold() {
+        let text = "base = \"nominal_tolerance\"\nreplicates = 3\nsteps = 6\n\
+                    [[axis]]\nparam = \"regime.detect\"\nvalues = [0.2, 0.6]\n";
+        let plan = file::parse(Path::new("mem.toml"), text, &Default::default()).unwrap();
+        let computed = run_in_memory(&plan, Some(2), true, None).unwrap().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let options = SweepOptions {
+            quiet: true,
+            raw: true,
+            ..Default::default()
+        };
+        let outcome = run(&plan, &dir.path().join("s"), &options).unwrap();
+        for point in 0..plan.design().len() {
+            assert_eq!(outcome.store.read_point(point).unwrap(), computed.finals[point]);
+            assert_eq!(computed.raw[point].len(), 3);
+            assert_eq!(computed.raw[point][0].len(), 6);
+        }
+        let stop = AtomicBool::new(true);
+        assert!(run_in_memory(&plan, None, false, Some(&stop)).unwrap().is_none());
+    }
+}
