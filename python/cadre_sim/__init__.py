@@ -44,7 +44,6 @@ __all__ = [
     "sweep",
 ]
 
-InputError.__module__ = "cadre_sim"
 
 Scenario = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 Overrides = Union[None, str, Iterable[str], Mapping[str, Union[int, float]]]
