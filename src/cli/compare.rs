@@ -42,6 +42,12 @@ impl SharedRunArgs {
             .iter()
             .map(|n| self.overrides.resolve(n))
             .collect::<Result<Vec<_>, _>>()?;
+        self.check(scenarios)
+    }
+
+    /// [`SharedRunArgs::resolve`] for scenarios already loaded with the overrides: checks
+    /// they have distinct names and share a run, and returns the final window.
+    pub fn check(&self, scenarios: Vec<Scenario>) -> Result<(Vec<Scenario>, u32), InputError> {
         for (i, s) in scenarios.iter().enumerate() {
             if scenarios[..i].iter().any(|t| t.name == s.name) {
                 return Err(InputError::new(

@@ -117,7 +117,11 @@ pub struct OverrideArgs {
 impl OverrideArgs {
     /// Loads `reference`, applies `--set` overrides and the run flags, and validates.
     pub fn resolve(&self, reference: &str) -> Result<Scenario, InputError> {
-        let mut scenario = Scenario::load(reference)?;
+        self.apply(Scenario::load(reference)?)
+    }
+
+    /// Applies `--set` overrides and the run flags to a loaded scenario, and validates.
+    pub fn apply(&self, mut scenario: Scenario) -> Result<Scenario, InputError> {
         for assignment in &self.set {
             scenario.apply_override(assignment)?;
         }

@@ -31,6 +31,42 @@ pub struct Comparison {
     pub cells: Vec<Vec<Cell>>,
 }
 
+/// Header of `comparison.csv`.
+pub const COMPARISON_HEADER: [&str; 12] = [
+    "scenario",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "n",
+    "baseline",
+    "difference",
+    "difference_ci_low",
+    "difference_ci_high",
+    "pairs",
+    "ratio",
+];
+
+/// One row of `comparison.csv`: a scenario's value of a metric and its paired difference
+/// from the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonRow {
+    pub scenario: String,
+    pub metric: Metric,
+    pub mean: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub n: u64,
+    pub baseline: String,
+    pub difference: f64,
+    pub difference_ci_low: f64,
+    pub difference_ci_high: f64,
+    /// Replicate pairs behind the difference; None for the baseline.
+    pub pairs: Option<u64>,
+    /// This mean / the baseline's; NaN for the baseline itself.
+    pub ratio: f64,
+}
+
 /// Checks that scenarios can be compared with common random numbers: the same steps,
 /// replicates and seed (so replicate r of each uses the same generator seed).
 pub fn check_common_run(scenarios: &[Scenario]) -> Result<(), InputError> {
@@ -116,24 +152,10 @@ impl Comparison {
         &self.cells[k][metric.index()]
     }
 
-    /// `comparison.csv`: one row per scenario and metric.
-    pub fn csv(&self) -> Vec<u8> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "scenario",
-            "metric",
-            "mean",
-            "ci_low",
-            "ci_high",
-            "n",
-            "baseline",
-            "difference",
-            "difference_ci_low",
-            "difference_ci_high",
-            "pairs",
-            "ratio",
-        ])
-        .expect("write to memory");
+    /// The rows of `comparison.csv`, one per scenario and metric (the baseline's difference
+    /// fields are NaN and its `pairs` None, written empty).
+    pub fn rows(&self) -> Vec<ComparisonRow> {
+        let mut rows = Vec::new();
         for (k, name) in self.scenarios.iter().enumerate() {
             for m in Metric::ALL {
                 let c = self.cell(k, m);
@@ -144,27 +166,45 @@ impl Comparison {
                     ci_high: f64::NAN,
                     n: 0,
                 });
-                let pairs = if c.difference.is_some() {
-                    d.n.to_string()
-                } else {
-                    String::new()
-                };
-                w.write_record([
-                    name.clone(),
-                    m.name().to_string(),
-                    number(c.summary.mean),
-                    number(c.summary.ci_low),
-                    number(c.summary.ci_high),
-                    c.summary.n.to_string(),
-                    self.scenarios[0].clone(),
-                    number(d.mean),
-                    number(d.ci_low),
-                    number(d.ci_high),
-                    pairs,
-                    number(if k == 0 { f64::NAN } else { c.ratio }),
-                ])
-                .expect("write to memory");
+                rows.push(ComparisonRow {
+                    scenario: name.clone(),
+                    metric: m,
+                    mean: c.summary.mean,
+                    ci_low: c.summary.ci_low,
+                    ci_high: c.summary.ci_high,
+                    n: c.summary.n,
+                    baseline: self.scenarios[0].clone(),
+                    difference: d.mean,
+                    difference_ci_low: d.ci_low,
+                    difference_ci_high: d.ci_high,
+                    pairs: c.difference.map(|d| d.n),
+                    ratio: if k == 0 { f64::NAN } else { c.ratio },
+                });
             }
+        }
+        rows
+    }
+
+    /// `comparison.csv`: one row per scenario and metric.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(COMPARISON_HEADER).expect("write to memory");
+        for r in self.rows() {
+            w.write_record([
+                r.scenario,
+                r.metric.name().to_string(),
+                number(r.mean),
+                number(r.ci_low),
+                number(r.ci_high),
+                r.n.to_string(),
+                r.baseline,
+                number(r.difference),
+                number(r.difference_ci_low),
+                number(r.difference_ci_high),
+                r.pairs.map(|n| n.to_string()).unwrap_or_default(),
+                number(r.ratio),
+            ])
+            .expect("write to memory");
         }
         w.into_inner().expect("flush to memory")
     }

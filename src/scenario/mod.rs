@@ -68,6 +68,20 @@ impl Scenario {
         resolve(reference, None, &mut Vec::new())
     }
 
+    /// Reads a scenario from TOML `text` (not from a file): `origin` names it in messages
+    /// (e.g. `scenario dict`), `default_name` is its name when the text gives none, and a
+    /// `base` that is a path is relative to the working folder. For callers that hold a
+    /// scenario in memory (the Python package's dicts).
+    pub fn parse(origin: &str, default_name: &str, text: &str) -> Result<Scenario, InputError> {
+        let source = Source {
+            text: text.to_string(),
+            origin: origin.to_string(),
+            default_name: default_name.to_string(),
+            base_dir: None,
+        };
+        resolve_text(source, &mut vec![origin.to_string()])
+    }
+
     /// What the model core needs.
     pub fn model_spec(&self) -> ModelSpec {
         ModelSpec {
@@ -298,29 +312,54 @@ fn resolve(
             format!("`base` forms a cycle: {}", chain.join(" -> ")),
         ));
     }
-    let (text, origin_name, default_name, base_dir): (String, String, String, Option<PathBuf>) =
-        match &origin {
-            Origin::Builtin(name, text) => (
-                text.to_string(),
-                format!("built-in scenario '{name}'"),
-                name.to_string(),
-                None,
-            ),
-            Origin::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    InputError::new(path.display().to_string(), format!("cannot read: {e}"))
-                })?;
-                let stem = path
-                    .file_stem()
-                    .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
-                (
-                    text,
-                    path.display().to_string(),
-                    stem,
-                    path.parent().map(Path::to_path_buf),
-                )
+    let source = match &origin {
+        Origin::Builtin(name, text) => Source {
+            text: text.to_string(),
+            origin: format!("built-in scenario '{name}'"),
+            default_name: name.to_string(),
+            base_dir: None,
+        },
+        Origin::File(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                InputError::new(path.display().to_string(), format!("cannot read: {e}"))
+            })?;
+            let stem = path
+                .file_stem()
+                .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+            Source {
+                text,
+                origin: path.display().to_string(),
+                default_name: stem,
+                base_dir: path.parent().map(Path::to_path_buf),
             }
-        };
+        }
+    };
+    chain.push(identity);
+    let scenario = resolve_text(source, chain);
+    chain.pop();
+    scenario
+}
+
+/// A scenario's text and where it came from.
+struct Source {
+    text: String,
+    /// Its name in messages.
+    origin: String,
+    /// Its name when the text gives none.
+    default_name: String,
+    /// The folder a `base` path is relative to (None: the working folder).
+    base_dir: Option<PathBuf>,
+}
+
+/// Resolves the scenario in `source`; `chain` holds the sources being resolved, this one
+/// included.
+fn resolve_text(source: Source, chain: &mut Vec<String>) -> Result<Scenario, InputError> {
+    let Source {
+        text,
+        origin: origin_name,
+        default_name,
+        base_dir,
+    } = source;
     let doc = Document {
         origin: origin_name,
         text: &text,
@@ -350,7 +389,6 @@ fn resolve(
             .map(|(_, v)| v)
     };
 
-    chain.push(identity.clone());
     let base = get("base").and_then(|base| {
         let base_ref = problems.check(doc.string("base", base))?;
         // A built-in's base is another built-in; a file's base is relative to its folder.
@@ -364,7 +402,6 @@ fn resolve(
         });
         problems.check(resolved)
     });
-    chain.pop();
     // Without a usable base, the rest of the file is still checked against the defaults.
     let mut scenario = base.unwrap_or_default();
 
@@ -398,12 +435,11 @@ fn resolve(
     if let Some(value) = get("rollout")
         && let Some(t) = problems.check(doc.table("rollout", value))
     {
-        // A rollout's `adopt` names a scenario the way `base` does (cycles included).
-        chain.push(identity);
+        // A rollout's `adopt` names a scenario the way `base` does (cycles included: the
+        // chain holds this scenario).
         let mut load = |reference: &str| resolve(reference, base_dir.as_deref(), chain);
         scenario.rollout =
             places::read_rollout(&doc, t, &scenario.regime, &mut load, &mut problems);
-        chain.pop();
     }
     problems.finish()?;
     Ok(scenario)
@@ -490,6 +526,18 @@ fn read_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scenario_text_reads_as_the_same_file() {
+        let text = "base = \"optimized_path\"\n[regime]\ndetect = 0.7\n";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.toml");
+        std::fs::write(&path, text).unwrap();
+        let from_file = Scenario::load(path.to_str().unwrap()).unwrap();
+        assert_eq!(Scenario::parse("<dict>", "mine", text).unwrap(), from_file);
+        let e = Scenario::parse("<dict>", "mine", "[regime]\ndetect = 2\n").unwrap_err();
+        assert_eq!(e.location, "<dict>:2", "{e}");
+    }
 
     #[test]
     fn every_builtin_loads_and_validates() {

@@ -5,7 +5,8 @@
 //! `cadre-sim run` does, so all points share replicate seeds (common random numbers) and a
 //! point's numbers do not depend on the thread count, the shard split or what ran before.
 //! Only the replicates of points in flight are held in memory: when the last replicate of a
-//! point finishes, the worker that finished it writes the point file and drops the data.
+//! point finishes, the worker that finished it writes the point file (or hands the point to
+//! another [`PointSink`]) and drops the data.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -16,7 +17,7 @@ use rayon::prelude::*;
 
 use super::plan::SweepPlan;
 use super::progress::Progress;
-use super::store::SweepStore;
+use super::store::{PointValues, SweepStore};
 use crate::model::{self, N_METRICS, StepMetrics};
 use crate::run::stats::final_window_means;
 use crate::run::{Timing, in_pool};
@@ -39,11 +40,64 @@ struct InFlight {
     received: usize,
 }
 
+/// Where finished points go: a sweep folder ([`SweepStore`]), or memory ([`InMemory`]).
+pub trait PointSink: Sync {
+    /// Every step of every replicate of a finished point (only with `raw`; before
+    /// [`PointSink::point`]).
+    fn raw(&self, point: usize, replicates: &[Vec<StepMetrics>]) -> crate::error::Result<()>;
+    /// Each replicate's final-window means of a finished point.
+    fn point(&self, point: usize, finals: &[[f64; N_METRICS]]) -> crate::error::Result<()>;
+}
+
+impl PointSink for SweepStore {
+    fn raw(&self, point: usize, replicates: &[Vec<StepMetrics>]) -> crate::error::Result<()> {
+        Ok(self.write_raw(point, replicates)?)
+    }
+
+    fn point(&self, point: usize, finals: &[[f64; N_METRICS]]) -> crate::error::Result<()> {
+        Ok(self.write_point(point, finals)?)
+    }
+}
+
+/// A sweep's points kept in memory instead of a folder (the Python package's `sweep`).
+/// The values are those the point files would hold, so their summaries are `results.csv`'s.
+#[derive(Debug, Default)]
+pub struct InMemory {
+    /// `finals[point]`: each replicate's final-window means (empty until computed).
+    pub finals: Mutex<Vec<PointValues>>,
+    /// `raw[point][replicate][step]`, when raw rows are kept.
+    pub raw: Mutex<Vec<Vec<Vec<StepMetrics>>>>,
+}
+
+impl InMemory {
+    /// Room for `points` points.
+    pub fn new(points: usize) -> InMemory {
+        InMemory {
+            finals: Mutex::new(vec![Vec::new(); points]),
+            raw: Mutex::new(vec![Vec::new(); points]),
+        }
+    }
+}
+
+impl PointSink for InMemory {
+    fn raw(&self, point: usize, replicates: &[Vec<StepMetrics>]) -> crate::error::Result<()> {
+        self.raw.lock().expect("no worker panics while holding it")[point] = replicates.to_vec();
+        Ok(())
+    }
+
+    fn point(&self, point: usize, finals: &[[f64; N_METRICS]]) -> crate::error::Result<()> {
+        self.finals
+            .lock()
+            .expect("no worker panics while holding it")[point] = finals.to_vec();
+        Ok(())
+    }
+}
+
 /// Computes the points `todo` of `plan` and records each in `store` as soon as it is
 /// finished. Returns the timing of the work done.
 pub fn compute(
     plan: &SweepPlan,
-    store: &SweepStore,
+    store: &dyn PointSink,
     todo: &[usize],
     options: &ExecOptions,
 ) -> crate::error::Result<Timing> {
@@ -90,9 +144,9 @@ pub fn compute(
         if let Some(done) = finished {
             // Raw rows first: the point file is what marks the point finished.
             if options.raw {
-                store.write_raw(point, &done.raw)?;
+                store.raw(point, &done.raw)?;
             }
-            store.write_point(point, &done.finals)?;
+            store.point(point, &done.finals)?;
             options.progress.point_done();
         }
         Ok(())

@@ -165,6 +165,51 @@ pub fn run_with(
     })
 }
 
+/// A sweep computed in memory by [`run_in_memory`].
+#[derive(Debug)]
+pub struct Computed {
+    /// `finals[point]`: each replicate's final-window means, the numbers a point file holds
+    /// (their summaries, by `crate::run::stats::summaries`, are the rows of `results.csv`).
+    pub finals: Vec<store::PointValues>,
+    /// `raw[point][replicate][step]` with `raw` (the rows of `raw.csv`); else empty lists.
+    pub raw: Vec<Vec<Vec<crate::model::StepMetrics>>>,
+    pub timing: Timing,
+}
+
+/// Computes every point of `plan` in memory, writing nothing (the Python package's `sweep`
+/// without `out=`): the same units and numbers as [`run`]. None when `stop` was set before
+/// every point finished.
+pub fn run_in_memory(
+    plan: &SweepPlan,
+    threads: Option<usize>,
+    raw: bool,
+    stop: Option<&AtomicBool>,
+) -> crate::error::Result<Option<Computed>> {
+    let points = plan.design().len();
+    let sink = exec::InMemory::new(points);
+    let progress = Progress::new(&plan.name, points as u64, 0, true);
+    let todo: Vec<usize> = (0..points).collect();
+    let timing = exec::compute(
+        plan,
+        &sink,
+        &todo,
+        &exec::ExecOptions {
+            threads,
+            raw,
+            progress: &progress,
+            stop,
+        },
+    )?;
+    if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+        return Ok(None);
+    }
+    Ok(Some(Computed {
+        finals: sink.finals.into_inner().expect("no worker panicked"),
+        raw: sink.raw.into_inner().expect("no worker panicked"),
+        timing,
+    }))
+}
+
 /// Assembles the results of a sharded sweep folder (`cadre-sim merge`). Writes no plots.
 pub fn merge(dir: &Path) -> crate::error::Result<(SweepStore, Assembled)> {
     merge_with(dir, &|_| Ok(()))
@@ -178,4 +223,39 @@ pub fn merge_with(
     let store = SweepStore::open(dir)?;
     let assembled = store.assemble(false, products)?;
     Ok((store, assembled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_in_memory_holds_what_the_point_files_hold() {
+        let text = "base = \"nominal_tolerance\"\nreplicates = 3\nsteps = 6\n\
+                    [[axis]]\nparam = \"regime.detect\"\nvalues = [0.2, 0.6]\n";
+        let plan = file::parse(Path::new("mem.toml"), text, &Default::default()).unwrap();
+        let computed = run_in_memory(&plan, Some(2), true, None).unwrap().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let options = SweepOptions {
+            quiet: true,
+            raw: true,
+            ..Default::default()
+        };
+        let outcome = run(&plan, &dir.path().join("s"), &options).unwrap();
+        for point in 0..plan.design().len() {
+            // As text: a metric missing throughout a replicate is NaN, unequal to itself.
+            assert_eq!(
+                format!("{:?}", outcome.store.read_point(point).unwrap()),
+                format!("{:?}", computed.finals[point])
+            );
+            assert_eq!(computed.raw[point].len(), 3);
+            assert_eq!(computed.raw[point][0].len(), 6);
+        }
+        let stop = AtomicBool::new(true);
+        assert!(
+            run_in_memory(&plan, None, false, Some(&stop))
+                .unwrap()
+                .is_none()
+        );
+    }
 }
