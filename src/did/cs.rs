@@ -80,7 +80,9 @@ pub fn callaway_sant_anna(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>
         return Err(DidError::NoComparison { estimator });
     }
     let cells = group_time(&work, opts.control);
-    if cells.is_empty() {
+    // Every aggregation needs a post-adoption cell (there always is one when some place is
+    // never treated in `work`, which the choices above ensure).
+    if !cells.iter().any(|c| c.time >= c.group) {
         return Err(DidError::NoComparison { estimator });
     }
     let pieces = aggregate(&work, &cells);
