@@ -37,18 +37,19 @@ fn tally(design: &Design, panels: u64, truth_of: &(dyn Fn(Estimator) -> f64 + Sy
             }
             t
         })
-        .reduce(
-            || [(0.0, 0.0, 0, 0); 4],
-            |mut a, b| {
-                for k in 0..4 {
-                    a[k].0 += b[k].0;
-                    a[k].1 += b[k].1;
-                    a[k].2 += b[k].2;
-                    a[k].3 += b[k].3;
-                }
-                a
-            },
-        )
+        // Collected in seed order and summed in that order: the same figures on any number
+        // of threads.
+        .collect::<Vec<Tally>>()
+        .into_iter()
+        .fold([(0.0, 0.0, 0, 0); 4], |mut a, b| {
+            for k in 0..4 {
+                a[k].0 += b[k].0;
+                a[k].1 += b[k].1;
+                a[k].2 += b[k].2;
+                a[k].3 += b[k].3;
+            }
+            a
+        })
 }
 
 /// Coverage of Callaway–Sant'Anna's uniform band over all its event times (pre-periods'
@@ -83,10 +84,11 @@ fn event_time_coverage(design: &Design, panels: u64) -> (f64, f64, f64) {
             }
             (usize::from(band_ok), cs, sa, n_cs, n_sa)
         })
-        .reduce(
-            || (0, 0, 0, 0, 0),
-            |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3, a.4 + b.4),
-        );
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold((0, 0, 0, 0, 0), |a, b| {
+            (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3, a.4 + b.4)
+        });
     (
         band as f64 / panels as f64,
         cs as f64 / n_cs as f64,
