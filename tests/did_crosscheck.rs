@@ -190,6 +190,7 @@ fn bootstrap_ses_and_bands_agree_with_csdid_within_monte_carlo_error() {
         let (lo, _) = e.band.unwrap();
         let ours_crit = (e.value - lo) / e.se;
         let theirs = crit.as_f64().unwrap();
+        eprintln!("band {family}: ours {ours_crit:.4}, csdid {theirs:.4}");
         assert!(
             (ours_crit / theirs - 1.0).abs() < 0.10,
             "{family}: {ours_crit} vs {theirs}"

@@ -80,7 +80,9 @@ pub fn callaway_sant_anna(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>
         return Err(DidError::NoComparison { estimator });
     }
     let cells = group_time(&work, opts.control);
-    if cells.is_empty() {
+    // Every aggregation needs a post-adoption cell (there always is one when some place is
+    // never treated in `work`, which the choices above ensure).
+    if !cells.iter().any(|c| c.time >= c.group) {
         return Err(DidError::NoComparison { estimator });
     }
     let pieces = aggregate(&work, &cells);
@@ -311,6 +313,13 @@ fn quantile_type1(sorted: &[f64], p: f64) -> f64 {
     sorted[k.min(sorted.len()) - 1]
 }
 
+/// [`quantile_type1`] without sorting everything: the same order statistic, selected.
+fn select_type1(values: &mut [f64], p: f64) -> f64 {
+    let k = (values.len() as f64 * p).ceil().max(1.0) as usize;
+    let k = k.min(values.len()) - 1;
+    *values.select_nth_unstable_by(k, f64::total_cmp).1
+}
+
 /// Mammen's two-point multipliers, `draws × places`, in a fixed order from `seed`:
 /// (1 − √5)/2 with probability (√5 + 1)/(2√5), else (1 + √5)/2 (mean 0, variance 1).
 pub fn mammen_multipliers(draws: usize, places: usize, seed: u64) -> DMatrix<f64> {
@@ -366,8 +375,7 @@ fn infer(pieces: &[Piece], n: usize, opts: &Options) -> Vec<Estimate> {
     let mut column = vec![0.0; draws];
     for (k, s) in sigma.iter_mut().enumerate() {
         column.copy_from_slice(bres.column(k).as_slice());
-        column.sort_unstable_by(f64::total_cmp);
-        let iqr = quantile_type1(&column, 0.75) - quantile_type1(&column, 0.25);
+        let iqr = select_type1(&mut column, 0.75) - select_type1(&mut column, 0.25);
         // A degenerate column (no variation across places) has SE 0 and no say in bands.
         *s = if iqr > 0.0 { iqr / iqr_to_sd } else { 0.0 };
     }
@@ -412,6 +420,10 @@ mod tests {
         assert_eq!(quantile_type1(&x, 0.5), 5.0);
         assert_eq!(quantile_type1(&x, 0.95), 10.0);
         assert_eq!(quantile_type1(&x, 0.0), 1.0);
+        let mut shuffled = vec![7.0, 2.0, 10.0, 1.0, 5.0, 3.0, 9.0, 4.0, 8.0, 6.0];
+        for p in [0.25, 0.5, 0.75, 0.95] {
+            assert_eq!(select_type1(&mut shuffled, p), quantile_type1(&x, p));
+        }
     }
 
     #[test]

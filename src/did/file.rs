@@ -23,6 +23,17 @@ pub struct Columns {
     pub outcome: String,
 }
 
+/// One row as read: the place's id, period, cohort (and whether it was written `0`),
+/// outcome and line.
+struct Parsed {
+    place: u32,
+    time: i64,
+    cohort: Option<i64>,
+    zero: bool,
+    y: f64,
+    line: u64,
+}
+
 /// A parsed panel with the places' labels (`labels[id]` for place id `id`).
 #[derive(Debug, Clone)]
 pub struct LabelledPanel {
@@ -68,10 +79,9 @@ pub fn parse_panel(
     }
     let [ip, it, ic, iy] = [index[0], index[1], index[2], index[3]];
 
-    // (label, time, cohort text, y, line).
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut labels: Vec<String> = Vec::new();
-    let mut parsed: Vec<(u32, i64, Option<i64>, bool, f64, u64)> = Vec::new();
+    let mut parsed: Vec<Parsed> = Vec::new();
     for record in reader.records() {
         if problems.len() > MAX_PROBLEMS {
             break;
@@ -154,7 +164,14 @@ pub fn parse_panel(
             labels.push(label.to_string());
             next
         });
-        parsed.push((id, time, cohort, zero, y, line));
+        parsed.push(Parsed {
+            place: id,
+            time,
+            cohort,
+            zero,
+            y,
+            line,
+        });
     }
     if let Some(e) = InputError::combine(problems) {
         return Err(e);
@@ -165,12 +182,12 @@ pub fn parse_panel(
             "the panel has a header but no rows",
         ));
     }
-    let first = parsed.iter().map(|r| r.1).min().expect("not empty");
+    let first = parsed.iter().map(|r| r.time).min().expect("not empty");
     if first <= 0
-        && let Some(r) = parsed.iter().find(|r| r.3)
+        && let Some(r) = parsed.iter().find(|r| r.zero)
     {
         return Err(InputError::new(
-            at(r.5),
+            at(r.line),
             format!(
                 "column `{}`: cohort 0 is ambiguous in a panel whose periods start at {first}; \
                  mark never-treated places with an empty field or `never`",
@@ -178,14 +195,15 @@ pub fn parse_panel(
             ),
         ));
     }
-    let lines: HashMap<(u32, i64), u64> = parsed.iter().map(|r| ((r.0, r.1), r.5)).collect();
+    let lines: HashMap<(u32, i64), u64> =
+        parsed.iter().map(|r| ((r.place, r.time), r.line)).collect();
     let rows: Vec<Row> = parsed
         .iter()
-        .map(|&(place, time, cohort, _, y, _)| Row {
-            place,
-            time,
-            cohort,
-            y,
+        .map(|r| Row {
+            place: r.place,
+            time: r.time,
+            cohort: r.cohort,
+            y: r.y,
         })
         .collect();
     let panel = Panel::new(rows)
@@ -199,7 +217,7 @@ fn panel_problem(
     origin: &str,
     labels: &[String],
     lines: &HashMap<(u32, i64), u64>,
-    parsed: &[(u32, i64, Option<i64>, bool, f64, u64)],
+    parsed: &[Parsed],
     columns: &Columns,
 ) -> InputError {
     let label = |p: u32| labels[p as usize].as_str();
@@ -212,8 +230,8 @@ fn panel_problem(
             // The second occurrence's line: the last one recorded for that key.
             let line = parsed
                 .iter()
-                .filter(|r| r.0 == *place && r.1 == *time)
-                .map(|r| r.5)
+                .filter(|r| r.place == *place && r.time == *time)
+                .map(|r| r.line)
                 .nth(1)
                 .unwrap_or(0);
             InputError::new(
@@ -234,22 +252,22 @@ fn panel_problem(
             ),
         ),
         PanelError::TwoCohorts { place, .. } => {
-            let mut rows = parsed.iter().filter(|r| r.0 == *place);
+            let mut rows = parsed.iter().filter(|r| r.place == *place);
             let first = rows.next().expect("the place has rows");
             let other = rows
-                .find(|r| r.2 != first.2)
+                .find(|r| r.cohort != first.cohort)
                 .expect("a second cohort exists");
             let show = |c: Option<i64>| c.map_or("never".to_string(), |c| c.to_string());
             InputError::new(
-                format!("{origin}:{}", other.5),
+                format!("{origin}:{}", other.line),
                 format!(
                     "column `{}`: place `{}` has cohort {} here but {} on line {}; a place \
                      adopts once",
                     columns.cohort,
                     label(*place),
-                    show(other.2),
-                    show(first.2),
-                    first.5
+                    show(other.cohort),
+                    show(first.cohort),
+                    first.line
                 ),
             )
         }

@@ -42,16 +42,15 @@ impl Fit {
         self.coef[j].is_finite()
     }
 
-    /// The linear combination `w'β` and its standard error `sqrt(w'Vw)`.
+    /// The linear combination `w'β` and its standard error `sqrt(w'Vw)`, over the nonzero
+    /// weights only (most combinations pick one or a few coefficients).
     pub fn combine(&self, w: &[f64]) -> (f64, f64) {
-        let value = w
+        let nz: Vec<usize> = (0..w.len()).filter(|&j| w[j] != 0.0).collect();
+        let value = nz.iter().map(|&j| w[j] * self.coef[j]).sum();
+        let var: f64 = nz
             .iter()
-            .zip(&self.coef)
-            .filter(|(w, _)| **w != 0.0)
-            .map(|(w, b)| w * b)
+            .map(|&a| w[a] * nz.iter().map(|&b| self.vcov[(a, b)] * w[b]).sum::<f64>())
             .sum();
-        let wv = DVector::from_column_slice(w);
-        let var = (wv.transpose() * &self.vcov * &wv)[(0, 0)];
         (value, var.max(0.0).sqrt())
     }
 }
@@ -113,7 +112,6 @@ pub(crate) fn fit(panel: &Panel, cells: &[Option<usize>], k: usize) -> Fit {
     let gk = gram.select_rows(&kept).select_columns(&kept);
     let chol = Cholesky::new(gk).expect("kept columns are positive definite");
     let beta = chol.solve(&xty.select_rows(&kept));
-    let inv = chol.inverse();
 
     // Residuals, then each place's score X̃_p'e_p.
     let mut e = y;
@@ -135,14 +133,15 @@ pub(crate) fn fit(panel: &Panel, cells: &[Option<usize>], k: usize) -> Fit {
                 .sum();
         }
     }
-    let meat = scores.transpose() * &scores;
+    // V = B⁻¹ (S'S) B⁻¹ = A'A with A = S B⁻¹ (B symmetric): a solve, no explicit inverse.
+    let a = chol.solve(&scores.transpose()).transpose();
     let dof = n as f64 - (kept.len() + times) as f64;
     let adj = if dof > 0.0 && places > 1 {
         places as f64 / (places as f64 - 1.0) * (n as f64 - 1.0) / dof
     } else {
         f64::NAN
     };
-    let vk = &inv * meat * &inv * adj;
+    let vk = a.transpose() * &a * adj;
 
     let mut coef = vec![f64::NAN; k];
     let mut vcov = DMatrix::<f64>::zeros(k, k);
