@@ -13,9 +13,20 @@ use cadre_sim::run::in_pool;
 use cadre_sim::scenario::Scenario;
 
 fn scenario() -> Scenario {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/experiments/staggered_national.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/experiments/staggered_national.toml"
+    );
     let s = Scenario::load(path).expect("the example loads");
-    assert_eq!((s.places.count, s.population.cadres, s.run.steps, s.run.replicates), (30, 3000, 40, 100));
+    assert_eq!(
+        (
+            s.places.count,
+            s.population.cadres,
+            s.run.steps,
+            s.run.replicates
+        ),
+        (30, 3000, 40, 100)
+    );
     s
 }
 
@@ -46,8 +57,12 @@ fn whole_experiment(c: &mut Criterion) {
 fn estimators_on_one_panel(c: &mut Criterion) {
     let s = scenario();
     let panel = ReplicatePanel::simulate(&s.model_spec(), s.run.steps, s.run.seed, 0);
-    let panel = Panel::new(panel.to_did_rows(Outcome::Initiative).expect("no missing cell"))
-        .expect("balanced");
+    let panel = Panel::new(
+        panel
+            .to_did_rows(Outcome::Initiative)
+            .expect("no missing cell"),
+    )
+    .expect("balanced");
     let opts = options().did;
     c.bench_function("estimators/all_on_30x40_panel", |b| {
         b.iter(|| did::estimate_all(&panel, &opts).expect("estimates"))

@@ -2,8 +2,8 @@
 //! validated plan before any work starts. One file per command.
 
 pub mod compare;
-pub mod experiment;
 pub mod did;
+pub mod experiment;
 pub mod lesson;
 pub mod plots;
 pub mod run;

@@ -22,10 +22,7 @@ pub fn figures(
     lang: Lang,
 ) -> Vec<(String, Figure)> {
     vec![
-        (
-            "event_study".into(),
-            event_study_figure(assessment, &experiment.options.did, lang),
-        ),
+        ("event_study".into(), event_study_figure(assessment, lang)),
         (
             "estimates_vs_truth".into(),
             overall_figure(assessment, lang),
@@ -34,87 +31,39 @@ pub fn figures(
     ]
 }
 
-/// Each event-study estimator's effects by steps since adoption (mean over replicates, with
-/// the middle 95% of the replicates' estimates), and the true effect.
-fn event_study_figure(
-    assessment: &Assessment,
-    options: &crate::did::Options,
-    lang: Lang,
-) -> Figure {
-    // Far from adoption only a few cohorts are observed and the estimates are noise: show
-    // twice the event study's own window.
-    let (first, last) = (-2 * options.leads as i64, 2 * options.lags as i64);
-    let shown = |e: i64| (first..=last).contains(&e);
-    let mut series: Vec<Series> = Vec::new();
-    let mut add = |label: String, colour: usize, points: Vec<(i64, f64, f64)>| {
-        series.push(Series {
-            label,
-            colour,
-            x: points.iter().map(|p| p.0 as f64).collect(),
-            mean: points.iter().map(|p| p.1).collect(),
-            low: points.iter().map(|p| p.1 - 1.96 * p.2).collect(),
-            high: points.iter().map(|p| p.1 + 1.96 * p.2).collect(),
+/// The event study of `did` (the same figure as `cadre-sim did` draws) over replicates:
+/// each estimator's mean estimate by steps since adoption, with the middle 95% of the
+/// replicates' estimates as its band, and the true effect.
+fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
+    let spread: Vec<crate::did::Estimate> = assessment
+        .estimates
+        .iter()
+        .filter(|a| matches!(a.target, Target::EventTime(_) | Target::Overall))
+        .map(|a| {
+            let (mean, half) = (a.estimate.mean, 1.96 * a.estimate.sd);
+            crate::did::Estimate {
+                estimator: a.estimator,
+                target: a.target,
+                value: mean,
+                se: a.estimate.sd,
+                ci: (mean - half, mean + half),
+                band: None,
+                control: a.control,
+            }
         })
-    };
-    let truth: Vec<(i64, f64, f64)> = assessment
+        .collect();
+    let truth: Vec<(i64, f64)> = assessment
         .truth
         .iter()
         .filter_map(|(k, s)| match k {
-            TruthKey::EventTime(e) if shown(*e) => Some((*e, s.mean, 0.0)),
+            TruthKey::EventTime(e) => Some((*e, s.mean)),
             _ => None,
         })
         .collect();
-    let (lo, hi) = (
-        truth.first().map_or(0, |t| t.0),
-        truth.last().map_or(0, |t| t.0),
-    );
-    for estimator in [
-        Estimator::TwfeEventStudy,
-        Estimator::CallawaySantAnna,
-        Estimator::SunAbraham,
-    ] {
-        let points: Vec<(i64, f64, f64)> = assessment
-            .estimates
-            .iter()
-            .filter(|a| a.estimator == estimator)
-            .filter_map(|a| match a.target {
-                Target::EventTime(e) if shown(e) => Some((e, a.estimate.mean, a.estimate.sd)),
-                _ => None,
-            })
-            .collect();
-        if !points.is_empty() {
-            add(
-                i18n::did::estimator_name(estimator, lang).to_string(),
-                estimator as usize + 1,
-                points,
-            );
-        }
-    }
-    add(
-        text::TRUTH.get(lang).to_string(),
-        0,
-        truth
-            .into_iter()
-            .filter(|t| t.0 >= lo && t.0 <= hi)
-            .collect(),
-    );
-    Figure::new(
-        text::TITLE_EVENT_STUDY.get(lang),
-        lang,
-        vec![Panel::Lines(LinePanel {
-            title: text::TITLE_EVENT_STUDY.get(lang).to_string(),
-            x_label: text::EVENT_AXIS.get(lang).to_string(),
-            y_label: text::EFFECT_AXIS.get(lang).to_string(),
-            series,
-            markers: vec![Marker {
-                x: -0.5,
-                label: String::new(),
-            }],
-            y_from_zero: false,
-        })],
-        1,
-    )
-    .with_caption([text::EVENT_NOTE.get(lang).to_string()])
+    let mut figure = crate::plot::did_plots::event_study_figure(&spread, Some(&truth), lang);
+    figure.title = text::TITLE_EVENT_STUDY.get(lang).to_string();
+    figure.caption = vec![text::EVENT_NOTE.get(lang).to_string()];
+    figure
 }
 
 /// Each estimator's overall effect over replicates (the middle 95% of its estimates), and
