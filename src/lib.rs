@@ -6,6 +6,7 @@
 //! and [`output`] writes the results. The binary in `main.rs` only wires these together.
 
 pub mod cli;
+pub mod calibrate;
 pub mod compare;
 pub mod error;
 pub mod i18n;
