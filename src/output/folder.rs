@@ -47,15 +47,18 @@ pub enum Producer {
     Sweep,
     /// `sensitivity`, and `merge` of its shards.
     Sensitivity,
+    /// `calibrate` (resumes from its checkpoint).
+    Calibrate,
 }
 
 impl Producer {
-    pub const ALL: [Producer; 5] = [
+    pub const ALL: [Producer; 6] = [
         Producer::Run,
         Producer::Compare,
         Producer::Lesson,
         Producer::Sweep,
         Producer::Sensitivity,
+        Producer::Calibrate,
     ];
 
     /// The command's name on the command line.
@@ -66,6 +69,7 @@ impl Producer {
             Producer::Lesson => "lesson",
             Producer::Sweep => "sweep",
             Producer::Sensitivity => "sensitivity",
+            Producer::Calibrate => "calibrate",
         }
     }
 
@@ -77,6 +81,7 @@ impl Producer {
             Producer::Lesson => "report.html",
             Producer::Sweep => "results.csv",
             Producer::Sensitivity => "indices.csv",
+            Producer::Calibrate => "summary.csv",
         }
     }
 
@@ -92,6 +97,9 @@ impl Producer {
     /// too, but beside their own markers.
     fn recognise_unstamped(path: &Path) -> Option<Producer> {
         let has = |name: &str| path.join(name).exists();
+        if has("checkpoint.json") {
+            return Some(Producer::Calibrate);
+        }
         if has("manifest.json") {
             return Some(if has("indices.csv") {
                 Producer::Sensitivity
@@ -516,6 +524,9 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             if matches!(p, Producer::Sweep | Producer::Sensitivity) {
                 touch(dir.path(), "manifest.json");
+            }
+            if p == Producer::Calibrate {
+                touch(dir.path(), "checkpoint.json");
             }
             touch(dir.path(), p.marker());
             assert_eq!(Producer::recognise_unstamped(dir.path()), Some(p));

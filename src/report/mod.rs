@@ -2,6 +2,7 @@
 //! own page from the same pieces, see [`html`]). Reports consume results and figures; they
 //! never run the model.
 
+pub mod calibrate;
 pub mod html;
 pub mod lesson;
 pub mod listing;
