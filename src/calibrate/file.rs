@@ -112,6 +112,27 @@ pub fn parse(
         text,
     };
     let table = doc.parse()?;
+    // A scenario file given by mistake: say what it is, not a list of unknown keys.
+    if let Some((key, _)) = table
+        .iter()
+        .find(|(k, _)| ["run", "population", "regime", "events"].contains(&k.get_ref().as_ref()))
+    {
+        return Err(doc.error(
+            &key.span(),
+            format!(
+                "this is a scenario file (it has [{}]), not a calibration file: name it as \
+                 `base` in a calibration file (docs/calibrate.md)",
+                key.get_ref()
+            ),
+        ));
+    }
+    if get(&table, "base").is_none() {
+        return Err(InputError::new(
+            doc.origin.clone(),
+            "a calibration file needs `base`: a built-in scenario name (see `cadre-sim \
+             scenarios`) or a path to a scenario file, relative to the calibration file",
+        ));
+    }
     let mut problems = Problems::default();
     doc.check_keys(&table, "a calibration file", TOP_KEYS, &mut problems);
     let header = read_header(&doc, path, &table, "calibration", &overrides.run, &mut problems);

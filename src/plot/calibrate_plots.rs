@@ -8,9 +8,14 @@ use crate::calibrate::smc::Generation;
 use crate::calibrate::{CalibrationPlan, Check, ParamSummary};
 use crate::i18n::{self, Lang, calibrate as t};
 
-/// Bins of the marginal histograms; the corner plot uses fewer per axis.
-const BINS: usize = 30;
-const CORNER_BINS: usize = 20;
+/// Bins per axis of the corner plot's grids.
+const CORNER_BINS: usize = 12;
+
+/// Bins of the marginal histograms: about √particles, between 8 and 30, so that a bin holds
+/// enough particles to read as a density.
+fn marginal_bins(particles: usize) -> usize {
+    ((particles as f64).sqrt().round() as usize).clamp(8, 30)
+}
 
 /// The 1.645 of a two-sided 90% normal interval: the observed value's whisker.
 const Z_90: f64 = 1.644_853_626_951_472_2;
@@ -32,20 +37,21 @@ pub fn marginals_figure(
     lang: Lang,
 ) -> Figure {
     let weights = posterior.weights();
+    let bins = marginal_bins(posterior.particles.len());
     let panels = plan
         .free
         .iter()
         .enumerate()
         .map(|(k, f)| {
             let (low, high) = f.prior.bounds();
-            let width = (high - low) / BINS as f64;
-            let mut density = vec![0.0; BINS];
+            let width = (high - low) / bins as f64;
+            let mut density = vec![0.0; bins];
             for (x, w) in posterior.column(k).iter().zip(&weights) {
-                density[bin(*x, low, high, BINS)] += w / width;
+                density[bin(*x, low, high, bins)] += w / width;
             }
-            let x: Vec<f64> = (0..BINS).map(|i| low + (i as f64 + 0.5) * width).collect();
+            let x: Vec<f64> = (0..bins).map(|i| low + (i as f64 + 0.5) * width).collect();
             let prior: Vec<f64> = x.iter().map(|&v| f.prior.density(v)).collect();
-            let none = vec![f64::NAN; BINS];
+            let none = vec![f64::NAN; bins];
             let s = &summaries[k];
             Panel::Lines(LinePanel {
                 title: name(plan, k, lang),
@@ -96,7 +102,8 @@ pub fn marginals_figure(
 }
 
 /// The corner plot: for every pair of parameters, the posterior weight in each cell of a
-/// grid over their prior ranges. None with a single parameter.
+/// grid over the range the posterior's particles span (a zoom: the marginals show the
+/// prior's whole range). None with a single parameter.
 pub fn corner_figure(plan: &CalibrationPlan, posterior: &Generation, lang: Lang) -> Option<Figure> {
     let d = plan.free.len();
     if d < 2 {
@@ -106,8 +113,8 @@ pub fn corner_figure(plan: &CalibrationPlan, posterior: &Generation, lang: Lang)
     let mut panels = Vec::new();
     for a in 0..d {
         for b in a + 1..d {
-            let (xl, xh) = plan.free[a].prior.bounds();
-            let (yl, yh) = plan.free[b].prior.bounds();
+            let (xl, xh) = span(&posterior.column(a));
+            let (yl, yh) = span(&posterior.column(b));
             let mut grid = vec![vec![0.0; CORNER_BINS]; CORNER_BINS];
             for (p, w) in posterior.particles.iter().zip(&weights) {
                 let i = bin(p.theta[a], xl, xh, CORNER_BINS);
@@ -130,7 +137,8 @@ pub fn corner_figure(plan: &CalibrationPlan, posterior: &Generation, lang: Lang)
             }));
         }
     }
-    let columns = panels.len().min(3);
+    // Two columns leave each grid room for its tick labels beside its colour bar.
+    let columns = panels.len().min(2);
     Some(
         Figure::new(
             format!("{} — {}", t::CORNER.get(lang), plan.name),
@@ -140,6 +148,14 @@ pub fn corner_figure(plan: &CalibrationPlan, posterior: &Generation, lang: Lang)
         )
         .with_caption([note(plan, lang)]),
     )
+}
+
+/// The range of `values`, widened by 5% on each side (and made non-empty).
+fn span(values: &[f64]) -> (f64, f64) {
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((high - low) * 0.05).max(1e-9 * low.abs().max(1.0));
+    (low - pad, high + pad)
 }
 
 /// Per target: the observed value against the model's posterior-predictive mean and 90%
