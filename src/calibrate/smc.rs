@@ -603,31 +603,39 @@ impl<S: Simulator> Problem<'_, S> {
     }
 }
 
-#[cfg(test)]
-mod tests {
+/// The toy model with an analytic posterior, shared by the unit test and the pyabc
+/// cross-check (`examples/abc_toy.rs`, `tools/pyabc_toy.py`).
+///
+/// One parameter θ with a uniform prior on [−5, 5]; the statistic is the mean of n = 25 draws
+/// of N(θ, 1), i.e. θ + N(0, 0.2²). Observing 1.0 with se 0.2, the exact posterior is
+/// N(1.0, 0.2²) (the truncation at ±5 is 20 sd away). ABC accepting |s − 1| ≤ ε·0.2 adds a
+/// uniform error of variance (ε·0.2)²/3.
+pub mod toy {
     use super::*;
 
-    /// The toy: one parameter θ with a uniform prior on [−5, 5]; the statistic is the mean of
-    /// n = 25 draws of N(θ, 1), i.e. θ + N(0, 0.2²). Observing 1.0 with se 0.2, the exact
-    /// posterior is N(1.0, 0.2²) (the truncation at ±5 is 20 sd away). ABC accepting
-    /// |s − 1| ≤ ε·0.2 adds a uniform error of variance (ε·0.2)²/3.
-    struct Toy;
-    const SE: f64 = 0.2;
+    pub const SE: f64 = 0.2;
+    pub const OBSERVED: f64 = 1.0;
+
+    pub struct Toy {
+        pub noise_seed: u64,
+    }
+
     impl Simulator for Toy {
         fn statistics(&self, theta: &[f64], generation: u32, proposal: u64) -> Vec<f64> {
-            let mut rng = derive_rng(9, &[generation as u64, proposal, 0]);
+            let mut rng = derive_rng(self.noise_seed, &[generation as u64, proposal, 0]);
             let z: f64 = StandardNormal.sample(&mut rng);
             vec![theta[0] + SE * z]
         }
     }
 
-    fn toy(particles: usize) -> (Vec<Generation>, Stop) {
+    /// Runs the toy to ε ≤ 0.1 (quantile 0.5, at most 20 generations).
+    pub fn run_toy(particles: usize, seed: u64) -> (Vec<Generation>, Stop) {
         let priors = [Prior::Uniform {
             low: -5.0,
             high: 5.0,
         }];
         let observed = [Observation {
-            value: 1.0,
+            value: OBSERVED,
             scale: SE,
             side: Side::Equal,
         }];
@@ -637,10 +645,12 @@ mod tests {
             min_acceptance: 0.02,
             max_generations: 20,
             target_tolerance: Some(0.1),
-            seed: 5,
+            seed,
         };
         let problem = Problem {
-            simulator: &Toy,
+            simulator: &Toy {
+                noise_seed: seed.wrapping_add(4),
+            },
             priors: &priors,
             observed: &observed,
             settings: &settings,
@@ -648,8 +658,19 @@ mod tests {
         let mut history = Vec::new();
         let stop = problem
             .run(&mut history, &|_| {}, |_, _| Ok::<(), ()>(()))
-            .unwrap();
+            .expect("the toy's callback never fails");
         (history, stop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::toy::{SE, run_toy};
+
+    fn toy(particles: usize) -> (Vec<Generation>, Stop) {
+        run_toy(particles, 5)
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crate::calibrate::smc::Generation;
 use crate::calibrate::{CalibrationPlan, Check, ParamSummary};
 use crate::i18n::{self, Lang, calibrate as t};
 
-/// Bins per axis of the corner plot's grids.
-const CORNER_BINS: usize = 12;
+/// About this many cells per axis of the corner plot's grids.
+const CORNER_CELLS: f64 = 10.0;
 
 /// Bins of the marginal histograms: about √particles, between 8 and 30, so that a bin holds
 /// enough particles to read as a density.
@@ -113,25 +113,18 @@ pub fn corner_figure(plan: &CalibrationPlan, posterior: &Generation, lang: Lang)
     let mut panels = Vec::new();
     for a in 0..d {
         for b in a + 1..d {
-            let (xl, xh) = span(&posterior.column(a));
-            let (yl, yh) = span(&posterior.column(b));
-            let mut grid = vec![vec![0.0; CORNER_BINS]; CORNER_BINS];
+            let xs = nice_grid(&posterior.column(a));
+            let ys = nice_grid(&posterior.column(b));
+            let mut grid = vec![vec![0.0; xs.len()]; ys.len()];
             for (p, w) in posterior.particles.iter().zip(&weights) {
-                let i = bin(p.theta[a], xl, xh, CORNER_BINS);
-                let j = bin(p.theta[b], yl, yh, CORNER_BINS);
-                grid[j][i] += w;
+                grid[cell(p.theta[b], &ys)][cell(p.theta[a], &xs)] += w;
             }
-            let centres = |lo: f64, hi: f64| -> Vec<f64> {
-                (0..CORNER_BINS)
-                    .map(|i| lo + (i as f64 + 0.5) * (hi - lo) / CORNER_BINS as f64)
-                    .collect()
-            };
             panels.push(Panel::Heatmap(HeatmapPanel {
                 title: format!("{} × {}", name(plan, a, lang), name(plan, b, lang)),
                 x_label: plan.free[a].param.key().to_string(),
                 y_label: plan.free[b].param.key().to_string(),
-                x: centres(xl, xh),
-                y: centres(yl, yh),
+                x: xs,
+                y: ys,
                 values: grid,
                 value_label: t::WEIGHT.get(lang).to_string(),
             }));
@@ -150,12 +143,32 @@ pub fn corner_figure(plan: &CalibrationPlan, posterior: &Generation, lang: Lang)
     )
 }
 
-/// The range of `values`, widened by 5% on each side (and made non-empty).
-fn span(values: &[f64]) -> (f64, f64) {
+/// The cell centres of a grid over the range of `values`: multiples of a round step (1, 2,
+/// 2.5 or 5 times a power of ten) about a tenth of the range, so that every tick label is
+/// short and the cells line up with them.
+fn nice_grid(values: &[f64]) -> Vec<f64> {
     let low = values.iter().copied().fold(f64::INFINITY, f64::min);
     let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let pad = ((high - low) * 0.05).max(1e-9 * low.abs().max(1.0));
-    (low - pad, high + pad)
+    let raw = ((high - low) / CORNER_CELLS).max(1e-9 * low.abs().max(1.0));
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * power);
+    let first = (low / step).round() as i64;
+    let last = (high / step).round() as i64;
+    // Multiplying an integer by the step (rather than adding steps) keeps labels exact.
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// The cell of `x` on a grid of `centres` (equally spaced).
+fn cell(x: f64, centres: &[f64]) -> usize {
+    if centres.len() < 2 {
+        return 0;
+    }
+    let step = centres[1] - centres[0];
+    (((x - centres[0]) / step).round().max(0.0) as usize).min(centres.len() - 1)
 }
 
 /// Per target: the observed value against the model's posterior-predictive mean and 90%
@@ -281,4 +294,22 @@ pub fn calibrate_figures(
         progress_figure(plan, generations, lang),
     ));
     figures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corner_grids_have_round_cells_covering_the_values() {
+        let values = [0.513, 0.61, 0.918];
+        let grid = nice_grid(&values);
+        assert_eq!(grid.first(), Some(&0.5));
+        assert_eq!(grid.last(), Some(&0.9));
+        assert!((grid[1] - grid[0] - 0.05).abs() < 1e-12, "{grid:?}");
+        assert_eq!(cell(0.513, &grid), 0);
+        assert_eq!(cell(0.918, &grid), grid.len() - 1);
+        // One value: one cell.
+        assert_eq!(nice_grid(&[2.0, 2.0]).len(), 1);
+    }
 }
