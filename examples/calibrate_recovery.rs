@@ -104,8 +104,8 @@ fn main() {
             t.observed.value = o;
         }
         let mut history = Vec::new();
-        let stop = calibrate::calibrate(&this, &mut history, &|_| {}, |_, _| Ok::<(), ()>(()))
-            .unwrap();
+        let stop =
+            calibrate::calibrate(&this, &mut history, &|_| {}, |_, _| Ok::<(), ()>(())).unwrap();
         let summary = calibrate::summarize(&this, history.last().unwrap());
         let mut all = true;
         for (k, s) in summary.iter().enumerate() {
@@ -116,10 +116,7 @@ fn main() {
         both += all as usize;
         println!(
             "rep {rep}: truth {:?}, 90% intervals {:?}, stop {}, generations {}",
-            truth
-                .iter()
-                .map(|x| format!("{x:.3}"))
-                .collect::<Vec<_>>(),
+            truth.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>(),
             summary
                 .iter()
                 .map(|s| format!("[{:.3}, {:.3}]", s.low, s.high))

@@ -73,7 +73,11 @@ fn write_file(dir: &Path, text: &str) -> PathBuf {
     )
     .unwrap();
     let path = dir.join("tiny.toml");
-    std::fs::write(&path, text.replace("\"nominal_tolerance\"", "\"small.toml\"")).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("\"nominal_tolerance\"", "\"small.toml\""),
+    )
+    .unwrap();
     path
 }
 
@@ -112,8 +116,12 @@ fn writes_the_posterior_summaries_checks_plots_and_report() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(predicate::str::contains("calibrate tiny: 3 generations, 24 particles"))
-        .stdout(predicate::str::contains("targets lie inside the model's 90%"));
+        .stdout(predicate::str::contains(
+            "calibrate tiny: 3 generations, 24 particles",
+        ))
+        .stdout(predicate::str::contains(
+            "targets lie inside the model's 90%",
+        ));
     let posterior = read(&out, "posterior.csv");
     assert!(posterior.starts_with(
         "generation,particle,proposal,weight,population.loss_aversion,\
@@ -125,7 +133,10 @@ fn writes_the_posterior_summaries_checks_plots_and_report() {
     for line in posterior.lines().skip(1) {
         let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
         sums[f[0] as usize] += f[3];
-        assert!((0.5..=4.0).contains(&f[4]) && (0.05..=0.8).contains(&f[5]), "{line}");
+        assert!(
+            (0.5..=4.0).contains(&f[4]) && (0.05..=0.8).contains(&f[5]),
+            "{line}"
+        );
     }
     assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-9), "{sums:?}");
     let summary = read(&out, "summary.csv");
@@ -134,9 +145,20 @@ fn writes_the_posterior_summaries_checks_plots_and_report() {
     let targets = read(&out, "targets.csv");
     assert_eq!(targets.lines().count(), 4);
     assert!(targets.contains("duty,initiative,difference,regime.leader_duty=1,base,equal,0.05"));
-    assert!(targets.lines().skip(1).all(|l| l.contains(",pass,") || l.contains(",fail,")));
+    assert!(
+        targets
+            .lines()
+            .skip(1)
+            .all(|l| l.contains(",pass,") || l.contains(",fail,"))
+    );
     let generations = read(&out, "generations.csv");
-    assert!(generations.lines().nth(1).unwrap().starts_with("0,inf,24,24,1,"));
+    assert!(
+        generations
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("0,inf,24,24,1,")
+    );
     assert_eq!(read(&out, "predictive.csv").lines().count(), 31);
     for png in ["marginals", "corner", "predictive", "progress"] {
         let bytes = std::fs::read(out.join(format!("calibrate_{png}.png"))).unwrap();
@@ -150,7 +172,10 @@ fn writes_the_posterior_summaries_checks_plots_and_report() {
     {
         use std::os::unix::fs::PermissionsExt;
         for name in RESULTS.iter().chain(&["report.html", "checkpoint.json"]) {
-            let mode = std::fs::metadata(out.join(name)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(out.join(name))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o644, "{name}");
         }
     }
@@ -168,7 +193,10 @@ fn writes_the_posterior_summaries_checks_plots_and_report() {
         .stdout(predicate::str::contains("calibrate tiny: 3 generations"));
     assert_eq!(read(&out, "posterior.csv"), before);
     assert!(read(&out, "report.html").contains("校准"));
-    assert!(!out.join("calibrate_corner.png").exists(), "--no-plots removes stale plots");
+    assert!(
+        !out.join("calibrate_corner.png").exists(),
+        "--no-plots removes stale plots"
+    );
 }
 
 #[test]
@@ -183,7 +211,10 @@ fn a_resumed_calibration_ends_exactly_as_an_uninterrupted_one() {
     std::fs::create_dir(&cut).unwrap();
     let mut checkpoint: serde_json::Value =
         serde_json::from_str(&read(&whole, "checkpoint.json")).unwrap();
-    checkpoint["generations"].as_array_mut().unwrap().truncate(1);
+    checkpoint["generations"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(1);
     checkpoint["stop"] = serde_json::Value::Null;
     std::fs::write(cut.join("checkpoint.json"), checkpoint.to_string()).unwrap();
     std::fs::write(
@@ -236,14 +267,25 @@ fn results_do_not_depend_on_the_thread_count() {
 #[test]
 fn bad_input_is_refused_with_its_location_and_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = write_file(dir.path(), &TINY.replace("\"log-uniform\"", "\"lognormal\""));
+    let bad = write_file(
+        dir.path(),
+        &TINY.replace("\"log-uniform\"", "\"lognormal\""),
+    );
     let out = dir.path().join("out");
     calibrate(&bad, &out, &[])
         .code(2)
-        .stderr(predicate::str::contains("tiny.toml:15: `prior` = \"lognormal\" is not a prior"));
+        .stderr(predicate::str::contains(
+            "tiny.toml:15: `prior` = \"lognormal\" is not a prior",
+        ));
     assert!(!out.exists(), "nothing is written");
 
-    let bad = write_file(dir.path(), &TINY.replace("metric = \"initiative\"\nside", "metric = \"initiative\"\nside = \"above\"\nx"));
+    let bad = write_file(
+        dir.path(),
+        &TINY.replace(
+            "metric = \"initiative\"\nside",
+            "metric = \"initiative\"\nside = \"above\"\nx",
+        ),
+    );
     calibrate(&bad, &out, &[])
         .code(2)
         .stderr(predicate::str::contains("`side` = \"above\" is not a side"));
@@ -253,15 +295,23 @@ fn bad_input_is_refused_with_its_location_and_exit_code_2() {
     calibrate(&file, &out, &["--generations", "1"]).success();
     calibrate(&file, &out, &[])
         .code(2)
-        .stderr(predicate::str::contains("a calibration of another file or other flags"));
+        .stderr(predicate::str::contains(
+            "a calibration of another file or other flags",
+        ));
     calibrate(&file, &out, &["--generations", "1", "--particles", "1"])
         .code(2)
-        .stderr(predicate::str::contains("--particles 1 must be an integer in [2,"));
+        .stderr(predicate::str::contains(
+            "--particles 1 must be an integer in [2,",
+        ));
 
     // A scenario file is not a calibration file.
-    calibrate(Path::new("scenarios/o2_top_leader.toml"), &dir.path().join("x"), &[])
-        .code(2)
-        .stderr(predicate::str::contains("this is a scenario file"));
+    calibrate(
+        Path::new("scenarios/o2_top_leader.toml"),
+        &dir.path().join("x"),
+        &[],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("this is a scenario file"));
     calibrate(&dir.path().join("missing.toml"), &dir.path().join("y"), &[])
         .code(2)
         .stderr(predicate::str::contains("cannot read"));

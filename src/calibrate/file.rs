@@ -135,10 +135,17 @@ pub fn parse(
     }
     let mut problems = Problems::default();
     doc.check_keys(&table, "a calibration file", TOP_KEYS, &mut problems);
-    let header = read_header(&doc, path, &table, "calibration", &overrides.run, &mut problems);
+    let header = read_header(
+        &doc,
+        path,
+        &table,
+        "calibration",
+        &overrides.run,
+        &mut problems,
+    );
     let get = |name: &str| get(&table, name);
-    let number_in = |key: &str, default: f64, low: f64, high: f64, problems: &mut Problems| {
-        match get(key) {
+    let number_in =
+        |key: &str, default: f64, low: f64, high: f64, problems: &mut Problems| match get(key) {
             None => Some(default),
             Some(v) => problems.check(doc.number(key, v).and_then(|x| {
                 if x >= low && x <= high && x.is_finite() {
@@ -150,8 +157,7 @@ pub fn parse(
                     ))
                 }
             })),
-        }
-    };
+        };
     let integer = |key: &str, default: f64, max: f64, problems: &mut Problems| match get(key) {
         None => Some(default),
         Some(v) => problems.check(doc.integer(key, v, 1.0, max)),
@@ -283,7 +289,10 @@ fn read_params(
         }
     }
     if ok && free.is_empty() {
-        problems.add(doc.error(&value.span(), "a calibration needs at least one [[parameter]]"));
+        problems.add(doc.error(
+            &value.span(),
+            "a calibration needs at least one [[parameter]]",
+        ));
         return None;
     }
     ok.then_some(free)
@@ -764,7 +773,10 @@ mod tests {
         assert_eq!(plan.variants.len(), 2, "the base and leader_duty = 1");
         assert_eq!(plan.targets[0].name, "initiative_1");
         assert_eq!(plan.targets[1].statistic, Statistic::Difference);
-        assert_eq!((plan.targets[1].scenario, plan.targets[1].versus), (1, Some(0)));
+        assert_eq!(
+            (plan.targets[1].scenario, plan.targets[1].versus),
+            (1, Some(0))
+        );
         assert_eq!(plan.targets[1].observed.side, Side::AtLeast);
         assert!(!plan.targets[1].scale_is_se);
     }
@@ -780,7 +792,10 @@ mod tests {
         assert!(e.message.contains("did you mean `initiative`"), "{e}");
         let e = err(&GOOD.replace("population.loss_aversion", "regime.review_delay"));
         assert!(e.message.contains("continuous parameters only"), "{e}");
-        let e = err(&GOOD.replace("regime.leader_duty\" = 1.0", "population.loss_aversion\" = 2"));
+        let e = err(&GOOD.replace(
+            "regime.leader_duty\" = 1.0",
+            "population.loss_aversion\" = 2",
+        ));
         assert!(e.message.contains("is a free parameter"), "{e}");
         let e = err(&GOOD.replace("se = 0.05\nsource = \"x\"", "se = 0.05\nsource = \" \""));
         assert!(e.message.contains("`source` is empty"), "{e}");

@@ -210,7 +210,10 @@ impl CalibrationPlan {
                 t.quantity, t.statistic, t.scenario, t.versus, t.observed
             ));
         }
-        text.push_str(&format!("{:?} predictive={}\n", self.settings, self.predictive));
+        text.push_str(&format!(
+            "{:?} predictive={}\n",
+            self.settings, self.predictive
+        ));
         let digest = Sha256::digest(text.as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -265,7 +268,10 @@ impl Replicate {
     }
 
     fn at(&self, q: Quantity, step: u32) -> f64 {
-        self.series(q).get(step as usize).copied().unwrap_or(f64::NAN)
+        self.series(q)
+            .get(step as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
     }
 }
 
@@ -366,7 +372,11 @@ mod generations_json {
             .iter()
             .map(|g| Stored {
                 generation: Generation {
-                    epsilon: if g.epsilon.is_finite() { g.epsilon } else { 0.0 },
+                    epsilon: if g.epsilon.is_finite() {
+                        g.epsilon
+                    } else {
+                        0.0
+                    },
                     ..g.clone()
                 },
                 epsilon_finite: g.epsilon.is_finite().then_some(g.epsilon),

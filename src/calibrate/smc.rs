@@ -47,9 +47,20 @@ pub fn derive_rng(seed: u64, path: &[u64]) -> SimRng {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Prior {
-    Uniform { low: f64, high: f64 },
-    LogUniform { low: f64, high: f64 },
-    Beta { low: f64, high: f64, alpha: f64, beta: f64 },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    LogUniform {
+        low: f64,
+        high: f64,
+    },
+    Beta {
+        low: f64,
+        high: f64,
+        alpha: f64,
+        beta: f64,
+    },
 }
 
 impl Prior {
@@ -183,7 +194,11 @@ pub fn distance(stats: &[f64], observed: &[Observation]) -> f64 {
         .zip(observed)
         .map(|(&s, o)| o.gap(s).powi(2))
         .sum();
-    if sum.is_nan() { f64::INFINITY } else { sum.sqrt() }
+    if sum.is_nan() {
+        f64::INFINITY
+    } else {
+        sum.sqrt()
+    }
 }
 
 /// What turns parameters into statistics: the model, run with the replicates of
@@ -429,7 +444,11 @@ impl<'g> Kernel<'g> {
 
 /// The joint prior density.
 pub fn prior_density(priors: &[Prior], theta: &[f64]) -> f64 {
-    priors.iter().zip(theta).map(|(p, &x)| p.density(x)).product()
+    priors
+        .iter()
+        .zip(theta)
+        .map(|(p, &x)| p.density(x))
+        .product()
 }
 
 /// One proposal's outcome.
@@ -710,7 +729,10 @@ mod tests {
     #[test]
     fn priors_sample_inside_and_have_their_moments() {
         let priors = [
-            Prior::Uniform { low: 1.0, high: 3.0 },
+            Prior::Uniform {
+                low: 1.0,
+                high: 3.0,
+            },
             Prior::LogUniform {
                 low: 0.5,
                 high: 8.0,
@@ -729,7 +751,10 @@ mod tests {
             let m = xs.iter().sum::<f64>() / xs.len() as f64;
             let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64;
             let (pm, pv) = p.moments();
-            assert!((m - pm).abs() < 0.02 * pv.sqrt().max(1.0), "{p:?}: {m} vs {pm}");
+            assert!(
+                (m - pm).abs() < 0.02 * pv.sqrt().max(1.0),
+                "{p:?}: {m} vs {pm}"
+            );
             assert!((v / pv - 1.0).abs() < 0.05, "{p:?}: {v} vs {pv}");
             // The density integrates to 1 (midpoint rule).
             let (lo, hi) = p.bounds();

@@ -32,10 +32,7 @@ pub fn deterred_share(world: &World, pop: &Population, d_median: f64) -> f64 {
     let sanction = r.detect * r.severity;
     let (mut active, mut deterred) = (0u64, 0u64);
     for c in world.cadres() {
-        if matches!(
-            c.status,
-            CadreStatus::UnderReview | CadreStatus::Sanctioned
-        ) {
+        if matches!(c.status, CadreStatus::UnderReview | CadreStatus::Sanctioned) {
             continue;
         }
         active += 1;

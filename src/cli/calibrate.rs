@@ -175,8 +175,14 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         dir.write(name, &bytes)
             .with_context(|| format!("writing {}", dir.path().join(name).display()))
     };
-    write("posterior.csv", calibrate::posterior_csv(&plan, generations))?;
-    write("generations.csv", calibrate::generations_csv(&plan, generations))?;
+    write(
+        "posterior.csv",
+        calibrate::posterior_csv(&plan, generations),
+    )?;
+    write(
+        "generations.csv",
+        calibrate::generations_csv(&plan, generations),
+    )?;
     write("targets.csv", calibrate::targets_csv(&plan, &checks))?;
     write(
         "correlations.csv",
@@ -228,8 +234,10 @@ fn generation_bar(particles: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(particles);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos}/{len} particles [{elapsed_precise}] {wide_bar}")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} {pos}/{len} particles [{elapsed_precise}] {wide_bar}",
+        )
+        .expect("valid template"),
     );
     bar
 }

@@ -183,7 +183,13 @@ pub fn miss(lang: Lang, target: &str, observed: f64, mean: f64, low: f64, high: 
 }
 
 /// The caption of the plots: particles, replicates, steps, window.
-pub fn figure_note(lang: Lang, particles: usize, replicates: u32, steps: u32, window: u32) -> String {
+pub fn figure_note(
+    lang: Lang,
+    particles: usize,
+    replicates: u32,
+    steps: u32,
+    window: u32,
+) -> String {
     match lang {
         Lang::En => format!(
             "{particles} particles × {replicates} replicates each, {steps} steps, targets over the last {window} steps"

@@ -26,7 +26,9 @@ fn name(plan: &CalibrationPlan, k: usize, lang: Lang) -> String {
 
 /// The bin of `x` among `bins` equal bins of [low, high].
 fn bin(x: f64, low: f64, high: f64, bins: usize) -> usize {
-    (((x - low) / (high - low)) * bins as f64).floor().clamp(0.0, bins as f64 - 1.0) as usize
+    (((x - low) / (high - low)) * bins as f64)
+        .floor()
+        .clamp(0.0, bins as f64 - 1.0) as usize
 }
 
 /// Posterior and prior density of every parameter, with the 90% interval as markers.
@@ -95,10 +97,7 @@ pub fn marginals_figure(
         panels,
         plan.free.len().min(3),
     )
-    .with_caption([
-        note(plan, lang),
-        t::MARGINAL_NOTE.get(lang).to_string(),
-    ])
+    .with_caption([note(plan, lang), t::MARGINAL_NOTE.get(lang).to_string()])
 }
 
 /// The corner plot: for every pair of parameters, the posterior weight in each cell of a
@@ -252,7 +251,12 @@ pub fn progress_figure(plan: &CalibrationPlan, generations: &[Generation], lang:
         lang,
         vec![
             line(t::TOLERANCE.get(lang), t::TOLERANCE.get(lang), 0, epsilon),
-            line(t::ACCEPTANCE.get(lang), t::ACCEPTANCE.get(lang), 1, acceptance),
+            line(
+                t::ACCEPTANCE.get(lang),
+                t::ACCEPTANCE.get(lang),
+                1,
+                acceptance,
+            ),
         ],
         2,
     )

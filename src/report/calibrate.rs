@@ -154,7 +154,9 @@ impl CalibrationReport<'_> {
                 ),
                 format!("{side}{} ({scale} {})", short(o.value), short(o.scale)),
                 format!("{} ({} – {})", short(c.mean), short(c.low), short(c.high)),
-                if c.covered { t::PASS } else { t::FAIL }.get(lang).to_string(),
+                if c.covered { t::PASS } else { t::FAIL }
+                    .get(lang)
+                    .to_string(),
                 target.source.clone(),
             ]);
         }
