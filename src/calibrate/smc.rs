@@ -309,8 +309,8 @@ pub fn weighted_moments(generation: &Generation) -> (Vec<f64>, Vec<Vec<f64>>) {
     let d = generation.particles.first().map_or(0, |p| p.theta.len());
     let mut mean = vec![0.0; d];
     for p in &generation.particles {
-        for k in 0..d {
-            mean[k] += p.weight * p.theta[k];
+        for (m, x) in mean.iter_mut().zip(&p.theta) {
+            *m += p.weight * x;
         }
     }
     let mut cov = vec![vec![0.0; d]; d];
@@ -339,9 +339,7 @@ pub fn cholesky(matrix: &[Vec<f64>], floor: &[f64]) -> Vec<Vec<f64>> {
                 if i == j {
                     s += jitter * floor[i] + 1e-12 * floor[i];
                 }
-                for k in 0..j {
-                    s -= l[i][k] * l[j][k];
-                }
+                s -= (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
                 if i == j {
                     if s <= 0.0 || !s.is_finite() {
                         ok = false;
