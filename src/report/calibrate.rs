@@ -84,7 +84,12 @@ impl CalibrationReport<'_> {
         lang: Lang,
     ) -> crate::error::Result<()> {
         let plan = self.plan;
-        let mut page = Page::new(lang, format!("{}: {}", t::REPORT.get(lang), plan.name));
+        // A full-width colon in Chinese.
+        let colon = if lang == Lang::Zh { "：" } else { ": " };
+        let mut page = Page::new(
+            lang,
+            format!("{}{colon}{}", t::REPORT.get(lang), plan.name),
+        );
         if !plan.description.is_empty() {
             page.raw(&format!(
                 "<p class=\"meta\">{}</p>",
