@@ -96,7 +96,12 @@ def main():
     print(f"toy: N(1, 0.2^2) posterior; {particles} particles; {seeds} seeds each; "
           f"pyabc {pyabc.__version__}")
     ours = run_cadre_sim(particles, seeds)
-    theirs = [run_pyabc(particles, s) for s in range(seeds)]
+    for r in ours:
+        print(f"cadre-sim: {json.dumps(r)}", flush=True)
+    theirs = []
+    for s in range(seeds):
+        theirs.append(run_pyabc(particles, s))
+        print(f"pyabc seed {s}: {json.dumps(theirs[-1])}", flush=True)
     m1, s1, dm1, ds1 = describe("cadre-sim", ours)
     m2, s2, dm2, ds2 = describe("pyabc", theirs)
     # Monte Carlo error of the difference of the two averages over seeds.
