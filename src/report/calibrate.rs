@@ -86,10 +86,7 @@ impl CalibrationReport<'_> {
         let plan = self.plan;
         // A full-width colon in Chinese.
         let colon = if lang == Lang::Zh { "：" } else { ": " };
-        let mut page = Page::new(
-            lang,
-            format!("{}{colon}{}", t::REPORT.get(lang), plan.name),
-        );
+        let mut page = Page::new(lang, format!("{}{colon}{}", t::REPORT.get(lang), plan.name));
         if !plan.description.is_empty() {
             page.raw(&format!(
                 "<p class=\"meta\">{}</p>",
