@@ -5,6 +5,7 @@
 //! the [`model`] core simulates replicates, [`run`] runs them in parallel and summarises them,
 //! and [`output`] writes the results. The binary in `main.rs` only wires these together.
 
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod did;

@@ -1,6 +1,7 @@
 //! The command line: flags as close to what the user typed as possible (clap), turned into a
 //! validated plan before any work starts. One file per command.
 
+pub mod calibrate;
 pub mod compare;
 pub mod did;
 pub mod experiment;
@@ -61,6 +62,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Global sensitivity analysis (Morris or Sobol) of metrics to parameters.
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Fit parameters to observed targets (ABC-SMC): posterior, checks, report.html.
+    Calibrate(calibrate::CalibrateArgs),
     /// Assemble the results of a sweep run as shards (e.g. a Slurm job array).
     Merge(sweep::MergeArgs),
     /// A staggered rollout across places: DiD estimates against the true effect.
@@ -86,6 +89,7 @@ impl Command {
             Command::Merge(args) => sweep::execute_merge(args),
             Command::Experiment(args) => experiment::execute(args),
             Command::Did(args) => did::execute(args),
+            Command::Calibrate(args) => calibrate::execute(args),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod did;
 pub mod experiment;
+pub mod calibrate;
 pub mod lesson;
 mod terms;
 

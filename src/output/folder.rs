@@ -47,13 +47,16 @@ pub enum Producer {
     Sweep,
     /// `sensitivity`, and `merge` of its shards.
     Sensitivity,
+    /// `experiment`: a staggered rollout against its truth.
     Experiment,
     /// `did`: difference-in-differences estimates of a panel.
     Did,
+    /// `calibrate` (resumes from its checkpoint).
+    Calibrate,
 }
 
 impl Producer {
-    pub const ALL: [Producer; 7] = [
+    pub const ALL: [Producer; 8] = [
         Producer::Run,
         Producer::Compare,
         Producer::Lesson,
@@ -61,6 +64,7 @@ impl Producer {
         Producer::Sensitivity,
         Producer::Experiment,
         Producer::Did,
+        Producer::Calibrate,
     ];
 
     /// The command's name on the command line.
@@ -73,6 +77,7 @@ impl Producer {
             Producer::Sensitivity => "sensitivity",
             Producer::Experiment => "experiment",
             Producer::Did => "did",
+            Producer::Calibrate => "calibrate",
         }
     }
 
@@ -86,6 +91,7 @@ impl Producer {
             Producer::Sensitivity => "indices.csv",
             Producer::Experiment => "experiment.json",
             Producer::Did => "estimates.csv",
+            Producer::Calibrate => "summary.csv",
         }
     }
 
@@ -108,6 +114,9 @@ impl Producer {
     /// too, but beside their own markers.
     fn recognise_unstamped(path: &Path) -> Option<Producer> {
         let has = |name: &str| path.join(name).exists();
+        if has("checkpoint.json") {
+            return Some(Producer::Calibrate);
+        }
         if has("manifest.json") {
             return Some(if has("indices.csv") {
                 Producer::Sensitivity
@@ -536,6 +545,9 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             if matches!(p, Producer::Sweep | Producer::Sensitivity) {
                 touch(dir.path(), "manifest.json");
+            }
+            if p == Producer::Calibrate {
+                touch(dir.path(), "checkpoint.json");
             }
             touch(dir.path(), p.marker());
             assert_eq!(Producer::recognise_unstamped(dir.path()), Some(p));

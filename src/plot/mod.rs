@@ -7,6 +7,7 @@
 //! ([`fonts`]), so plots look the same on a machine without any system fonts or fontconfig.
 
 mod bitmap;
+pub mod calibrate_plots;
 pub mod compare_plots;
 pub mod did_plots;
 mod draw;

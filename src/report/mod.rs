@@ -3,6 +3,7 @@
 //! never run the model.
 
 pub mod experiment;
+pub mod calibrate;
 pub mod html;
 pub mod lesson;
 pub mod listing;
