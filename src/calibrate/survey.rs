@@ -91,7 +91,7 @@ mod tests {
         let spec = ModelSpec {
             population: pop.clone(),
             regime,
-            events: vec![],
+            ..ModelSpec::default()
         };
         let mut worlds = [World::new(&spec, replicate_rng(3, 0))];
         let mut rec = Recorder::new(5, Some(&pop));
