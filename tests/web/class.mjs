@@ -182,7 +182,7 @@ async function main() {
     await trainer.click("#tab-debrief");
     await trainer.waitForFunction(() => document.getElementById("rule").textContent.length > 10);
     const rule = await trainer.textContent("#rule");
-    check(/loss aversion [\d.]+ \(model default 2\)/.test(rule) || /choices|same way|odds/.test(rule), `the debrief states the class's rule: ${rule}`);
+    check(/loss aversion [\d.]+ \(model default 2\.0\)/.test(rule) || /choices|same way|odds/.test(rule), `the debrief states the class's rule: ${rule}`);
     const paths = await trainer.$$eval("#d-initiative path", (ps) => ps.filter((p) => p.getAttribute("d").length > 10).length);
     check(paths === 3, `the debrief draws the class, the model in its seats and the model cadres (${paths} lines)`);
     await trainer.screenshot({ path: join(SHOTS, "class-debrief-1366x768.png") });

@@ -796,8 +796,14 @@ mod tests {
         };
         assert!(worst(&eager) < 0.0);
         assert!(worst(&timid) >= 0.0);
-        // The bots play on in both worlds.
-        assert!(eager.rounds.iter().all(|r| r.bots.opportunities > 0));
+        // The bots play on in both worlds, and are counted apart from the students.
+        for g in [&eager, &timid] {
+            for r in &g.rounds {
+                let bots = g.cadres() as u64 - 200;
+                assert!(r.bots.opportunities > bots / 4 && r.bots.opportunities <= bots);
+                assert!(r.bots.reforms > 0 && r.bots.reforms <= r.bots.opportunities);
+            }
+        }
     }
 
     /// A regime switch rebuilds the world by replay: the replayed world is the one the

@@ -136,8 +136,8 @@ function renderDebrief() {
     $("rule-detail").textContent = "";
   } else {
     $("rule").textContent = t("rule_fit", {
-      l: Class.num(f.loss_aversion), l0: Class.num(debrief.defaults.loss_aversion),
-      t: Class.num(f.temperature, 2), t0: Class.num(debrief.defaults.temperature, 2),
+      l: f.loss_aversion.toFixed(1), l0: debrief.defaults.loss_aversion.toFixed(1),
+      t: f.temperature.toFixed(2), t0: debrief.defaults.temperature.toFixed(2),
     });
     $("rule-detail").textContent = t("rule_fit_detail", {
       n: f.choices, r: f.reforms, lse: Class.num(f.loss_aversion_se, 2), tse: Class.num(f.temperature_se, 2),
