@@ -316,7 +316,10 @@ impl Game {
             members.start + position
         } else {
             // A small last unit is full: the first free cadre.
-            self.seat_of.iter().position(|&s| s == usize::MAX).unwrap_or(0) as u32
+            self.seat_of
+                .iter()
+                .position(|&s| s == usize::MAX)
+                .unwrap_or(0) as u32
         };
         self.seat_of[cadre as usize] = self.seats.len();
         let card = (self.phase == Phase::Open).then(|| self.card(cadre, false));
@@ -370,7 +373,8 @@ impl Game {
         } else {
             CardKind::Quiet
         };
-        let difficulty = (kind == CardKind::Opportunity).then(|| self.difficulty.sample(&mut self.rng));
+        let difficulty =
+            (kind == CardKind::Opportunity).then(|| self.difficulty.sample(&mut self.rng));
         let p_success = difficulty.map(|d| logistic(pop.skill_sharpness * (c.skill as f64 - d)));
         let (unit_tolerated, unit_punished) = self
             .unit_cases
@@ -401,8 +405,7 @@ impl Game {
                 inaction_penalty: r.inaction_penalty,
                 review_delay: r.review_delay,
                 publish: r.publish,
-                review_chance: 1.0
-                    - (1.0 - unit.engagement) * (1.0 - r.self_application * belief),
+                review_chance: 1.0 - (1.0 - unit.engagement) * (1.0 - r.self_application * belief),
                 review_tolerates: unit.sensitivity,
             },
         }
@@ -415,10 +418,7 @@ impl Game {
             return Err(if open.is_none() {
                 GameError::NoRoundOpen
             } else {
-                GameError::WrongRound {
-                    open,
-                    asked: round,
-                }
+                GameError::WrongRound { open, asked: round }
             });
         }
         let seat = &mut self.seats[seat];
@@ -752,8 +752,13 @@ mod tests {
         assert_eq!(g.answer(with, 0, true), Err(GameError::NoRoundOpen));
         let outcome = g.seats[with].outcome.as_ref().unwrap();
         assert!(
-            ["success", "failure_hidden", "failure_review", "failure_no_review"]
-                .contains(&outcome.events[0]),
+            [
+                "success",
+                "failure_hidden",
+                "failure_review",
+                "failure_no_review"
+            ]
+            .contains(&outcome.events[0]),
             "{:?}",
             outcome.events
         );
@@ -785,7 +790,14 @@ mod tests {
             .iter()
             .filter(|d| d.outcome == "choice_void")
             .count() as u64;
-        assert_eq!(reforms, void + eager.decisions.iter().filter(|d| d.reform && d.outcome != "choice_void").count() as u64);
+        assert_eq!(
+            reforms,
+            void + eager
+                .decisions
+                .iter()
+                .filter(|d| d.reform && d.outcome != "choice_void")
+                .count() as u64
+        );
         assert_eq!(sum(&timid).1, 0);
         // Reformers get sanctioned under strict accountability; the timid never do.
         let worst = |g: &Game| {

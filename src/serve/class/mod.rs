@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::Uri;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -163,7 +163,12 @@ impl ClassState {
 type Shared = Arc<ClassState>;
 
 /// A refusal of the class game: 4xx JSON with `kind`, plain words in both languages.
-fn refuse(status: StatusCode, kind: &'static str, error: impl Into<String>, lang: Lang) -> ApiError {
+fn refuse(
+    status: StatusCode,
+    kind: &'static str,
+    error: impl Into<String>,
+    lang: Lang,
+) -> ApiError {
     ApiError::new(Problem::Class(kind), error)
         .with_status(status)
         .in_lang(lang)
@@ -177,11 +182,18 @@ fn game_error(e: GameError, lang: Lang) -> ApiError {
             "class_full",
             format!("the class is full ({} students)", game::MAX_STUDENTS),
         ),
-        NicknameEmpty => (StatusCode::BAD_REQUEST, "nickname_empty", "`nickname` is empty".into()),
+        NicknameEmpty => (
+            StatusCode::BAD_REQUEST,
+            "nickname_empty",
+            "`nickname` is empty".into(),
+        ),
         NicknameTooLong => (
             StatusCode::BAD_REQUEST,
             "nickname_too_long",
-            format!("`nickname` is longer than {} characters", game::NICKNAME_MAX),
+            format!(
+                "`nickname` is longer than {} characters",
+                game::NICKNAME_MAX
+            ),
         ),
         NicknameTaken => (
             StatusCode::CONFLICT,
@@ -208,7 +220,11 @@ fn game_error(e: GameError, lang: Lang) -> ApiError {
             "round_open",
             "a round is open; close it first".into(),
         ),
-        NoRoundOpen => (StatusCode::CONFLICT, "no_round_open", "no round is open".into()),
+        NoRoundOpen => (
+            StatusCode::CONFLICT,
+            "no_round_open",
+            "no round is open".into(),
+        ),
         UnknownRegime(name) => (
             StatusCode::BAD_REQUEST,
             "unknown_regime",
@@ -255,7 +271,10 @@ pub fn router(config: ClassConfig) -> Result<Router, String> {
     let page = |ct: &'static str, body: &'static str| {
         move || async move {
             (
-                [(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "no-cache")],
+                [
+                    (header::CONTENT_TYPE, ct),
+                    (header::CACHE_CONTROL, "no-cache"),
+                ],
                 body,
             )
                 .into_response()
@@ -263,11 +282,26 @@ pub fn router(config: ClassConfig) -> Result<Router, String> {
     };
     Ok(Router::new()
         .route("/", get(page("text/html; charset=utf-8", STUDENT_HTML)))
-        .route("/trainer", get(page("text/html; charset=utf-8", TRAINER_HTML)))
-        .route("/class.css", get(page("text/css; charset=utf-8", CLASS_CSS)))
-        .route("/common.js", get(page("text/javascript; charset=utf-8", COMMON_JS)))
-        .route("/student.js", get(page("text/javascript; charset=utf-8", STUDENT_JS)))
-        .route("/trainer.js", get(page("text/javascript; charset=utf-8", TRAINER_JS)))
+        .route(
+            "/trainer",
+            get(page("text/html; charset=utf-8", TRAINER_HTML)),
+        )
+        .route(
+            "/class.css",
+            get(page("text/css; charset=utf-8", CLASS_CSS)),
+        )
+        .route(
+            "/common.js",
+            get(page("text/javascript; charset=utf-8", COMMON_JS)),
+        )
+        .route(
+            "/student.js",
+            get(page("text/javascript; charset=utf-8", STUDENT_JS)),
+        )
+        .route(
+            "/trainer.js",
+            get(page("text/javascript; charset=utf-8", TRAINER_JS)),
+        )
         .route(
             super::assets::CJK_FONT_PATH,
             get(|| async {
@@ -371,9 +405,7 @@ fn parse_body<T: for<'de> Deserialize<'de>>(
     headers: &HeaderMap,
 ) -> Result<(T, Lang), ApiError> {
     let lang0 = request::request_lang(None, headers);
-    let body = body.map_err(|r| {
-        refuse(r.status(), "invalid_request", r.body_text(), lang0)
-    })?;
+    let body = body.map_err(|r| refuse(r.status(), "invalid_request", r.body_text(), lang0))?;
     let lang = request::request_lang(request::body_lang(&body).as_deref(), headers);
     let value = serde_json::from_slice(&body).map_err(|e| {
         refuse(
@@ -404,7 +436,11 @@ fn new_token() -> String {
 
 /// Equal tokens, compared in time independent of where they differ.
 fn same_token(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// `POST /api/join {"nickname": "..."}`: a seat and its token.
@@ -424,7 +460,10 @@ async fn join(
             lang,
         ));
     }
-    let seat = inner.game.join(&body.nickname).map_err(|e| game_error(e, lang))?;
+    let seat = inner
+        .game
+        .join(&body.nickname)
+        .map_err(|e| game_error(e, lang))?;
     let token = new_token();
     inner.tokens.insert(token.clone(), seat);
     inner.last_seen.push(now);
@@ -438,7 +477,12 @@ async fn join(
 }
 
 /// The seat whose token the request carries, after its rate limit.
-fn seat_of(inner: &mut Inner, headers: &HeaderMap, lang: Lang, now: Instant) -> Result<usize, ApiError> {
+fn seat_of(
+    inner: &mut Inner,
+    headers: &HeaderMap,
+    lang: Lang,
+    now: Instant,
+) -> Result<usize, ApiError> {
     let token = headers
         .get("x-seat-token")
         .and_then(|v| v.to_str().ok())
@@ -557,7 +601,10 @@ fn trainer(state: &ClassState, headers: &HeaderMap, lang: Lang) -> Result<(), Ap
     }
 }
 
-async fn trainer_state(State(state): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn trainer_state(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let lang = request::request_lang(None, &headers);
     trainer(&state, &headers, lang)?;
     let now = Instant::now();
@@ -574,8 +621,7 @@ fn trainer_view(inner: &Inner, state: &ClassState, now: Instant) -> Value {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let has_card =
-                open && s.card.as_ref().map(|c| c.kind) == Some(CardKind::Opportunity);
+            let has_card = open && s.card.as_ref().map(|c| c.kind) == Some(CardKind::Opportunity);
             json!({
                 "nickname": s.nickname,
                 "connected": now.saturating_duration_since(inner.last_seen[i]) < GONE_AFTER,
@@ -808,7 +854,12 @@ async fn export(
     };
     let inner = state.lock();
     let csv = export_csv(&inner.game, names).map_err(|e| {
-        refuse(StatusCode::BAD_REQUEST, "invalid_request", e.to_string(), lang)
+        refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            e.to_string(),
+            lang,
+        )
     })?;
     Ok((
         [
@@ -821,6 +872,19 @@ async fn export(
         csv,
     )
         .into_response())
+}
+
+/// Binds `addr` (port 0 picks a free port), serves the class game in the background on the
+/// current tokio runtime, and returns the address bound. For tests and embedding.
+pub async fn spawn(
+    addr: std::net::SocketAddr,
+    config: ClassConfig,
+) -> std::io::Result<std::net::SocketAddr> {
+    let router = router(config).map_err(std::io::Error::other)?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(local)
 }
 
 /// A trainer token for a new game.

@@ -25,7 +25,10 @@ pub const UI: &[(&str, Text)] = &[
             "你将扮演模拟政府中一个单位的干部。其余岗位由模型干部扮演。",
         ),
     ),
-    ("you_are", t("{name} · unit {unit}", "{name} · 第{unit}单位")),
+    (
+        "you_are",
+        t("{name} · unit {unit}", "{name} · 第{unit}单位"),
+    ),
     (
         "wait_start",
         t(
@@ -85,10 +88,25 @@ pub const UI: &[(&str, Text)] = &[
             "时间到仍未选择，视为暂不行动。",
         ),
     ),
-    ("chose_take", t("You chose to take the reform.", "你选择了推进改革。")),
-    ("chose_hold", t("You chose to hold back.", "你选择了暂不行动。")),
-    ("waiting_others", t("Waiting for the others…", "等待其他人……")),
-    ("quiet", t("No reform opportunity this quarter.", "本季度没有改革机会。")),
+    (
+        "chose_take",
+        t("You chose to take the reform.", "你选择了推进改革。"),
+    ),
+    (
+        "chose_hold",
+        t("You chose to hold back.", "你选择了暂不行动。"),
+    ),
+    (
+        "waiting_others",
+        t("Waiting for the others…", "等待其他人……"),
+    ),
+    (
+        "quiet",
+        t(
+            "No reform opportunity this quarter.",
+            "本季度没有改革机会。",
+        ),
+    ),
     (
         "sidelined",
         t(
@@ -104,8 +122,17 @@ pub const UI: &[(&str, Text)] = &[
         ),
     ),
     ("career", t("Career score", "仕途积分")),
-    ("last_quarter", t("Quarter {n}: what happened", "第{n}季度的结果")),
-    ("success", t("Success: +{reward} career.", "改革成功：仕途积分+{reward}。")),
+    (
+        "last_quarter",
+        t("Quarter {n}: what happened", "第{n}季度的结果"),
+    ),
+    (
+        "success",
+        t(
+            "Success: +{reward} career.",
+            "改革成功：仕途积分+{reward}。",
+        ),
+    ),
     (
         "failure_hidden",
         t(
@@ -150,7 +177,13 @@ pub const UI: &[(&str, Text)] = &[
             "你的选择未生效：此前的案件先受到了处分。",
         ),
     ),
-    ("over", t("The game is over. Look at the screen.", "模拟结束。请看大屏幕。")),
+    (
+        "over",
+        t(
+            "The game is over. Look at the screen.",
+            "模拟结束。请看大屏幕。",
+        ),
+    ),
     ("connection_lost", t("Reconnecting…", "正在重新连接……")),
     // The trainer's screen.
     ("trainer", t("Trainer", "教师")),
@@ -179,7 +212,13 @@ pub const UI: &[(&str, Text)] = &[
             "模型干部处在你们位置上（期望值）",
         ),
     ),
-    ("initiative", t("Initiative: reforms per opportunity", "担当作为：每次机会的改革比例")),
+    (
+        "initiative",
+        t(
+            "Initiative: reforms per opportunity",
+            "担当作为：每次机会的改革比例",
+        ),
+    ),
     (
         "beliefs",
         t(
@@ -187,7 +226,10 @@ pub const UI: &[(&str, Text)] = &[
             "对被发现的诚实失误获得容错的信念",
         ),
     ),
-    ("cases", t("Honest failures this quarter", "本季度的诚实失误")),
+    (
+        "cases",
+        t("Honest failures this quarter", "本季度的诚实失误"),
+    ),
     ("detected", t("detected", "被发现")),
     ("tolerated_n", t("tolerated", "获得容错")),
     ("punished_n", t("punished", "受到处分")),
