@@ -290,6 +290,9 @@ async fn a_round_over_http_with_seats_tokens_and_the_trainers_controls() {
     assert!(named.starts_with("round,seat,nickname,") && named.contains(",student "));
 }
 
+/// A request: method, path, header lines, body.
+type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], Vec<u8>);
+
 #[tokio::test]
 async fn hostile_requests_get_4xx_json_never_5xx() {
     let addr = start().await;
@@ -301,7 +304,7 @@ async fn hostile_requests_get_4xx_json_never_5xx() {
     let trainer = bearer();
     let auth = [("Authorization", trainer.as_str())];
     let junk: Vec<u8> = (0..3000u32).map(|i| (i * 7919 % 251) as u8).collect();
-    let cases: Vec<(&str, &str, &[(&str, &str)], Vec<u8>)> = vec![
+    let cases: Vec<Case> = vec![
         ("POST", "/api/join", &[], b"{not json".to_vec()),
         ("POST", "/api/join", &[], junk.clone()),
         ("POST", "/api/join", &[], vec![b'x'; 10_000]),

@@ -7,8 +7,8 @@
 // tries script injection in its nickname), plays rounds (each student decides from what its
 // card shows), switches the regime between rounds, reloads a phone (it must get its seat
 // back), replays and forges requests (refused with 4xx JSON), switches one phone to
-// Chinese, and opens the debrief. Screenshots: the join screen, a student's card, the
-// debrief (English and Chinese). Exit code 0 when every check passed.
+// Chinese, and opens the debrief. Screenshots: the join screen, a student's card, the live
+// screen, a phone in Chinese, the debrief (English and Chinese). Exit code 0 when every check passed.
 //
 // Environment: CADRE_SIM_BIN, CHROMIUM, SCREENSHOTS as for e2e.mjs; STUDENTS (default 32).
 
@@ -126,7 +126,8 @@ async function main() {
         // Students take good odds more often, with some noise (the fit needs both).
         const take = p_success + 0.3 * (rng() - 0.5) > 0.55;
         await p.page.click(take ? "#take" : "#hold");
-        await p.page.waitForSelector("#answered");
+        // The answer shows until the quarter closes, then the outcome.
+        await p.page.waitForSelector("#answered, #outcome");
         return take;
       }));
       check(choices.some((c) => c !== null), `quarter ${n}: some students had an opportunity`);
@@ -177,6 +178,9 @@ async function main() {
     });
     check(regimes.join(",") === "strict_accountability,strict_accountability,strict_accountability,optimized_path,optimized_path,optimized_path", `rounds ran under the regimes set: ${regimes.join(",")}`);
     check(alerts === 0, "no script ran from a nickname (no dialog opened)");
+
+    await trainer.screenshot({ path: join(SHOTS, "class-live-1366x768.png") });
+    await phones[2].page.screenshot({ path: join(SHOTS, "class-outcome-390x844-zh.png") });
 
     // The debrief.
     await trainer.click("#tab-debrief");

@@ -10,6 +10,15 @@ let view = null;
 let error = "";
 let sending = false;
 let timer = null;
+// Requests are numbered: an answer of a newer request is never replaced by an older poll
+// that happened to come back later (it would show the buttons again for a moment).
+let sent = 0;
+let shown = 0;
+function fresh(n) {
+  if (n < shown) return false;
+  shown = n;
+  return true;
+}
 
 function setLangButton() {
   document.getElementById("lang").textContent = t("lang");
@@ -118,8 +127,10 @@ function render() {
 async function choose(round, choice) {
   if (sending) return;
   sending = true;
+  const n = ++sent;
   try {
-    view = await Class.api("/api/answer", { method: "POST", body: { round, choice }, headers: { "X-Seat-Token": token } });
+    const v = await Class.api("/api/answer", { method: "POST", body: { round, choice }, headers: { "X-Seat-Token": token } });
+    if (fresh(n)) view = v;
     error = "";
   } catch (e) {
     error = e.message;
@@ -131,8 +142,10 @@ async function choose(round, choice) {
 async function poll() {
   clearTimeout(timer);
   if (!token) return render();
+  const n = ++sent;
   try {
-    view = await Class.api("/api/me", { headers: { "X-Seat-Token": token } });
+    const v = await Class.api("/api/me", { headers: { "X-Seat-Token": token } });
+    if (fresh(n)) view = v;
     if (error === t("connection_lost")) error = "";
   } catch (e) {
     if (e.kind === "unknown_seat") {

@@ -33,7 +33,9 @@ async function control(body) {
 function chart(svg, series, rounds, { ymax = 1, legend } = {}) {
   const W = svg.clientWidth || 500, H = svg.clientHeight || 200;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  const L = 44, R = 10, T = 8, B = 26;
+  // Room for "100%" left of the axis, and two rows below it: quarter numbers, then the
+  // axis title at the right, so that neither covers the other.
+  const L = 58, R = 12, T = 8, B = 44;
   const n = Math.max(rounds.length, 2);
   const x = (i) => L + (W - L - R) * (i / (n - 1));
   const top = ymax || 1;
@@ -45,9 +47,9 @@ function chart(svg, series, rounds, { ymax = 1, legend } = {}) {
     parts.push(mk("line", { x1: L, x2: W - R, y1: y(f * top), y2: y(f * top), stroke: "#d9dee5" }));
     parts.push(mk("text", { x: L - 6, y: y(f * top) + 5, "text-anchor": "end", "font-size": 16, fill: "#5b6573" }, top === 1 ? Math.round(f * 100) + "%" : Math.round(f * top)));
   }
-  parts.push(mk("text", { x: W - R, y: H - 4, "text-anchor": "end", "font-size": 16, fill: "#5b6573" }, t("quarter_axis")));
+  parts.push(mk("text", { x: W - R, y: H - 3, "text-anchor": "end", "font-size": 16, fill: "#5b6573" }, t("quarter_axis")));
   rounds.forEach((r, i) => {
-    if (i % Math.ceil(rounds.length / 10) === 0) parts.push(mk("text", { x: x(i), y: H - 4, "text-anchor": "middle", "font-size": 16, fill: "#5b6573" }, r.round + 1));
+    if (i % Math.ceil(rounds.length / 10) === 0) parts.push(mk("text", { x: x(i), y: H - B + 20, "text-anchor": "middle", "font-size": 16, fill: "#5b6573" }, r.round + 1));
   });
   for (const [at, name] of (state ? state.switches : []).slice(1)) {
     const i = rounds.findIndex((r) => r.round === at);
