@@ -126,8 +126,8 @@ async fn serve_class(
         join_url: join_url.clone(),
         trainer_token: token.clone(),
     };
-    let router = crate::serve::class::router(config)
-        .map_err(|m| InputError::new("--scenario/--join-url", m))?;
+    let router =
+        crate::serve::class::router(config).map_err(|(option, m)| InputError::new(option, m))?;
     println!("cadre-sim class game");
     println!("Students join at: {join_url}");
     println!("Trainer's screen (keep this address to yourself): http://{shown}/trainer#{token}");

@@ -242,16 +242,20 @@ fn game_error(e: GameError, lang: Lang) -> ApiError {
     refuse(status, kind, error, lang)
 }
 
-/// The class game's web application.
-pub fn router(config: ClassConfig) -> Result<Router, String> {
+/// The class game's web application; a bad configuration is refused with the option that
+/// set it (`--scenario`, `--join-url`) and what is wrong.
+pub fn router(config: ClassConfig) -> Result<Router, (&'static str, String)> {
     let game = Game::new(&config.scenario, config.seed).map_err(|_| {
-        format!(
-            "unknown scenario `{}`; the class game plays built-in scenarios: {}",
-            config.scenario,
-            builtin::names().collect::<Vec<_>>().join(", ")
+        (
+            "--scenario",
+            format!(
+                "unknown scenario `{}`; the class game plays built-in scenarios: {}",
+                config.scenario,
+                builtin::names().collect::<Vec<_>>().join(", ")
+            ),
         )
     })?;
-    let qr_svg = qr_svg(&config.join_url)?;
+    let qr_svg = qr_svg(&config.join_url).map_err(|m| ("--join-url", m))?;
     let state = Arc::new(ClassState {
         inner: Mutex::new(Inner {
             game,
@@ -880,7 +884,7 @@ pub async fn spawn(
     addr: std::net::SocketAddr,
     config: ClassConfig,
 ) -> std::io::Result<std::net::SocketAddr> {
-    let router = router(config).map_err(std::io::Error::other)?;
+    let router = router(config).map_err(|(_, m)| std::io::Error::other(m))?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, router).await });
