@@ -1,6 +1,7 @@
-//! `cadre-sim serve`: the classroom page on a local web server.
+//! `cadre-sim serve`: the classroom page on a local web server; with `--class`, the class
+//! game (students play cadres on their phones, see `serve::class`).
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 
 use clap::Args;
 
@@ -15,9 +16,41 @@ pub struct ServeArgs {
     /// the page to the whole network (e.g. a classroom's), with a warning.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub host: IpAddr,
+    /// Serve the class game instead of the classroom page: students join on their phones and
+    /// play cadres; the trainer's screen needs the token printed here.
+    #[arg(long)]
+    pub class: bool,
+    /// The class game's first regime and world: a built-in scenario (`cadre-sim scenarios`).
+    #[arg(long, default_value = "strict_accountability", requires = "class")]
+    pub scenario: String,
+    /// The class game's seed.
+    #[arg(long, default_value_t = 20230401, requires = "class")]
+    pub seed: u64,
+    /// Seconds students have to answer in a round (5–600; the trainer can change it).
+    #[arg(long, default_value_t = 45, requires = "class")]
+    pub timer: u32,
+    /// The address students open, for the join screen and its QR code (default: this
+    /// computer's network address and the port).
+    #[arg(long, requires = "class")]
+    pub join_url: Option<String>,
 }
 
 pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
+    if args.class {
+        let range = crate::serve::class::TIMER_MIN..=crate::serve::class::TIMER_MAX;
+        if !range.contains(&args.timer) {
+            return Err(InputError::new(
+                "--timer",
+                format!(
+                    "`{}` is out of range: it must be a whole number of seconds in [{}, {}]",
+                    args.timer,
+                    range.start(),
+                    range.end()
+                ),
+            )
+            .into());
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -31,13 +64,19 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         })?;
         let local = listener.local_addr()?;
         if !args.host.is_loopback() {
+            let what = if args.class {
+                "join the class game (the trainer's controls need the token below)".to_string()
+            } else {
+                format!(
+                    "open the page and start runs (each capped in size, {} at a time)",
+                    crate::serve::MAX_RUNS
+                )
+            };
             eprintln!(
                 "warning: listening on {} — anyone who can reach this computer on the network \
-                 can open the page and start runs (each capped in size, {} at a time). Use this \
-                 on a classroom network you trust; without --host the page is reachable from \
-                 this computer only.",
+                 can {what}. Use this on a classroom network you trust; without --host the \
+                 page is reachable from this computer only.",
                 args.host,
-                crate::serve::MAX_RUNS
             );
         }
         let shown = if args.host.is_unspecified() {
@@ -45,6 +84,9 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         } else {
             local
         };
+        if args.class {
+            return serve_class(args, listener, shown).await;
+        }
         println!("cadre-sim classroom page: http://{shown}/");
         if !args.host.is_loopback() {
             println!(
@@ -56,4 +98,56 @@ pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
         crate::serve::serve(listener).await?;
         Ok(())
     })
+}
+
+/// The class game: prints the students' address and the trainer's (with its token, in the
+/// part after `#`, which browsers never send to a server), then serves.
+async fn serve_class(
+    args: &ServeArgs,
+    listener: tokio::net::TcpListener,
+    shown: SocketAddr,
+) -> anyhow::Result<()> {
+    let join_url = match &args.join_url {
+        Some(url) => url.clone(),
+        None => {
+            let host = if args.host.is_unspecified() {
+                network_address().unwrap_or(shown.ip())
+            } else {
+                shown.ip()
+            };
+            format!("http://{}/", SocketAddr::new(host, shown.port()))
+        }
+    };
+    let token = crate::serve::class::trainer_token();
+    let config = crate::serve::class::ClassConfig {
+        scenario: args.scenario.clone(),
+        seed: args.seed,
+        timer_s: args.timer,
+        join_url: join_url.clone(),
+        trainer_token: token.clone(),
+    };
+    let router =
+        crate::serve::class::router(config).map_err(|(option, m)| InputError::new(option, m))?;
+    println!("cadre-sim class game");
+    println!("Students join at: {join_url}");
+    println!("Trainer's screen (keep this address to yourself): http://{shown}/trainer#{token}");
+    if args.host.is_loopback() {
+        println!(
+            "Only this computer can join: start with --host 0.0.0.0 for phones on the \
+             classroom network."
+        );
+    }
+    println!("Press Ctrl-C to stop.");
+    axum::serve(listener, router).await?;
+    Ok(())
+}
+
+/// This computer's address on its network: the local address of a UDP socket "connected"
+/// to a documentation address (TEST-NET-1). Connecting a UDP socket sends nothing; it only
+/// picks the interface a packet would leave by. None without a network.
+fn network_address() -> Option<IpAddr> {
+    let socket = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).ok()?;
+    socket.connect((Ipv4Addr::new(192, 0, 2, 1), 9)).ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
 }

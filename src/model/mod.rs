@@ -25,7 +25,7 @@ pub use metrics::Tally;
 pub use metrics::{Metric, N_METRICS, StepMetrics};
 pub use params::{Population, Regime, RunParams};
 pub use places::{Places, PublishScope, Rollout};
-pub use world::{CadreStatus, Event, ModelSpec, Place, World};
+pub use world::{CadreStatus, Event, ModelSpec, Place, SeatChoice, World};
 
 /// The version of the model this engine implements: the contract's 1.1 with the places
 /// extension (docs/model.md, "Extension 1.2"), as the contract writes versions: a string, so

@@ -232,6 +232,8 @@ pub struct World {
     last_tally: Tally,
     difficulty: BetaSampler,
     t: u32,
+    /// Seats played by people in the next step (the class game); empty otherwise.
+    seats: Vec<SeatChoice>,
 }
 
 impl World {
@@ -317,6 +319,7 @@ impl World {
             abusers: Vec::new(),
             last_tally: Tally::default(),
             t: 0,
+            seats: Vec::new(),
         };
         // A cohort at step 0 adopts before the first step: its units start from the
         // adopted regime's engagement, like a world that always had it.
@@ -570,6 +573,7 @@ impl World {
             cases,
             difficulty,
             t,
+            seats,
             ..
         } = self;
         let national = places
@@ -600,6 +604,7 @@ impl World {
                 rng,
                 cases,
                 tally: std::mem::take(tally),
+                seats,
             };
             let place_units = groups.place_units(p as u32);
             let own_units = &mut units[place_units.start as usize..place_units.end as usize];
@@ -612,6 +617,7 @@ impl World {
             }
             *tally = pass.tally;
         }
+        seats.clear();
     }
 }
 
@@ -670,6 +676,7 @@ struct Pass<'w> {
     rng: &'w mut SimRng,
     cases: &'w mut CaseBook,
     tally: Tally,
+    seats: &'w [SeatChoice],
 }
 
 /// Terms of phases 4–6 that are the same for every cadre of a step, derived once.
@@ -740,10 +747,17 @@ impl Pass<'_> {
         }
         self.tally.active += 1;
         let lambda = cadre.loss_aversion as f64;
-        let reformed = self.opportunity(index, cadre, unit, b, lambda);
-        if !reformed {
-            self.temptation(index, cadre, unit, b, lambda);
-        }
+        // One length test per active cadre when no seat is played (the model's own runs).
+        let reformed = match self.seat(index) {
+            None => {
+                let reformed = self.opportunity(index, cadre, unit, b, lambda);
+                if !reformed {
+                    self.temptation(index, cadre, unit, b, lambda);
+                }
+                reformed
+            }
+            Some(seat) => self.seated(index, cadre, unit, b, seat),
+        };
         // Branch-free: whether a cadre is lying flat is as unpredictable as its choice.
         let lying_flat = cadre.passive_streak >= LYING_FLAT_STREAK;
         self.tally.lying_flat += lying_flat as u64;
@@ -862,6 +876,79 @@ impl Pass<'_> {
                 }
             }
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Seats played by people: the class game's one hook (`cadre-sim serve --class`).
+//
+// Why here: students play cadres *inside* the model's world, so their choices must feed the
+// same units, cases, reviews and signals as the model cadres'. The game decides, for each
+// student's seat and step, whether an opportunity arrived and its difficulty (from its own
+// generator, so the world's stream is untouched by how many students play) and the
+// student's choice; everything after the choice (success, correction, detection, review,
+// tolerance) is drawn by the model, as for any cadre. A seat is offered no violations: the
+// game asks people about reforms only. Unused (no seats, every model run), the cost is one
+// length test per active cadre and the model's draws are exactly as before.
+// ---------------------------------------------------------------------------------------
+
+/// A person's play of one cadre's seat for one step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeatChoice {
+    /// The cadre's index.
+    pub cadre: u32,
+    /// The difficulty of the opportunity that arrived, or None: no opportunity this step.
+    pub difficulty: Option<f64>,
+    /// Whether the person took the reform (ignored without an opportunity).
+    pub reform: bool,
+}
+
+impl World {
+    /// The seats people play in the next step, replacing any not yet used; the step consumes
+    /// them. A seat whose cadre is blocked (sidelined or under review) is not consulted.
+    pub fn play_seats(&mut self, mut seats: Vec<SeatChoice>) {
+        seats.sort_by_key(|s| s.cadre);
+        seats.dedup_by_key(|s| s.cadre);
+        self.seats = seats;
+    }
+}
+
+impl Pass<'_> {
+    /// The person's play of cadre `index` this step, if a person plays it.
+    #[inline]
+    fn seat(&self, index: u32) -> Option<SeatChoice> {
+        if self.seats.is_empty() {
+            return None;
+        }
+        let i = self.seats.binary_search_by_key(&index, |s| s.cadre).ok()?;
+        Some(self.seats[i])
+    }
+
+    /// Phase 5 for a seat played by a person: the game's opportunity and difficulty, the
+    /// person's choice; phase 6 as for any cadre. Returns whether the cadre reformed.
+    fn seated(
+        &mut self,
+        index: u32,
+        cadre: &mut Cadre,
+        unit: &mut Unit,
+        b: f64,
+        seat: SeatChoice,
+    ) -> bool {
+        let Some(d) = seat.difficulty else {
+            return false;
+        };
+        unit.opportunities += 1;
+        self.tally.opportunities += 1;
+        if !seat.reform {
+            cadre.passive_streak = cadre.passive_streak.saturating_add(1);
+            return false;
+        }
+        let p_success = logistic(self.pop.skill_sharpness * (cadre.skill as f64 - d));
+        cadre.passive_streak = 0;
+        unit.reforms += 1;
+        self.tally.reforms += 1;
+        self.reform_outcome(index, cadre, unit, b, p_success);
+        true
     }
 }
 

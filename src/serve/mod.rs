@@ -10,6 +10,7 @@
 //! served as a web font.
 
 pub mod assets;
+pub mod class;
 pub mod request;
 pub mod stream;
 pub mod text;

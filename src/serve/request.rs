@@ -72,6 +72,9 @@ pub enum Problem {
     Busy,
     NotFound,
     MethodNotAllowed,
+    /// A refusal of the class game (`serve --class`), by its kind: its words are in
+    /// `class::text::problem_message`.
+    Class(&'static str),
 }
 
 /// The values a parameter may take, for the plain-words message.
@@ -95,6 +98,7 @@ impl Problem {
             Problem::Busy => "busy",
             Problem::NotFound => "not_found",
             Problem::MethodNotAllowed => "method_not_allowed",
+            Problem::Class(kind) => kind,
         }
     }
 }

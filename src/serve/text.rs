@@ -521,6 +521,7 @@ pub fn error_message(e: &ApiError, lang: Lang) -> String {
             "There is no such page. The classroom page is at /.",
             "没有这个页面。课堂演示页面在 / 。",
         ),
+        Problem::Class(kind) => super::class::text::problem_message(kind, lang),
         Problem::MethodNotAllowed => pick(
             zh,
             "The server does not answer this kind of request here.",

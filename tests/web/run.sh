@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end browser test of the classroom page (`cadre-sim serve`): installs what a fresh
+# End-to-end browser tests of the classroom page (`cadre-sim serve`, e2e.mjs) and the class
+# game (`cadre-sim serve --class`, class.mjs: a trainer and 32 phones): installs what a fresh
 # Debian 12 machine lacks (Debian's chromium and Node.js; playwright-core from npm, which
 # downloads no browser), builds the release binary and runs e2e.mjs. No Chinese system font
 # is installed on purpose: the page brings its own (the embedded subset, as a web font). Screenshots go to tests/web/screenshots/ (or $SCREENSHOTS).
@@ -27,4 +28,5 @@ cd "$here"
 if [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund
 fi
-exec node e2e.mjs
+node e2e.mjs
+exec node class.mjs
