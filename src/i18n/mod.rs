@@ -5,9 +5,9 @@
 //! exactly the characters these files use; a unit test fails when a character is missing
 //! from the subset. Chinese uses the field's own terms: 容错纠错, 担当作为, 问责, 一把手, 躺平.
 
+pub mod calibrate;
 pub mod did;
 pub mod experiment;
-pub mod calibrate;
 pub mod lesson;
 mod terms;
 

@@ -2,8 +2,8 @@
 //! own page from the same pieces, see [`html`]). Reports consume results and figures; they
 //! never run the model.
 
-pub mod experiment;
 pub mod calibrate;
+pub mod experiment;
 pub mod html;
 pub mod lesson;
 pub mod listing;

@@ -152,7 +152,11 @@ impl Scenario {
         let groups = crate::model::Groups::new(self.population.cadres, self.population.unit_size);
         let (places, units) = (self.places.count, groups.units());
         if places > 1
-            && (units % places != 0 || self.population.cadres % self.population.unit_size != 0)
+            && (!units.is_multiple_of(places)
+                || !self
+                    .population
+                    .cadres
+                    .is_multiple_of(self.population.unit_size))
         {
             let per_place = (units / places).max(1);
             return Err(InputError::new(
