@@ -206,3 +206,39 @@ fn places_must_divide_the_units_and_an_experiment_needs_a_rollout() {
         .code(2)
         .stderr(predicate::str::contains("unknown outcome `initiatve`"));
 }
+
+#[test]
+fn set_changes_the_places_table_with_the_same_checks() {
+    let shown = cadre_sim()
+        .arg("show")
+        .arg(example("staggered_national"))
+        .args([
+            "--set",
+            "places.publish_scope=place",
+            "--set",
+            "places.strength_spread=0",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("publish_scope = \"place\"") && text.contains("strength_spread = 0.0"),
+        "{text}"
+    );
+    cadre_sim()
+        .arg("show")
+        .arg(example("staggered_national"))
+        .args(["--set", "places.publish_scop=place"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `places.publish_scope`",
+        ));
+    cadre_sim()
+        .arg("show")
+        .arg(example("staggered_national"))
+        .args(["--set", "places.count=7"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not divide"));
+}

@@ -33,7 +33,9 @@ from ._core import InputError
 __version__: str = _core.__version__
 
 __all__ = [
+    "ExperimentResult",
     "InputError",
+    "experiment",
     "RunResult",
     "SweepResult",
     "compare",
@@ -326,6 +328,79 @@ def compare(
     table.attrs["window"] = data["window"]
     table.attrs["replicates"] = data["replicates"]
     return table
+
+
+class ExperimentResult:
+    """The result of :func:`experiment`: the four tables ``cadre-sim experiment`` writes.
+
+    Attributes:
+        panel: ``panel.csv``: one row per replicate × place × step; ``cohort`` is <NA> for a
+            place that never adopts; each outcome beside ``<outcome>_no_adoption``.
+        truth: ``truth.csv``: the true effects over replicates (kind, group, time,
+            event_time, mean, sd, ci_low, ci_high, n).
+        estimates: ``estimates.csv``: every estimate of every replicate with its ``truth``.
+        summary: ``estimates_summary.csv``: per estimator and target, mean estimate, bias,
+            RMSE and the coverage of the estimator's own 95% interval.
+    """
+
+    def __init__(self, tables: Dict[str, str]):
+        import io
+
+        def read(name: str) -> pd.DataFrame:
+            frame = pd.read_csv(
+                io.StringIO(tables[name]), keep_default_na=False, na_values=[""], **_EXACT
+            )
+            for column in ("cohort", "group", "time", "event_time", "replicate"):
+                if column in frame.columns:
+                    frame[column] = frame[column].astype("Int64")
+            return frame
+
+        self.panel = read("panel")
+        self.truth = read("truth")
+        self.estimates = read("estimates")
+        self.summary = read("summary")
+
+    def __repr__(self) -> str:
+        return f"ExperimentResult({len(self.panel)} panel rows, {len(self.summary)} estimated quantities)"
+
+
+def experiment(
+    scenario: Scenario,
+    set: Overrides = None,
+    replicates: Optional[int] = None,
+    steps: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    outcome: str = "initiative",
+    control: str = "nevertreated",
+    leads: int = 6,
+    lags: int = 12,
+    bootstrap: int = 199,
+) -> "ExperimentResult":
+    """A staggered rollout across places: ``cadre-sim experiment``, without files.
+
+    Each replicate is simulated with the rollout and without it on the same random numbers;
+    every DiD estimator (TWFE, TWFE event study, Callaway–Sant'Anna, Sun–Abraham) runs on the
+    observed panel and is set against the true effect. ``scenario`` needs ``[places]`` and a
+    ``[rollout]`` (see ``scenarios/experiments/`` and docs/experiment.md).
+
+    >>> e = cadre_sim.experiment("scenarios/experiments/staggered_place.toml", replicates=10)
+    >>> e.summary.query("kind == 'overall'")[["estimator", "mean_estimate", "mean_truth", "coverage"]]  # doctest: +SKIP
+    """
+    tables = _core.experiment(
+        _scenario_arg(scenario),
+        _set_arg(set),
+        _int_arg("replicates", replicates),
+        _int_arg("steps", steps),
+        _int_arg("seed", seed),
+        _int_arg("threads", threads),
+        outcome,
+        control,
+        leads,
+        lags,
+        bootstrap,
+    )
+    return ExperimentResult(tables)
 
 
 class SweepResult:

@@ -72,3 +72,23 @@ def sweep(
     out: Union[None, str, os.PathLike[str]] = None,
     force: bool = False,
 ) -> SweepResult: ...
+
+class ExperimentResult:
+    panel: pd.DataFrame
+    truth: pd.DataFrame
+    estimates: pd.DataFrame
+    summary: pd.DataFrame
+
+def experiment(
+    scenario: Scenario,
+    set: Overrides = ...,
+    replicates: Optional[int] = ...,
+    steps: Optional[int] = ...,
+    seed: Optional[int] = ...,
+    threads: Optional[int] = ...,
+    outcome: str = ...,
+    control: str = ...,
+    leads: int = ...,
+    lags: int = ...,
+    bootstrap: int = ...,
+) -> ExperimentResult: ...

@@ -50,3 +50,17 @@ def sweep(
     out: Optional[str] = None,
     force: bool = False,
 ) -> Dict[str, Any]: ...
+
+def experiment(
+    scenario: Any,
+    set: List[str],
+    replicates: Optional[int],
+    steps: Optional[int],
+    seed: Optional[int],
+    threads: Optional[int],
+    outcome: str,
+    control: str,
+    leads: int,
+    lags: int,
+    bootstrap: int,
+) -> Dict[str, str]: ...

@@ -483,6 +483,59 @@ fn run<'py>(
     Ok(Run { result, window })
 }
 
+/// A staggered rollout: `cadre-sim experiment` without files. Returns the texts of
+/// `panel.csv`, `truth.csv`, `estimates.csv` and `estimates_summary.csv`, the very bytes the
+/// command writes.
+#[pyfunction]
+#[pyo3(signature = (scenario, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, outcome=String::from("initiative"), control=String::from("nevertreated"), leads=6, lags=12, bootstrap=199))]
+#[allow(clippy::too_many_arguments)]
+fn experiment<'py>(
+    py: Python<'py>,
+    scenario: &Bound<'py, PyAny>,
+    set: Vec<String>,
+    replicates: Option<i64>,
+    steps: Option<i64>,
+    seed: Option<i64>,
+    threads: Option<i64>,
+    outcome: String,
+    control: String,
+    leads: u32,
+    lags: u32,
+    bootstrap: u32,
+) -> PyResult<Bound<'py, PyDict>> {
+    use cadre_sim::experiment::{self as experiments, ExperimentOptions};
+    use cadre_sim::output::experiment as files;
+    let overrides = overrides(py, set, replicates, steps, seed)?;
+    let scenario = load_scenario(py, scenario, &overrides)?;
+    experiments::check_scenario(&scenario).map_err(|e| input_error(py, &e))?;
+    let options = ExperimentOptions::new(&outcome, &control, leads, lags, bootstrap)
+        .map_err(|e| input_error(py, &e))?;
+    let threads = self::threads(py, threads)?;
+    let stop = AtomicBool::new(false);
+    // Both worlds are simulated.
+    let work = 2 * agent_steps(&[&scenario]);
+    let done = interruptible(py, &stop, work, || {
+        cadre_sim::run::in_pool(threads, || {
+            experiments::run_until(&scenario, &options, None, Some(&stop))
+        })
+    })?
+    .ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?;
+    let assessment = done.assess();
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("CSV is UTF-8");
+    let dict = PyDict::new(py);
+    dict.set_item("panel", text(files::panel_csv(&done)))?;
+    dict.set_item(
+        "truth",
+        text(files::truth_csv(options.outcome, &assessment)),
+    )?;
+    dict.set_item("estimates", text(files::estimates_csv(&done)))?;
+    dict.set_item(
+        "summary",
+        text(files::estimates_summary_csv(options.outcome, &assessment)),
+    )?;
+    Ok(dict)
+}
+
 /// Several scenarios with common random numbers: `cadre-sim compare` without files. Returns
 /// the columns of `comparison.csv`, the window and the replicates.
 #[pyfunction]
@@ -750,6 +803,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Run>()?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(experiment, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(metrics, m)?)?;
     Ok(())

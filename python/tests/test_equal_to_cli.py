@@ -136,3 +136,22 @@ def test_sweep_dict_equals_the_same_file(tmp_path):
     )
     same(from_dict.results, from_file.results)
     same(from_dict.points, from_file.points)
+
+
+def test_experiment_equals_cli_files(cli, tmp_path):
+    path = "scenarios/experiments/staggered_place.toml"
+    flags = ["--replicates", 3, "--bootstrap", 19, "--no-plots", "--quiet"]
+    cli("experiment", path, *flags, "--out", tmp_path / "e")
+    got = cadre_sim.experiment(path, replicates=3, bootstrap=19, threads=1)
+    for name, frame in [
+        ("panel", got.panel),
+        ("truth", got.truth),
+        ("estimates", got.estimates),
+        ("estimates_summary", got.summary),
+    ]:
+        same(frame, read_csv(tmp_path / "e" / f"{name}.csv"))
+    assert got.panel["cohort"].dtype == "Int64"
+    with pytest.raises(cadre_sim.InputError, match="has no \\[rollout\\]"):
+        cadre_sim.experiment("nominal_tolerance")
+    with pytest.raises(cadre_sim.InputError, match="unknown outcome"):
+        cadre_sim.experiment(path, outcome="initiatve")

@@ -11,9 +11,8 @@ use clap::{Args, ValueEnum};
 
 use super::plots::PlotArgs;
 use super::{ExecArgs, ScenarioArgs, default_out_in, progress_bar, reference_stem};
-use crate::did::{Control, Options};
 use crate::error::InputError;
-use crate::experiment::{self, ExperimentOptions, Outcome};
+use crate::experiment::{self, ExperimentOptions};
 use crate::output::{OutputDir, Producer};
 use crate::run::{Timing, in_pool};
 
@@ -22,15 +21,6 @@ use crate::run::{Timing, in_pool};
 pub enum ControlArg {
     Nevertreated,
     Notyettreated,
-}
-
-impl From<ControlArg> for Control {
-    fn from(c: ControlArg) -> Control {
-        match c {
-            ControlArg::Nevertreated => Control::NeverTreated,
-            ControlArg::Notyettreated => Control::NotYetTreated,
-        }
-    }
 }
 
 #[derive(Args, Debug)]
@@ -65,39 +55,23 @@ pub struct ExperimentArgs {
 
 impl ExperimentArgs {
     fn options(&self) -> Result<ExperimentOptions, InputError> {
-        let outcome = Outcome::from_name(&self.outcome).ok_or_else(|| {
-            InputError::new(
-                "--outcome",
-                format!(
-                    "unknown outcome `{}`; allowed: {}",
-                    self.outcome,
-                    Outcome::names().join(", ")
-                ),
-            )
-        })?;
-        let did = Options {
-            control: self.control.into(),
-            leads: self.leads,
-            lags: self.lags,
-            bootstrap: self.bootstrap,
-            ..Options::default()
+        let control = match self.control {
+            ControlArg::Nevertreated => "nevertreated",
+            ControlArg::Notyettreated => "notyettreated",
         };
-        did.check()
-            .map_err(|e| InputError::new("--leads/--lags/--bootstrap", e.to_string()))?;
-        Ok(ExperimentOptions { outcome, did })
+        ExperimentOptions::new(
+            &self.outcome,
+            control,
+            self.leads,
+            self.lags,
+            self.bootstrap,
+        )
     }
 }
 
 pub fn execute(args: &ExperimentArgs) -> anyhow::Result<()> {
     let scenario = args.scenario.resolve()?;
-    if scenario.rollout.is_none() {
-        return Err(InputError::new(
-            format!("scenario '{}'", scenario.name),
-            "has no [rollout]: an experiment needs places that adopt at different steps; see \
-             scenarios/experiments/staggered_national.toml and docs/experiment.md",
-        )
-        .into());
-    }
+    experiment::check_scenario(&scenario)?;
     let options = args.options()?;
     let plots = args.plots.resolve()?;
     let out_path = args.out.clone().unwrap_or_else(|| {

@@ -19,7 +19,10 @@ use rayon::prelude::*;
 pub use assess::{Assessment, ReplicateEstimates};
 pub use panel::{Outcome, ReplicatePanel};
 
-use crate::did::Options;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::did::{Control, Options};
+use crate::error::InputError;
 use crate::model::rng::{replicate_seed, splitmix64};
 use crate::scenario::Scenario;
 
@@ -30,6 +33,62 @@ pub struct ExperimentOptions {
     pub outcome: Outcome,
     /// The estimators' options; `seed` is replaced per replicate (see [`bootstrap_seed`]).
     pub did: Options,
+}
+
+impl ExperimentOptions {
+    /// The options from their names and numbers as a user gives them (the command line, the
+    /// Python package): the outcome by name, Callaway–Sant'Anna's comparison group by key
+    /// (`nevertreated`, `notyettreated`), the TWFE event study's bins and the bootstrap draws.
+    pub fn new(
+        outcome: &str,
+        control: &str,
+        leads: u32,
+        lags: u32,
+        bootstrap: u32,
+    ) -> Result<ExperimentOptions, InputError> {
+        let outcome = Outcome::from_name(outcome).ok_or_else(|| {
+            InputError::new(
+                "--outcome",
+                format!(
+                    "unknown outcome `{outcome}`; allowed: {}",
+                    Outcome::names().join(", ")
+                ),
+            )
+        })?;
+        let control = [Control::NeverTreated, Control::NotYetTreated]
+            .into_iter()
+            .find(|c| c.key() == control)
+            .ok_or_else(|| {
+                InputError::new(
+                    "--control",
+                    format!(
+                        "unknown comparison group `{control}`; allowed: nevertreated, notyettreated"
+                    ),
+                )
+            })?;
+        let did = Options {
+            control,
+            leads,
+            lags,
+            bootstrap,
+            ..Options::default()
+        };
+        did.check()
+            .map_err(|e| InputError::new("--leads/--lags/--bootstrap", e.to_string()))?;
+        Ok(ExperimentOptions { outcome, did })
+    }
+}
+
+/// Refuses a scenario without a rollout: an experiment needs places that adopt.
+pub fn check_scenario(scenario: &Scenario) -> Result<(), InputError> {
+    if scenario.rollout.is_some() {
+        return Ok(());
+    }
+    Err(InputError::new(
+        format!("scenario '{}'", scenario.name),
+        "has no [rollout]: an experiment needs places that adopt at different steps; see \
+         scenarios/experiments/staggered_national.toml and docs/experiment.md",
+    ))
 }
 
 /// Everything an experiment produced.
@@ -55,11 +114,25 @@ pub fn run(
     options: &ExperimentOptions,
     on_replicate_done: Option<&(dyn Fn() + Sync)>,
 ) -> Experiment {
+    run_until(scenario, options, on_replicate_done, None).expect("no stop flag, no stop")
+}
+
+/// [`run`], ending early (None) once `stop` is set: replicates not yet started are skipped.
+pub fn run_until(
+    scenario: &Scenario,
+    options: &ExperimentOptions,
+    on_replicate_done: Option<&(dyn Fn() + Sync)>,
+    stop: Option<&AtomicBool>,
+) -> Option<Experiment> {
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let spec = scenario.model_spec();
     let run = &scenario.run;
-    let results: Vec<(ReplicatePanel, ReplicateEstimates)> = (0..run.replicates as u64)
+    let results: Option<Vec<(ReplicatePanel, ReplicateEstimates)>> = (0..run.replicates as u64)
         .into_par_iter()
         .map(|r| {
+            if stopped() {
+                return None;
+            }
             let panel = ReplicatePanel::simulate(&spec, run.steps, run.seed, r);
             let opts = Options {
                 seed: bootstrap_seed(run.seed, r),
@@ -69,16 +142,16 @@ pub fn run(
             if let Some(done) = on_replicate_done {
                 done();
             }
-            (panel, estimates)
+            Some((panel, estimates))
         })
         .collect();
-    let (panels, replicates) = results.into_iter().unzip();
-    Experiment {
+    let (panels, replicates) = results?.into_iter().unzip();
+    Some(Experiment {
         scenario: scenario.clone(),
         options: options.clone(),
         panels,
         replicates,
-    }
+    })
 }
 
 impl Experiment {

@@ -121,7 +121,8 @@ impl Scenario {
         Ok(())
     }
 
-    /// Applies one `--set key=value` (key `section.name` or a bare name).
+    /// Applies one `--set key=value` (key `section.name` or a bare name; `places.NAME` for
+    /// the `[places]` table).
     pub fn apply_override(&mut self, assignment: &str) -> Result<(), InputError> {
         let (key, value) = assignment.split_once('=').ok_or_else(|| {
             InputError::new(
@@ -129,6 +130,10 @@ impl Scenario {
                 format!("`{assignment}` is not of the form key=value, e.g. regime.detect=0.8"),
             )
         })?;
+        if let Some(name) = key.trim().strip_prefix("places.") {
+            return places::set_from_text(&mut self.places, name, value.trim())
+                .map_err(|m| InputError::new("--set", m));
+        }
         let spec = lookup_param(key.trim()).map_err(|m| InputError::new("--set", m))?;
         let value: f64 = value.trim().parse().map_err(|_| {
             InputError::new(

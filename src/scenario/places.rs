@@ -276,3 +276,48 @@ fn read_cohorts(
     cohorts.sort_by_key(|c| c.at);
     ok.then_some(cohorts)
 }
+
+/// Applies `--set places.NAME=VALUE` (the same keys and ranges as the `[places]` table).
+pub fn set_from_text(places: &mut Places, name: &str, value: &str) -> Result<(), String> {
+    let number = |key: &str| -> Result<f64, String> {
+        value
+            .parse::<f64>()
+            .map_err(|_| format!("`places.{key}` = `{value}` is not a number"))
+    };
+    match name {
+        "count" => {
+            let v = number("count")?;
+            if !integer_in(v, 1.0, crate::model::params::MAX_CADRES as f64) {
+                return Err(format!(
+                    "`places.count` = {v} must be an integer in [1, {}]",
+                    crate::model::params::MAX_CADRES
+                ));
+            }
+            places.count = v as u32;
+        }
+        "publish_scope" => {
+            places.publish_scope = PublishScope::from_name(value).ok_or_else(|| {
+                format!(
+                    "`places.publish_scope` = `{value}` is not allowed: it must be one of {}",
+                    PublishScope::NAMES.join(", ")
+                )
+            })?;
+        }
+        "strength_spread" => {
+            let v = number("strength_spread")?;
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!(
+                    "`places.strength_spread` = {v} is out of range: it must be a number >= 0"
+                ));
+            }
+            places.strength_spread = v;
+        }
+        other => {
+            let hint = crate::model::params::suggest(other, PLACES_KEYS.iter().copied())
+                .map(|s| format!(" (did you mean `places.{s}`?)"))
+                .unwrap_or_else(|| format!("; allowed: {}", PLACES_KEYS.join(", ")));
+            return Err(format!("unknown key `places.{other}`{hint}"));
+        }
+    }
+    Ok(())
+}
