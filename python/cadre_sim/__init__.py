@@ -336,7 +336,7 @@ class ExperimentResult:
     Attributes:
         panel: ``panel.csv``: one row per replicate × place × step; ``cohort`` is <NA> for a
             place that never adopts; each outcome beside ``<outcome>_no_adoption``.
-        truth: ``truth.csv``: the true effects over replicates (kind, group, time,
+        truth: ``truth.csv``: the true effects over replicates (target, group, time,
             event_time, mean, sd, ci_low, ci_high, n).
         estimates: ``estimates.csv``: every estimate of every replicate with its ``truth``.
         summary: ``estimates_summary.csv``: per estimator and target, mean estimate, bias,
@@ -385,7 +385,7 @@ def experiment(
     ``[rollout]`` (see ``scenarios/experiments/`` and docs/experiment.md).
 
     >>> e = cadre_sim.experiment("scenarios/experiments/staggered_place.toml", replicates=10)
-    >>> e.summary.query("kind == 'overall'")[["estimator", "mean_estimate", "mean_truth", "coverage"]]  # doctest: +SKIP
+    >>> e.summary.query("target == 'overall'")[["estimator", "mean_estimate", "mean_truth", "coverage"]]  # doctest: +SKIP
     """
     tables = _core.experiment(
         _scenario_arg(scenario),

@@ -317,27 +317,32 @@ pub const ESTIMATES_HEADER: [&str; 12] = [
 pub fn estimates_csv(estimates: &[Estimate]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(ESTIMATES_HEADER).expect("write to memory");
-    let opt = |x: Option<i64>| x.map_or(String::new(), |x| x.to_string());
     for e in estimates {
-        let (group, time, event) = e.target.coordinates();
-        let (band_low, band_high) = e.band.unwrap_or((f64::NAN, f64::NAN));
-        w.write_record([
-            e.estimator.key().to_string(),
-            e.control.map_or(String::new(), |c| c.key().to_string()),
-            e.target.kind().to_string(),
-            opt(group),
-            opt(time),
-            opt(event),
-            number(e.value),
-            number(e.se),
-            number(e.ci.0),
-            number(e.ci.1),
-            number(band_low),
-            number(band_high),
-        ])
-        .expect("write to memory");
+        w.write_record(estimate_fields(e)).expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
+}
+
+/// One estimate's fields, in the order of [`ESTIMATES_HEADER`] (an experiment's
+/// `estimates.csv` writes the same columns, with the replicate and the truth around them).
+pub fn estimate_fields(e: &Estimate) -> [String; 12] {
+    let opt = |x: Option<i64>| x.map_or(String::new(), |x| x.to_string());
+    let (group, time, event) = e.target.coordinates();
+    let (band_low, band_high) = e.band.unwrap_or((f64::NAN, f64::NAN));
+    [
+        e.estimator.key().to_string(),
+        e.control.map_or(String::new(), |c| c.key().to_string()),
+        e.target.kind().to_string(),
+        opt(group),
+        opt(time),
+        opt(event),
+        number(e.value),
+        number(e.se),
+        number(e.ci.0),
+        number(e.ci.1),
+        number(band_low),
+        number(band_high),
+    ]
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::{OutputDir, Producer, number};
-use crate::did::{Estimate, Target};
+use crate::did::file::{ESTIMATES_HEADER, estimate_fields};
 use crate::error::IoContext;
 use crate::experiment::assess::Assessment;
 use crate::experiment::{Experiment, Outcome};
@@ -65,7 +65,7 @@ pub fn truth_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "outcome",
-        "kind",
+        "target",
         "group",
         "time",
         "event_time",
@@ -91,61 +91,20 @@ pub fn truth_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
-/// The columns that say what an estimate is of.
-fn target_fields(e_estimator: &str, control: Option<&str>, target: Target) -> Vec<String> {
-    let (g, t, e) = target.coordinates();
-    vec![
-        e_estimator.to_string(),
-        control.unwrap_or("").to_string(),
-        target.kind().to_string(),
-        opt(g),
-        opt(t),
-        opt(e),
-    ]
-}
-
-/// `estimates.csv`: every estimate of every replicate, with that replicate's truth.
+/// `estimates.csv`: every estimate of every replicate, in the columns of `cadre-sim did`'s
+/// `estimates.csv`, with the replicate and the outcome before them and that replicate's
+/// truth after.
 pub fn estimates_csv(experiment: &Experiment) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "replicate",
-        "outcome",
-        "estimator",
-        "control",
-        "kind",
-        "group",
-        "time",
-        "event_time",
-        "estimate",
-        "se",
-        "ci_low",
-        "ci_high",
-        "band_low",
-        "band_high",
-        "truth",
-    ])
-    .expect("write to memory");
+    let mut header = vec!["replicate", "outcome"];
+    header.extend(ESTIMATES_HEADER);
+    header.push("truth");
+    w.write_record(&header).expect("write to memory");
     let outcome = experiment.options.outcome.name();
     for (r, rep) in experiment.replicates.iter().enumerate() {
         for (e, truth) in &rep.estimates {
-            let Estimate {
-                estimator,
-                target,
-                value,
-                se,
-                ci,
-                band,
-                control,
-            } = e;
             let mut row = vec![r.to_string(), outcome.to_string()];
-            row.extend(target_fields(
-                estimator.key(),
-                control.map(|c| c.key()),
-                *target,
-            ));
-            row.extend([number(*value), number(*se), number(ci.0), number(ci.1)]);
-            row.push(band.map_or(String::new(), |b| number(b.0)));
-            row.push(band.map_or(String::new(), |b| number(b.1)));
+            row.extend(estimate_fields(e));
             row.push(number(*truth));
             w.write_record(&row).expect("write to memory");
         }
@@ -160,7 +119,7 @@ pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u
         "outcome",
         "estimator",
         "control",
-        "kind",
+        "target",
         "group",
         "time",
         "event_time",
@@ -175,12 +134,16 @@ pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u
     ])
     .expect("write to memory");
     for a in &assessment.estimates {
-        let mut row = vec![outcome.name().to_string()];
-        row.extend(target_fields(
-            a.estimator.key(),
-            a.control.map(|c| c.key()),
-            a.target,
-        ));
+        let (g, t, e) = a.target.coordinates();
+        let mut row = vec![
+            outcome.name().to_string(),
+            a.estimator.key().to_string(),
+            a.control.map_or("", |c| c.key()).to_string(),
+            a.target.kind().to_string(),
+            opt(g),
+            opt(t),
+            opt(e),
+        ];
         row.extend([
             number(a.estimate.mean),
             number(a.estimate.sd),
