@@ -12,7 +12,6 @@
 //! replicate's generator long-jumped), so the draws of the simulation itself are those of a
 //! world without places, and a world with a rollout and its no-adoption twin share them.
 
-use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
@@ -241,9 +240,6 @@ pub fn draw_places(
             draws[p].cohort = Some(cohort.at);
         }
     }
-    // A uniform draw keeps this function's use of the stream fixed in length whatever the
-    // assignment, so a later use of the stream would not depend on it.
-    let _: u64 = rng.random();
     draws
 }
 

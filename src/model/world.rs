@@ -304,7 +304,7 @@ impl World {
         let places = make_places(spec, &groups, &units, &regime, rng);
         let mut events = spec.events.clone();
         events.sort_by_key(|e| e.at);
-        let mut world = World {
+        World {
             difficulty: BetaSampler::new(pop.difficulty_alpha, pop.difficulty_beta),
             population: pop,
             regime,
@@ -320,15 +320,7 @@ impl World {
             last_tally: Tally::default(),
             t: 0,
             seats: Vec::new(),
-        };
-        // A cohort at step 0 adopts before the first step: its units start from the
-        // adopted regime's engagement, like a world that always had it.
-        if world.adopt_due() {
-            for unit in &mut world.units {
-                unit.engagement = unit.target_engagement;
-            }
         }
-        world
     }
 
     /// The step the next call of [`World::step`] simulates.
@@ -445,22 +437,18 @@ impl World {
     }
 
     /// The rollout: places whose cohort adopts at this step switch to the adopted regime.
-    /// Returns whether any did.
-    fn adopt_due(&mut self) -> bool {
+    fn adopt_due(&mut self) {
         if self.rollout.is_none() {
-            return false;
+            return;
         }
         let t = self.t;
-        let mut any = false;
         for p in 0..self.places.len() {
             let place = &mut self.places[p];
             if !place.adopted && place.draw.cohort.is_some_and(|at| at <= t) {
                 place.adopted = true;
                 self.set_place_regime(p);
-                any = true;
             }
         }
-        any
     }
 
     /// Place `p`'s regime from the scenario's and, once adopted, the rollout's; its units'
