@@ -10,6 +10,17 @@ use cadre_sim::error::{EXIT_INTERRUPTED, exit_code};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Like every Unix filter: when the reader of our output goes away (`cadre-sim compare |
+    // head`), end quietly on SIGPIPE instead of panicking on the failed write. Rust ignores
+    // SIGPIPE by default; this puts the default back, except for the server, which must
+    // outlive a browser or phone that closes its connection.
+    #[cfg(unix)]
+    if !matches!(cli.command, cadre_sim::cli::Command::Serve(_)) {
+        // SAFETY: called before any thread starts; SIG_DFL is a valid disposition.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let outcome = cli.command.execute();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
