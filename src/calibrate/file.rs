@@ -44,9 +44,11 @@ use toml::de::DeValue;
 use super::smc::{Observation, Prior, Settings, Side};
 use super::{CalibrationPlan, FreeParam, Quantity, Statistic, Target, Variant};
 use crate::error::InputError;
+use crate::model::params::ParamSpec;
 use crate::model::params::{ParamId, suggest};
 use crate::scenario::input::{Document, Problems, Table, Value};
 use crate::scenario::lookup_param;
+use crate::sensitivity::file::read_param_range;
 use crate::sweep::design::check_sweepable;
 use crate::sweep::file::{RunOverrides, get, read_header};
 
@@ -310,30 +312,6 @@ fn read_param(
         get(table, name)
             .ok_or_else(|| doc.error(&item.span(), format!("a [[parameter]] needs `{name}`")))
     };
-    let param_value = problems.check(field("param"))?;
-    let spec = problems.check(doc.string("param", param_value).and_then(|key| {
-        lookup_param(&key)
-            .and_then(|spec| check_sweepable(spec.id).map(|()| spec))
-            .and_then(|spec| {
-                if spec.range.is_integer() {
-                    Err(format!(
-                        "`{}` takes whole numbers; calibrate continuous parameters only (fix \
-                         it, or sweep it with `cadre-sim sweep`)",
-                        spec.key()
-                    ))
-                } else {
-                    Ok(spec)
-                }
-            })
-            .map_err(|m| doc.error(&param_value.span(), m))
-    }))?;
-    if before.iter().any(|f| f.param == spec.id) {
-        problems.add(doc.error(
-            &param_value.span(),
-            format!("`{}` is calibrated twice", spec.key()),
-        ));
-        return None;
-    }
     let kinds = ["uniform", "log-uniform", "beta"];
     let prior_value = problems.check(field("prior"));
     let kind = prior_value.and_then(|v| {
@@ -354,10 +332,6 @@ fn read_param(
             }
         }))
     });
-    let from_value = problems.check(field("from"));
-    let to_value = problems.check(field("to"));
-    let low = from_value.and_then(|v| problems.check(doc.param(spec, v)));
-    let high = to_value.and_then(|v| problems.check(doc.param(spec, v)));
     let shape = |name: &str, problems: &mut Problems| -> Option<f64> {
         let v = get(table, name)?;
         problems.check(doc.number(name, v).and_then(|x| {
@@ -370,17 +344,21 @@ fn read_param(
     };
     let alpha = shape("alpha", problems);
     let beta = shape("beta", problems);
-    let (kind, low, high, to_value, from_value) = (kind?, low?, high?, to_value?, from_value?);
-    if low >= high {
-        problems.add(doc.error(
-            &to_value.span(),
-            format!(
-                "`to` = {high} must be greater than `from` = {low} for `{}`",
+    let taken = |id| before.iter().any(|f| f.param == id);
+    let continuous = |spec: &ParamSpec| {
+        if spec.range.is_integer() {
+            Err(format!(
+                "`{}` takes whole numbers; calibrate continuous parameters only (fix it, or \
+                 sweep it with `cadre-sim sweep`)",
                 spec.key()
-            ),
-        ));
-        return None;
-    }
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    let range = read_param_range(doc, table, item, "calibrated", &taken, continuous, problems);
+    let (kind, range) = (kind?, range?);
+    let (spec, low, high, from_value) = (range.spec, range.low, range.high, range.from_value);
     let prior = match kind.as_str() {
         "uniform" => Prior::Uniform { low, high },
         "log-uniform" => {

@@ -31,7 +31,7 @@ use toml::de::DeValue;
 use super::{Factor, Method, SensitivityPlan};
 use crate::error::InputError;
 use crate::model::Metric;
-use crate::model::params::suggest;
+use crate::model::params::{ParamId, ParamSpec, suggest};
 use crate::scenario::edit::check_value;
 use crate::scenario::input::{Document, FileKind, Problems, Value};
 use crate::scenario::lookup_param;
@@ -258,6 +258,38 @@ fn read_factor(
 ) -> Option<Factor> {
     let table = problems.check(doc.table("parameter", item))?;
     let ok = doc.check_keys(table, "a [[parameter]]", PARAMETER_KEYS, problems);
+    let taken = |id| before.iter().any(|f| f.param == id);
+    let range = read_param_range(doc, table, item, "varied", &taken, |_| Ok(()), problems)?;
+    ok.then_some(Factor {
+        param: range.spec.id,
+        low: range.low,
+        high: range.high,
+    })
+}
+
+/// The `param`, `from` and `to` of a `[[parameter]]` table, as sensitivity and calibration
+/// files write them.
+pub(crate) struct ParamRange<'v, 'a> {
+    pub spec: &'static ParamSpec,
+    pub low: f64,
+    pub high: f64,
+    /// Where `from` is written, for later messages about it.
+    pub from_value: &'v Value<'a>,
+}
+
+/// Reads `param` (a sweepable parameter that `allow` accepts and that no earlier table took:
+/// `taken`), `from` and `to` (in its range, `from` < `to`) of the `[[parameter]]` `table` at
+/// `item`. `verb` says what a twice-named parameter is ("varied", "calibrated"). None after
+/// recording problems.
+pub(crate) fn read_param_range<'v, 'a>(
+    doc: &Document<'_>,
+    table: &'v crate::scenario::input::Table<'a>,
+    item: &Value<'_>,
+    verb: &str,
+    taken: &dyn Fn(ParamId) -> bool,
+    allow: impl Fn(&ParamSpec) -> Result<(), String>,
+    problems: &mut Problems,
+) -> Option<ParamRange<'v, 'a>> {
     let field = |name: &str| {
         get(table, name)
             .ok_or_else(|| doc.error(&item.span(), format!("a [[parameter]] needs `{name}`")))
@@ -266,12 +298,13 @@ fn read_factor(
     let spec = problems.check(doc.string("param", param_value).and_then(|key| {
         lookup_param(&key)
             .and_then(|spec| check_sweepable(spec.id).map(|()| spec))
+            .and_then(|spec| allow(spec).map(|()| spec))
             .map_err(|m| doc.error(&param_value.span(), m))
     }))?;
-    if before.iter().any(|f| f.param == spec.id) {
+    if taken(spec.id) {
         problems.add(doc.error(
             &param_value.span(),
-            format!("`{}` is varied twice", spec.key()),
+            format!("`{}` is {verb} twice", spec.key()),
         ));
         return None;
     }
@@ -279,7 +312,7 @@ fn read_factor(
     let to_value = problems.check(field("to"));
     let low = from_value.and_then(|v| problems.check(doc.param(spec, v)));
     let high = to_value.and_then(|v| problems.check(doc.param(spec, v)));
-    let (low, high, to_value) = (low?, high?, to_value?);
+    let (low, high, to_value, from_value) = (low?, high?, to_value?, from_value?);
     if low >= high {
         problems.add(doc.error(
             &to_value.span(),
@@ -290,10 +323,11 @@ fn read_factor(
         ));
         return None;
     }
-    ok.then_some(Factor {
-        param: spec.id,
+    Some(ParamRange {
+        spec,
         low,
         high,
+        from_value,
     })
 }
 
