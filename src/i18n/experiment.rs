@@ -55,12 +55,16 @@ pub const PROBLEMS: Tr = tr("replicates had no estimates", "次重复无法估�
 
 /// "TWFE reports +0.031 on average; the true effect is +0.052: it understates it by 40%. Its
 /// own 95% intervals contain the truth in 12% of replicates."
+///
+/// `noise` is the standard error of the mean bias over replicates: a bias within twice it is
+/// not told as an over- or understatement.
 pub fn estimate_sentence(
     lang: Lang,
     estimator: &str,
     estimate: f64,
     truth: f64,
     coverage: f64,
+    noise: f64,
 ) -> String {
     let (e, t) = (
         crate::output::signed_number(estimate),
@@ -72,10 +76,14 @@ pub fn estimate_sentence(
     } else {
         f64::NAN
     };
-    let off = if relative.is_nan() || relative.abs() < 0.05 {
+    let off = if relative.is_nan()
+        || relative.abs() < 0.05
+        || (estimate - truth).abs() < 2.0 * noise
+    {
         match lang {
-            Lang::En => "it is close to the truth".to_string(),
-            Lang::Zh => "与真实值接近".to_string(),
+            Lang::En => "it is close to the truth (the difference is within the replicates' noise)"
+                .to_string(),
+            Lang::Zh => "与真实值接近（差异在重复间的随机波动之内）".to_string(),
         }
     } else {
         let pct = (relative.abs() * 100.0).round();

@@ -205,12 +205,17 @@ fn estimator_label(a: &Assessed, lang: Lang) -> String {
 pub fn reading(experiment: &Experiment, assessment: &Assessment, lang: Lang) -> Vec<String> {
     let mut out: Vec<String> = overall_rows(assessment)
         .map(|a| {
+            // The standard error of the mean bias: the spread of estimate − truth over the
+            // replicates (RMSE² = bias² + variance), over √n.
+            let spread = (a.rmse * a.rmse - a.bias * a.bias).max(0.0).sqrt();
+            let noise = spread / (a.estimate.n.max(1) as f64).sqrt();
             text::estimate_sentence(
                 lang,
                 &estimator_label(a, lang),
                 a.estimate.mean,
                 a.truth.mean,
                 a.coverage,
+                noise,
             )
         })
         .collect();
