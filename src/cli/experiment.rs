@@ -55,13 +55,14 @@ pub struct ExperimentArgs {
 
 impl ExperimentArgs {
     fn options(&self) -> Result<ExperimentOptions, InputError> {
-        let control = match self.control {
-            ControlArg::Nevertreated => "nevertreated",
-            ControlArg::Notyettreated => "notyettreated",
-        };
+        // The flag's own name is the comparison group's key (`nevertreated`, ...).
+        let control = self
+            .control
+            .to_possible_value()
+            .expect("every variant has a name");
         ExperimentOptions::new(
             &self.outcome,
-            control,
+            control.get_name(),
             self.leads,
             self.lags,
             self.bootstrap,

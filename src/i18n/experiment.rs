@@ -27,6 +27,7 @@ pub const TITLE_OVERALL: Tr = tr(
 pub const TITLE_BY_COHORT: Tr = tr("Places by cohort over time", "各批次地方随时间的变化");
 pub const EVENT_AXIS: Tr = tr("Steps since adoption", "采纳后的季度数");
 pub const EFFECT_AXIS: Tr = tr("Effect on the outcome", "对结果变量的效应");
+pub const SOCIAL_VALUE_PER_CADRE: Tr = tr("Social value per cadre", "人均社会价值");
 pub const TRUTH: Tr = tr("true effect", "真实效应");
 pub const NEVER: Tr = tr("never adopt", "从未采纳");
 pub const COHORT: Tr = tr("adopt at step", "采纳于第");

@@ -178,10 +178,7 @@ fn cohort_figure(experiment: &Experiment, lang: Lang) -> Figure {
 pub fn outcome_label(outcome: Outcome, lang: Lang) -> String {
     match outcome.metric() {
         Some(m) => i18n::metric_axis(m, lang),
-        None => match lang {
-            Lang::En => "Social value per cadre".into(),
-            Lang::Zh => "人均社会价值".into(),
-        },
+        None => text::SOCIAL_VALUE_PER_CADRE.get(lang).to_string(),
     }
 }
 

@@ -45,11 +45,7 @@ fn choice<T>(
             &value.span(),
             format!(
                 "`{key}` = \"{name}\" is not allowed: it must be one of {}",
-                names
-                    .iter()
-                    .map(|n| format!("\"{n}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                quoted(names)
             ),
         )
     })
@@ -69,32 +65,70 @@ pub fn read_places(
         {
             continue;
         }
-        let read = match key.get_ref().as_ref() {
-            "count" => doc
-                .integer("places.count", value, 1.0, crate::model::params::MAX_CADRES as f64)
-                .map(|v| places.count = v as u32),
-            "publish_scope" => choice(
-                doc,
-                "places.publish_scope",
-                value,
-                &PublishScope::NAMES,
-                PublishScope::from_name,
-            )
-            .map(|v| places.publish_scope = v),
-            _ => doc.number("places.strength_spread", value).and_then(|v| {
-                if v.is_finite() && v >= 0.0 {
-                    places.strength_spread = v;
-                    Ok(())
-                } else {
-                    Err(doc.error(
-                        &value.span(),
-                        format!("`places.strength_spread` = {v} is out of range: it must be a number >= 0"),
-                    ))
-                }
-            }),
+        let name: &str = key.get_ref();
+        let key = format!("places.{name}");
+        let read = if name == "publish_scope" {
+            doc.string(&key, value).map(PlaceValue::Text)
+        } else {
+            doc.number(&key, value).map(PlaceValue::Number)
         };
-        problems.check(read);
+        problems.check(
+            read.and_then(|v| set_place(places, name, v).map_err(|m| doc.error(&value.span(), m))),
+        );
     }
+}
+
+/// A value of a `[places]` key, as a file or a flag gives it.
+enum PlaceValue {
+    Number(f64),
+    Text(String),
+}
+
+/// Sets `[places]` key `name`: the one check of its value, for files and `--set` alike.
+fn set_place(places: &mut Places, name: &str, value: PlaceValue) -> Result<(), String> {
+    use crate::model::params::MAX_CADRES;
+    match (name, value) {
+        ("count", PlaceValue::Number(v)) => {
+            if !integer_in(v, 1.0, MAX_CADRES as f64) {
+                return Err(format!(
+                    "`places.count` = {v} must be an integer in [1, {MAX_CADRES}]"
+                ));
+            }
+            places.count = v as u32;
+        }
+        ("strength_spread", PlaceValue::Number(v)) => {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!(
+                    "`places.strength_spread` = {v} is out of range: it must be a number >= 0"
+                ));
+            }
+            places.strength_spread = v;
+        }
+        ("publish_scope", PlaceValue::Text(text)) => {
+            places.publish_scope = PublishScope::from_name(&text).ok_or_else(|| {
+                format!(
+                    "`places.publish_scope` = \"{text}\" is not allowed: it must be one of {}",
+                    quoted(&PublishScope::NAMES)
+                )
+            })?;
+        }
+        (other, _) => {
+            let hint = crate::model::params::suggest(other, PLACES_KEYS.iter().copied())
+                .map(|s| format!(" (did you mean `places.{s}`?)"))
+                .unwrap_or_else(|| format!("; allowed: {}", PLACES_KEYS.join(", ")));
+            return Err(format!("unknown key `places.{other}`{hint}"));
+        }
+    }
+    Ok(())
+}
+
+/// `"a", "b"`: names as a message lists them.
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads a `[rollout]` table. `regime` is the scenario's own regime (what adoption changes
@@ -277,47 +311,16 @@ fn read_cohorts(
     ok.then_some(cohorts)
 }
 
-/// Applies `--set places.NAME=VALUE` (the same keys and ranges as the `[places]` table).
+/// Applies `--set places.NAME=VALUE` (the same keys and checks as the `[places]` table).
 pub fn set_from_text(places: &mut Places, name: &str, value: &str) -> Result<(), String> {
-    let number = |key: &str| -> Result<f64, String> {
-        value
-            .parse::<f64>()
-            .map_err(|_| format!("`places.{key}` = `{value}` is not a number"))
+    let value = match name {
+        "count" | "strength_spread" => PlaceValue::Number(
+            value
+                .parse()
+                .map_err(|_| format!("`places.{name}` = `{value}` is not a number"))?,
+        ),
+        // publish_scope, or an unknown key, which set_place names with a hint.
+        _ => PlaceValue::Text(value.to_string()),
     };
-    match name {
-        "count" => {
-            let v = number("count")?;
-            if !integer_in(v, 1.0, crate::model::params::MAX_CADRES as f64) {
-                return Err(format!(
-                    "`places.count` = {v} must be an integer in [1, {}]",
-                    crate::model::params::MAX_CADRES
-                ));
-            }
-            places.count = v as u32;
-        }
-        "publish_scope" => {
-            places.publish_scope = PublishScope::from_name(value).ok_or_else(|| {
-                format!(
-                    "`places.publish_scope` = `{value}` is not allowed: it must be one of {}",
-                    PublishScope::NAMES.join(", ")
-                )
-            })?;
-        }
-        "strength_spread" => {
-            let v = number("strength_spread")?;
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(format!(
-                    "`places.strength_spread` = {v} is out of range: it must be a number >= 0"
-                ));
-            }
-            places.strength_spread = v;
-        }
-        other => {
-            let hint = crate::model::params::suggest(other, PLACES_KEYS.iter().copied())
-                .map(|s| format!(" (did you mean `places.{s}`?)"))
-                .unwrap_or_else(|| format!("; allowed: {}", PLACES_KEYS.join(", ")));
-            return Err(format!("unknown key `places.{other}`{hint}"));
-        }
-    }
-    Ok(())
+    set_place(places, name, value)
 }
