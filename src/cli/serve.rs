@@ -2,6 +2,7 @@
 //! game (students play cadres on their phones, see `serve::class`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -33,6 +34,22 @@ pub struct ServeArgs {
     /// computer's network address and the port).
     #[arg(long, requires = "class")]
     pub join_url: Option<String>,
+    /// The class's folder: its record (every move, so that `--resume` can continue the
+    /// class), decisions.csv and debrief.json, written as the class goes. Default: a new
+    /// folder class-<date>-<time> here.
+    #[arg(long, requires = "class", conflicts_with = "resume")]
+    pub out: Option<PathBuf>,
+    /// Continue the class saved in this folder after a restart: the same trainer's
+    /// address, students keep their seats, rounds go on.
+    #[arg(long, requires = "class")]
+    pub resume: Option<PathBuf>,
+    /// Addresses of other computers whose browser may use the trainer's controls
+    /// (comma-separated). By default only this computer's.
+    #[arg(long, requires = "class", value_delimiter = ',')]
+    pub trainer_from: Vec<IpAddr>,
+    /// Seats one network address may take (a shared computer in a lab seats several).
+    #[arg(long, requires = "class", default_value_t = crate::serve::class::SEATS_PER_ADDRESS)]
+    pub seats_per_address: u32,
 }
 
 pub fn execute(args: &ServeArgs) -> anyhow::Result<()> {
@@ -118,19 +135,44 @@ async fn serve_class(
             format!("http://{}/", SocketAddr::new(host, shown.port()))
         }
     };
-    let token = crate::serve::class::trainer_token();
+    let (out, resume) = match (&args.resume, &args.out) {
+        (Some(dir), _) => (dir.clone(), true),
+        (None, Some(dir)) => (dir.clone(), false),
+        (None, None) => (PathBuf::from(default_folder()), false),
+    };
     let config = crate::serve::class::ClassConfig {
         scenario: args.scenario.clone(),
         seed: args.seed,
         timer_s: args.timer,
         join_url: join_url.clone(),
-        trainer_token: token.clone(),
+        trainer_token: crate::serve::class::trainer_token(),
+        out: Some(out.clone()),
+        resume,
+        trainer_from: args.trainer_from.clone(),
+        seats_per_address: args.seats_per_address,
+        ..Default::default()
     };
-    let router =
+    let limits = config.limits;
+    let app =
         crate::serve::class::router(config).map_err(|(option, m)| InputError::new(option, m))?;
+    let token = app.trainer_token.clone();
     println!("cadre-sim class game");
+    if resume {
+        println!(
+            "Continuing the class in {}: {} students, {} rounds played.",
+            out.display(),
+            app.students,
+            app.rounds
+        );
+    } else {
+        println!("Saving the class in {} (continue it after a restart with --resume {}).", out.display(), out.display());
+    }
     println!("Students join at: {join_url}");
     println!("Trainer's screen (keep this address to yourself): http://{shown}/trainer#{token}");
+    eprintln!(
+        "Do not show this terminal on the projector: the trainer's address above holds the \
+         token that controls the game."
+    );
     if args.host.is_loopback() {
         println!(
             "Only this computer can join: start with --host 0.0.0.0 for phones on the \
@@ -138,8 +180,31 @@ async fn serve_class(
         );
     }
     println!("Press Ctrl-C to stop.");
-    axum::serve(listener, router).await?;
+    crate::serve::connections::serve(listener, app.router, limits).await?;
     Ok(())
+}
+
+/// A new class's folder: class-YYYY-MM-DD-HHMM (UTC), here.
+fn default_folder() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "class-{year:04}-{month:02}-{day:02}-{:02}{:02}",
+        rest / 3600,
+        rest % 3600 / 60
+    )
 }
 
 /// This computer's address on its network: the local address of a UDP socket "connected"

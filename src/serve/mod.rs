@@ -11,6 +11,7 @@
 
 pub mod assets;
 pub mod class;
+pub mod connections;
 pub mod request;
 pub mod stream;
 pub mod text;
@@ -155,9 +156,10 @@ async fn run(
         .into_response())
 }
 
-/// Serves the classroom page on `listener` until the process ends.
+/// Serves the classroom page on `listener` until the process ends, under the same
+/// connection limits as the class game ([`connections`]).
 pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router()).await
+    connections::serve(listener, router(), connections::Limits::default()).await
 }
 
 /// Binds `addr` (port 0 picks a free port), starts serving in the background on the current

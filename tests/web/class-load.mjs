@@ -10,8 +10,9 @@
 // ROUNDS (20).
 
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,7 +23,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function start() {
   return new Promise((ok, fail) => {
-    const server = spawn(BIN, ["serve", "--class", "--port", "0", "--timer", "60"], { stdio: ["ignore", "pipe", "inherit"] });
+    const server = spawn(BIN, ["serve", "--class", "--port", "0", "--timer", "60", "--seats-per-address", "400", "--out", mkdtempSync(join(tmpdir(), "cadre-class-"))], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     server.stdout.on("data", (c) => {
       out += c;

@@ -13,7 +13,8 @@
 // Environment: CADRE_SIM_BIN, CHROMIUM, SCREENSHOTS as for e2e.mjs; STUDENTS (default 32).
 
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -39,7 +40,7 @@ function check(ok, what) {
 /** Starts the class game on a free port; resolves to the students' and trainer's URLs. */
 function startServer() {
   return new Promise((resolveUrls, reject) => {
-    const server = spawn(BIN, ["serve", "--class", "--port", "0", "--timer", "30", "--seed", "7"], {
+    const server = spawn(BIN, ["serve", "--class", "--port", "0", "--timer", "30", "--seed", "7", "--seats-per-address", "400", "--out", mkdtempSync(join(tmpdir(), "cadre-class-"))], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -97,12 +98,12 @@ async function main() {
     check(phones.every((p) => !p.page.url().includes("token")), "no seat token in a student's address");
     const tokens = await Promise.all(phones.map((p) => p.page.evaluate(() => localStorage.getItem("cadre-seat"))));
     check(new Set(tokens).size === STUDENTS && tokens.every((t) => /^[0-9a-f]{32}$/.test(t)), "every phone holds a seat token of its own");
-    const dup = await phones[1].page.evaluate(async () => (await fetch("/api/join", { method: "POST", body: JSON.stringify({ nickname: "Student 2" }) })).status);
+    const dup = await phones[1].page.evaluate(async () => (await fetch("/api/join", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ nickname: "Student 2" }) })).status);
     check(dup === 409, "a taken nickname is refused (409)");
 
     await trainer.waitForFunction((n) => document.getElementById("names").children.length === n, STUDENTS);
     check((await trainer.textContent("#joined")).includes(`${STUDENTS} students joined`), "the join screen counts the students");
-    const chip = await trainer.$eval("#names", (box) => ({ text: box.children[0].textContent, imgs: box.querySelectorAll("img").length }));
+    const chip = await trainer.$eval("#names", (box, h) => ({ text: [...box.children].find((c) => c.textContent === h)?.textContent, imgs: box.querySelectorAll("img").length }), HOSTILE);
     check(chip.text === HOSTILE && chip.imgs === 0, "a nickname with markup shows as text on the trainer's screen");
     const who = await phones[0].page.$eval("#who", (e) => ({ text: e.textContent, imgs: e.querySelectorAll("img").length }));
     check(who.text.includes(HOSTILE) && who.imgs === 0, "a nickname with markup shows as text on the phone");
@@ -132,7 +133,7 @@ async function main() {
       }));
       check(choices.some((c) => c !== null), `quarter ${n}: some students had an opportunity`);
       // Everyone with an opportunity answered: the round closes without waiting for the timer.
-      await trainer.waitForFunction((k) => document.getElementById("phase").textContent.includes(`${k} quarters played`), n, { timeout: 15000 });
+      await trainer.waitForFunction((k) => new RegExp(`\\b${k} quarters? played`).test(document.getElementById("phase").textContent), n, { timeout: 15000 });
       await Promise.all(phones.map((p) => p.page.waitForSelector("#outcome", { timeout: 15000 })));
     }
     for (let n = 1; n <= 3; n++) await playRound(n);
@@ -160,6 +161,11 @@ async function main() {
     await trainer.click("#switch");
     await trainer.waitForFunction((b) => document.getElementById("regime-now").textContent !== b, before);
     check(true, `the regime is switched: ${before} -> ${await trainer.textContent("#regime-now")}`);
+
+    // The trainer's screen reloads: it stays on the Live tab.
+    await trainer.reload();
+    await trainer.waitForFunction(() => document.getElementById("view-live").classList.contains("on") && document.getElementById("phase").textContent.length > 0);
+    check(true, "a reloaded trainer's screen stays on Live");
 
     // A phone reloads: it gets its seat back.
     await phones[5].page.reload();

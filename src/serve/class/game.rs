@@ -28,8 +28,7 @@ use crate::scenario::{Scenario, builtin};
 pub const MAX_STUDENTS: usize = 300;
 /// The most rounds one game plays (a 45-minute session plays 10–20).
 pub const MAX_ROUNDS: u32 = 200;
-/// The longest nickname, in characters.
-pub const NICKNAME_MAX: usize = 24;
+pub use super::nickname::NICKNAME_MAX;
 /// Quarters of a unit's decided cases a card reports ("in your unit, the last year").
 pub const UNIT_MEMORY: usize = 4;
 /// The game's own generator (opportunities and difficulties of students' seats) is the
@@ -115,6 +114,9 @@ pub struct Outcome {
 pub struct Seat {
     pub nickname: String,
     pub cadre: u32,
+    /// Removed by the trainer: its cadre went back to the bots; the seat keeps its place
+    /// (and its decisions) in the record.
+    pub removed: bool,
     pub card: Option<Card>,
     pub answer: Option<bool>,
     pub outcome: Option<Outcome>,
@@ -224,6 +226,7 @@ pub enum GameError {
     NoRoundOpen,
     UnknownRegime(String),
     Over,
+    UnknownSeat,
 }
 
 /// The game.
@@ -298,21 +301,15 @@ impl Game {
     /// Seats a new student. Seats spread over the units (student k sits in unit k mod
     /// units), so every unit has students and bots side by side.
     pub fn join(&mut self, nickname: &str) -> Result<usize, GameError> {
-        let nickname = clean_nickname(nickname)?;
-        let key = nickname.to_lowercase();
-        if self.seats.iter().any(|s| s.nickname.to_lowercase() == key) {
-            return Err(GameError::NicknameTaken);
-        }
-        let limit = MAX_STUDENTS.min(self.cadres());
-        if self.seats.len() >= limit {
-            return Err(GameError::Full);
-        }
+        let nickname = self.check_join(nickname)?;
         let k = self.seats.len() as u32;
         let groups = self.world.groups();
         let units = groups.units();
         let (unit, position) = (k % units, k / units);
         let members = groups.members(unit);
-        let cadre = if position < members.len() as u32 {
+        let cadre = if position < members.len() as u32
+            && self.seat_of[(members.start + position) as usize] == usize::MAX
+        {
             members.start + position
         } else {
             // A small last unit is full: the first free cadre.
@@ -326,11 +323,68 @@ impl Game {
         self.seats.push(Seat {
             nickname,
             cadre,
+            removed: false,
             card,
             answer: None,
             outcome: None,
         });
         Ok(self.seats.len() - 1)
+    }
+
+    /// The nickname a new student would be seated under, or why they would not be: checked
+    /// before a join spends any of the server's join allowance.
+    pub fn check_join(&self, nickname: &str) -> Result<String, GameError> {
+        let nickname = clean_nickname(nickname)?;
+        self.check_free(&nickname, None)?;
+        if self.students() >= MAX_STUDENTS.min(self.cadres()) {
+            return Err(GameError::Full);
+        }
+        Ok(nickname)
+    }
+
+    /// Refuses a nickname that looks like another seat's (`except` a seat being renamed).
+    fn check_free(&self, nickname: &str, except: Option<usize>) -> Result<(), GameError> {
+        let keys = super::nickname::keys(nickname);
+        let taken = self.seats.iter().enumerate().any(|(i, s)| {
+            !s.removed && Some(i) != except && super::nickname::look_alike(&keys, &s.nickname)
+        });
+        if taken {
+            Err(GameError::NicknameTaken)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The students seated now (removed seats not counted).
+    pub fn students(&self) -> usize {
+        self.seats.iter().filter(|s| !s.removed).count()
+    }
+
+    /// Removes a seat: its cadre goes back to the bots from this round on (in an open
+    /// round the model plays it, as it plays every bot).
+    pub fn remove(&mut self, seat: usize) -> Result<(), GameError> {
+        let s = self
+            .seats
+            .get_mut(seat)
+            .filter(|s| !s.removed)
+            .ok_or(GameError::UnknownSeat)?;
+        s.removed = true;
+        s.card = None;
+        s.answer = None;
+        s.outcome = None;
+        self.seat_of[s.cadre as usize] = usize::MAX;
+        Ok(())
+    }
+
+    /// Renames a seat (the trainer's correction of a nickname), by the same rules as joins.
+    pub fn rename(&mut self, seat: usize, nickname: &str) -> Result<(), GameError> {
+        if self.seats.get(seat).is_none_or(|s| s.removed) {
+            return Err(GameError::UnknownSeat);
+        }
+        let nickname = clean_nickname(nickname)?;
+        self.check_free(&nickname, Some(seat))?;
+        self.seats[seat].nickname = nickname;
+        Ok(())
     }
 
     /// Opens the next round: every seat gets its card.
@@ -341,6 +395,9 @@ impl Game {
             _ => {}
         }
         for i in 0..self.seats.len() {
+            if self.seats[i].removed {
+                continue;
+            }
             let cadre = self.seats[i].cadre;
             let card = self.card(cadre, true);
             let seat = &mut self.seats[i];
@@ -449,7 +506,9 @@ impl Game {
             .seats
             .iter()
             // Every seat, with or without an opportunity: a seat left out would be played
-            // by the model (its opportunity and temptations drawn as a bot's).
+            // by the model (its opportunity and temptations drawn as a bot's), as a
+            // removed seat's cadre is.
+            .filter(|s| !s.removed)
             .map(|s| SeatChoice {
                 cadre: s.cadre,
                 difficulty: s
@@ -593,7 +652,7 @@ impl Game {
         self.unit_cases.truncate(UNIT_MEMORY);
 
         let tally = self.world.last_tally().clone();
-        let n_students = self.seats.len() as f64;
+        let n_students = self.students() as f64;
         let n_bots = self.cadres() as f64 - n_students;
         let bots = Tally2 {
             opportunities: tally.opportunities - students.opportunities,
@@ -668,20 +727,10 @@ fn load_regime_scenario(name: &str) -> Result<Scenario, GameError> {
 /// refused, at most [`NICKNAME_MAX`] characters. Markup is kept as text: every page
 /// escapes it (it is only ever set as text, never as HTML).
 pub fn clean_nickname(raw: &str) -> Result<String, GameError> {
-    let cleaned: String = raw
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(*c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
-        .collect();
-    if cleaned.is_empty() {
-        return Err(GameError::NicknameEmpty);
-    }
-    if cleaned.chars().count() > NICKNAME_MAX {
-        return Err(GameError::NicknameTooLong);
-    }
-    Ok(cleaned)
+    super::nickname::clean(raw).map_err(|r| match r {
+        super::nickname::Refused::Empty => GameError::NicknameEmpty,
+        super::nickname::Refused::TooLong => GameError::NicknameTooLong,
+    })
 }
 
 #[cfg(test)]

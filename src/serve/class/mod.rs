@@ -8,36 +8,55 @@
 //! - this file: the HTTP side. Students join at `/` and get a seat token (kept in the
 //!   phone's storage, sent in the `X-Seat-Token` header, never in a URL) that acts for that
 //!   seat only; the trainer's screen is `/trainer` and its API asks for the trainer token
-//!   printed in the terminal (`Authorization: Bearer`). Every refusal is a 4xx JSON answer
-//!   like the classroom page's ([`ApiError`]); requests are rate-limited per seat, joins
-//!   globally, bodies are small, and the numbers of students and rounds are capped.
+//!   printed in the terminal (`Authorization: Bearer`), and answers only the trainer's own
+//!   computer (loopback) unless `--trainer-from` names other addresses. Every refusal is a
+//!   4xx JSON answer like the classroom page's ([`ApiError`]).
+//! - [`nickname`]: nicknames cleaned (NFC, no invisible characters) and look-alikes refused;
+//! - [`record`]: every move of the class, appended to `record.jsonl` in the class's folder;
+//!   `--resume` replays it into the same class.
+//!
+//! Who can do what: a join is validated (JSON content type, nickname, room, joining not
+//! locked) before it spends any allowance; then it spends one of its address's few seats
+//! and one of the class-wide allowance, which one address cannot exhaust. Requests are
+//! rate-limited per seat, bodies are small, the numbers of students and rounds are capped,
+//! JSON endpoints take JSON only, the Host header must be this server's (an IP address,
+//! `localhost`, or the join address's host: no DNS rebinding), and every answer carries a
+//! strict Content-Security-Policy, `X-Frame-Options: DENY` and `nosniff`. Connections are
+//! served by [`super::connections`] (timeouts, a cap, slow clients evicted first).
 //!
 //! The round timer runs on a thread of its own; everything else happens in the handlers,
 //! under one lock held for microseconds (a round's step of a 1000-cadre world included).
 
 pub mod fit;
 pub mod game;
+pub mod nickname;
+pub mod record;
 pub mod text;
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::Uri;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::connections::Limits;
 use super::request::{self, ApiError, Problem};
 use crate::i18n::Lang;
 use crate::scenario::builtin;
 use game::{CardKind, Game, GameError, Phase};
+use record::{Event, Record};
 
 pub const STUDENT_HTML: &str = include_str!("assets/student.html");
 pub const TRAINER_HTML: &str = include_str!("assets/trainer.html");
@@ -52,9 +71,13 @@ const MAX_BODY: usize = 4 * 1024;
 /// second).
 const SEAT_BURST: f64 = 20.0;
 const SEAT_RATE: f64 = 5.0;
-/// Joins in a burst (a whole class at once), and per second after it.
+/// Joins in a burst (a whole class at once), and per second after it, class-wide.
 const JOIN_BURST: f64 = game::MAX_STUDENTS as f64;
 const JOIN_RATE: f64 = 20.0;
+/// Seats one address may take by default (a phone whose storage was wiped joins again;
+/// a shared computer seats a few), and how fast that allowance comes back.
+pub const SEATS_PER_ADDRESS: u32 = 4;
+const ADDRESS_REFILL_S: f64 = 60.0;
 /// A phone not heard from for this long is shown as gone (its seat holds back).
 const GONE_AFTER: Duration = Duration::from_secs(10);
 /// The round timer's bounds, in seconds.
@@ -72,6 +95,35 @@ pub struct ClassConfig {
     pub join_url: String,
     /// The trainer's token.
     pub trainer_token: String,
+    /// The class's folder: its record, decisions and debrief, written as the class goes
+    /// (None: nothing is written, for tests and embedding).
+    pub out: Option<PathBuf>,
+    /// Continue the class recorded in `out` (its world, seed, timer and trainer token come
+    /// from the record; the fields above are not used).
+    pub resume: bool,
+    /// Addresses besides this computer's own from which the trainer's API answers.
+    pub trainer_from: Vec<IpAddr>,
+    /// Seats one address may take (see [`SEATS_PER_ADDRESS`]).
+    pub seats_per_address: u32,
+    /// The connection limits.
+    pub limits: Limits,
+}
+
+impl Default for ClassConfig {
+    fn default() -> Self {
+        ClassConfig {
+            scenario: "strict_accountability".into(),
+            seed: 20230401,
+            timer_s: 45,
+            join_url: "http://127.0.0.1:8080/".into(),
+            trainer_token: new_token(),
+            out: None,
+            resume: false,
+            trainer_from: Vec::new(),
+            seats_per_address: SEATS_PER_ADDRESS,
+            limits: Limits::default(),
+        }
+    }
 }
 
 /// A token bucket.
@@ -119,6 +171,14 @@ struct Inner {
     clock: Clock,
     /// Regime switches: (first round under it, regime).
     switches: Vec<(u32, String)>,
+    /// Joining locked by the trainer.
+    locked: bool,
+    /// Each address's allowance of seats.
+    addresses: HashMap<IpAddr, Bucket>,
+    seats_per_address: f64,
+    /// The class's record and folder, when it has one.
+    record: Option<Record>,
+    out: Option<PathBuf>,
 }
 
 impl Inner {
@@ -129,12 +189,89 @@ impl Inner {
         }
         let due = matches!(self.clock, Clock::Running(deadline) if now >= deadline);
         if due || self.game.all_answered() {
-            self.close();
+            let _ = self.commit(Event::Close, now);
         }
     }
-    fn close(&mut self) {
-        if self.game.close_round().is_ok() {
-            self.clock = Clock::Stopped;
+
+    /// Makes a move: applies it, then appends it to the record. Every change of the class
+    /// goes through here, so that the record replays to the same class.
+    fn commit(&mut self, event: Event, now: Instant) -> Result<(), GameError> {
+        self.apply(&event, now)?;
+        if let Some(record) = &mut self.record {
+            // Answers and joins come in bursts of hundreds: written at once (they survive
+            // the server's crash), made durable on the disk with the next round's move.
+            let sync = !matches!(event, Event::Answer { .. } | Event::Join { .. });
+            if let Err(e) = record.append(&event, sync) {
+                eprintln!(
+                    "warning: cannot write the class's record {}: {e}; the class goes on, \
+                     but a restart would lose this move",
+                    record.path().display()
+                );
+            }
+        }
+        if matches!(event, Event::Close) {
+            self.write_results();
+        }
+        Ok(())
+    }
+
+    /// One move, by the game's own rules; the same code makes a move and replays it.
+    fn apply(&mut self, event: &Event, now: Instant) -> Result<(), GameError> {
+        match event {
+            Event::Start { .. } => {}
+            Event::Join { nickname, token } => {
+                let seat = self.game.join(nickname)?;
+                self.tokens.insert(token.clone(), seat);
+                self.last_seen.push(now);
+                self.buckets.push(Bucket::full(SEAT_BURST));
+            }
+            Event::Open => {
+                self.game.open_round()?;
+                self.clock = Clock::Running(now + Duration::from_secs(self.timer_s as u64));
+            }
+            Event::Answer {
+                seat,
+                round,
+                reform,
+            } => self.game.answer(*seat, *round, *reform)?,
+            Event::Close => {
+                self.game.close_round()?;
+                self.clock = Clock::Stopped;
+            }
+            Event::Regime { name } => {
+                self.game.switch_regime(name)?;
+                let at = self.game.round();
+                self.switches.retain(|(r, _)| *r != at);
+                self.switches.push((at, name.clone()));
+            }
+            Event::Timer { seconds } => self.timer_s = (*seconds).clamp(TIMER_MIN, TIMER_MAX),
+            Event::Lock { locked } => self.locked = *locked,
+            Event::Remove { seat } => {
+                self.game.remove(*seat)?;
+                self.tokens.retain(|_, s| s != seat);
+            }
+            Event::Rename { seat, nickname } => self.game.rename(*seat, nickname)?,
+        }
+        Ok(())
+    }
+
+    /// The decisions (without nicknames) and the debrief's data, written to the class's
+    /// folder after every round, so that they are there even if the server is not.
+    fn write_results(&self) {
+        let Some(out) = &self.out else { return };
+        let written = export_csv(&self.game, false)
+            .map_err(std::io::Error::other)
+            .and_then(|csv| crate::output::write_atomic_unsynced(&out.join("decisions.csv"), &csv))
+            .and_then(|_| {
+                let debrief = serde_json::to_vec_pretty(&debrief_of(&self.game))
+                    .map_err(std::io::Error::other)?;
+                crate::output::write_atomic_unsynced(&out.join("debrief.json"), &debrief)
+            });
+        if let Err(e) = written {
+            eprintln!(
+                "warning: cannot write the class's results to {}: {e}",
+                out.display()
+            );
         }
     }
     fn remaining_ms(&self, now: Instant) -> Option<u64> {
@@ -151,6 +288,9 @@ struct ClassState {
     trainer_token: String,
     join_url: String,
     qr_svg: String,
+    /// Host names (besides IP addresses and `localhost`) requests may name.
+    hosts: Vec<String>,
+    trainer_from: Vec<IpAddr>,
 }
 
 impl ClassState {
@@ -238,38 +378,116 @@ fn game_error(e: GameError, lang: Lang) -> ApiError {
             "game_over",
             format!("the game has played its {} rounds", game::MAX_ROUNDS),
         ),
+        UnknownSeat => (
+            StatusCode::NOT_FOUND,
+            "no_such_seat",
+            "`seat` is not a seat of this class".into(),
+        ),
     };
     refuse(status, kind, error, lang)
 }
 
+/// The class game, ready to serve.
+pub struct ClassApp {
+    pub router: Router,
+    /// The trainer's token (the record's, when the class is resumed).
+    pub trainer_token: String,
+    /// Students and rounds played so far (a resumed class's).
+    pub students: usize,
+    pub rounds: usize,
+}
+
 /// The class game's web application; a bad configuration is refused with the option that
-/// set it (`--scenario`, `--join-url`) and what is wrong.
-pub fn router(config: ClassConfig) -> Result<Router, (&'static str, String)> {
-    let game = Game::new(&config.scenario, config.seed).map_err(|_| {
+/// set it (`--scenario`, `--join-url`, `--out`, `--resume`) and what is wrong.
+pub fn router(config: ClassConfig) -> Result<ClassApp, (&'static str, String)> {
+    // Everything is checked before anything is written.
+    let qr_svg = qr_svg(&config.join_url).map_err(|m| ("--join-url", m))?;
+    let (record, events) = match (&config.out, config.resume) {
+        (Some(dir), true) => {
+            let (record, events) = Record::resume(dir).map_err(|m| ("--resume", m))?;
+            (Some(record), events)
+        }
+        (None, true) => return Err(("--resume", "resuming needs the class's folder".into())),
+        (out, false) => {
+            let start = Event::Start {
+                scenario: config.scenario.clone(),
+                seed: config.seed,
+                timer_s: config.timer_s,
+                trainer_token: config.trainer_token.clone(),
+            };
+            Game::new(&config.scenario, config.seed).map_err(|_| unknown_scenario(&config))?;
+            let record = match out {
+                Some(dir) => Some(Record::create(dir, &start).map_err(|m| ("--out", m))?),
+                None => None,
+            };
+            (record, vec![start])
+        }
+    };
+    let Some(Event::Start {
+        scenario,
+        seed,
+        timer_s,
+        trainer_token,
+    }) = events.first().cloned()
+    else {
+        return Err(("--resume", "the record has no start".into()));
+    };
+    let game = Game::new(&scenario, seed).map_err(|_| {
         (
-            "--scenario",
-            format!(
-                "unknown scenario `{}`; the class game plays built-in scenarios: {}",
-                config.scenario,
-                builtin::names().collect::<Vec<_>>().join(", ")
-            ),
+            "--resume",
+            format!("the record's scenario `{scenario}` is not a built-in scenario"),
         )
     })?;
-    let qr_svg = qr_svg(&config.join_url).map_err(|m| ("--join-url", m))?;
+    let mut inner = Inner {
+        game,
+        tokens: HashMap::new(),
+        last_seen: Vec::new(),
+        buckets: Vec::new(),
+        joins: Bucket::full(JOIN_BURST),
+        timer_s: timer_s.clamp(TIMER_MIN, TIMER_MAX),
+        clock: Clock::Stopped,
+        switches: vec![(0, scenario.clone())],
+        locked: false,
+        addresses: HashMap::new(),
+        seats_per_address: config.seats_per_address.max(1) as f64,
+        record: None,
+        out: config.out.clone(),
+    };
+    // Replay: the phones of a resumed class are shown as gone until they poll again.
+    let now = Instant::now();
+    let long_ago = now.checked_sub(GONE_AFTER).unwrap_or(now);
+    for (line, event) in events.iter().enumerate().skip(1) {
+        inner.apply(event, long_ago).map_err(|e| {
+            (
+                "--resume",
+                format!(
+                    "line {} of the record ({event:?}) does not replay: {e:?}",
+                    line + 1
+                ),
+            )
+        })?;
+    }
+    // An open round comes back paused with its full time: the trainer resumes it.
+    if inner.game.phase == Phase::Open {
+        inner.clock = Clock::Paused(Duration::from_secs(inner.timer_s as u64));
+    }
+    inner.record = record;
+    if config.resume {
+        inner.write_results();
+    }
+    let (students, rounds) = (inner.game.students(), inner.game.rounds.len());
+    let join_host = config
+        .join_url
+        .parse::<Uri>()
+        .ok()
+        .and_then(|u| u.host().map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase()));
     let state = Arc::new(ClassState {
-        inner: Mutex::new(Inner {
-            game,
-            tokens: HashMap::new(),
-            last_seen: Vec::new(),
-            buckets: Vec::new(),
-            joins: Bucket::full(JOIN_BURST),
-            timer_s: config.timer_s.clamp(TIMER_MIN, TIMER_MAX),
-            clock: Clock::Stopped,
-            switches: vec![(0, config.scenario.clone())],
-        }),
-        trainer_token: config.trainer_token,
+        inner: Mutex::new(inner),
+        trainer_token: trainer_token.clone(),
         join_url: config.join_url,
         qr_svg,
+        hosts: join_host.into_iter().collect(),
+        trainer_from: config.trainer_from,
     });
     start_clock(Arc::downgrade(&state));
     let page = |ct: &'static str, body: &'static str| {
@@ -284,7 +502,7 @@ pub fn router(config: ClassConfig) -> Result<Router, (&'static str, String)> {
                 .into_response()
         }
     };
-    Ok(Router::new()
+    let router = Router::new()
         .route("/", get(page("text/html; charset=utf-8", STUDENT_HTML)))
         .route(
             "/trainer",
@@ -320,6 +538,8 @@ pub fn router(config: ClassConfig) -> Result<Router, (&'static str, String)> {
             }),
         )
         .route("/qr.svg", get(qr))
+        .route("/favicon.ico", get(page("image/svg+xml", FAVICON_SVG)))
+        .route("/favicon.svg", get(page("image/svg+xml", FAVICON_SVG)))
         .route("/api/text", get(texts))
         .route("/api/join", post(join))
         .route("/api/me", get(me))
@@ -346,7 +566,121 @@ pub fn router(config: ClassConfig) -> Result<Router, (&'static str, String)> {
             )
         })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state);
+    Ok(ClassApp {
+        router,
+        trainer_token,
+        students,
+        rounds,
+    })
+}
+
+fn unknown_scenario(config: &ClassConfig) -> (&'static str, String) {
+    (
+        "--scenario",
+        format!(
+            "unknown scenario `{}`; the class game plays built-in scenarios: {}",
+            config.scenario,
+            builtin::names().collect::<Vec<_>>().join(", ")
+        ),
+    )
+}
+
+/// The page's icon: a small seal in the pages' red.
+const FAVICON_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 32 32\">\
+    <rect x=\"2\" y=\"2\" width=\"28\" height=\"28\" rx=\"6\" fill=\"#b3261e\"/>\
+    <path d=\"M9 22V10h14v12z M9 16h14 M16 10v12\" stroke=\"#fff\" stroke-width=\"2.5\" \
+    fill=\"none\"/></svg>";
+
+/// What every answer carries: the pages load only their own scripts, styles, fonts and
+/// images (no inline script), cannot be framed, and nothing is sniffed as another type.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+     form-action 'none'";
+
+/// Refuses requests naming another server in `Host` (a web page that rebinds its own name
+/// to this computer's address cannot reach the API), and adds the security headers.
+async fn guard(
+    State(state): State<Shared>,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut response = if host_allowed(host, &state.hosts) {
+        next.run(req).await
+    } else {
+        refuse(
+            StatusCode::MISDIRECTED_REQUEST,
+            "wrong_host",
+            format!(
+                "`Host: {host}` is not this server: open it by its address (or localhost){}",
+                state
+                    .hosts
+                    .first()
+                    .map(|h| format!(" or as {h}"))
+                    .unwrap_or_default()
+            ),
+            request::request_lang(None, req.headers()),
+        )
+        .into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+/// Whether a `Host` header names this server: an IP address, `localhost`, or one of
+/// `hosts` (the join address's), with any port.
+fn host_allowed(host: &str, hosts: &[String]) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // [v6]:port
+        match rest.split_once(']') {
+            Some((v6, _)) => return v6.parse::<std::net::Ipv6Addr>().is_ok(),
+            None => return false,
+        }
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        })
+    };
+    let name = name.to_ascii_lowercase();
+    !name.is_empty()
+        && (name.parse::<IpAddr>().is_ok()
+            || name == "localhost"
+            || hosts.iter().any(|h| *h == name))
+}
+
+/// The address a request came from (set by the accept loop); None when served otherwise.
+struct Peer(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_canonical()),
+        ))
+    }
 }
 
 /// The round timer: a thread that closes rounds whose time is up, until the server goes.
@@ -403,12 +737,26 @@ fn regimes() -> Vec<Value> {
         .collect()
 }
 
-/// A JSON body, or a 4xx answer.
+/// A JSON body, or a 4xx answer. The body must say it is JSON: a form that any web page
+/// can post across sites (text/plain, form-encoded) is refused.
 fn parse_body<T: for<'de> Deserialize<'de>>(
     body: Result<Bytes, BytesRejection>,
     headers: &HeaderMap,
 ) -> Result<(T, Lang), ApiError> {
     let lang0 = request::request_lang(None, headers);
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "invalid_request",
+            "the body must be JSON, sent with `Content-Type: application/json`",
+            lang0,
+        ));
+    }
     let body = body.map_err(|r| refuse(r.status(), "invalid_request", r.body_text(), lang0))?;
     let lang = request::request_lang(request::body_lang(&body).as_deref(), headers);
     let value = serde_json::from_slice(&body).map_err(|e| {
@@ -447,15 +795,48 @@ fn same_token(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// `POST /api/join {"nickname": "..."}`: a seat and its token.
+/// `POST /api/join {"nickname": "..."}`: a seat and its token. Everything that can refuse
+/// a join is checked before the join spends any allowance, so refused joins, however
+/// many, take nothing from anyone.
 async fn join(
     State(state): State<Shared>,
+    Peer(peer): Peer,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let (body, lang): (JoinBody, Lang) = parse_body(body, &headers)?;
     let mut inner = state.lock();
     let now = Instant::now();
+    if inner.locked {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "joining_locked",
+            "the trainer has locked joining",
+            lang,
+        ));
+    }
+    let nickname = inner
+        .game
+        .check_join(&body.nickname)
+        .map_err(|e| game_error(e, lang))?;
+    // The address's own allowance first: one address can never spend the class's.
+    let burst = inner.seats_per_address;
+    let address = peer.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let mut own = *inner
+        .addresses
+        .entry(address)
+        .or_insert_with(|| Bucket::full(burst));
+    if !own.take(burst, 1.0 / ADDRESS_REFILL_S, now) {
+        return Err(refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_seats",
+            format!(
+                "{} seats have already joined from this address; another in a minute",
+                burst
+            ),
+            lang,
+        ));
+    }
     if !inner.joins.take(JOIN_BURST, JOIN_RATE, now) {
         return Err(refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -464,14 +845,18 @@ async fn join(
             lang,
         ));
     }
-    let seat = inner
-        .game
-        .join(&body.nickname)
-        .map_err(|e| game_error(e, lang))?;
+    inner.addresses.insert(address, own);
     let token = new_token();
-    inner.tokens.insert(token.clone(), seat);
-    inner.last_seen.push(now);
-    inner.buckets.push(Bucket::full(SEAT_BURST));
+    inner
+        .commit(
+            Event::Join {
+                nickname,
+                token: token.clone(),
+            },
+            now,
+        )
+        .map_err(|e| game_error(e, lang))?;
+    let seat = inner.tokens[&token];
     let view = student_view(&inner, seat, now);
     Ok((
         StatusCode::CREATED,
@@ -574,10 +959,12 @@ async fn answer(
     let mut inner = state.lock();
     inner.tick(now);
     let seat = seat_of(&mut inner, &headers, lang, now)?;
-    inner
-        .game
-        .answer(seat, body.round, matches!(body.choice, Choice::Reform))
-        .map_err(|e| game_error(e, lang))?;
+    let event = Event::Answer {
+        seat,
+        round: body.round,
+        reform: matches!(body.choice, Choice::Reform),
+    };
+    inner.commit(event, now).map_err(|e| game_error(e, lang))?;
     // The answer is recorded with the view as it was; the round may close at once when it
     // was the last one, and the next poll shows the outcome.
     let view = student_view(&inner, seat, now);
@@ -585,8 +972,32 @@ async fn answer(
     Ok(axum::Json(view).into_response())
 }
 
-/// Refuses a request without the trainer's token.
-fn trainer(state: &ClassState, headers: &HeaderMap, lang: Lang) -> Result<(), ApiError> {
+/// Whether the trainer's API answers `peer`: this computer (loopback) or a listed address.
+fn trainer_address_allowed(peer: Option<IpAddr>, listed: &[IpAddr]) -> bool {
+    peer.is_some_and(|ip| ip.is_loopback() || listed.contains(&ip))
+}
+
+/// Refuses a request from another computer than the trainer's (loopback, or an address of
+/// `--trainer-from`), or without the trainer's token. A token glimpsed on the projector is
+/// no use from a phone.
+fn trainer(
+    state: &ClassState,
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> Result<(), ApiError> {
+    if !trainer_address_allowed(peer, &state.trainer_from) {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "trainer_elsewhere",
+            format!(
+                "the trainer's controls answer the trainer's own computer only, not {}; \
+                 start the server with `--trainer-from <address>` to allow another",
+                peer.map_or("an unknown address".to_string(), |ip| ip.to_string())
+            ),
+            lang,
+        ));
+    }
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -607,10 +1018,11 @@ fn trainer(state: &ClassState, headers: &HeaderMap, lang: Lang) -> Result<(), Ap
 
 async fn trainer_state(
     State(state): State<Shared>,
+    Peer(peer): Peer,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let lang = request::request_lang(None, &headers);
-    trainer(&state, &headers, lang)?;
+    trainer(&state, peer, &headers, lang)?;
     let now = Instant::now();
     let mut inner = state.lock();
     inner.tick(now);
@@ -624,9 +1036,11 @@ fn trainer_view(inner: &Inner, state: &ClassState, now: Instant) -> Value {
         .seats
         .iter()
         .enumerate()
+        .filter(|(_, s)| !s.removed)
         .map(|(i, s)| {
             let has_card = open && s.card.as_ref().map(|c| c.kind) == Some(CardKind::Opportunity);
             json!({
+                "seat": i,
                 "nickname": s.nickname,
                 "connected": now.saturating_duration_since(inner.last_seen[i]) < GONE_AFTER,
                 "opportunity": has_card,
@@ -646,6 +1060,8 @@ fn trainer_view(inner: &Inner, state: &ClassState, now: Instant) -> Value {
         "switches": inner.switches,
         "regimes": regimes(),
         "join_url": state.join_url,
+        "locked": inner.locked,
+        "saving": inner.record.is_some(),
         "students": students,
         "opportunities": with_card,
         "answered": answered,
@@ -664,6 +1080,10 @@ struct ControlBody {
     #[serde(default)]
     regime: Option<String>,
     #[serde(default)]
+    seat: Option<usize>,
+    #[serde(default)]
+    nickname: Option<String>,
+    #[serde(default)]
     #[allow(dead_code)]
     lang: Option<String>,
 }
@@ -677,32 +1097,60 @@ enum Action {
     Resume,
     Timer,
     Regime,
+    Lock,
+    Unlock,
+    Remove,
+    Rename,
 }
 
 /// `POST /api/trainer/control {"action": ...}`: open, close, pause, resume a round; set the
-/// timer (`seconds`); switch the regime (`regime`) from the next round on.
+/// timer (`seconds`); switch the regime (`regime`) from the next round on; lock or unlock
+/// joining; remove a seat (`seat`: its cadre goes back to the bots) or rename it (`seat`,
+/// `nickname`).
 async fn control(
     State(state): State<Shared>,
+    Peer(peer): Peer,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let lang0 = request::request_lang(None, &headers);
-    trainer(&state, &headers, lang0)?;
+    trainer(&state, peer, &headers, lang0)?;
     let (body, lang): (ControlBody, Lang) = parse_body(body, &headers)?;
     let now = Instant::now();
     let mut inner = state.lock();
     inner.tick(now);
+    let seat = || {
+        body.seat.ok_or_else(|| {
+            refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "`seat` is missing: the seat's number from the trainer's state",
+                lang,
+            )
+        })
+    };
+    let event = match body.action {
+        Action::Open => Some(Event::Open),
+        Action::Close => Some(Event::Close),
+        Action::Lock => Some(Event::Lock { locked: true }),
+        Action::Unlock => Some(Event::Lock { locked: false }),
+        Action::Remove => Some(Event::Remove { seat: seat()? }),
+        Action::Rename => Some(Event::Rename {
+            seat: seat()?,
+            nickname: body.nickname.clone().unwrap_or_default(),
+        }),
+        Action::Timer | Action::Regime | Action::Pause | Action::Resume => None,
+    };
+    if let Some(event) = event {
+        inner.commit(event, now).map_err(|e| game_error(e, lang))?;
+    }
     match body.action {
-        Action::Open => {
-            inner.game.open_round().map_err(|e| game_error(e, lang))?;
-            inner.clock = Clock::Running(now + Duration::from_secs(inner.timer_s as u64));
-        }
-        Action::Close => {
-            if inner.game.phase != Phase::Open {
-                return Err(game_error(GameError::NoRoundOpen, lang));
-            }
-            inner.close();
-        }
+        Action::Open
+        | Action::Close
+        | Action::Lock
+        | Action::Unlock
+        | Action::Remove
+        | Action::Rename => {}
         Action::Pause => {
             if let Clock::Running(deadline) = inner.clock {
                 inner.clock = Clock::Paused(deadline.saturating_duration_since(now));
@@ -725,17 +1173,15 @@ async fn control(
                 )
                 .in_lang(lang));
             }
-            inner.timer_s = seconds;
+            inner
+                .commit(Event::Timer { seconds }, now)
+                .map_err(|e| game_error(e, lang))?;
         }
         Action::Regime => {
             let name = body.regime.unwrap_or_default();
             inner
-                .game
-                .switch_regime(&name)
+                .commit(Event::Regime { name }, now)
                 .map_err(|e| game_error(e, lang))?;
-            let at = inner.game.round();
-            inner.switches.retain(|(r, _)| *r != at);
-            inner.switches.push((at, name));
         }
     }
     inner.tick(now);
@@ -743,10 +1189,15 @@ async fn control(
 }
 
 /// The debrief: the class against the model round by round, and the class's fitted rule.
+///
+/// The fit uses the answered decisions only: a student who did not answer in time made no
+/// choice the model could explain (counting it as "hold back" would read absence as loss
+/// aversion). How many were missed is reported beside it.
 pub fn debrief_of(g: &Game) -> Value {
     let choices: Vec<fit::Choice> = g
         .decisions
         .iter()
+        .filter(|d| d.answered)
         .map(|d| {
             let (gain, loss) = d.utility_terms();
             fit::Choice {
@@ -766,12 +1217,18 @@ pub fn debrief_of(g: &Game) -> Value {
         "fit": fitted,
         "defaults": { "loss_aversion": pop.loss_aversion, "temperature": pop.temperature },
         "decisions": g.decisions.len(),
+        "answered": choices.len(),
+        "missed": g.decisions.len() - choices.len(),
     })
 }
 
-async fn debrief(State(state): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn debrief(
+    State(state): State<Shared>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let lang = request::request_lang(None, &headers);
-    trainer(&state, &headers, lang)?;
+    trainer(&state, peer, &headers, lang)?;
     let inner = state.lock();
     Ok(axum::Json(debrief_of(&inner.game)).into_response())
 }
@@ -838,11 +1295,12 @@ pub fn export_csv(g: &Game, names: bool) -> Result<Vec<u8>, csv::Error> {
 
 async fn export(
     State(state): State<Shared>,
+    Peer(peer): Peer,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, ApiError> {
     let lang = request::request_lang(None, &headers);
-    trainer(&state, &headers, lang)?;
+    trainer(&state, peer, &headers, lang)?;
     // The one option: `?names=1` adds the nicknames; anything else is refused.
     let names = match uri.query().unwrap_or("") {
         "" | "names=0" => false,
@@ -884,10 +1342,11 @@ pub async fn spawn(
     addr: std::net::SocketAddr,
     config: ClassConfig,
 ) -> std::io::Result<std::net::SocketAddr> {
-    let router = router(config).map_err(|(_, m)| std::io::Error::other(m))?;
+    let limits = config.limits;
+    let app = router(config).map_err(|(_, m)| std::io::Error::other(m))?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(super::connections::serve(listener, app.router, limits));
     Ok(local)
 }
 
@@ -939,6 +1398,74 @@ mod tests {
         assert_eq!(plain.lines().count(), g.decisions.len() + 1);
         // Nobody answered: every decision is "hold", not answered.
         assert!(g.decisions.iter().all(|d| !d.answered && !d.reform));
+    }
+
+    /// Unanswered opportunities are not choices: the fit is the fit of the answered ones
+    /// alone, and the debrief says how many were missed.
+    #[test]
+    fn the_debrief_fits_answered_choices_only() {
+        let mut g = Game::new("strict_accountability", 6).unwrap();
+        for k in 0..120 {
+            g.join(&format!("s{k}")).unwrap();
+        }
+        for _ in 0..6 {
+            g.open_round().unwrap();
+            let t = g.round();
+            for i in 0..g.seats.len() {
+                let card = g.seats[i].card.clone().unwrap();
+                // Every third seat never answers; the rest reform when it likely succeeds.
+                if card.kind == CardKind::Opportunity && i % 3 != 0 {
+                    g.answer(i, t, card.p_success.unwrap() > 0.6).unwrap();
+                }
+            }
+            g.close_round().unwrap();
+        }
+        let d = debrief_of(&g);
+        let missed = g.decisions.iter().filter(|d| !d.answered).count();
+        assert!(missed > 10);
+        assert_eq!(d["missed"], missed);
+        assert_eq!(d["answered"], g.decisions.len() - missed);
+        let answered: Vec<fit::Choice> = g
+            .decisions
+            .iter()
+            .filter(|d| d.answered)
+            .map(|d| {
+                let (gain, loss) = d.utility_terms();
+                fit::Choice {
+                    gain,
+                    loss,
+                    reform: d.reform,
+                }
+            })
+            .collect();
+        assert_eq!(d["fit"], json!(fit::fit(&answered).unwrap()));
+    }
+
+    #[test]
+    fn hosts_are_ip_addresses_localhost_or_the_join_address() {
+        let hosts = vec!["class.local".to_string()];
+        for ok in [
+            "127.0.0.1:8080",
+            "192.168.1.20",
+            "[::1]:8080",
+            "localhost",
+            "LOCALHOST:80",
+            "class.local:8080",
+        ] {
+            assert!(host_allowed(ok, &hosts), "{ok}");
+        }
+        for bad in ["", "evil.example", "evil.example:8080", "127.0.0.1.evil.example", "[zz]:1"] {
+            assert!(!host_allowed(bad, &hosts), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_trainers_api_answers_loopback_and_listed_addresses_only() {
+        let listed: Vec<IpAddr> = vec!["192.168.1.7".parse().unwrap()];
+        let ok = |ip: &str| trainer_address_allowed(ip.parse().ok(), &listed);
+        assert!(ok("127.0.0.1") && ok("::1") && ok("192.168.1.7"));
+        assert!(!ok("192.168.1.8") && !ok("10.0.0.1") && !ok("none"));
+        assert!(ok("::ffff:127.0.0.1".parse::<IpAddr>().unwrap().to_canonical().to_string().as_str()));
     }
 
     #[test]

@@ -274,6 +274,27 @@ pub const UI: &[(&str, Text)] = &[
     ("with_names", t("with nicknames", "包含昵称")),
     ("connected", t("connected", "在线")),
     ("rounds_played", t("{n} quarters played", "已进行{n}个季度")),
+    ("rounds_played_1", t("1 quarter played", "已进行1个季度")),
+    ("quarter_open_n", t("Quarter {n} open", "第{n}季度进行中")),
+    (
+        "rules_rare",
+        t(
+            "A failed reform is detected {d} times in 10. Your unit's leader rarely starts a review (under 1 in 10). A punished failure costs {sev} career points and {steps} quarters sidelined. A success earns {reward}.",
+            "失败的改革有十分之{d}会被发现。你所在单位的一把手很少启动容错认定（不到十分之一）。受处分的失误扣{sev}分仕途积分，并停职{steps}个季度。改革成功得{reward}分。",
+        ),
+    ),
+    ("server_down", t("The server does not answer: reconnecting…", "服务器没有响应：正在重新连接……")),
+    ("lock_join", t("Lock joining", "暂停加入")),
+    ("unlock_join", t("Allow joining", "允许加入")),
+    ("join_locked", t("Joining is locked", "加入已暂停")),
+    ("not_answered", t("Not answered ({n})", "未作答（{n}）")),
+    ("all_answered", t("Everyone has answered", "全部已作答")),
+    ("remove", t("Remove", "请出")),
+    ("rename", t("Rename", "改昵称")),
+    ("confirm_remove", t("Remove {name}? Their cadre goes back to the model.", "请出{name}？其岗位交还模型干部。")),
+    ("new_nickname", t("New nickname", "输入新昵称")),
+    ("roster", t("Students", "学员名单")),
+    ("missed", t("{m} opportunities unanswered: left out of the fit.", "{m}次机会未作答：不计入拟合。")),
 ];
 
 /// A student's or trainer's refused request, in plain words.
@@ -325,6 +346,30 @@ pub fn problem_message(kind: &str, lang: Lang) -> String {
         "rate_limited" => t(
             "Too many requests: wait a moment.",
             "请求过于频繁：请稍候。",
+        ),
+        "joining_locked" => t(
+            "The trainer has closed joining. Ask the trainer.",
+            "老师已暂停加入。请联系老师。",
+        ),
+        "too_many_seats" => t(
+            "Enough seats have joined from this device: wait a minute, or ask the trainer.",
+            "从这个地址加入的席位已经够多：请稍候再试，或联系老师。",
+        ),
+        "trainer_elsewhere" => t(
+            "The trainer's controls work only on the trainer's own computer.",
+            "只有教师自己的计算机可以操作。",
+        ),
+        "wrong_host" => t(
+            "Open the game by the address shown on the big screen.",
+            "请用大屏幕上显示的地址打开。",
+        ),
+        "no_such_seat" => t(
+            "There is no such seat (it may have been removed).",
+            "没有这个席位（可能已被取消）。",
+        ),
+        "request_timeout" => t(
+            "The connection is too slow: try again.",
+            "连接太慢：请重试。",
         ),
         "not_found" => t(
             "There is no such page. Students join at /, the trainer's screen is /trainer.",

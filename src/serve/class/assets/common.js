@@ -39,7 +39,16 @@ const Class = {
   async api(path, { method = "GET", body, headers = {} } = {}) {
     const h = Object.assign({ "Accept-Language": Class.lang }, headers);
     if (body !== undefined) h["Content-Type"] = "application/json";
-    const r = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    let r;
+    try {
+      r = await fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (_) {
+      // The server is down or the network gone: the browser's own words ("Failed to
+      // fetch") are English whatever the page's language.
+      const e = new Error(Class.t("server_down"));
+      e.kind = "network";
+      throw e;
+    }
     const data = await r.json().catch(() => ({}));
     if (!r.ok) {
       const e = new Error((data.messages && data.messages[Class.lang]) || data.message || r.statusText);

@@ -61,9 +61,11 @@ function cardView(v) {
     el("div", {}, el("b", {}, fmt(c.difficulty)), el("span", {}, t("difficulty"))),
     el("div", {}, el("b", {}, fmt(c.skill)), el("span", {}, t("skill"))),
     el("div", { class: "p" }, el("b", { id: "p-success" }, fmt(c.p_success)), el("span", {}, t("p_success"))));
+  // A review chance under one in ten would read "about 0 times in 10".
+  const rare = s.review_chance < 0.05;
   const rules = [
     el("p", {}, el("b", {}, t("regime", { name: Class.regimeLabel(c.regime) }))),
-    el("p", {}, t("rules", {
+    el("p", {}, t(rare ? "rules_rare" : "rules", {
       d: Class.tenths(s.detect), rc: Class.tenths(s.review_chance), rt: Class.tenths(s.review_tolerates),
       delay: s.review_delay, sev: Class.num(s.severity), steps: s.sanction_steps, reward: Class.num(s.reward),
     })),
@@ -149,10 +151,12 @@ async function poll() {
     if (error === t("connection_lost")) error = "";
   } catch (e) {
     if (e.kind === "unknown_seat") {
-      // The server does not know this seat (a new game): join again.
+      // The server does not know this seat (a new game, or the trainer removed it): join
+      // again, saying why.
       localStorage.removeItem("cadre-seat");
       token = null;
       view = null;
+      error = e.message;
     } else {
       error = e.status ? e.message : t("connection_lost");
     }

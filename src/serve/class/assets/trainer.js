@@ -13,7 +13,8 @@ const token = sessionStorage.getItem("cadre-trainer") || "";
 const auth = { Authorization: "Bearer " + token };
 let state = null;
 let debrief = null;
-let tab = "join";
+// The tab survives a reload (a reload mid-quarter stays on Live).
+let tab = sessionStorage.getItem("cadre-tab");
 let regimeChoice = null;
 
 const COLORS = { students: "#2f6fb0", bots: "#d9822b", model: "#5b6573", detected: "#e0b400", tolerated: "#3c9a5f", punished: "#c0392b" };
@@ -33,9 +34,11 @@ async function control(body) {
 function chart(svg, series, rounds, { ymax = 1, legend } = {}) {
   const W = svg.clientWidth || 500, H = svg.clientHeight || 200;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-  // Room for "100%" left of the axis, and two rows below it: quarter numbers, then the
-  // axis title at the right, so that neither covers the other.
-  const L = 58, R = 12, T = 8, B = 44;
+  // Text grows with the screen: the chart's font size (from the page's), and the margins
+  // with it: room for "100%" left of the axis, and two rows below it: quarter numbers,
+  // then the axis title at the right, so that neither covers the other.
+  const fs = parseFloat(getComputedStyle(svg).fontSize) || 16;
+  const L = 3.6 * fs, R = 0.75 * fs, T = 0.5 * fs, B = 2.75 * fs;
   const n = Math.max(rounds.length, 2);
   const x = (i) => L + (W - L - R) * (i / (n - 1));
   const top = ymax || 1;
@@ -45,26 +48,29 @@ function chart(svg, series, rounds, { ymax = 1, legend } = {}) {
   const parts = [];
   for (const f of [0, 0.5, 1]) {
     parts.push(mk("line", { x1: L, x2: W - R, y1: y(f * top), y2: y(f * top), stroke: "#d9dee5" }));
-    parts.push(mk("text", { x: L - 6, y: y(f * top) + 5, "text-anchor": "end", "font-size": 16, fill: "#5b6573" }, top === 1 ? Math.round(f * 100) + "%" : Math.round(f * top)));
+    parts.push(mk("text", { x: L - 6, y: y(f * top) + fs / 3, "text-anchor": "end", "font-size": fs, fill: "#5b6573" }, top === 1 ? Math.round(f * 100) + "%" : Math.round(f * top)));
   }
-  parts.push(mk("text", { x: W - R, y: H - 3, "text-anchor": "end", "font-size": 16, fill: "#5b6573" }, t("quarter_axis")));
+  parts.push(mk("text", { x: W - R, y: H - fs / 5, "text-anchor": "end", "font-size": fs, fill: "#5b6573" }, t("quarter_axis")));
   rounds.forEach((r, i) => {
-    if (i % Math.ceil(rounds.length / 10) === 0) parts.push(mk("text", { x: x(i), y: H - B + 20, "text-anchor": "middle", "font-size": 16, fill: "#5b6573" }, r.round + 1));
+    if (i % Math.ceil(rounds.length / 10) === 0) parts.push(mk("text", { x: x(i), y: H - B + 1.25 * fs, "text-anchor": "middle", "font-size": fs, fill: "#5b6573" }, r.round + 1));
   });
   for (const [at, name] of (state ? state.switches : []).slice(1)) {
     const i = rounds.findIndex((r) => r.round === at);
     if (i < 0) continue;
     parts.push(mk("line", { x1: x(i), x2: x(i), y1: T, y2: H - B, stroke: "#1d2430", "stroke-dasharray": "3 4" }));
-    parts.push(mk("text", { x: x(i) + 4, y: T + 14, "font-size": 16, fill: "#1d2430" }, Class.regimeLabel(name)));
+    parts.push(mk("text", { x: x(i) + 4, y: T + 0.9 * fs, "font-size": fs, fill: "#1d2430" }, Class.regimeLabel(name)));
   }
   for (const s of series) {
     let d = "";
     s.values.forEach((v, i) => { if (v === null || !Number.isFinite(v)) return; d += (d && s.values[i - 1] !== null && Number.isFinite(s.values[i - 1]) ? "L" : "M") + x(i).toFixed(1) + "," + y(Math.min(v, top)).toFixed(1); });
-    parts.push(mk("path", { d, fill: "none", stroke: s.color, "stroke-width": 3, "stroke-dasharray": s.dash || "" }));
-    s.values.forEach((v, i) => { if (v !== null && Number.isFinite(v)) parts.push(mk("circle", { cx: x(i), cy: y(Math.min(v, top)), r: 3.5, fill: s.color })); });
+    parts.push(mk("path", { d, fill: "none", stroke: s.color, "stroke-width": Math.max(3, fs / 6), "stroke-dasharray": s.dash || "" }));
+    s.values.forEach((v, i) => { if (v !== null && Number.isFinite(v)) parts.push(mk("circle", { cx: x(i), cy: y(Math.min(v, top)), r: Math.max(3.5, fs / 4.5), fill: s.color })); });
   }
   svg.replaceChildren(...parts);
-  if (legend) legend.replaceChildren(...series.map((s) => el("span", {}, el("i", { style: `background:${s.color}` }), s.label)));
+  // Colours through the style object: the page's Content-Security-Policy refuses style
+  // attributes.
+  const swatch = (color) => { const i = el("i"); i.style.background = color; return i; };
+  if (legend) legend.replaceChildren(...series.map((s) => el("span", {}, swatch(s.color), s.label)));
 }
 
 const ratio = (a, b) => (b > 0 ? a / b : null);
@@ -83,23 +89,57 @@ function beliefSeries(rounds) {
   ];
 }
 
-function names(box, students, live) {
-  box.replaceChildren(...students.map((s) => el("span", { class: (s.connected ? "" : "gone ") + (live && s.answered ? "done" : "") }, s.nickname)));
+// Names sorted as people read them; the grid holds 300 at once (and scrolls beyond).
+const byName = (a, b) => a.nickname.localeCompare(b.nickname, Class.lang === "zh" ? "zh-CN" : "en");
+
+// The roster: every student, a button each to rename or remove them.
+function roster(box, students) {
+  box.classList.toggle("many", students.length > 80);
+  box.replaceChildren(...[...students].sort(byName).map((s) => el("button", {
+    class: "name" + (s.connected ? "" : " gone"), type: "button", title: t("rename") + " / " + t("remove"),
+    onclick: () => editSeat(s),
+  }, s.nickname)));
 }
+
+// During a quarter: who has not answered yet (those with an opportunity), by name.
+function waiting(box, students) {
+  const left = students.filter((s) => s.opportunity && !s.answered).sort(byName);
+  box.classList.toggle("many", left.length > 80);
+  box.replaceChildren(...left.map((s) => el("span", { class: "waiting" + (s.connected ? "" : " gone") }, s.nickname)));
+}
+
+function editSeat(s) {
+  const name = window.prompt(t("new_nickname") + " (" + t("remove") + ": -)", s.nickname);
+  if (name === null || name === s.nickname) return;
+  if (name.trim() === "-") {
+    if (window.confirm(t("confirm_remove", { name: s.nickname }))) control({ action: "remove", seat: s.seat });
+  } else {
+    control({ action: "rename", seat: s.seat, nickname: name });
+  }
+}
+
+function lockButton(button) {
+  button.textContent = state.locked ? t("unlock_join") : t("lock_join");
+  button.onclick = () => control({ action: state.locked ? "unlock" : "lock" });
+}
+
+const played = (n) => (n === 1 ? t("rounds_played_1") : t("rounds_played", { n }));
 
 function renderJoin() {
   $("join-here").textContent = t("join_here");
   $("join-url").textContent = state.join_url;
   $("joined").textContent = t("joined", { n: state.students.length });
-  names($("names"), state.students, false);
+  $("locked").textContent = state.locked ? t("join_locked") : "";
+  lockButton($("lock"));
+  roster($("names"), state.students);
 }
 
 function renderLive() {
   const s = state;
-  $("phase").textContent = t("phase_" + s.phase) + " · " + t("rounds_played", { n: s.rounds.length });
+  $("phase").textContent = t("phase_" + s.phase) + " · " + played(s.rounds.length);
   $("clock").textContent = s.phase === "open" ? (s.paused ? t("paused") : Math.ceil((s.remaining_ms || 0) / 1000) + " s") : "";
   $("answered").textContent = s.phase === "open" ? t("answered", { a: s.answered, n: s.opportunities }) : t("joined", { n: s.students.length });
-  $("open").textContent = t("open_round", { n: s.round + 1 });
+  $("open").textContent = s.phase === "open" ? t("quarter_open_n", { n: s.round + 1 }) : t("open_round", { n: s.round + 1 });
   $("open").disabled = s.phase === "open" || s.phase === "over";
   $("close").textContent = t("close_round");
   $("close").disabled = s.phase !== "open";
@@ -115,6 +155,7 @@ function renderLive() {
   $("switch").textContent = t("switch");
   $("switch").disabled = s.phase === "open";
   $("regime-now").textContent = t("regime", { name: Class.regimeLabel(s.regime) });
+  lockButton($("lock-live"));
   $("h-initiative").textContent = t("initiative");
   chart($("c-initiative"), initiativeSeries(s.rounds), s.rounds, { legend: $("l-initiative") });
   $("h-beliefs").textContent = t("beliefs");
@@ -126,8 +167,14 @@ function renderLive() {
     { label: t("tolerated_n"), color: COLORS.tolerated, values: s.rounds.map((r) => r.tolerated) },
     { label: t("punished_n"), color: COLORS.punished, values: s.rounds.map((r) => r.punished) },
   ], s.rounds, { ymax, legend: $("l-cases") });
-  $("h-names").textContent = s.phase === "open" ? t("answered", { a: s.answered, n: s.opportunities }) : t("joined", { n: s.students.length });
-  names($("live-names"), s.students, s.phase === "open");
+  if (s.phase === "open") {
+    const left = s.opportunities - s.answered;
+    $("h-names").textContent = t("answered", { a: s.answered, n: s.opportunities }) + " · " + (left > 0 ? t("not_answered", { n: left }) : t("all_answered"));
+    waiting($("live-names"), s.students);
+  } else {
+    $("h-names").textContent = t("joined", { n: s.students.length }) + (s.locked ? " · " + t("join_locked") : "");
+    roster($("live-names"), s.students);
+  }
 }
 
 function renderDebrief() {
@@ -145,6 +192,7 @@ function renderDebrief() {
       n: f.choices, r: f.reforms, lse: Class.num(f.loss_aversion_se, 2), tse: Class.num(f.temperature_se, 2),
     });
   }
+  if (debrief.missed > 0) $("rule-detail").textContent += " " + t("missed", { m: debrief.missed });
   $("export").textContent = t("export");
   $("with-names-label").textContent = t("with_names");
   $("h-d-initiative").textContent = t("initiative");
@@ -163,6 +211,12 @@ function render() {
     $("view-" + v).classList.toggle("on", tab === v);
   }
   if (!state) return;
+  if (tab === null) {
+    // A first load: Live once the class has begun, else Join.
+    tab = state.phase === "lobby" ? "join" : "live";
+    render();
+    return;
+  }
   if (tab === "join") renderJoin();
   if (tab === "live") renderLive();
   if (tab === "debrief") renderDebrief();
@@ -181,6 +235,7 @@ async function poll() {
 for (const v of ["join", "live", "debrief"]) {
   $("tab-" + v).addEventListener("click", async () => {
     tab = v;
+    sessionStorage.setItem("cadre-tab", v);
     if (v === "debrief") {
       try { debrief = await Class.api("/api/trainer/debrief", { headers: auth }); } catch (e) { showError(e); }
     }
@@ -205,4 +260,8 @@ $("export").addEventListener("click", async () => {
   a.remove();
 });
 window.addEventListener("resize", render);
-Class.load().then(() => { render(); poll(); });
+// The Chinese font is loaded before the first paint of Chinese text (the title, the 中文
+// button), and the page is drawn again once every font is in.
+Class.load()
+  .then(() => document.fonts.load("1em 'CadreSim CJK'", "中文").catch(() => {}))
+  .then(() => { render(); poll(); document.fonts.ready.then(render); });
