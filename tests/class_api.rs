@@ -483,18 +483,6 @@ async fn control(addr: SocketAddr, body: Value) -> Reply {
     .await
 }
 
-async fn trainer_state(addr: SocketAddr) -> Value {
-    http(
-        addr,
-        "GET",
-        "/api/trainer/state",
-        &[("Authorization", &bearer())],
-        b"",
-    )
-    .await
-    .json()
-}
-
 /// The attacks of a script on one phone: hundreds of empty joins a second, then taking
 /// every seat. Refused joins spend nothing; one address gets a few seats; everyone else
 /// still joins.
