@@ -498,7 +498,12 @@ async fn a_script_cannot_jam_joining() {
         assert_eq!(r.json()["kind"], "nickname_empty");
     }
     for k in 0..3 {
-        assert_eq!(join_from("127.0.0.3", addr, &format!("real {k}")).await.status, 201);
+        assert_eq!(
+            join_from("127.0.0.3", addr, &format!("real {k}"))
+                .await
+                .status,
+            201
+        );
     }
     // The script now tries to take every seat: a few, then 429 for it alone.
     let mut seated = 0u32;
@@ -511,7 +516,10 @@ async fn a_script_cannot_jam_joining() {
         }
     }
     assert_eq!(seated, class::SEATS_PER_ADDRESS);
-    assert_eq!(join_from("127.0.0.4", addr, "late student").await.status, 201);
+    assert_eq!(
+        join_from("127.0.0.4", addr, "late student").await.status,
+        201
+    );
     // A join that does not say it is JSON (what any web page can post) is refused.
     let r = http_from(
         Some("127.0.0.5".parse().unwrap()),
@@ -541,7 +549,11 @@ async fn look_alike_and_invisible_nicknames_are_one_name() {
         "Rene\u{301}",
     ] {
         let r = join(addr, twin).await;
-        assert_eq!((r.status, r.json()["kind"].clone()), (409, json!("nickname_taken")), "{twin:?}");
+        assert_eq!(
+            (r.status, r.json()["kind"].clone()),
+            (409, json!("nickname_taken")),
+            "{twin:?}"
+        );
     }
     let r = join(addr, "Bo\u{200b}b").await.json();
     assert_eq!(r["me"]["nickname"], "Bob");
@@ -552,12 +564,20 @@ async fn the_trainer_locks_joining_removes_and_renames_seats() {
     let addr = start().await;
     let mut tokens = Vec::new();
     for name in ["ann", "ben", "cat"] {
-        tokens.push(join(addr, name).await.json()["token"].as_str().unwrap().to_string());
+        tokens.push(
+            join(addr, name).await.json()["token"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     let r = control(addr, json!({"action": "lock"})).await;
     assert_eq!(r.json()["locked"], true);
     let r = join(addr, "dan").await;
-    assert_eq!((r.status, r.json()["kind"].clone()), (403, json!("joining_locked")));
+    assert_eq!(
+        (r.status, r.json()["kind"].clone()),
+        (403, json!("joining_locked"))
+    );
     control(addr, json!({"action": "unlock"})).await;
     assert_eq!(join(addr, "dan").await.status, 201);
 
@@ -574,17 +594,35 @@ async fn the_trainer_locks_joining_removes_and_renames_seats() {
     let me = http(addr, "GET", "/api/me", &[("X-Seat-Token", &tokens[1])], b"").await;
     assert_eq!(me.status, 401);
     let r = control(addr, json!({"action": "remove", "seat": 1})).await;
-    assert_eq!((r.status, r.json()["kind"].clone()), (404, json!("no_such_seat")));
+    assert_eq!(
+        (r.status, r.json()["kind"].clone()),
+        (404, json!("no_such_seat"))
+    );
     // Ben's name is free again; a round plays with three students.
     assert_eq!(join(addr, "ben").await.status, 201);
 
-    let r = control(addr, json!({"action": "rename", "seat": 0, "nickname": "Anne"})).await;
+    let r = control(
+        addr,
+        json!({"action": "rename", "seat": 0, "nickname": "Anne"}),
+    )
+    .await;
     assert_eq!(r.status, 200);
     let me = http(addr, "GET", "/api/me", &[("X-Seat-Token", &tokens[0])], b"").await;
     assert_eq!(me.json()["nickname"], "Anne");
-    let r = control(addr, json!({"action": "rename", "seat": 0, "nickname": "CAT"})).await;
-    assert_eq!((r.status, r.json()["kind"].clone()), (409, json!("nickname_taken")));
-    let r = control(addr, json!({"action": "rename", "seat": 2, "nickname": "cat"})).await;
+    let r = control(
+        addr,
+        json!({"action": "rename", "seat": 0, "nickname": "CAT"}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["kind"].clone()),
+        (409, json!("nickname_taken"))
+    );
+    let r = control(
+        addr,
+        json!({"action": "rename", "seat": 2, "nickname": "cat"}),
+    )
+    .await;
     assert_eq!(r.status, 200, "a seat keeps its own name");
     let r = control(addr, json!({"action": "open"})).await;
     assert_eq!(r.json()["phase"], "open");
@@ -597,11 +635,19 @@ async fn answers_carry_security_headers_and_foreign_hosts_are_refused() {
         let r = http(addr, "GET", path, &[], b"").await;
         assert_eq!(r.status, 200, "{path}");
         let head = r.head.to_ascii_lowercase();
-        assert!(head.contains("content-security-policy: default-src 'none'"), "{head}");
+        assert!(
+            head.contains("content-security-policy: default-src 'none'"),
+            "{head}"
+        );
         assert!(head.contains("x-frame-options: deny"), "{head}");
         assert!(head.contains("x-content-type-options: nosniff"), "{head}");
     }
-    for host in ["localhost:8080", "127.0.0.1", "192.168.1.20:8080", "[::1]:80"] {
+    for host in [
+        "localhost:8080",
+        "127.0.0.1",
+        "192.168.1.20:8080",
+        "[::1]:80",
+    ] {
         let r = http(addr, "GET", "/api/text", &[("Host", host)], b"").await;
         assert_eq!(r.status, 200, "{host}");
     }
@@ -614,7 +660,10 @@ async fn answers_carry_security_headers_and_foreign_hosts_are_refused() {
         b"",
     )
     .await;
-    assert_eq!((r.status, r.json()["kind"].clone()), (421, json!("wrong_host")));
+    assert_eq!(
+        (r.status, r.json()["kind"].clone()),
+        (421, json!("wrong_host"))
+    );
 }
 
 /// Hundreds of connections that send half a request and trickle do not stop a class:
@@ -685,7 +734,14 @@ struct Server {
 fn launch(args: &[&str]) -> Server {
     use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cadre-sim"))
-        .args(["serve", "--class", "--port", "0", "--seats-per-address", "100"])
+        .args([
+            "serve",
+            "--class",
+            "--port",
+            "0",
+            "--seats-per-address",
+            "100",
+        ])
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -696,7 +752,11 @@ fn launch(args: &[&str]) -> Server {
     while let Some(Ok(line)) = lines.next() {
         printed.push_str(&line);
         printed.push('\n');
-        if let Some(url) = line.split("http://").nth(1).filter(|_| line.contains("/trainer#")) {
+        if let Some(url) = line
+            .split("http://")
+            .nth(1)
+            .filter(|_| line.contains("/trainer#"))
+        {
             let (host, token) = url.split_once("/trainer#").unwrap();
             let addr = host.parse().unwrap();
             // Keep the pipe open (and drained) while the server runs.
@@ -716,7 +776,11 @@ fn launch(args: &[&str]) -> Server {
 
 async fn trainer_call(s: &Server, method: &str, path: &str, body: Value) -> Reply {
     let auth = format!("Bearer {}", s.token);
-    let body = if body.is_null() { Vec::new() } else { body.to_string().into_bytes() };
+    let body = if body.is_null() {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
     http(s.addr, method, path, &[("Authorization", &auth)], &body).await
 }
 
@@ -725,13 +789,26 @@ async fn trainer_call(s: &Server, method: &str, path: &str, body: Value) -> Repl
 async fn answer_all(s: &Server, tokens: &[String], seats: std::ops::Range<usize>) -> usize {
     let mut answered = 0;
     for token in &tokens[seats] {
-        let me = http(s.addr, "GET", "/api/me", &[("X-Seat-Token", token)], b"").await.json();
+        let me = http(s.addr, "GET", "/api/me", &[("X-Seat-Token", token)], b"")
+            .await
+            .json();
         if me["card"]["kind"] != "opportunity" {
             continue;
         }
-        let choice = if me["card"]["p_success"].as_f64().unwrap() > 0.5 { "reform" } else { "hold" };
+        let choice = if me["card"]["p_success"].as_f64().unwrap() > 0.5 {
+            "reform"
+        } else {
+            "hold"
+        };
         let body = json!({"round": me["round"], "choice": choice}).to_string();
-        let r = http(s.addr, "POST", "/api/answer", &[("X-Seat-Token", token)], body.as_bytes()).await;
+        let r = http(
+            s.addr,
+            "POST",
+            "/api/answer",
+            &[("X-Seat-Token", token)],
+            body.as_bytes(),
+        )
+        .await;
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
         answered += 1;
     }
@@ -744,7 +821,14 @@ async fn answer_all(s: &Server, tokens: &[String], seats: std::ops::Range<usize>
 async fn a_restart_with_resume_mid_quarter_loses_nothing() {
     async fn play(dir: &std::path::Path, restart: bool) -> (String, Value, usize) {
         let out = dir.to_str().unwrap();
-        let base = ["--scenario", "nominal_tolerance", "--seed", "11", "--timer", "600"];
+        let base = [
+            "--scenario",
+            "nominal_tolerance",
+            "--seed",
+            "11",
+            "--timer",
+            "600",
+        ];
         let mut s = launch(&[&base[..], &["--out", out][..]].concat());
         let mut tokens = Vec::new();
         for k in 0..24 {
@@ -752,7 +836,13 @@ async fn a_restart_with_resume_mid_quarter_loses_nothing() {
             assert_eq!(r.status, 201);
             tokens.push(r.json()["token"].as_str().unwrap().to_string());
         }
-        let r = trainer_call(&s, "POST", "/api/trainer/control", json!({"action": "open"})).await;
+        let r = trainer_call(
+            &s,
+            "POST",
+            "/api/trainer/control",
+            json!({"action": "open"}),
+        )
+        .await;
         assert_eq!(r.json()["phase"], "open");
         let mut answered = answer_all(&s, &tokens, 0..12).await;
         if restart {
@@ -761,35 +851,77 @@ async fn a_restart_with_resume_mid_quarter_loses_nothing() {
             let token = s.token.clone();
             s = launch(&["--resume", out]);
             assert_eq!(s.token, token, "the same trainer's address");
-            assert!(s.printed.contains("24 students, 0 rounds played"), "{}", s.printed);
+            assert!(
+                s.printed.contains("24 students, 0 rounds played"),
+                "{}",
+                s.printed
+            );
             // Phones reconnect to their seats; the quarter is still open, paused.
-            let me = http(s.addr, "GET", "/api/me", &[("X-Seat-Token", &tokens[5])], b"").await;
+            let me = http(
+                s.addr,
+                "GET",
+                "/api/me",
+                &[("X-Seat-Token", &tokens[5])],
+                b"",
+            )
+            .await;
             assert_eq!(me.status, 200);
             assert_eq!(me.json()["nickname"], "student 5");
             assert_eq!(me.json()["phase"], "open");
             assert_eq!(me.json()["paused"], true);
         }
         answered += answer_all(&s, &tokens, 12..24).await;
-        let state = trainer_call(&s, "GET", "/api/trainer/state", Value::Null).await.json();
+        let state = trainer_call(&s, "GET", "/api/trainer/state", Value::Null)
+            .await
+            .json();
         if state["phase"] == "open" {
-            trainer_call(&s, "POST", "/api/trainer/control", json!({"action": "close"})).await;
+            trainer_call(
+                &s,
+                "POST",
+                "/api/trainer/control",
+                json!({"action": "close"}),
+            )
+            .await;
         }
-        trainer_call(&s, "POST", "/api/trainer/control", json!({"action": "regime", "regime": "optimized_path"})).await;
+        trainer_call(
+            &s,
+            "POST",
+            "/api/trainer/control",
+            json!({"action": "regime", "regime": "optimized_path"}),
+        )
+        .await;
         for _ in 0..2 {
-            trainer_call(&s, "POST", "/api/trainer/control", json!({"action": "open"})).await;
+            trainer_call(
+                &s,
+                "POST",
+                "/api/trainer/control",
+                json!({"action": "open"}),
+            )
+            .await;
             answered += answer_all(&s, &tokens, 0..24).await;
-            let state = trainer_call(&s, "GET", "/api/trainer/state", Value::Null).await.json();
+            let state = trainer_call(&s, "GET", "/api/trainer/state", Value::Null)
+                .await
+                .json();
             if state["phase"] == "open" {
-                trainer_call(&s, "POST", "/api/trainer/control", json!({"action": "close"})).await;
+                trainer_call(
+                    &s,
+                    "POST",
+                    "/api/trainer/control",
+                    json!({"action": "close"}),
+                )
+                .await;
             }
         }
         let csv = trainer_call(&s, "GET", "/api/trainer/export.csv?names=1", Value::Null).await;
-        let debrief = trainer_call(&s, "GET", "/api/trainer/debrief", Value::Null).await.json();
+        let debrief = trainer_call(&s, "GET", "/api/trainer/debrief", Value::Null)
+            .await
+            .json();
         let plain = trainer_call(&s, "GET", "/api/trainer/export.csv", Value::Null).await;
         // The folder has the decisions and the debrief as of the last round.
         let saved = std::fs::read(dir.join("decisions.csv")).unwrap();
         assert_eq!(saved, plain.body);
-        let saved: Value = serde_json::from_slice(&std::fs::read(dir.join("debrief.json")).unwrap()).unwrap();
+        let saved: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("debrief.json")).unwrap()).unwrap();
         assert_eq!(saved, debrief);
         s.child.kill().unwrap();
         s.child.wait().unwrap();
@@ -804,13 +936,23 @@ async fn a_restart_with_resume_mid_quarter_loses_nothing() {
     assert_eq!(debrief, debrief2);
     // Every answer, before and after the restart, is counted.
     assert_eq!(debrief2["answered"], answered);
-    assert_eq!(csv2.lines().filter(|l| l.contains(",true,")).count(), answered);
+    assert_eq!(
+        csv2.lines().filter(|l| l.contains(",true,")).count(),
+        answered
+    );
     assert_eq!(debrief2["rounds"].as_array().unwrap().len(), 3);
 
     // The same folder is not started over by accident.
     let out = a.path().join("class");
     let refused = std::process::Command::new(env!("CARGO_BIN_EXE_cadre-sim"))
-        .args(["serve", "--class", "--port", "0", "--out", out.to_str().unwrap()])
+        .args([
+            "serve",
+            "--class",
+            "--port",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(refused.status.code(), Some(2));
@@ -828,7 +970,10 @@ async fn a_slow_connection_flood_of_2000_under_ulimit_1024_does_not_stop_300_stu
     // This process holds the flood's 2,000 connections and the students': raise its own
     // descriptor limit (the server's stays at 1024).
     unsafe {
-        let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let mut l = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         libc::getrlimit(libc::RLIMIT_NOFILE, &mut l);
         l.rlim_cur = l.rlim_max.min(8192);
         libc::setrlimit(libc::RLIMIT_NOFILE, &l);
@@ -849,7 +994,11 @@ async fn a_slow_connection_flood_of_2000_under_ulimit_1024_does_not_stop_300_stu
         let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
         let addr: SocketAddr = loop {
             let line = lines.next().unwrap().unwrap();
-            if let Some(url) = line.split("http://").nth(1).filter(|_| line.contains("/trainer#")) {
+            if let Some(url) = line
+                .split("http://")
+                .nth(1)
+                .filter(|_| line.contains("/trainer#"))
+            {
                 break url.split_once('/').unwrap().0.parse().unwrap();
             }
         };
@@ -869,14 +1018,19 @@ async fn a_slow_connection_flood_of_2000_under_ulimit_1024_does_not_stop_300_stu
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 };
-                if s.write_all(b"POST /api/join HTTP/1.1\r\nHost: localhost\r\n").await.is_err() {
+                if s.write_all(b"POST /api/join HTTP/1.1\r\nHost: localhost\r\n")
+                    .await
+                    .is_err()
+                {
                     continue;
                 }
                 held.fetch_add(1, Relaxed);
                 while !stop.load(Relaxed) && s.write_all(b"X").await.is_ok() {
                     tokio::time::sleep(Duration::from_millis(500)).await;
                     let mut buf = [0u8; 64];
-                    if let Ok(Ok(0)) = tokio::time::timeout(Duration::from_millis(1), s.read(&mut buf)).await {
+                    if let Ok(Ok(0)) =
+                        tokio::time::timeout(Duration::from_millis(1), s.read(&mut buf)).await
+                    {
                         break;
                     }
                 }
@@ -900,7 +1054,15 @@ async fn a_slow_connection_flood_of_2000_under_ulimit_1024_does_not_stop_300_stu
             for _ in 0..5 {
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 let t = Instant::now();
-                let me = http_from(Some(from.parse().unwrap()), addr, "GET", "/api/me", &[("X-Seat-Token", &token)], b"").await;
+                let me = http_from(
+                    Some(from.parse().unwrap()),
+                    addr,
+                    "GET",
+                    "/api/me",
+                    &[("X-Seat-Token", &token)],
+                    b"",
+                )
+                .await;
                 latencies.push(t.elapsed());
                 assert_eq!(me.status, 200);
             }

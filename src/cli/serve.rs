@@ -165,7 +165,11 @@ async fn serve_class(
             app.rounds
         );
     } else {
-        println!("Saving the class in {} (continue it after a restart with --resume {}).", out.display(), out.display());
+        println!(
+            "Saving the class in {} (continue it after a restart with --resume {}).",
+            out.display(),
+            out.display()
+        );
     }
     println!("Students join at: {join_url}");
     println!("Trainer's screen (keep this address to yourself): http://{shown}/trainer#{token}");

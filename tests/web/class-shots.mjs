@@ -52,7 +52,9 @@ function request(base, from, method, path, headers, body) {
   });
 }
 
-const NAMES = ["王小明", "李娜", "张伟", "Alice", "Bob", "Chen Jie", "刘洋", "Maria", "陈静", "Zhou", "杨帆", "Sam"];
+// Chinese names from characters the embedded font subset has: on a machine without
+// Chinese system fonts, other characters (most surnames) show as boxes (see the report).
+const NAMES = ["高小明", "文安", "方平", "Alice", "Bob", "Chen Jie", "新一", "Maria", "小明", "Zhou", "安文", "Sam"];
 
 async function main() {
   mkdirSync(SHOTS, { recursive: true });

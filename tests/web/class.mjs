@@ -140,11 +140,11 @@ async function main() {
 
     // A replayed answer for a closed quarter is refused.
     const replay = await phones[0].page.evaluate(async () => {
-      const r = await fetch("/api/answer", { method: "POST", headers: { "X-Seat-Token": localStorage.getItem("cadre-seat") }, body: JSON.stringify({ round: 0, choice: "reform" }) });
+      const r = await fetch("/api/answer", { method: "POST", headers: { "X-Seat-Token": localStorage.getItem("cadre-seat"), "Content-Type": "application/json" }, body: JSON.stringify({ round: 0, choice: "reform" }) });
       return { status: r.status, body: await r.json() };
     });
     check(replay.status === 409 && typeof replay.body.message === "string", `a replayed answer is refused with 409 JSON (${replay.status} ${replay.body.kind})`);
-    const forged = await fetch(base + "/api/answer", { method: "POST", headers: { "X-Seat-Token": "0".repeat(32) }, body: '{"round":3,"choice":"reform"}' });
+    const forged = await fetch(base + "/api/answer", { method: "POST", headers: { "X-Seat-Token": "0".repeat(32), "Content-Type": "application/json" }, body: '{"round":3,"choice":"reform"}' });
     check(forged.status === 401, "a forged seat token is refused (401)");
     const hostile = await Promise.all([
       fetch(base + "/api/join", { method: "POST", body: "{not json" }),

@@ -476,11 +476,10 @@ pub fn router(config: ClassConfig) -> Result<ClassApp, (&'static str, String)> {
         inner.write_results();
     }
     let (students, rounds) = (inner.game.students(), inner.game.rounds.len());
-    let join_host = config
-        .join_url
-        .parse::<Uri>()
-        .ok()
-        .and_then(|u| u.host().map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase()));
+    let join_host = config.join_url.parse::<Uri>().ok().and_then(|u| {
+        u.host()
+            .map(|h| h.trim_matches(['[', ']']).to_ascii_lowercase())
+    });
     let state = Arc::new(ClassState {
         inner: Mutex::new(inner),
         trainer_token: trainer_token.clone(),
@@ -601,11 +600,7 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 
 /// Refuses requests naming another server in `Host` (a web page that rebinds its own name
 /// to this computer's address cannot reach the API), and adds the security headers.
-async fn guard(
-    State(state): State<Shared>,
-    req: axum::extract::Request,
-    next: Next,
-) -> Response {
+async fn guard(State(state): State<Shared>, req: axum::extract::Request, next: Next) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -630,7 +625,10 @@ async fn guard(
         .into_response()
     };
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -1454,7 +1452,13 @@ mod tests {
         ] {
             assert!(host_allowed(ok, &hosts), "{ok}");
         }
-        for bad in ["", "evil.example", "evil.example:8080", "127.0.0.1.evil.example", "[zz]:1"] {
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:8080",
+            "127.0.0.1.evil.example",
+            "[zz]:1",
+        ] {
             assert!(!host_allowed(bad, &hosts), "{bad}");
         }
     }
@@ -1465,7 +1469,12 @@ mod tests {
         let ok = |ip: &str| trainer_address_allowed(ip.parse().ok(), &listed);
         assert!(ok("127.0.0.1") && ok("::1") && ok("192.168.1.7"));
         assert!(!ok("192.168.1.8") && !ok("10.0.0.1") && !ok("none"));
-        assert!(ok("::ffff:127.0.0.1".parse::<IpAddr>().unwrap().to_canonical().to_string().as_str()));
+        assert!(ok("::ffff:127.0.0.1"
+            .parse::<IpAddr>()
+            .unwrap()
+            .to_canonical()
+            .to_string()
+            .as_str()));
     }
 
     #[test]

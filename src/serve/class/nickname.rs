@@ -111,7 +111,14 @@ mod tests {
     #[test]
     fn look_alikes_share_a_key() {
         let alice = keys("Alice");
-        for other in ["alice", "ALICE", "\u{0410}lice", "AIice", "A\u{04CF}ice", "Al\u{2060}ice"] {
+        for other in [
+            "alice",
+            "ALICE",
+            "\u{0410}lice",
+            "AIice",
+            "A\u{04CF}ice",
+            "Al\u{2060}ice",
+        ] {
             assert!(look_alike(&alice, &clean(other).unwrap()), "{other}");
         }
         assert!(!look_alike(&alice, "Alicia"));

@@ -40,7 +40,11 @@ pub enum Event {
     /// The trainer opens the next round.
     Open,
     /// A seat answers the open round.
-    Answer { seat: usize, round: u32, reform: bool },
+    Answer {
+        seat: usize,
+        round: u32,
+        reform: bool,
+    },
     /// The open round closes (the trainer, the clock, or everyone having answered).
     Close,
     /// The regime from the next round on: a built-in scenario's name.

@@ -283,7 +283,13 @@ pub const UI: &[(&str, Text)] = &[
             "失败的改革有十分之{d}会被发现。你所在单位的一把手很少启动容错认定（不到十分之一）。受处分的失误扣{sev}分仕途积分，并停职{steps}个季度。改革成功得{reward}分。",
         ),
     ),
-    ("server_down", t("The server does not answer: reconnecting…", "服务器没有响应：正在重新连接……")),
+    (
+        "server_down",
+        t(
+            "The server does not answer: reconnecting…",
+            "服务器没有响应：正在重新连接……",
+        ),
+    ),
     ("lock_join", t("Lock joining", "暂停加入")),
     ("unlock_join", t("Allow joining", "允许加入")),
     ("join_locked", t("Joining is locked", "加入已暂停")),
@@ -291,10 +297,22 @@ pub const UI: &[(&str, Text)] = &[
     ("all_answered", t("Everyone has answered", "全部已作答")),
     ("remove", t("Remove", "请出")),
     ("rename", t("Rename", "改昵称")),
-    ("confirm_remove", t("Remove {name}? Their cadre goes back to the model.", "请出{name}？其岗位交还模型干部。")),
+    (
+        "confirm_remove",
+        t(
+            "Remove {name}? Their cadre goes back to the model.",
+            "请出{name}？其岗位交还模型干部。",
+        ),
+    ),
     ("new_nickname", t("New nickname", "输入新昵称")),
     ("roster", t("Students", "学员名单")),
-    ("missed", t("{m} opportunities unanswered: left out of the fit.", "{m}次机会未作答：不计入拟合。")),
+    (
+        "missed",
+        t(
+            "{m} opportunities unanswered: left out of the fit.",
+            "{m}次机会未作答：不计入拟合。",
+        ),
+    ),
 ];
 
 /// A student's or trainer's refused request, in plain words.

@@ -90,7 +90,7 @@ function beliefSeries(rounds) {
 }
 
 // Names sorted as people read them; the grid holds 300 at once (and scrolls beyond).
-const byName = (a, b) => a.nickname.localeCompare(b.nickname, Class.lang === "zh" ? "zh-CN" : "en");
+const byName = (a, b) => a.nickname.localeCompare(b.nickname, Class.lang === "zh" ? "zh-CN" : "en", { numeric: true });
 
 // The roster: every student, a button each to rename or remove them.
 function roster(box, students) {
