@@ -771,6 +771,8 @@ fn launch(args: &[&str]) -> Server {
     }
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start: {printed}{err}");
 }
 

@@ -661,9 +661,7 @@ fn host_allowed(host: &str, hosts: &[String]) -> bool {
     };
     let name = name.to_ascii_lowercase();
     !name.is_empty()
-        && (name.parse::<IpAddr>().is_ok()
-            || name == "localhost"
-            || hosts.iter().any(|h| *h == name))
+        && (name.parse::<IpAddr>().is_ok() || name == "localhost" || hosts.contains(&name))
 }
 
 /// The address a request came from (set by the accept loop); None when served otherwise.
