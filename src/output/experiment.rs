@@ -176,7 +176,13 @@ struct ExperimentSummary<'a> {
     true_overall: Option<&'a Summary>,
     /// Replicates without estimates, and why.
     problems: &'a [(usize, String)],
+    /// What the estimators said about the design.
+    notes: &'a [String],
+    /// Simulating and estimating (wall time, agent-steps over it).
     timing: &'a Timing,
+    /// Their thread time, and the wall time of summarising and writing the files.
+    work: crate::experiment::Work,
+    writing_seconds: f64,
 }
 
 /// Writes the data files of an experiment, `experiment.json` last.
@@ -185,6 +191,7 @@ pub fn write_experiment(
     experiment: &Experiment,
     assessment: &Assessment,
     timing: &Timing,
+    writing: std::time::Instant,
 ) -> crate::error::Result<()> {
     let write = |name: &str, bytes: Vec<u8>| {
         out.write(name, &bytes)
@@ -212,7 +219,10 @@ pub fn write_experiment(
         bootstrap: did.bootstrap,
         true_overall: assessment.true_overall(),
         problems: &assessment.problems,
+        notes: &assessment.notes,
         timing,
+        work: experiment.work,
+        writing_seconds: writing.elapsed().as_secs_f64(),
     };
     let mut bytes = serde_json::to_vec_pretty(&summary).expect("plain data");
     bytes.push(b'\n');
