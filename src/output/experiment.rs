@@ -112,7 +112,8 @@ pub fn estimates_csv(experiment: &Experiment) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
-/// `estimates_summary.csv`: each estimated quantity over replicates against the truth.
+/// `estimates_summary.csv`: each estimated quantity over replicates against the truth of its
+/// own estimand, with the policy's effect beside it.
 pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -131,8 +132,12 @@ pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u
         "coverage",
         "mean_se",
         "n",
+        "policy_effect",
     ])
     .expect("write to memory");
+    // The policy's effect (every adopted place-step) beside every row, so that the gap
+    // between what an estimator targets and what the policy did is one subtraction.
+    let policy = number(assessment.true_overall().map_or(f64::NAN, |s| s.mean));
     for a in &assessment.estimates {
         let (g, t, e) = a.target.coordinates();
         let mut row = vec![
@@ -153,6 +158,7 @@ pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u
             number(a.coverage),
             number(a.mean_se),
             a.estimate.n.to_string(),
+            policy.clone(),
         ]);
         w.write_record(&row).expect("write to memory");
     }
