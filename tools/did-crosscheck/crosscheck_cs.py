@@ -70,6 +70,13 @@ def run_key(r):
     return ":".join(parts)
 
 
+def finite(x):
+    """A number for JSON; None where csdid reports NaN (the SE of the universal base
+    period's cell, which is 0 by construction)."""
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
 def numbers(df, r):
     from csdid.att_gt import ATTgt
 
@@ -80,8 +87,8 @@ def numbers(df, r):
     with contextlib.redirect_stdout(io.StringIO()):
         m.fit(est_method=r["method"], base_period=r["base_period"], bstrap=False)
     res = m.results
-    rows = [{"target": "group_time", "group": int(g), "time": int(t), "estimate": float(a),
-             "se": float(s)}
+    rows = [{"target": "group_time", "group": int(g), "time": int(t), "estimate": finite(a),
+             "se": finite(s)}
             for g, t, a, s in zip(res["group"], res["year"], res["att"], res["se"])]
     window = {k: r[k] for k in ["balance_e", "min_e", "max_e"] if k in r}
     targets = {"dynamic": ("event_time", "overall_dynamic"),
@@ -93,13 +100,13 @@ def numbers(df, r):
         with contextlib.redirect_stdout(io.StringIO()):
             m.aggte(typec=typec, bstrap=False, cband=False, **extra)
         a = m.atte
-        rows.append({"target": overall, "estimate": float(np.ravel(a["overall_att"])[0]),
-                     "se": float(np.ravel(a["overall_se"])[0])})
+        rows.append({"target": overall, "estimate": finite(np.ravel(a["overall_att"])[0]),
+                     "se": finite(np.ravel(a["overall_se"])[0])})
         if each is None:
             continue
         for x, v, s in zip(*(np.ravel(a[k]) for k in ["egt", "att_egt", "se_egt"])):
             coord = {"event_time": "event_time", "group": "group", "calendar": "time"}[each]
-            rows.append({"target": each, coord: int(x), "estimate": float(v), "se": float(s)})
+            rows.append({"target": each, coord: int(x), "estimate": finite(v), "se": finite(s)})
     return rows
 
 
