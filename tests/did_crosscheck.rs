@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use cadre_sim::did::file::{Columns, PanelRequest, parse_panel, parse_panel_with};
 use cadre_sim::did::{
-    BasePeriod, Control, Estimate, Method, Options, Panel, callaway_sant_anna, sun_abraham,
-    twfe, twfe_event_study,
+    BasePeriod, Control, Estimate, Method, Options, Panel, callaway_sant_anna, sun_abraham, twfe,
+    twfe_event_study,
 };
 use serde_json::Value;
 
@@ -267,8 +267,8 @@ fn callaway_sant_anna_options_equal_csdid() {
             .unwrap();
         let panel = cs_panel(file, run["covariates"].as_bool().unwrap(), unbalanced);
         assert_eq!(panel.is_balanced(), !unbalanced, "{name}");
-        let ours = callaway_sant_anna(&panel, &cs_options(run))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ours =
+            callaway_sant_anna(&panel, &cs_options(run)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let rows = run["rows"].as_array().unwrap();
         for r in rows {
             let key = (

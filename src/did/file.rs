@@ -317,12 +317,13 @@ fn panel_problem(
             InputError::new(
                 origin,
                 format!(
-                    "{total} place-period rows are missing: {}{more}. The estimators need \
+                    "{total} place-period {} missing: {}{more}. The estimators need \
                      every place in every period; --allow-unbalanced keeps the panel as it is \
                      and runs Callaway–Sant'Anna on it as R's did does with \
                      allow_unbalanced_panel = TRUE (each ATT(g,t) from the rows observed in \
                      its two periods; TWFE, the event study and Sun–Abraham need a balanced \
                      panel and are left out)",
+                    if *total == 1 { "row is" } else { "rows are" },
                     listed.join(", ")
                 ),
             )

@@ -418,6 +418,28 @@ mod tests {
     }
 
     #[test]
+    fn every_missing_cell_is_counted_and_the_first_ones_named_or_kept_when_allowed() {
+        // 30 places over 4 periods, each missing period 3: 30 missing, 20 named.
+        let rows: Vec<Row> = square(30, 4).into_iter().filter(|r| r.time != 3).collect();
+        let Err(PanelError::Missing { missing, total }) = Panel::new(rows.clone()) else {
+            panic!("refused")
+        };
+        assert_eq!(total, 30);
+        assert_eq!(missing.len(), MAX_MISSING_LISTED);
+        assert_eq!(missing[..2], [(0, 3), (1, 3)]);
+        let e = Panel::new(rows.clone()).unwrap_err().to_string();
+        assert!(e.ends_with(", and 10 more"), "{e}");
+        let values: Vec<Vec<f64>> = rows.iter().map(|r| vec![r.time as f64]).collect();
+        let panel = Panel::build(rows, vec!["z".into()], values, true).unwrap();
+        assert!(!panel.is_balanced());
+        assert!(panel.observed(4, 1) && !panel.observed(4, 2));
+        assert!(panel.y(4, 2).is_nan());
+        assert_eq!(panel.x(4, 3), &[4.0]);
+        // Cutting before period 3 leaves a balanced panel.
+        assert!(panel.before(3).is_balanced());
+    }
+
+    #[test]
     fn a_cohort_after_the_panel_is_never_treated_and_before_cuts() {
         let mut rows = square(3, 4);
         for r in rows.iter_mut().filter(|r| r.place == 1) {

@@ -44,9 +44,12 @@ fn combine(
     (value, inf)
 }
 
-
 /// The ATT(g,t) cells and `aggte`'s four aggregations, as pieces for inference.
-pub(super) fn aggregate(panel: &Panel, cells: &[Cell], opts: &Options) -> Result<Vec<Piece>, DidError> {
+pub(super) fn aggregate(
+    panel: &Panel,
+    cells: &[Cell],
+    opts: &Options,
+) -> Result<Vec<Piece>, DidError> {
     let n = panel.n_places() as f64;
     let share = |g: i64| panel.cohorts().iter().filter(|c| **c == Some(g)).count() as f64 / n;
     let cohorts = panel.cohorts();
@@ -230,4 +233,3 @@ fn dynamic_window(
     }
     Ok((events, keep))
 }
-

@@ -243,7 +243,11 @@ fn difference_of_means(
 /// `rows × k` design matrix from rows of covariates, with an intercept first.
 fn design(rows: &[&[f64]]) -> DMatrix<f64> {
     let k = rows.first().map_or(0, |r| r.len()) + 1;
-    DMatrix::from_fn(rows.len(), k, |i, j| if j == 0 { 1.0 } else { rows[i][j - 1] })
+    DMatrix::from_fn(
+        rows.len(),
+        k,
+        |i, j| if j == 0 { 1.0 } else { rows[i][j - 1] },
+    )
 }
 
 #[cfg(test)]

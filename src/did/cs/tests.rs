@@ -19,7 +19,11 @@ fn covariate_panel() -> Panel {
         // Treated places lean to higher x, so their trend is steeper.
         let x = f64::from(p % 10) / 4.5 - 1.0 + if cohort.is_some() { 0.3 } else { 0.0 };
         for t in 1..=8i64 {
-            let effect = if cohort.is_some_and(|g| t >= g) { 0.7 } else { 0.0 };
+            let effect = if cohort.is_some_and(|g| t >= g) {
+                0.7
+            } else {
+                0.0
+            };
             rows.push(Row {
                 place: p,
                 time: t,
@@ -40,7 +44,10 @@ fn analytic() -> Options {
 }
 
 fn overall(all: &[Estimate]) -> f64 {
-    all.iter().find(|e| e.target == Target::Overall).unwrap().value
+    all.iter()
+        .find(|e| e.target == Target::Overall)
+        .unwrap()
+        .value
 }
 
 #[test]
@@ -75,7 +82,11 @@ fn covariates_restore_parallel_trends_that_hold_only_given_them() {
                 continue;
             };
             let want = if time >= group { 0.7 } else { 0.0 };
-            assert!((e.value - want).abs() < 1e-9, "{method:?} {group} {time}: {}", e.value);
+            assert!(
+                (e.value - want).abs() < 1e-9,
+                "{method:?} {group} {time}: {}",
+                e.value
+            );
         }
         assert!((overall(&all) - 0.7).abs() < 1e-9);
     }
@@ -129,7 +140,10 @@ fn the_universal_base_period_is_zero_against_itself_and_anticipation_moves_it() 
         },
     )
     .unwrap_err();
-    assert!(e.to_string().contains("cohort 4 has no period before 1"), "{e}");
+    assert!(
+        e.to_string().contains("cohort 4 has no period before 1"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -215,13 +229,15 @@ fn an_unbalanced_panel_runs_from_the_rows_it_has() {
         }
     }
     let refused = Panel::build(rows.clone(), vec!["x".into()], values.clone(), false);
-    assert!(matches!(refused, Err(crate::did::PanelError::Missing { total: 8, .. })));
+    assert!(matches!(
+        refused,
+        Err(crate::did::PanelError::Missing { total: 8, .. })
+    ));
     let panel = Panel::build(rows, vec!["x".into()], values, true).unwrap();
     assert!(!panel.is_balanced());
     // Doubly robust on rows (its outcome regressions for cohort and comparison in both
     // periods are exact here): the missing rows change nothing.
-    let all = callaway_sant_anna(&panel, &analytic())
-    .unwrap();
+    let all = callaway_sant_anna(&panel, &analytic()).unwrap();
     assert!((overall(&all) - 0.7).abs() < 1e-9, "{}", overall(&all));
     // The regressions refuse it.
     assert!(matches!(

@@ -401,11 +401,7 @@ fn part(w: &[f64], v: &[f64]) -> Part {
     let mw = mean(w);
     let eta: Vec<f64> = w.iter().zip(v).map(|(w, v)| w * v / mw).collect();
     let att = mean(&eta);
-    let inf = eta
-        .iter()
-        .zip(w)
-        .map(|(e, w)| e - w * att / mw)
-        .collect();
+    let inf = eta.iter().zip(w).map(|(e, w)| e - w * att / mw).collect();
     Part { att, inf }
 }
 
@@ -421,7 +417,9 @@ fn rc_weights(ps: &Pscore, d: &[f64], post: &[f64]) -> RcWeights {
     let n = d.len();
     let odds = |i: usize| ps.trim[i] * ps.ps[i] * (1.0 - d[i]) / (1.0 - ps.ps[i]);
     RcWeights {
-        treat_pre: (0..n).map(|i| ps.trim[i] * d[i] * (1.0 - post[i])).collect(),
+        treat_pre: (0..n)
+            .map(|i| ps.trim[i] * d[i] * (1.0 - post[i]))
+            .collect(),
         treat_post: (0..n).map(|i| ps.trim[i] * d[i] * post[i]).collect(),
         cont_pre: (0..n).map(|i| odds(i) * (1.0 - post[i])).collect(),
         cont_post: (0..n).map(|i| odds(i) * post[i]).collect(),
@@ -429,12 +427,7 @@ fn rc_weights(ps: &Pscore, d: &[f64], post: &[f64]) -> RcWeights {
 }
 
 /// DRDID's `std_ipw_did_rc`.
-fn ipw_rc(
-    x: &DMatrix<f64>,
-    d: &[f64],
-    post: &[f64],
-    y: &[f64],
-) -> Result<(f64, Vec<f64>), String> {
+fn ipw_rc(x: &DMatrix<f64>, d: &[f64], post: &[f64], y: &[f64]) -> Result<(f64, Vec<f64>), String> {
     let n = d.len();
     let ps = Pscore::fit(x, d)?;
     let w = rc_weights(&ps, d, post);
@@ -447,11 +440,7 @@ fn ipw_rc(
         let v: Vec<f64> = (0..n).map(|i| wc[i] * (y[i] - a)).collect();
         moment(x, &v) / mean(wc)
     };
-    let ps_part = ps.times(
-        x,
-        d,
-        &(m2(&w.cont_post, cq.att) - m2(&w.cont_pre, cp.att)),
-    );
+    let ps_part = ps.times(x, d, &(m2(&w.cont_post, cq.att) - m2(&w.cont_pre, cp.att)));
     let inf = (0..n)
         .map(|i| (tq.inf[i] - tp.inf[i]) - (cq.inf[i] - cp.inf[i] + ps_part[i]))
         .collect();
@@ -459,12 +448,7 @@ fn ipw_rc(
 }
 
 /// DRDID's `reg_did_rc`.
-fn reg_rc(
-    x: &DMatrix<f64>,
-    d: &[f64],
-    post: &[f64],
-    y: &[f64],
-) -> Result<(f64, Vec<f64>), String> {
+fn reg_rc(x: &DMatrix<f64>, d: &[f64], post: &[f64], y: &[f64]) -> Result<(f64, Vec<f64>), String> {
     let n = d.len();
     let mask_pre: Vec<f64> = (0..n).map(|i| (1.0 - d[i]) * (1.0 - post[i])).collect();
     let mask_post: Vec<f64> = (0..n).map(|i| (1.0 - d[i]) * post[i]).collect();
@@ -493,12 +477,7 @@ fn reg_rc(
 
 /// DRDID's `drdid_rc` (the locally efficient doubly robust estimator for repeated cross
 /// sections).
-fn dr_rc(
-    x: &DMatrix<f64>,
-    d: &[f64],
-    post: &[f64],
-    y: &[f64],
-) -> Result<(f64, Vec<f64>), String> {
+fn dr_rc(x: &DMatrix<f64>, d: &[f64], post: &[f64], y: &[f64]) -> Result<(f64, Vec<f64>), String> {
     let n = d.len();
     let ps = Pscore::fit(x, d)?;
     let mask = |dd: f64, pp: f64| -> Vec<f64> {
@@ -506,7 +485,12 @@ fn dr_rc(
             .map(|i| f64::from(u8::from(d[i] == dd && post[i] == pp)))
             .collect()
     };
-    let (mc0, mc1, mt0, mt1) = (mask(0.0, 0.0), mask(0.0, 1.0), mask(1.0, 0.0), mask(1.0, 1.0));
+    let (mc0, mc1, mt0, mt1) = (
+        mask(0.0, 0.0),
+        mask(0.0, 1.0),
+        mask(1.0, 0.0),
+        mask(1.0, 1.0),
+    );
     let cont_pre = wls(x, y, &mc0, "comparison places' base-period regression")?;
     let cont_post = wls(x, y, &mc1, "comparison places' period-t regression")?;
     let treat_pre = wls(x, y, &mt0, "cohort's base-period regression")?;
@@ -535,9 +519,8 @@ fn dr_rc(
         - (d_pre.att - dt0_pre.att);
 
     // Influence of the treated's weighted means through the comparison regressions.
-    let scaled = |w: &[f64], sel: &[f64]| -> DVector<f64> {
-        -moment(x, &zip_mul(w, sel)) / mean(w)
-    };
+    let scaled =
+        |w: &[f64], sel: &[f64]| -> DVector<f64> { -moment(x, &zip_mul(w, sel)) / mean(w) };
     let not_post: Vec<f64> = post.iter().map(|p| 1.0 - p).collect();
     let treat_or_post = cont_post.times(x, y, &mc1, &scaled(&w.treat_post, post));
     let treat_or_pre = cont_pre.times(x, y, &mc0, &scaled(&w.treat_pre, &not_post));
@@ -545,11 +528,7 @@ fn dr_rc(
         let v: Vec<f64> = (0..n).map(|i| wc[i] * (resid[i] - a)).collect();
         moment(x, &v) / mean(wc)
     };
-    let cont_ps = ps.times(
-        x,
-        d,
-        &(m2(&w.cont_post, cq.att) - m2(&w.cont_pre, cp.att)),
-    );
+    let cont_ps = ps.times(x, d, &(m2(&w.cont_post, cq.att) - m2(&w.cont_pre, cp.att)));
     let cont_or_post = cont_post.times(x, y, &mc1, &scaled(&w.cont_post, post));
     let cont_or_pre = cont_pre.times(x, y, &mc0, &scaled(&w.cont_pre, &not_post));
     // The efficiency terms: the treated's own regressions.
