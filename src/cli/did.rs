@@ -224,8 +224,11 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         outcome: args.outcome.clone(),
     };
     let panel = parse_panel_with(&text, &origin, &columns, &args.cs.request()?)?.panel;
-    let estimates =
-        did::estimate_all(&panel, &opts).map_err(|e| InputError::new(&origin, e.to_string()))?;
+    let did::Estimates {
+        estimates,
+        skipped,
+        notes,
+    } = did::estimate_all(&panel, &opts).map_err(|e| InputError::new(&origin, e.to_string()))?;
 
     let out_path = args.out.clone().unwrap_or_else(|| {
         let stem = args
@@ -269,6 +272,20 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
             "\n{}",
             text::regressions_left_out(plots.lang, !panel.covariates().is_empty())
         );
+    }
+    // The regressions' refusal of covariates or an unbalanced panel is said once, above.
+    let skipped: Vec<String> = skipped
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e,
+                did::DidError::Covariates { .. } | did::DidError::Unbalanced { .. }
+            )
+        })
+        .map(ToString::to_string)
+        .collect();
+    for note in notes.iter().chain(&skipped) {
+        eprintln!("note: {note}");
     }
     println!("\nResults in {}", out.path().display());
     Ok(())

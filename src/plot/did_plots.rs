@@ -158,7 +158,7 @@ mod tests {
             bootstrap: 99,
             ..Options::default()
         };
-        let estimates = estimate_all(&design.panel(4), &opts).unwrap();
+        let estimates = estimate_all(&design.panel(4), &opts).unwrap().estimates;
         let truth: Vec<(i64, f64)> = (-5..=10)
             .map(|e| (e, design.true_event_effect(e)))
             .collect();

@@ -2,7 +2,8 @@
 //! `balance_e`, `min_e` and `max_e`), group and calendar, each with its influence function,
 //! including the term for estimating the cohort-size weights (`did`'s `wif`).
 
-use super::{CALENDAR, Cell, DYNAMIC, GROUP, GT, Piece};
+use super::{AttCell, CALENDAR, DYNAMIC, GROUP, GT, Piece};
+use crate::did::estimand::{self, Cell};
 use crate::did::{DidError, Options, Panel, Target};
 
 /// Σ_k w_k·x_k and the same combination of influence functions, weights normalised to 1,
@@ -44,10 +45,13 @@ fn combine(
     (value, inf)
 }
 
+/// An aggregate: its value, influence function and estimand.
+type Aggregate = (f64, Vec<f64>, Vec<Cell>);
+
 /// The ATT(g,t) cells and `aggte`'s four aggregations, as pieces for inference.
 pub(super) fn aggregate(
     panel: &Panel,
-    cells: &[Cell],
+    cells: &[AttCell],
     opts: &Options,
 ) -> Result<Vec<Piece>, DidError> {
     let n = panel.n_places() as f64;
@@ -63,46 +67,61 @@ pub(super) fn aggregate(
             value: c.att,
             inf: c.inf.clone(),
             family: Some(GT),
+            estimand: estimand::normalised([((c.group, c.time), 1.0)]),
         })
         .collect();
-    let by_size = |chosen: Vec<&Cell>| {
+    // Cells weighted by cohort size: their estimand is those cells, by cohort size.
+    let by_size = |chosen: Vec<&AttCell>| -> Aggregate {
         let items: Vec<(i64, f64, &[f64])> = chosen
             .iter()
             .map(|c| (c.group, c.att, c.inf.as_slice()))
             .collect();
         let weights: Vec<f64> = chosen.iter().map(|c| share(c.group)).collect();
-        combine(&items, &weights, Some(cohorts))
+        let (value, inf) = combine(&items, &weights, Some(cohorts));
+        let cells = estimand::by_cohort_size(chosen.iter().map(|c| (c.group, c.time)), share);
+        (value, inf, cells)
     };
-    let plain = |parts: &[(f64, &[f64])]| {
-        let items: Vec<_> = parts.iter().map(|(v, psi)| (0, *v, *psi)).collect();
-        combine(&items, &vec![1.0; parts.len()], None)
+    // A plain mean of aggregates: the plain mean of their estimands.
+    let plain = |parts: &[&Aggregate]| -> Aggregate {
+        let items: Vec<_> = parts.iter().map(|a| (0, a.0, a.1.as_slice())).collect();
+        let (value, inf) = combine(&items, &vec![1.0; parts.len()], None);
+        (
+            value,
+            inf,
+            estimand::mix(parts.iter().map(|a| (a.2.as_slice(), 1.0))),
+        )
     };
 
     // Dynamic: each event time in the window, over the cohorts `balance_e` keeps.
     let (events, balanced) = dynamic_window(panel, cells, opts)?;
-    let mut dynamic = Vec::new();
-    for &e in &events {
-        let (value, inf) = by_size(
-            cells
+    let dynamic: Vec<(i64, Aggregate)> = events
+        .iter()
+        .map(|&e| {
+            let chosen = cells
                 .iter()
                 .filter(|c| c.time - c.group == e && balanced(c.group))
-                .collect(),
-        );
-        dynamic.push((e, value, inf));
-    }
+                .collect();
+            (e, by_size(chosen))
+        })
+        .collect();
     // Group: each cohort's mean over its post-adoption cells.
     let mut groups: Vec<i64> = cells.iter().map(|c| c.group).collect();
     groups.dedup();
-    let mut group = Vec::new();
+    let mut group: Vec<(i64, Aggregate)> = Vec::new();
     for &g in &groups {
-        let post: Vec<(f64, &[f64])> = cells
+        let post: Vec<Aggregate> = cells
             .iter()
             .filter(|c| c.group == g && c.time >= g)
-            .map(|c| (c.att, c.inf.as_slice()))
+            .map(|c| {
+                (
+                    c.att,
+                    c.inf.clone(),
+                    estimand::normalised([((g, c.time), 1.0)]),
+                )
+            })
             .collect();
         if !post.is_empty() {
-            let (value, inf) = plain(&post);
-            group.push((g, value, inf));
+            group.push((g, plain(&post.iter().collect::<Vec<_>>())));
         }
     }
     // Calendar: each period from the first adoption on, over the cohorts treated by then.
@@ -114,49 +133,50 @@ pub(super) fn aggregate(
         .collect();
     periods.sort_unstable();
     periods.dedup();
-    let mut calendar = Vec::new();
+    let mut calendar: Vec<(i64, Aggregate)> = Vec::new();
     for &t in &periods {
-        let chosen: Vec<&Cell> = cells
+        let chosen: Vec<&AttCell> = cells
             .iter()
             .filter(|c| c.time == t && c.group <= t)
             .collect();
         if !chosen.is_empty() {
-            let (value, inf) = by_size(chosen);
-            calendar.push((t, value, inf));
+            calendar.push((t, by_size(chosen)));
         }
     }
 
     let simple = by_size(cells.iter().filter(|c| c.time >= c.group).collect());
-    let post_events: Vec<(f64, &[f64])> = dynamic
-        .iter()
-        .filter(|d| d.0 >= 0)
-        .map(|d| (d.1, d.2.as_slice()))
-        .collect();
+    let post_events: Vec<&Aggregate> = dynamic.iter().filter(|d| d.0 >= 0).map(|d| &d.1).collect();
     let overall_dynamic = plain(&post_events);
-    let group_items: Vec<(i64, f64, &[f64])> =
-        group.iter().map(|g| (g.0, g.1, g.2.as_slice())).collect();
+    let group_items: Vec<(i64, f64, &[f64])> = group
+        .iter()
+        .map(|(g, a)| (*g, a.0, a.1.as_slice()))
+        .collect();
     let group_weights: Vec<f64> = group.iter().map(|g| share(g.0)).collect();
-    let overall_group = combine(&group_items, &group_weights, Some(cohorts));
-    let calendar_parts: Vec<(f64, &[f64])> =
-        calendar.iter().map(|c| (c.1, c.2.as_slice())).collect();
-    let overall_calendar = plain(&calendar_parts);
+    let (value, inf) = combine(&group_items, &group_weights, Some(cohorts));
+    let overall_group = (
+        value,
+        inf,
+        estimand::mix(group.iter().map(|(g, a)| (a.2.as_slice(), share(*g)))),
+    );
+    let overall_calendar = plain(&calendar.iter().map(|c| &c.1).collect::<Vec<_>>());
 
-    let mut push = |target, (value, inf): (f64, Vec<f64>), family| {
+    let mut push = |target, (value, inf, estimand): Aggregate, family| {
         pieces.push(Piece {
             target,
             value,
             inf,
             family,
+            estimand,
         })
     };
-    for (e, v, inf) in dynamic.clone() {
-        push(Target::EventTime(e), (v, inf), Some(DYNAMIC));
+    for (e, a) in dynamic {
+        push(Target::EventTime(e), a, Some(DYNAMIC));
     }
-    for (g, v, inf) in group.clone() {
-        push(Target::Group(g), (v, inf), Some(GROUP));
+    for (g, a) in group {
+        push(Target::Group(g), a, Some(GROUP));
     }
-    for (t, v, inf) in calendar.clone() {
-        push(Target::Calendar(t), (v, inf), Some(CALENDAR));
+    for (t, a) in calendar {
+        push(Target::Calendar(t), a, Some(CALENDAR));
     }
     push(Target::Overall, simple, None);
     push(Target::OverallDynamic, overall_dynamic, None);
@@ -173,10 +193,10 @@ pub(super) fn aggregate(
 #[allow(clippy::type_complexity)]
 fn dynamic_window(
     panel: &Panel,
-    cells: &[Cell],
+    cells: &[AttCell],
     opts: &Options,
 ) -> Result<(Vec<i64>, Box<dyn Fn(i64) -> bool>), DidError> {
-    let event = |c: &Cell| c.time - c.group;
+    let event = |c: &AttCell| c.time - c.group;
     let mut events: Vec<i64> = cells.iter().map(event).collect();
     events.sort_unstable();
     events.dedup();

@@ -51,6 +51,7 @@ pub(super) fn infer(pieces: &[Piece], n: usize, opts: &Options) -> Vec<Estimate>
         ci: (p.value - z * se, p.value + z * se),
         band: crit.map(|c| (p.value - c * se, p.value + c * se)),
         control: None,
+        estimand: p.estimand.clone(),
     };
     let nf = n as f64;
     if opts.bootstrap == 0 {

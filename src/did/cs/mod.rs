@@ -64,10 +64,12 @@ struct Piece {
     inf: Vec<f64>,
     /// Which band family it belongs to (None: no band).
     family: Option<usize>,
+    /// The cells and weights it averages (see [`super::estimand`]).
+    estimand: Vec<super::Cell>,
 }
 
 /// ATT(g,t) cells: (group, time, att, influence function).
-struct Cell {
+struct AttCell {
     group: i64,
     time: i64,
     att: f64,
@@ -134,7 +136,7 @@ pub fn callaway_sant_anna(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>
 }
 
 /// Every ATT(g,t) with its influence function.
-fn group_time(panel: &Panel, opts: &Options) -> Result<Vec<Cell>, DidError> {
+fn group_time(panel: &Panel, opts: &Options) -> Result<Vec<AttCell>, DidError> {
     let n = panel.n_places();
     let times = panel.times();
     let first = times[0];
@@ -158,7 +160,7 @@ fn group_time(panel: &Panel, opts: &Options) -> Result<Vec<Cell>, DidError> {
             };
             if base == t {
                 // The universal base period against itself: 0 by construction, as `did`.
-                cells.push(Cell {
+                cells.push(AttCell {
                     group: g,
                     time: t,
                     att: 0.0,
@@ -187,7 +189,7 @@ fn group_time(panel: &Panel, opts: &Options) -> Result<Vec<Cell>, DidError> {
                     .map(|(att, inf)| (att, data.spread(&inf, n)))
             };
             if let Some((att, inf)) = cell {
-                cells.push(Cell {
+                cells.push(AttCell {
                     group: g,
                     time: t,
                     att,
