@@ -109,7 +109,14 @@ async fn play(addr: SocketAddr, seats: &[(String, f64)], dice: &mut Dice) {
             http(addr, "POST", "/api/answer", &auth, &body).await;
         }
     }
-    let state = http(addr, "GET", "/api/trainer/state", &trainer_auth(), &Value::Null).await;
+    let state = http(
+        addr,
+        "GET",
+        "/api/trainer/state",
+        &trainer_auth(),
+        &Value::Null,
+    )
+    .await;
     assert_ne!(state["phase"], "open", "the last answer closes the quarter");
 }
 
@@ -128,7 +135,14 @@ async fn the_documented_session_plan_shows_the_effect() {
     let mut dice = Dice(7);
     let mut seats = Vec::new();
     for k in 0..28 {
-        let me = http(addr, "POST", "/api/join", "", &json!({ "nickname": format!("s{k}") })).await;
+        let me = http(
+            addr,
+            "POST",
+            "/api/join",
+            "",
+            &json!({ "nickname": format!("s{k}") }),
+        )
+        .await;
         // Loss aversion around the model's 2.0, as a class's spread of people.
         let lambda = 2.0 * (0.5 * (dice.next() - 0.5)).exp();
         seats.push((me["token"].as_str().unwrap().to_string(), lambda));
@@ -138,7 +152,11 @@ async fn the_documented_session_plan_shows_the_effect() {
         play(addr, &seats, &mut dice).await;
     }
     // 19–21 min: the switch.
-    control(addr, json!({ "action": "regime", "regime": "optimized_path" })).await;
+    control(
+        addr,
+        json!({ "action": "regime", "regime": "optimized_path" }),
+    )
+    .await;
     // 21–35 min: two quarters, two years pass, two quarters, two years pass, two quarters.
     for _ in 0..2 {
         play(addr, &seats, &mut dice).await;
@@ -156,11 +174,25 @@ async fn the_documented_session_plan_shows_the_effect() {
         play(addr, &seats, &mut dice).await;
     }
     // 35–45 min: the debrief.
-    let state = http(addr, "GET", "/api/trainer/state", &trainer_auth(), &Value::Null).await;
+    let state = http(
+        addr,
+        "GET",
+        "/api/trainer/state",
+        &trainer_auth(),
+        &Value::Null,
+    )
+    .await;
     let rounds = state["rounds"].as_array().unwrap();
     assert_eq!(rounds.len(), 28);
     assert_eq!(rounds.iter().filter(|r| r["passed"] == true).count(), 16);
-    let p = http(addr, "GET", "/api/trainer/projection", &trainer_auth(), &Value::Null).await;
+    let p = http(
+        addr,
+        "GET",
+        "/api/trainer/projection",
+        &trainer_auth(),
+        &Value::Null,
+    )
+    .await;
     let f = |v: &Value| v.as_f64().unwrap();
     let line = |k: &str| -> Vec<String> {
         rounds
@@ -168,9 +200,15 @@ async fn the_documented_session_plan_shows_the_effect() {
             .map(|r| format!("{:.3}", f(&r[k])))
             .collect::<Vec<_>>()
     };
-    println!("world initiative by quarter: {}", line("initiative").join(" "));
+    println!(
+        "world initiative by quarter: {}",
+        line("initiative").join(" ")
+    );
     println!("world mean belief by quarter: {}", line("belief").join(" "));
-    let (e, s) = (&p["ended"]["final_initiative"], &p["started"]["final_initiative"]);
+    let (e, s) = (
+        &p["ended"]["final_initiative"],
+        &p["started"]["final_initiative"],
+    );
     let (eb, sb) = (&p["ended"]["final_belief"], &p["started"]["final_belief"]);
     println!(
         "switch at quarter {}: mean belief {:.3}; at the end (quarter {}): {:.3}; initiative \
@@ -211,7 +249,14 @@ async fn the_documented_session_plan_shows_the_effect() {
         "the optimized continuation's initiative is above the strict one's, intervals apart"
     );
     // The export carries the projection: the class's quarters, then both continuations.
-    let csv = http(addr, "GET", "/api/trainer/projection.csv", &trainer_auth(), &Value::Null).await;
+    let csv = http(
+        addr,
+        "GET",
+        "/api/trainer/projection.csv",
+        &trainer_auth(),
+        &Value::Null,
+    )
+    .await;
     let csv = csv.as_str().unwrap();
     assert_eq!(csv.lines().count(), 1 + 28 + 2 * 40);
     assert!(csv.contains("\nended,optimized_path,68,"));

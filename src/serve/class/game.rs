@@ -221,7 +221,10 @@ pub enum GameError {
     NicknameEmpty,
     NicknameTooLong,
     NicknameTaken,
-    WrongRound { open: Option<u32>, asked: u32 },
+    WrongRound {
+        open: Option<u32>,
+        asked: u32,
+    },
     AlreadyAnswered,
     NoOpportunity,
     RoundOpen,

@@ -761,10 +761,7 @@ async fn control(
         }
         Action::Pass => {
             let quarters = body.quarters.unwrap_or(pass::YEAR);
-            inner
-                .game
-                .pass(quarters)
-                .map_err(|e| game_error(e, lang))?;
+            inner.game.pass(quarters).map_err(|e| game_error(e, lang))?;
         }
     }
     inner.tick(now);

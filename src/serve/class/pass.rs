@@ -154,7 +154,10 @@ mod tests {
         let mut g = Game::new("strict_accountability", 2).unwrap();
         students(&mut g, 5);
         assert_eq!(g.pass(0), Err(GameError::BadQuarters(0)));
-        assert_eq!(g.pass(MAX_PASS + 1), Err(GameError::BadQuarters(MAX_PASS + 1)));
+        assert_eq!(
+            g.pass(MAX_PASS + 1),
+            Err(GameError::BadQuarters(MAX_PASS + 1))
+        );
         g.open_round().unwrap();
         assert_eq!(g.pass(4), Err(GameError::RoundOpen));
         g.close_round().unwrap();

@@ -23,12 +23,12 @@ use serde_json::{Value, json};
 use crate::serve::request::{self, ApiError};
 
 use super::game::{Game, RoundSummary};
+use super::text::fill;
 use crate::model::params::{ParamId, Section, section_specs};
 use crate::model::rng::replicate_rng;
 use crate::model::{Event, Metric, ModelSpec, Record, SeatChoice, World, drive};
 use crate::run::stats::{Summary, final_window_mean};
 use crate::scenario::Scenario;
-use super::text::fill;
 use crate::serve::text::SCENARIOS;
 
 /// Quarters the projection runs on: ten years.
@@ -419,7 +419,11 @@ mod tests {
         // The first projected quarter starts from the class's state: the mean belief moves
         // by one quarter's learning, not from the prior.
         let first = pa.ended.belief[0].mean;
-        assert!((first - pa.now_belief).abs() < 0.05, "{first} vs {}", pa.now_belief);
+        assert!(
+            (first - pa.now_belief).abs() < 0.05,
+            "{first} vs {}",
+            pa.now_belief
+        );
         // Projecting does not touch the game.
         let before = a.world().cadres()[0].career;
         let _ = project_with(&sa, 4, 2);

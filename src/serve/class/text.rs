@@ -279,16 +279,16 @@ pub const UI: &[(&str, Text)] = &[
         "time_passed",
         t(
             "Time passed: a model cadre played your seat (career {reward}).",
-            "时间快进：由模型干部代你履职（仕途积分{reward}）。",
+            "时间快进：由模型干部代你行动（仕途积分{reward}）。",
         ),
     ),
-    ("pass_year", t("A year passes", "一年过去")),
-    ("pass_n", t("{n} quarters pass", "{n}个季度过去")),
+    ("pass_year", t("A year passes", "快进一年")),
+    ("pass_n", t("{n} quarters pass", "快进{n}个季度")),
     (
         "passed_note",
         t(
             "Shaded: quarters that passed, model cadres in your seats.",
-            "阴影：快进的季度，由模型干部代你们履职。",
+            "阴影：快进的季度，由模型干部代你们行动。",
         ),
     ),
     ("world_line", t("Your class's world", "你们班的世界")),
@@ -298,21 +298,21 @@ pub const UI: &[(&str, Text)] = &[
         "proj_title",
         t(
             "Where your class's world is heading: the next ten years",
-            "你们班的世界将走向何方：未来十年",
+            "你们班的世界接下来十年的发展",
         ),
     ),
     (
         "proj_note",
         t(
             "{runs} runs from your class's final state; bands: 95% interval of the mean.",
-            "从你们班的最终状态出发推演{runs}次；色带为均值的95%区间。",
+            "从你们班的最终状态出发推演{runs}次；条带为均值的95%置信范围。",
         ),
     ),
     (
         "proj_switched",
         t(
             "The regime your class switched to, {end}, {verb} initiative from {now} now to about {x} within ten years ({lo}–{hi}); under {start}, where the class started, it would be about {y} ({ylo}–{yhi}).",
-            "你们班切换到的“{end}”将使主动作为在十年内从现在的{now}{verb}到约{x}（{lo}–{hi}）；若维持开始时的“{start}”，约为{y}（{ylo}–{yhi}）。",
+            "你们班改用的“{end}”将使主动作为在十年内从现在的{now}{verb}到约{x}（{lo}–{hi}）；如果保持开始时的“{start}”，约为{y}（{ylo}–{yhi}）。",
         ),
     ),
     (
@@ -331,10 +331,7 @@ pub const UI: &[(&str, Text)] = &[
     ),
     (
         "proj_worse",
-        t(
-            " The first {n} years look worse.",
-            "头{n}年看起来更差。",
-        ),
+        t(" The first {n} years look worse.", "前{n}年看起来更差。"),
     ),
     (
         "export_projection",
