@@ -4,6 +4,8 @@
 //!
 //! - [`game`]: the world with students' seats, rounds, outcomes by the model's own rules;
 //! - [`fit`]: the maximum-likelihood fit of the logit choice (temperature, loss aversion);
+//! - [`pass`]: quarters that pass between rounds, the model playing every seat;
+//! - [`projection`]: the debrief's projection of the class's world under both regimes;
 //! - [`text`]: every word, English and Chinese;
 //! - this file: the HTTP side. Students join at `/` and get a seat token (kept in the
 //!   phone's storage, sent in the `X-Seat-Token` header, never in a URL) that acts for that
