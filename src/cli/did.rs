@@ -114,8 +114,11 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         outcome: args.outcome.clone(),
     };
     let panel = parse_panel(&text, &origin, &columns)?.panel;
-    let estimates =
-        did::estimate_all(&panel, &opts).map_err(|e| InputError::new(&origin, e.to_string()))?;
+    let did::Estimates {
+        estimates,
+        skipped,
+        notes,
+    } = did::estimate_all(&panel, &opts).map_err(|e| InputError::new(&origin, e.to_string()))?;
 
     let out_path = args.out.clone().unwrap_or_else(|| {
         let stem = args
@@ -153,6 +156,9 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
             (&short(e.ci.0), &short(e.ci.1)),
         );
         println!("{line}");
+    }
+    for note in notes.iter().chain(&skipped.iter().map(|e| e.to_string()).collect::<Vec<_>>()) {
+        eprintln!("note: {note}");
     }
     println!("\nResults in {}", out.path().display());
     Ok(())
