@@ -116,9 +116,17 @@ impl Study {
     /// The named estimator's estimate of the reported target on `panel` (its observed
     /// world), or None when it cannot run (a missing outcome, an estimator's refusal).
     pub fn estimate(&self, panel: &ReplicatePanel) -> Option<Estimate> {
-        let rows = panel.to_did_rows(self.outcome).ok()?;
+        let (rows, _) = panel.to_did_rows(self.outcome);
+        if rows.iter().any(|r| r.y.is_nan()) {
+            return None;
+        }
         let panel = Panel::new(rows).ok()?;
-        let opts = self.options();
+        let mut opts = self.options();
+        // As `cadre-sim experiment` (did::estimate_all): with no place never treated,
+        // Callaway–Sant'Anna compares with the places not yet treated.
+        if opts.control == Control::NeverTreated && !panel.has_never_treated() {
+            opts.control = Control::NotYetTreated;
+        }
         let estimates = match self.estimator {
             Estimator::Twfe => did::twfe(&panel, &opts),
             Estimator::TwfeEventStudy => did::twfe_event_study(&panel, &opts),
@@ -163,10 +171,13 @@ pub fn mean_of(values: impl Iterator<Item = f64>) -> f64 {
     mean_present(values)
 }
 
-/// The estimator's estimand and the policy's effect in one replicate with its twin.
-fn truths(panel: &ReplicatePanel, study: &Study, _estimate: Option<&Estimate>) -> (f64, f64) {
-    let effects = crate::experiment::truth::Effects::new(panel, study.outcome);
-    let estimand = effects.of(study.estimator, study.reported.target(), &study.options());
+/// The estimator's estimand (its own cells and weights on this panel, see
+/// [`crate::did::estimand`]) and the policy's effect (every treated cell) in one replicate
+/// with its twin. The estimand is NaN when the estimator could not run.
+fn truths(panel: &ReplicatePanel, study: &Study, estimate: Option<&Estimate>) -> (f64, f64) {
+    let outcome = panel.study_outcome(study.outcome);
+    let effects = crate::experiment::truth::Effects::new(panel, &outcome);
+    let estimand = estimate.map_or(f64::NAN, |e| effects.of(&e.estimand));
     (estimand, effects.overall())
 }
 

@@ -157,7 +157,10 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         );
         println!("{line}");
     }
-    for note in notes.iter().chain(&skipped.iter().map(|e| e.to_string()).collect::<Vec<_>>()) {
+    for note in notes
+        .iter()
+        .chain(&skipped.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+    {
         eprintln!("note: {note}");
     }
     println!("\nResults in {}", out.path().display());

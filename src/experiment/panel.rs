@@ -203,7 +203,13 @@ impl ReplicatePanel {
         };
         let i = outcome.index();
         let observed = carry(&|p, t| self.observed[p * steps + t][i]);
-        let untreated = carry(&|p, t| self.untreated[p * steps + t][i]);
+        // A panel of the observed world alone (a calibration's study) has no twin: its
+        // start is where the observed world has every value.
+        let untreated = if self.untreated.is_empty() {
+            Vec::new()
+        } else {
+            carry(&|p, t| self.untreated[p * steps + t][i])
+        };
         StudyOutcome {
             start: start as u32,
             steps: self.steps,
