@@ -1262,14 +1262,14 @@ impl World {
         self.seats = seats;
     }
 
-    /// Gives every place a new generator, drawn from `rng` as a new world's are (place 0
-    /// gets `rng`, each further place it jumped once more). The class game's debrief
+    /// Gives every chunk a new generator, drawn from `rng` (chunk 0 gets `rng`, each
+    /// further chunk it jumped once more). The class game's debrief
     /// continues the class's world in several runs from the same state, run r with its own
     /// stream (the same for every regime it compares: common random numbers). Nothing else
     /// of the world changes.
     pub fn reseed(&mut self, mut rng: SimRng) {
-        for place in &mut self.places {
-            place.rng = rng.clone();
+        for chunk in &mut self.chunks {
+            chunk.rng = rng.clone();
             rng.jump();
         }
     }
