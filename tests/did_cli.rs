@@ -197,14 +197,11 @@ fn bad_panels_are_refused_naming_file_line_column_and_value() {
 
 #[test]
 fn what_the_estimators_cannot_do_is_refused_with_the_way_out() {
-    // No place is never treated: the never-treated comparison has nothing to compare with.
+    // Every place adopts at once: no estimator has anything to compare with.
     let all_adopt = "city,year,adopted,innovation\nA,1,2,1\nA,2,2,2\nA,3,2,2\n\
-                     B,1,3,1\nB,2,3,1\nB,3,3,3\n";
+                     B,1,2,1\nB,2,2,1\nB,3,2,3\n";
     let e = refused(all_adopt, &[]);
-    assert!(
-        e.contains("no place is never treated; use --control notyettreated"),
-        "{e}"
-    );
+    assert!(e.contains("adopts at the same time"), "{e}");
     let e = refused(all_adopt, &["--leads", "0"]);
     assert!(e.contains("--leads: must be at least 1"), "{e}");
     let e = refused(all_adopt, &["--level", "95"]);

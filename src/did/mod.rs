@@ -372,7 +372,9 @@ pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError
     {
         cs_opts.control = Control::NotYetTreated;
         out.notes.push(
-            "Callaway–Sant'Anna: no place is never treated, so it compares each cohort with the              places not yet treated (as --control notyettreated); periods from the last              cohort's adoption on have no comparison and are left out of its estimates"
+            "Callaway–Sant'Anna: no place is never treated, so it compares each cohort with the \
+             places not yet treated (as --control notyettreated); periods from the last \
+             cohort's adoption on have no comparison and are left out of its estimates"
                 .into(),
         );
     }
