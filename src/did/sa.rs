@@ -23,6 +23,7 @@ use super::{Control, DidError, Estimate, Estimator, Options, Panel, Target};
 pub fn sun_abraham(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidError> {
     let estimator = Estimator::SunAbraham;
     opts.check()?;
+    super::check_regression_panel(panel, estimator)?;
     if panel.n_places() < 2 {
         return Err(DidError::TooFewPlaces {
             estimator,

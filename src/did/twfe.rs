@@ -22,6 +22,7 @@ use super::ols::{self, Fit};
 use super::{DidError, Estimate, Estimator, Options, Panel, Target, t_quantile};
 
 fn check(panel: &Panel, estimator: Estimator) -> Result<(), DidError> {
+    super::check_regression_panel(panel, estimator)?;
     if panel.n_places() < 2 {
         return Err(DidError::TooFewPlaces {
             estimator,

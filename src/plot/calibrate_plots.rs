@@ -207,6 +207,7 @@ pub fn predictive_figure(plan: &CalibrationPlan, checks: &[Check], lang: Lang) -
                     },
                 ],
                 x_extent: None,
+                reference: None,
             })
         })
         .collect();
