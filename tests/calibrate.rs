@@ -486,7 +486,7 @@ fn a_published_did_estimate_is_fitted_and_its_implied_truth_written() {
     calibrate(&file, &dir.path().join("bad"), &[])
         .code(2)
         .stderr(predicate::str::contains(
-            "study.toml:11: `estimator` = \"csa\" is not an estimator; allowed: twfe, twfe_es, cs, sa",
+            "study.toml:18: `estimator` = \"csa\" is not an estimator; allowed: twfe, twfe_es, cs, sa",
         ));
     std::fs::write(
         &file,
