@@ -434,3 +434,68 @@ fn ctrl_c_says_where_it_stopped_and_how_to_resume() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_published_did_estimate_is_fitted_and_its_implied_truth_written() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("design.toml"),
+        "name = \"d\"\nbase = \"nominal_tolerance\"\n[run]\nsteps = 14\n[population]\n\
+         cadres = 160\nunit_size = 20\n[places]\ncount = 8\npublish_scope = \"national\"\n\
+         [rollout]\nadopt = \"optimized_path\"\nassign = \"random\"\n\
+         [[rollout.cohorts]]\nat = 4\nshare = 0.25\n[[rollout.cohorts]]\nat = 8\nshare = 0.25\n",
+    )
+    .unwrap();
+    let text = "name = \"study\"\nbase = \"nominal_tolerance\"\nsteps = 10\nreplicates = 1\n\
+        seed = 3\nparticles = 8\nmax_generations = 2\npredictive = 6\n\
+        [[parameter]]\nparam = \"population.loss_aversion\"\nprior = \"normal\"\nmean = 2\nsd = 0.4\n\
+        [[target]]\nname = \"did\"\nstatistic = \"experiment\"\nexperiment = \"design.toml\"\n\
+        estimator = \"cs\"\ncontrol = \"notyettreated\"\noutcome = \"initiative\"\n\
+        observed = 0.04\nse = 0.02\nsource = \"illustrative\"\n";
+    let file = dir.path().join("study.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    calibrate(&file, &out, &[])
+        .success()
+        .stdout(predicate::str::contains(
+            "A study that found +0.04 with Callaway–Sant'Anna implies, under this model, a true \
+             effect of the policy of",
+        ));
+    let implied = read(&out, "implied.csv");
+    let mut lines = implied.lines();
+    assert!(
+        lines.next().unwrap().starts_with(
+            "target,design,estimator,control,reported,outcome,observed,estimate_mean,"
+        )
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("did,design.toml,cs,notyettreated,overall,initiative,0.04,"),
+        "{implied}"
+    );
+    assert!(
+        read(&out, "predictive.csv")
+            .starts_with("draw,population.loss_aversion,did,did_estimand,did_policy_effect\n")
+    );
+    assert!(read(&out, "report.html").contains("What the published estimate implies"));
+
+    // Its own keys are checked: file, line, key, value, what is allowed.
+    std::fs::write(&file, text.replace("\"cs\"", "\"csa\"")).unwrap();
+    calibrate(&file, &dir.path().join("bad"), &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "study.toml:18: `estimator` = \"csa\" is not an estimator; allowed: twfe, twfe_es, cs, sa",
+        ));
+    std::fs::write(
+        &file,
+        text.replace("outcome = ", "metric = \"initiative\"\noutcome = "),
+    )
+    .unwrap();
+    calibrate(&file, &dir.path().join("bad"), &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`metric` does not apply to statistic = \"experiment\"",
+        ));
+}
