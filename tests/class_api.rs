@@ -885,6 +885,15 @@ async fn a_restart_with_resume_mid_quarter_loses_nothing() {
             )
             .await;
         }
+        // A year passes: the record keeps it, so a resumed class replays it.
+        let r = trainer_call(
+            &s,
+            "POST",
+            "/api/trainer/control",
+            json!({"action": "pass", "quarters": 4}),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
         trainer_call(
             &s,
             "POST",
@@ -914,6 +923,18 @@ async fn a_restart_with_resume_mid_quarter_loses_nothing() {
                 .await;
             }
         }
+        if restart {
+            // A second restart, after the passed year: the record replays it to the same
+            // world (the quarters after it, played from that world, come out the same).
+            s.child.kill().unwrap();
+            s.child.wait().unwrap();
+            s = launch(&["--resume", out]);
+            assert!(
+                s.printed.contains("24 students, 7 rounds played"),
+                "{}",
+                s.printed
+            );
+        }
         let csv = trainer_call(&s, "GET", "/api/trainer/export.csv?names=1", Value::Null).await;
         let debrief = trainer_call(&s, "GET", "/api/trainer/debrief", Value::Null)
             .await
@@ -942,7 +963,14 @@ async fn a_restart_with_resume_mid_quarter_loses_nothing() {
         csv2.lines().filter(|l| l.contains(",true,")).count(),
         answered
     );
-    assert_eq!(debrief2["rounds"].as_array().unwrap().len(), 3);
+    // One played quarter, a passed year, two played quarters.
+    let rounds = debrief2["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 7);
+    assert_eq!(
+        rounds.iter().filter(|r| r["passed"] == true).count(),
+        4,
+        "{rounds:?}"
+    );
 
     // The same folder is not started over by accident.
     let out = a.path().join("class");

@@ -4,6 +4,8 @@
 //!
 //! - [`game`]: the world with students' seats, rounds, outcomes by the model's own rules;
 //! - [`fit`]: the maximum-likelihood fit of the logit choice (temperature, loss aversion);
+//! - [`pass`]: quarters that pass between rounds, the model playing every seat;
+//! - [`projection`]: the debrief's projection of the class's world under both regimes;
 //! - [`text`]: every word, English and Chinese;
 //! - this file: the HTTP side. Students join at `/` and get a seat token (kept in the
 //!   phone's storage, sent in the `X-Seat-Token` header, never in a URL) that acts for that
@@ -30,6 +32,8 @@
 pub mod fit;
 pub mod game;
 pub mod nickname;
+pub mod pass;
+pub mod projection;
 pub mod record;
 pub mod text;
 
@@ -209,7 +213,7 @@ impl Inner {
                 );
             }
         }
-        if matches!(event, Event::Close) {
+        if matches!(event, Event::Close | Event::Pass { .. }) {
             self.write_results();
         }
         Ok(())
@@ -251,6 +255,9 @@ impl Inner {
                 self.tokens.retain(|_, s| s != seat);
             }
             Event::Rename { seat, nickname } => self.game.rename(*seat, nickname)?,
+            Event::Pass { quarters } => {
+                self.game.pass(*quarters)?;
+            }
         }
         Ok(())
     }
@@ -383,6 +390,19 @@ fn game_error(e: GameError, lang: Lang) -> ApiError {
             "no_such_seat",
             "`seat` is not a seat of this class".into(),
         ),
+        BadQuarters(n) => {
+            return ApiError::param(
+                Problem::Class("invalid_request"),
+                format!(
+                    "`quarters` = {n} is out of range: it must be an integer in [1, {}]",
+                    pass::MAX_PASS
+                ),
+                "quarters".into(),
+                &json!(n),
+                format!("an integer in [1, {}]", pass::MAX_PASS),
+            )
+            .in_lang(lang);
+        }
     };
     refuse(status, kind, error, lang)
 }
@@ -547,6 +567,8 @@ pub fn router(config: ClassConfig) -> Result<ClassApp, (&'static str, String)> {
         .route("/api/trainer/control", post(control))
         .route("/api/trainer/debrief", get(debrief))
         .route("/api/trainer/export.csv", get(export))
+        .route("/api/trainer/projection", get(projection::serve_json))
+        .route("/api/trainer/projection.csv", get(projection::serve_csv))
         .method_not_allowed_fallback(|headers: HeaderMap| async move {
             refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -1075,6 +1097,9 @@ struct ControlBody {
     seconds: Option<u32>,
     #[serde(default)]
     regime: Option<String>,
+    /// For `pass`: how many quarters (default a year, 4).
+    #[serde(default)]
+    quarters: Option<u32>,
     #[serde(default)]
     seat: Option<usize>,
     #[serde(default)]
@@ -1097,12 +1122,13 @@ enum Action {
     Unlock,
     Remove,
     Rename,
+    Pass,
 }
 
 /// `POST /api/trainer/control {"action": ...}`: open, close, pause, resume a round; set the
 /// timer (`seconds`); switch the regime (`regime`) from the next round on; lock or unlock
 /// joining; remove a seat (`seat`: its cadre goes back to the bots) or rename it (`seat`,
-/// `nickname`).
+/// `nickname`); let `quarters` quarters pass (`pass`, default 4), the model playing every seat.
 async fn control(
     State(state): State<Shared>,
     Peer(peer): Peer,
@@ -1135,6 +1161,9 @@ async fn control(
             seat: seat()?,
             nickname: body.nickname.clone().unwrap_or_default(),
         }),
+        Action::Pass => Some(Event::Pass {
+            quarters: body.quarters.unwrap_or(pass::YEAR),
+        }),
         Action::Timer | Action::Regime | Action::Pause | Action::Resume => None,
     };
     if let Some(event) = event {
@@ -1146,7 +1175,8 @@ async fn control(
         | Action::Lock
         | Action::Unlock
         | Action::Remove
-        | Action::Rename => {}
+        | Action::Rename
+        | Action::Pass => {}
         Action::Pause => {
             if let Clock::Running(deadline) = inner.clock {
                 inner.clock = Clock::Paused(deadline.saturating_duration_since(now));

@@ -57,6 +57,9 @@ pub enum Event {
     Remove { seat: usize },
     /// A seat's nickname corrected by the trainer.
     Rename { seat: usize, nickname: String },
+    /// `quarters` quarters pass, the model playing every seat (`Game::pass`): the same
+    /// world and the same number give the same world after it.
+    Pass { quarters: u32 },
 }
 
 /// The record's file, open for appending.
@@ -195,6 +198,8 @@ mod tests {
                 round: 0,
                 reform: true,
             },
+            Event::Close,
+            Event::Pass { quarters: 4 },
         ];
         for m in &moves {
             r.append(m, false).unwrap();
@@ -213,7 +218,7 @@ mod tests {
         r.append(&Event::Close, true).unwrap();
         let (_, events) = Record::resume(dir.path()).unwrap();
         assert_eq!(events.last(), Some(&Event::Close));
-        assert_eq!(events.len(), 5);
+        assert_eq!(events.len(), 7);
     }
 
     #[test]
