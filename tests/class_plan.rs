@@ -128,6 +128,9 @@ async fn the_documented_session_plan_shows_the_effect() {
         timer_s: 45,
         join_url: "http://192.168.1.20:8080/".into(),
         trainer_token: TRAINER.into(),
+        // 28 phones, all from this machine's one address.
+        seats_per_address: 400,
+        ..ClassConfig::default()
     };
     let addr = class::spawn("127.0.0.1:0".parse().unwrap(), config)
         .await
