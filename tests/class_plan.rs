@@ -21,8 +21,29 @@ use cadre_sim::serve::class::{self, ClassConfig};
 
 const TRAINER: &str = "fedcba9876543210fedcba9876543210";
 
-/// One request; the JSON answer (status checked).
+/// One request; the JSON answer (status checked). A seat that asks faster than the
+/// server's per-seat rate gets 429 and, like a phone, waits a moment and asks again.
 async fn http(addr: SocketAddr, method: &str, path: &str, auth: &str, body: &Value) -> Value {
+    for _ in 0..100 {
+        let (status, text) = request(addr, method, path, auth, body).await;
+        if status == 429 {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
+        }
+        assert!(status < 300, "{method} {path}: {status} {text}");
+        return serde_json::from_str(&text).unwrap_or(Value::String(text));
+    }
+    panic!("{method} {path}: still rate-limited after 25 s");
+}
+
+/// One request: its status and body.
+async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    auth: &str,
+    body: &Value,
+) -> (u16, String) {
     let body = if body.is_null() {
         String::new()
     } else {
@@ -49,9 +70,7 @@ async fn http(addr: SocketAddr, method: &str, path: &str, auth: &str, body: &Val
         .unwrap()
         .parse()
         .unwrap();
-    let text = String::from_utf8_lossy(&raw[split + 4..]).to_string();
-    assert!(status < 300, "{method} {path}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::String(text))
+    (status, String::from_utf8_lossy(&raw[split + 4..]).to_string())
 }
 
 fn trainer_auth() -> String {
