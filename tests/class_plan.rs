@@ -70,7 +70,10 @@ async fn request(
         .unwrap()
         .parse()
         .unwrap();
-    (status, String::from_utf8_lossy(&raw[split + 4..]).to_string())
+    (
+        status,
+        String::from_utf8_lossy(&raw[split + 4..]).to_string(),
+    )
 }
 
 fn trainer_auth() -> String {
