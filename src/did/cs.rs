@@ -95,6 +95,27 @@ pub fn callaway_sant_anna(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>
         .collect())
 }
 
+/// Every ATT(g,t) as (group, time, estimate, influence function over places) on the panel
+/// [`callaway_sant_anna`] estimates from, for the pre-trend test ([`super::pretrend`]).
+pub(crate) fn group_time_effects(
+    panel: &Panel,
+    opts: &Options,
+) -> Result<Vec<(i64, i64, f64, Vec<f64>)>, DidError> {
+    let estimator = Estimator::CallawaySantAnna;
+    let Some(&(last, _)) = panel.cohort_sizes().last() else {
+        return Err(DidError::NoTreated { estimator });
+    };
+    let work = match (opts.control, panel.has_never_treated()) {
+        (_, true) => panel.clone(),
+        (Control::NeverTreated, false) => return Err(DidError::NoNeverTreated { estimator }),
+        (_, false) => panel.before(last),
+    };
+    Ok(group_time(&work, opts.control)
+        .into_iter()
+        .map(|c| (c.group, c.time, c.att, c.inf))
+        .collect())
+}
+
 /// Every ATT(g,t) with its influence function.
 fn group_time(panel: &Panel, control: Control) -> Vec<Cell> {
     let n = panel.n_places();

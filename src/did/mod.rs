@@ -6,7 +6,12 @@
 //!   (relative-time dummies, reference period −1, binned ends), SEs clustered by place;
 //! - [`cs`]: Callaway & Sant'Anna (2021), ATT(g,t) against never-treated or not-yet-treated
 //!   places, aggregated as R's `did::aggte`, with a multiplier bootstrap clustered by place;
-//! - [`sa`]: Sun & Abraham (2021), the interaction-weighted event study of fixest's `sunab`.
+//! - [`sa`]: Sun & Abraham (2021), the interaction-weighted event study of fixest's `sunab`;
+//! - [`imputation`]: Borusyak, Jaravel & Spiess (2024), untreated outcomes imputed from
+//!   fixed effects fitted on the untreated observations (point estimates as Gardner's did2s).
+//!
+//! Diagnostics a referee asks for: [`pretrend`] (the joint Wald test of Callaway–Sant'Anna's
+//! pre-adoption ATT(g,t)) and [`bacon`] (the Goodman-Bacon decomposition of static TWFE).
 //!
 //! Conventions shared by every estimator: a place's *cohort* is the first period it is
 //! treated (None: never treated within the panel); *event time* is `time − cohort`; the
@@ -16,15 +21,19 @@
 //! clustered SEs; Callaway–Sant'Anna uses the normal quantile and adds a uniform (sup-t)
 //! band over each family of estimates, as `did` does.
 
+pub mod bacon;
 pub mod cs;
 pub mod file;
+pub mod imputation;
 mod ols;
 pub mod panel;
+pub mod pretrend;
 pub mod sa;
 pub mod synth;
 pub mod twfe;
 
 pub use cs::callaway_sant_anna;
+pub use imputation::imputation;
 pub use panel::{Panel, PanelError, Row};
 pub use sa::sun_abraham;
 pub use twfe::{twfe, twfe_event_study};
@@ -96,23 +105,26 @@ pub enum Estimator {
     TwfeEventStudy,
     CallawaySantAnna,
     SunAbraham,
+    Imputation,
 }
 
 impl Estimator {
-    pub const ALL: [Estimator; 4] = [
+    pub const ALL: [Estimator; 5] = [
         Estimator::Twfe,
         Estimator::TwfeEventStudy,
         Estimator::CallawaySantAnna,
         Estimator::SunAbraham,
+        Estimator::Imputation,
     ];
 
-    /// The key in files: `twfe`, `twfe_es`, `cs`, `sa`.
+    /// The key in files: `twfe`, `twfe_es`, `cs`, `sa`, `imputation`.
     pub fn key(self) -> &'static str {
         match self {
             Estimator::Twfe => "twfe",
             Estimator::TwfeEventStudy => "twfe_es",
             Estimator::CallawaySantAnna => "cs",
             Estimator::SunAbraham => "sa",
+            Estimator::Imputation => "imputation",
         }
     }
 
@@ -123,6 +135,7 @@ impl Estimator {
             Estimator::TwfeEventStudy => "TWFE event study",
             Estimator::CallawaySantAnna => "Callaway–Sant'Anna",
             Estimator::SunAbraham => "Sun–Abraham",
+            Estimator::Imputation => "Imputation (Borusyak–Jaravel–Spiess)",
         }
     }
 }
@@ -136,7 +149,8 @@ impl fmt::Display for Estimator {
 /// What an estimate is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
-    /// The estimator's headline effect: TWFE's β; for the event studies (TWFE event study,
+    /// The estimator's headline effect: TWFE's β; for the imputation estimator the mean
+    /// effect over every treated place-period; for the event studies (TWFE event study,
     /// Sun–Abraham) the plain average of the post-adoption event-time effects (event times
     /// 0, 1, ...; for TWFE the last is the binned lag), as `did`'s dynamic aggregation's
     /// overall; for Callaway–Sant'Anna `did`'s "simple" aggregation (every post-adoption
@@ -254,7 +268,7 @@ impl Options {
 }
 
 /// Every estimator on `panel`: TWFE, TWFE event study, Callaway–Sant'Anna (with
-/// `opts.control`) and Sun–Abraham, each with its [`Target::Overall`] (see there for what it
+/// `opts.control`), Sun–Abraham and the imputation estimator, each with its [`Target::Overall`] (see there for what it
 /// means per estimator) and its event-time, group and calendar effects where it has them.
 pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidError> {
     opts.check()?;
@@ -262,6 +276,7 @@ pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidE
     all.extend(twfe::twfe_event_study(panel, opts)?);
     all.extend(cs::callaway_sant_anna(panel, opts)?);
     all.extend(sa::sun_abraham(panel, opts)?);
+    all.extend(imputation::imputation(panel, opts)?);
     Ok(all)
 }
 

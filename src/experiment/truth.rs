@@ -121,7 +121,11 @@ impl<'a> Effects<'a> {
             }
             Target::EventTime(e) => self.event_time(e),
             Target::Overall => match estimator {
-                Estimator::Twfe | Estimator::CallawaySantAnna => self.overall(),
+                // The imputation estimator's overall weighs every treated place-period alike,
+                // as CS's simple aggregation does.
+                Estimator::Twfe | Estimator::CallawaySantAnna | Estimator::Imputation => {
+                    self.overall()
+                }
                 Estimator::TwfeEventStudy => {
                     let bins = (0..lags.min(self.event_times().end() + 1))
                         .map(|e| self.event_time(e))
