@@ -206,7 +206,10 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         );
         println!("{line}");
     }
-    println!("\n{}", text::pretrend_sentence(lang, &pretrend, opts.level));
+    println!(
+        "\n{}",
+        text::pretrend_sentence(lang, &pretrend, opts.level, panel.n_places())
+    );
     let (weight, mean) = bacon.by_comparison(did::bacon::Comparison::LaterVsEarlier);
     println!("{}", text::bacon_sentence(lang, bacon.twfe, weight, mean));
     println!("\nResults in {}", out.path().display());

@@ -249,8 +249,29 @@ pub fn overall_sentence(lang: Lang, name: &str, value: &str, ci: (&str, &str)) -
 }
 
 /// The pre-trend test in a sentence.
-pub fn pretrend_sentence(lang: Lang, test: &crate::did::pretrend::PreTrend, level: f64) -> String {
+pub fn pretrend_sentence(
+    lang: Lang,
+    test: &crate::did::pretrend::PreTrend,
+    level: f64,
+    places: usize,
+) -> String {
     let alpha = 1.0 - level;
+    // The covariance of k cells estimated from n places: with k not small against n the
+    // statistic runs large (Hotelling's n/(n − k) and worse), so the test rejects too often.
+    let few = test.statistic.is_some() && test.cells * 4 > places;
+    let caution = match (few, lang) {
+        (false, _) => String::new(),
+        (true, Lang::En) => format!(
+            " Caution: {} cells on {places} places estimate their covariance poorly, and the \
+             test then rejects true parallel trends too often.",
+            test.cells
+        ),
+        (true, Lang::Zh) => format!(
+            "注意：用 {places} 个地区估计 {} 个单元的协方差并不可靠，此时检验会过于频繁地拒绝\
+             实际成立的平行趋势。",
+            test.cells
+        ),
+    };
     match (test.statistic, test.p_value, lang) {
         (Some(w), Some(p), Lang::En) => {
             let verdict = if p < alpha {
@@ -261,7 +282,7 @@ pub fn pretrend_sentence(lang: Lang, test: &crate::did::pretrend::PreTrend, leve
                  they hold after it: a small panel has little power)"
             };
             format!(
-                "Pre-trend test over {} pre-adoption ATT(g,t): χ² = {w:.2}, p = {p:.4}: {verdict}.",
+                "Pre-trend test over {} pre-adoption ATT(g,t): χ² = {w:.2}, p = {p:.4}: {verdict}.{caution}",
                 test.cells
             )
         }
@@ -272,7 +293,7 @@ pub fn pretrend_sentence(lang: Lang, test: &crate::did::pretrend::PreTrend, leve
                 "数据不拒绝采纳前的平行趋势（但这不能证明采纳后仍平行：小样本的检验力有限）"
             };
             format!(
-                "事前趋势检验（{} 个采纳前 ATT(g,t)）：χ² = {w:.2}，p = {p:.4}：{verdict}。",
+                "事前趋势检验（{} 个采纳前 ATT(g,t)）：χ² = {w:.2}，p = {p:.4}：{verdict}。{caution}",
                 test.cells
             )
         }

@@ -45,6 +45,7 @@ impl DidReport<'_> {
             lang,
             self.pretrend,
             self.opts.level,
+            self.panel.n_places(),
         ));
         let (weight, mean) = self.bacon.by_comparison(Comparison::LaterVsEarlier);
         out.push(text::bacon_sentence(lang, self.bacon.twfe, weight, mean));
@@ -186,7 +187,7 @@ impl DidReport<'_> {
         page.element("h2", text::PRETREND.get(lang));
         page.element(
             "p",
-            &text::pretrend_sentence(lang, self.pretrend, self.opts.level),
+            &text::pretrend_sentence(lang, self.pretrend, self.opts.level, self.panel.n_places()),
         );
         let opt = |x: Option<f64>| x.map_or("—".to_string(), |x| format!("{x:.4}"));
         page.raw(&table(
