@@ -95,12 +95,15 @@ pub fn callaway_sant_anna(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>
         .collect())
 }
 
+/// One ATT(g,t): (group, time, estimate, influence function over places).
+pub(crate) type GroupTimeEffect = (i64, i64, f64, Vec<f64>);
+
 /// Every ATT(g,t) as (group, time, estimate, influence function over places) on the panel
 /// [`callaway_sant_anna`] estimates from, for the pre-trend test ([`super::pretrend`]).
 pub(crate) fn group_time_effects(
     panel: &Panel,
     opts: &Options,
-) -> Result<Vec<(i64, i64, f64, Vec<f64>)>, DidError> {
+) -> Result<Vec<GroupTimeEffect>, DidError> {
     let estimator = Estimator::CallawaySantAnna;
     let Some(&(last, _)) = panel.cohort_sizes().last() else {
         return Err(DidError::NoTreated { estimator });

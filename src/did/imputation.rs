@@ -147,10 +147,10 @@ pub fn imputation(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidErr
     // First stage: the fixed effects from the untreated outcomes, and their residuals.
     let mut r_alpha = vec![0.0; n];
     let mut r_lambda = vec![0.0; t_len];
-    for p in 0..n {
-        for t in 0..fe.prefix[p] {
-            r_alpha[p] += panel.y(p, t);
-            r_lambda[t] += panel.y(p, t);
+    for (p, (ra, &k)) in r_alpha.iter_mut().zip(&fe.prefix).enumerate() {
+        for (t, rl) in r_lambda[..k].iter_mut().enumerate() {
+            *ra += panel.y(p, t);
+            *rl += panel.y(p, t);
         }
     }
     let (alpha, lambda) = fe.solve(&r_alpha, &r_lambda);
@@ -298,10 +298,10 @@ mod tests {
         let mut ra = vec![0.0; 4];
         let mut rl = vec![0.0; 4];
         let mut obs = Vec::new();
-        for pl in 0..4 {
-            for t in 0..fe.prefix[pl] {
-                ra[pl] += p.y(pl, t);
-                rl[t] += p.y(pl, t);
+        for (pl, (r, &k)) in ra.iter_mut().zip(&fe.prefix).enumerate() {
+            for (t, l) in rl[..k].iter_mut().enumerate() {
+                *r += p.y(pl, t);
+                *l += p.y(pl, t);
                 obs.push((pl, t, p.y(pl, t)));
             }
         }
