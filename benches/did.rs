@@ -38,7 +38,7 @@ fn estimators(c: &mut Criterion) {
         b.iter(|| {
             panels
                 .iter()
-                .map(|p| did::estimate_all(p, &opts).unwrap().len())
+                .map(|p| did::estimate_all(p, &opts).unwrap().estimates.len())
                 .sum::<usize>()
         })
     });

@@ -2,34 +2,29 @@
 //! layer: load the file, open the folder (resuming from its checkpoint), run the
 //! generations on all cores, and write the results, plots and report.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use anyhow::Context;
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::default_out;
 use super::plots::PlotArgs;
-use crate::calibrate::smc::Generation;
-use crate::calibrate::{self, CHECKPOINT, Checkpoint, file};
-use crate::error::InputError;
-use crate::output::{OutputDir, Producer};
-use crate::plot::calibrate_plots::calibrate_figures;
-use crate::plot::write_figures;
+use crate::calibrate::{file, folder};
+use crate::error::EXIT_INTERRUPTED;
+use crate::i18n::Lang;
 use crate::report::calibrate::CalibrationReport;
-use crate::run::in_pool;
 use crate::sweep::file::RunOverrides;
 
 /// The file whose presence marks a finished calibration.
-pub const SUMMARY_CSV: &str = Producer::Calibrate.marker();
+pub const SUMMARY_CSV: &str = folder::SUMMARY_CSV;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Calibration files: see docs/calibrate.md and scenarios/calibration/. Killed? \
-    Run the same command again: finished generations are kept (checkpoint.json) and the \
-    results are the same as an uninterrupted run's."
+    after_help = "Calibration files: see docs/calibrate.md and scenarios/calibration/. Killed or \
+    Ctrl-C? Run the same command again: finished generations are kept (checkpoint.json) and \
+    the results are the same as an uninterrupted run's. Finished, but not converged? Ask for \
+    more with --generations G: the run continues from its last generation."
 )]
 pub struct CalibrateArgs {
     /// The calibration file (TOML: base scenario, [[parameter]] priors, [[target]]s).
@@ -46,7 +41,8 @@ pub struct CalibrateArgs {
     /// Particles per generation (overrides the file's `particles`).
     #[arg(long, value_name = "N")]
     pub particles: Option<u64>,
-    /// Most generations (overrides the file's `max_generations`).
+    /// Most generations (overrides the file's `max_generations`). More than a finished
+    /// run's continues it from its checkpoint.
     #[arg(long, value_name = "G")]
     pub generations: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -74,191 +70,69 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     let plan = file::load(&args.file, &overrides)?;
     let plots = args.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
-    let mut inspection = OutputDir::check(&out, Producer::Calibrate, args.force)?;
-    if args.force {
-        inspection
-            .discard_earlier(|_| false)
-            .with_context(|| format!("clearing {}", out.display()))?;
-    }
-    let fingerprint = plan.fingerprint();
-    let checkpoint_path = out.join(CHECKPOINT);
-    let mut checkpoint = match std::fs::read(&checkpoint_path) {
-        Ok(bytes) if !args.force => {
-            let c: Checkpoint = serde_json::from_slice(&bytes).map_err(|e| {
-                InputError::new(
-                    checkpoint_path.display().to_string(),
-                    format!(
-                        "not a checkpoint this version can read ({e}); pass --force to start \
-                         over"
-                    ),
-                )
-            })?;
-            if c.fingerprint != fingerprint {
-                return Err(InputError::new(
-                    out.display().to_string(),
-                    "this folder holds a calibration of another file or other flags; pass \
-                     --force to start over, or choose another folder with --out DIR",
-                )
-                .into());
-            }
-            c
+    let finished = Arc::new(AtomicI64::new(-1));
+    let seen = finished.clone();
+    // The checkpoint is written atomically after each generation: stopping at once loses
+    // only the generation in flight, and the same command resumes after the last one.
+    // Fails only if a handler is already installed (another command in this process).
+    let _ = ctrlc::set_handler(move || {
+        let k = seen.load(Ordering::SeqCst);
+        if k < 0 {
+            eprintln!(
+                "\nstopped before generation 0 finished; rerun the same command to start again"
+            );
+        } else {
+            eprintln!("\nstopped after generation {k}; rerun the same command to resume");
         }
-        _ => Checkpoint {
-            fingerprint: fingerprint.clone(),
-            generations: Vec::new(),
-            stop: None,
-        },
-    };
-    let dir = inspection.open(&[CHECKPOINT])?;
-    let resumed = checkpoint.generations.len();
-    if resumed > 0 && checkpoint.stop.is_none() && !args.quiet {
-        eprintln!("resuming {} after generation {}", plan.name, resumed - 1);
-    }
-
-    let start = Instant::now();
-    let per_proposal = plan.simulations_per_proposal();
-    let mut simulated_here: u64 = 0;
-    let bar = generation_bar(plan.settings.particles as u64, args.quiet);
-    let tick = |kept: usize| bar.set_position(kept as u64);
-    let stop = match checkpoint.stop {
-        Some(stop) => stop,
-        None => {
-            let mut history = std::mem::take(&mut checkpoint.generations);
-            let result = in_pool(args.threads.map(usize::from), || {
-                calibrate::calibrate(
-                    &plan,
-                    &mut history,
-                    &tick,
-                    |gens: &[Generation], stop| -> anyhow::Result<()> {
-                        let c = Checkpoint {
-                            fingerprint: fingerprint.clone(),
-                            generations: gens.to_vec(),
-                            stop,
-                        };
-                        dir.write(CHECKPOINT, &c.to_bytes())
-                            .with_context(|| format!("writing {}", checkpoint_path.display()))?;
-                        if let Some(g) = gens.last().filter(|g| g.index as usize >= resumed) {
-                            simulated_here += g.simulated * per_proposal;
-                            report_generation(&bar, g, args.quiet);
-                        }
-                        bar.set_position(0);
-                        Ok(())
-                    },
-                )
-            });
-            let stop = result?;
-            checkpoint.generations = history;
-            checkpoint.stop = Some(stop);
-            stop
-        }
-    };
-    bar.finish_and_clear();
-    let generations = &checkpoint.generations;
-    let Some(posterior) = generations.last() else {
-        anyhow::bail!(
-            "no parameter set drawn from the priors gave every target a value (a ratio with \
-             nothing to count, e.g. no case decided?): choose other targets or a longer window"
-        );
-    };
-
-    let draws = in_pool(args.threads.map(usize::from), || {
-        calibrate::predictive(&plan, posterior)
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
     });
-    simulated_here += plan.predictive as u64 * per_proposal;
-    let summaries = calibrate::summarize(&plan, posterior);
-    let correlations = calibrate::correlations(posterior);
-    let checks = calibrate::checks(&plan, &draws);
-    let simulations: u64 = generations.iter().map(|g| g.simulated).sum::<u64>() * per_proposal
-        + plan.predictive as u64 * per_proposal;
-
-    let write = |name: &str, bytes: Vec<u8>| {
-        dir.write(name, &bytes)
-            .with_context(|| format!("writing {}", dir.path().join(name).display()))
+    let options = folder::Options {
+        out,
+        threads: args.threads.map(usize::from),
+        force: args.force,
+        quiet: args.quiet,
+        plots,
+        finished: Some(finished),
     };
-    write(
-        "posterior.csv",
-        calibrate::posterior_csv(&plan, generations),
-    )?;
-    write(
-        "generations.csv",
-        calibrate::generations_csv(&plan, generations),
-    )?;
-    write("targets.csv", calibrate::targets_csv(&plan, &checks))?;
-    write(
-        "correlations.csv",
-        calibrate::correlations_csv(&plan, &correlations),
-    )?;
-    write("predictive.csv", calibrate::predictive_csv(&plan, &draws))?;
-    let figures = calibrate_figures(&plan, generations, &summaries, &checks, plots.lang);
-    let svgs = write_figures(&dir, &figures, &plots)?;
-    let report = CalibrationReport {
-        plan: &plan,
-        generations,
-        stop,
-        simulations,
-        summaries: &summaries,
-        correlations: &correlations,
-        checks: &checks,
-    };
-    report.write(&dir, &figures, &svgs, plots.lang)?;
-    write(SUMMARY_CSV, calibrate::summary_csv(&plan, &summaries))?;
-    // Plots of an earlier run in another --format are stale now; the checkpoint stays.
-    dir.finish(|name| name == CHECKPOINT)
-        .context("removing the earlier run's files")?;
-
-    let seconds = start.elapsed().as_secs_f64();
-    let agent_steps = simulated_here * plan.agent_steps_per_simulation();
+    let outcome = folder::run(&plan, &options)?;
+    let posterior = outcome.generations.last().expect("a posterior");
+    let agent_steps = outcome.simulated_here / plan.simulations_per_proposal().max(1)
+        * plan.agent_steps_per_proposal();
     println!(
-        "calibrate {}: {} generations, {} particles, stopped: {}; {} simulations in {:.1} s \
+        "calibrate {}: {} generations, {} particles, stopped: {}; {} simulations in {} \
          ({:.1} M agent-steps/s)",
         plan.name,
-        generations.len(),
+        outcome.generations.len(),
         posterior.particles.len(),
-        stop.name(),
-        simulated_here,
-        seconds,
-        agent_steps as f64 / seconds.max(1e-9) / 1e6
+        outcome.stop.name(),
+        outcome.simulated_here,
+        folder::duration_text(outcome.seconds),
+        agent_steps as f64 / outcome.seconds.max(1e-9) / 1e6
     );
-    for line in report.reading(crate::i18n::Lang::En) {
+    // The terminal reads English whatever the report's language (as before).
+    let report_lang = options.plots.lang;
+    let (warnings, reading) = if report_lang == Lang::En {
+        (outcome.warnings.clone(), outcome.reading.clone())
+    } else {
+        let report = CalibrationReport {
+            plan: &plan,
+            generations: &outcome.generations,
+            stop: outcome.stop,
+            simulations: outcome.simulations,
+            summaries: &outcome.summaries,
+            correlations: &outcome.correlations,
+            checks: &outcome.checks,
+            convergence: outcome.convergence,
+            implied: &outcome.implied,
+        };
+        (report.warnings(Lang::En), report.reading(Lang::En))
+    };
+    for line in warnings {
+        println!("warning: {line}");
+    }
+    for line in reading {
         println!("- {line}");
     }
-    println!("results in {}", dir.path().display());
+    println!("results in {}", outcome.dir.display());
     Ok(())
-}
-
-/// A bar over one generation's particles on a terminal; hidden otherwise (plain lines after
-/// each generation say how it went).
-fn generation_bar(particles: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(particles);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {pos}/{len} particles [{elapsed_precise}] {wide_bar}",
-        )
-        .expect("valid template"),
-    );
-    bar
-}
-
-/// One line per finished generation, on stderr.
-fn report_generation(bar: &ProgressBar, g: &Generation, quiet: bool) {
-    if quiet {
-        return;
-    }
-    let epsilon = if g.epsilon.is_finite() {
-        format!("{:.3}", g.epsilon)
-    } else {
-        "∞ (prior sample)".into()
-    };
-    bar.suspend(|| {
-        eprintln!(
-            "generation {}: ε = {epsilon}, {} of {} proposals accepted ({:.1}%)",
-            g.index,
-            g.particles.len(),
-            g.proposals,
-            100.0 * g.acceptance_rate()
-        )
-    });
 }

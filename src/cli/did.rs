@@ -11,9 +11,9 @@ use clap::{Args, ValueEnum};
 use super::default_out_in;
 use super::plots::PlotArgs;
 use crate::did::file::{
-    Columns, Reading, bacon_csv, estimates_csv, parse_panel_with, pretrend_csv,
+    Columns, PanelRequest, Reading, bacon_csv, estimates_csv, parse_panel_with, pretrend_csv,
 };
-use crate::did::{self, Control, Options, Target};
+use crate::did::{self, BasePeriod, Control, Method, Options, Target};
 use crate::error::InputError;
 use crate::i18n::did as text;
 use crate::output::{OutputDir, Producer, short};
@@ -27,6 +27,117 @@ pub enum ControlArg {
     Nevertreated,
     /// Places not yet treated in the period (never-treated places included).
     Notyettreated,
+}
+
+/// `--method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// Doubly robust (Sant'Anna & Zhao 2020), as R's did by default.
+    Dr,
+    /// Inverse probability weighting (normalised weights).
+    Ipw,
+    /// Outcome regression.
+    Reg,
+}
+
+/// `--base-period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BasePeriodArg {
+    /// Each pre-adoption period against the period before it.
+    Varying,
+    /// Every period against the last period before adoption (less anticipation).
+    Universal,
+}
+
+/// Callaway–Sant'Anna's options beyond the comparison group (R did's att_gt and aggte).
+#[derive(Args, Debug, Clone)]
+pub struct CsArgs {
+    /// Callaway–Sant'Anna: covariate columns (numbers), each place's value taken from the
+    /// earlier period of each comparison; TWFE, the event study and Sun–Abraham do not take
+    /// covariates and are left out.
+    #[arg(long, value_name = "COL[,COL...]", value_delimiter = ',')]
+    pub covariates: Vec<String>,
+    /// Callaway–Sant'Anna with covariates: doubly robust, IPW or outcome regression.
+    #[arg(long, value_enum, default_value = "dr")]
+    pub method: MethodArg,
+    /// Callaway–Sant'Anna: periods before adoption in which places may already react.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub anticipation: u32,
+    /// Callaway–Sant'Anna: base period of the pre-adoption ATT(g,t).
+    #[arg(long, value_enum, default_value = "varying")]
+    pub base_period: BasePeriodArg,
+    /// Callaway–Sant'Anna's event-time aggregation: only cohorts observed at every event time
+    /// from 0 to E.
+    #[arg(long, value_name = "E")]
+    pub balance_e: Option<u32>,
+    /// Callaway–Sant'Anna's event-time aggregation: the first event time reported.
+    #[arg(long, value_name = "E", allow_negative_numbers = true)]
+    pub min_e: Option<i64>,
+    /// Callaway–Sant'Anna's event-time aggregation: the last event time reported.
+    #[arg(long, value_name = "E", allow_negative_numbers = true)]
+    pub max_e: Option<i64>,
+    /// Keep an unbalanced panel and estimate Callaway–Sant'Anna on it as R's did with
+    /// allow_unbalanced_panel = TRUE; TWFE, the event study and Sun–Abraham are left out.
+    #[arg(long)]
+    pub allow_unbalanced: bool,
+}
+
+impl CsArgs {
+    /// Sets Callaway–Sant'Anna's options in `opts`.
+    fn apply(&self, opts: &mut Options) -> Result<(), InputError> {
+        if let (Some(lo), Some(hi)) = (self.min_e, self.max_e)
+            && lo > hi
+        {
+            return Err(InputError::new(
+                "--min-e",
+                format!("{lo} is after --max-e {hi}; the window runs from --min-e to --max-e"),
+            ));
+        }
+        opts.method = match self.method {
+            MethodArg::Dr => Method::DoublyRobust,
+            MethodArg::Ipw => Method::Ipw,
+            MethodArg::Reg => Method::Regression,
+        };
+        opts.anticipation = self.anticipation;
+        opts.base_period = match self.base_period {
+            BasePeriodArg::Varying => BasePeriod::Varying,
+            BasePeriodArg::Universal => BasePeriod::Universal,
+        };
+        opts.balance_e = self.balance_e;
+        opts.min_e = self.min_e;
+        opts.max_e = self.max_e;
+        Ok(())
+    }
+
+    /// What to read from the panel besides its four columns, read as `reading` says.
+    fn request(&self, reading: Reading) -> Result<PanelRequest, InputError> {
+        let mut seen = Vec::new();
+        for c in &self.covariates {
+            if c.is_empty() {
+                return Err(InputError::new(
+                    "--covariates",
+                    "an empty column name; list the columns separated by commas",
+                ));
+            }
+            if seen.contains(c) {
+                return Err(InputError::new(
+                    "--covariates",
+                    format!("`{c}` is listed twice"),
+                ));
+            }
+            seen.push(c.clone());
+        }
+        Ok(PanelRequest {
+            covariates: self.covariates.clone(),
+            allow_unbalanced: self.allow_unbalanced,
+            reading: Reading {
+                // A missing outcome leaves its place without that period: the panel is
+                // unbalanced there, which only --allow-unbalanced accepts.
+                drop_missing: self.allow_unbalanced,
+                ..reading
+            },
+        })
+    }
 }
 
 #[derive(Args, Debug)]
@@ -58,6 +169,8 @@ pub struct DidArgs {
     /// TWFE event study: lags at or after N binned into one dummy.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub lags: u32,
+    #[command(flatten)]
+    pub cs: CsArgs,
     /// Callaway–Sant'Anna: multiplier bootstrap draws (0: analytic SEs, no uniform bands).
     #[arg(long, value_name = "B", default_value_t = 999)]
     pub bootstrap: u32,
@@ -94,8 +207,7 @@ impl DidArgs {
         };
         Ok(Reading {
             delimiter,
-            // Missing outcomes stay errors until the panel can be unbalanced
-            // (--allow-unbalanced).
+            // Set with --allow-unbalanced, in CsArgs::request.
             drop_missing: false,
         })
     }
@@ -114,7 +226,7 @@ impl DidArgs {
                 format!("{} is not between 0 and 1 (e.g. 0.95)", self.level),
             ));
         }
-        Ok(Options {
+        let mut opts = Options {
             control: match self.control {
                 ControlArg::Nevertreated => Control::NeverTreated,
                 ControlArg::Notyettreated => Control::NotYetTreated,
@@ -124,7 +236,10 @@ impl DidArgs {
             bootstrap: self.bootstrap,
             seed: self.seed,
             level: self.level,
-        })
+            ..Options::default()
+        };
+        self.cs.apply(&mut opts)?;
+        Ok(opts)
     }
 }
 
@@ -144,11 +259,27 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         cohort: args.cohort.clone(),
         outcome: args.outcome.clone(),
     };
-    let panel = parse_panel_with(&text, &origin, &columns, &reading)?.panel;
+    let panel = parse_panel_with(&text, &origin, &columns, &args.cs.request(reading)?)?.panel;
     let refused = |e: did::DidError| InputError::new(&origin, e.to_string());
-    let estimates = did::estimate_all(&panel, &opts).map_err(refused)?;
-    let pretrend = did::pretrend::pretrend(&panel, &opts).map_err(refused)?;
-    let bacon = did::bacon::bacon(&panel).map_err(refused)?;
+    let did::Estimates {
+        estimates,
+        skipped,
+        notes,
+    } = did::estimate_all(&panel, &opts).map_err(refused)?;
+    // The pre-trend test is Callaway–Sant'Anna's, with the comparison estimate_all gave it
+    // (not-yet-treated places when no place is never treated).
+    let mut cs_opts = opts.clone();
+    if opts.control == Control::NeverTreated && !panel.has_never_treated() {
+        cs_opts.control = Control::NotYetTreated;
+    }
+    let pretrend = did::pretrend::pretrend(&panel, &cs_opts).map_err(refused)?;
+    // Goodman-Bacon decomposes static TWFE, which does not run with covariates or on an
+    // unbalanced panel.
+    let bacon = if did::regressions_run(&panel) {
+        Some(did::bacon::bacon(&panel).map_err(refused)?)
+    } else {
+        None
+    };
 
     let out_path = args.out.clone().unwrap_or_else(|| {
         let stem = args
@@ -168,17 +299,20 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
             panel.cohort_sizes().len(),
             opts.level,
         )]);
-    let figures = vec![
-        ("event_study".to_string(), event_study),
-        ("bacon".to_string(), did_plots::bacon_figure(&bacon, lang)),
-    ];
+    let mut figures = vec![("event_study".to_string(), event_study)];
+    if let Some(bacon) = &bacon {
+        figures.push(("bacon".to_string(), did_plots::bacon_figure(bacon, lang)));
+    }
     let svgs = write_figures(&out, &figures, &plots)?;
     let marker = Producer::Did.marker();
-    for (name, bytes) in [
+    let mut files = vec![
         (marker, estimates_csv(&estimates)),
-        ("pretrend.csv", pretrend_csv(&pretrend, opts.control)),
-        ("bacon.csv", bacon_csv(&bacon)),
-    ] {
+        ("pretrend.csv", pretrend_csv(&pretrend, cs_opts.control)),
+    ];
+    if let Some(bacon) = &bacon {
+        files.push(("bacon.csv", bacon_csv(bacon)));
+    }
+    for (name, bytes) in files {
         out.write(name, &bytes)
             .with_context(|| format!("writing {}", out.path().join(name).display()))?;
     }
@@ -189,7 +323,7 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         opts: &opts,
         estimates: &estimates,
         pretrend: &pretrend,
-        bacon: &bacon,
+        bacon: bacon.as_ref(),
     };
     report.write(&out, &figures, &svgs, lang)?;
     out.finish(|_| false)
@@ -210,8 +344,30 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         "\n{}",
         text::pretrend_sentence(lang, &pretrend, opts.level, panel.n_places())
     );
-    let (weight, mean) = bacon.by_comparison(did::bacon::Comparison::LaterVsEarlier);
-    println!("{}", text::bacon_sentence(lang, bacon.twfe, weight, mean));
+    if let Some(bacon) = &bacon {
+        let (weight, mean) = bacon.by_comparison(did::bacon::Comparison::LaterVsEarlier);
+        println!("{}", text::bacon_sentence(lang, bacon.twfe, weight, mean));
+    }
+    if !did::regressions_run(&panel) {
+        println!(
+            "\n{}",
+            text::regressions_left_out(plots.lang, !panel.covariates().is_empty())
+        );
+    }
+    // The regressions' refusal of covariates or an unbalanced panel is said once, above.
+    let skipped: Vec<String> = skipped
+        .iter()
+        .filter(|e| {
+            !matches!(
+                e,
+                did::DidError::Covariates { .. } | did::DidError::Unbalanced { .. }
+            )
+        })
+        .map(ToString::to_string)
+        .collect();
+    for note in notes.iter().chain(&skipped) {
+        eprintln!("note: {note}");
+    }
     println!("\nResults in {}", out.path().display());
     Ok(())
 }

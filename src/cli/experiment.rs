@@ -104,21 +104,29 @@ pub fn execute(args: &ExperimentArgs) -> anyhow::Result<()> {
         agent_steps,
         threads.unwrap_or_else(rayon::current_num_threads),
     );
+    let writing = Instant::now();
     let assessment = result.assess();
 
     crate::report::experiment::write_report(&out, &result, &assessment, &plots)?;
-    crate::output::experiment::write_experiment(&out, &result, &assessment, &timing)?;
+    crate::output::experiment::write_experiment(&out, &result, &assessment, &timing, writing)?;
     out.finish(|_| false)
         .context("removing the earlier experiment's files that this one did not replace")?;
+    let written = writing.elapsed().as_secs_f64();
     print!(
         "{}",
         crate::report::experiment::summary_table(&result, &assessment)
     );
     println!(
-        "{} replicates x 2 worlds in {:.2} s on {} threads; results in {}",
+        "{} replicates x 2 worlds simulated and estimated in {:.2} s on {} threads \
+         (thread time: simulating {:.2} s, estimating {:.2} s); summarising and writing {:.2} s; \
+         {:.2} s in all; results in {}",
         scenario.run.replicates,
         timing.seconds,
         timing.threads,
+        result.work.simulating_thread_seconds,
+        result.work.estimating_thread_seconds,
+        written,
+        start.elapsed().as_secs_f64(),
         out.path().display()
     );
     Ok(())

@@ -33,6 +33,18 @@ pub struct Columns {
     pub outcome: String,
 }
 
+/// What else to read from the panel besides the four columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PanelRequest {
+    /// Covariate columns (numbers), for Callaway–Sant'Anna.
+    pub covariates: Vec<String>,
+    /// Accept an unbalanced panel (`--allow-unbalanced`).
+    pub allow_unbalanced: bool,
+    /// How the text is read: its separator, and whether a row with a missing outcome is
+    /// dropped (set with `allow_unbalanced`: dropping it leaves the panel unbalanced).
+    pub reading: Reading,
+}
+
 /// One row as read: the place's id, period, cohort (and whether it was written `0`),
 /// outcome and line.
 struct Parsed {
@@ -41,6 +53,7 @@ struct Parsed {
     cohort: Option<i64>,
     zero: bool,
     y: f64,
+    x: Vec<f64>,
     line: u64,
 }
 
@@ -107,23 +120,25 @@ fn missing_outcome(text: &str) -> bool {
 }
 
 /// Parses `text` (from `origin`, a path for messages) into a balanced panel, the delimiter
-/// detected and missing outcomes refused ([`Reading::default`]).
+/// detected and missing outcomes refused ([`PanelRequest::default`]).
 pub fn parse_panel(
     text: &str,
     origin: &str,
     columns: &Columns,
 ) -> Result<LabelledPanel, InputError> {
-    parse_panel_with(text, origin, columns, &Reading::default())
+    parse_panel_with(text, origin, columns, &PanelRequest::default())
 }
 
-/// Parses `text` (from `origin`, a path for messages) into a panel as `reading` says.
+/// Parses `text` (from `origin`, a path for messages) into a panel as `request` says:
+/// covariates, an unbalanced panel if asked, and how the text is read.
 pub fn parse_panel_with(
     text: &str,
     origin: &str,
     columns: &Columns,
-    reading: &Reading,
+    request: &PanelRequest,
 ) -> Result<LabelledPanel, InputError> {
     let at = |line: u64| format!("{origin}:{line}");
+    let reading = &request.reading;
     let delimiter = reading.delimiter.unwrap_or_else(|| detect_delimiter(text));
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -167,6 +182,19 @@ pub fn parse_panel_with(
                 at(1),
                 format!(
                     "no column `{name}` (named by {flag}); the columns are: {}{hint}",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+    let mut covariate_index = Vec::new();
+    for name in &request.covariates {
+        match headers.iter().position(|h| h == name) {
+            Some(i) => covariate_index.push(i),
+            None => problems.push(InputError::new(
+                at(1),
+                format!(
+                    "no column `{name}` (named by --covariates); the columns are: {}",
                     headers.iter().collect::<Vec<_>>().join(", ")
                 ),
             )),
@@ -277,6 +305,23 @@ pub fn parse_panel_with(
                 continue;
             }
         };
+        let mut x = Vec::with_capacity(covariate_index.len());
+        for (name, &i) in request.covariates.iter().zip(&covariate_index) {
+            match field(i).parse::<f64>() {
+                Ok(v) if v.is_finite() => x.push(v),
+                _ => problems.push(InputError::new(
+                    at(line),
+                    format!(
+                        "column `{name}`: `{}` is not a finite number; covariates are numbers \
+                         (code a category as 0/1 columns)",
+                        field(i)
+                    ),
+                )),
+            }
+        }
+        if x.len() < covariate_index.len() {
+            continue;
+        }
         let next = labels.len() as u32;
         let id = *ids.entry(label.to_string()).or_insert_with(|| {
             labels.push(label.to_string());
@@ -288,6 +333,7 @@ pub fn parse_panel_with(
             cohort,
             zero,
             y,
+            x,
             line,
         });
     }
@@ -325,8 +371,18 @@ pub fn parse_panel_with(
             y: r.y,
         })
         .collect();
-    let panel = Panel::new(rows)
-        .map_err(|e| panel_problem(&e, origin, &labels, &lines, &parsed, columns))?;
+    let values = if request.covariates.is_empty() {
+        Vec::new()
+    } else {
+        parsed.iter().map(|r| r.x.clone()).collect()
+    };
+    let panel = Panel::build(
+        rows,
+        request.covariates.clone(),
+        values,
+        request.allow_unbalanced,
+    )
+    .map_err(|e| panel_problem(&e, origin, &labels, &lines, &parsed, columns))?;
     Ok(LabelledPanel { panel, labels })
 }
 
@@ -362,14 +418,30 @@ fn panel_problem(
                 ),
             )
         }
-        PanelError::Missing { place, time } => InputError::new(
-            origin,
-            format!(
-                "place `{}` has no row for period {time}; the panel must be balanced (every \
-                 place in every period)",
-                label(*place)
-            ),
-        ),
+        PanelError::Missing { missing, total } => {
+            let listed: Vec<String> = missing
+                .iter()
+                .map(|(p, t)| format!("`{}` in {t}", label(*p)))
+                .collect();
+            let more = if *total > missing.len() {
+                format!(", and {} more", total - missing.len())
+            } else {
+                String::new()
+            };
+            InputError::new(
+                origin,
+                format!(
+                    "{total} place-period {} missing: {}{more}. The estimators need \
+                     every place in every period; --allow-unbalanced keeps the panel as it is \
+                     and runs Callaway–Sant'Anna on it as R's did does with \
+                     allow_unbalanced_panel = TRUE (each ATT(g,t) from the rows observed in \
+                     its two periods; TWFE, the event study and Sun–Abraham need a balanced \
+                     panel and are left out)",
+                    if *total == 1 { "row is" } else { "rows are" },
+                    listed.join(", ")
+                ),
+            )
+        }
         PanelError::TwoCohorts { place, .. } => {
             let mut rows = parsed.iter().filter(|r| r.place == *place);
             let first = rows.next().expect("the place has rows");
@@ -407,11 +479,12 @@ fn panel_problem(
         PanelError::Gap { before, after } => InputError::new(
             origin,
             format!(
-                "column `{}`: no row has a period between {before} and {after}; periods must \
-                 be consecutive integers. If the panel is observed every few periods (e.g. \
-                 2010, 2012, ...), renumber the period column and the cohort column with the \
-                 same rule, so that adoption stays in the same period",
-                columns.time
+                "column `{}`: periods {before} and {after} are not consecutive; periods must \
+                 be consecutive integers. If the gap is a period nobody was observed in, add \
+                 it back; if periods are skipped by design, renumber the period column and \
+                 the cohort column `{}` together, so each cohort still names its first \
+                 treated period",
+                columns.time, columns.cohort
             ),
         ),
         other => InputError::new(origin, other.to_string()),
@@ -608,9 +681,12 @@ mod tests {
             assert!(shown.contains(&want), "{want}\nnot in\n{shown}");
         }
         // Dropped, the rows leave the panel unbalanced: Panel decides what to do with that.
-        let reading = Reading {
-            drop_missing: true,
-            ..Reading::default()
+        let reading = PanelRequest {
+            reading: Reading {
+                drop_missing: true,
+                ..Reading::default()
+            },
+            ..PanelRequest::default()
         };
         let e = parse_panel_with(text, "p.csv", &columns(), &reading).unwrap_err();
         assert!(
@@ -657,9 +733,12 @@ mod tests {
             p.panel
         );
         // Told the wrong separator, the header is one column: the error says which to pass.
-        let comma = Reading {
-            delimiter: Some(b','),
-            ..Reading::default()
+        let comma = PanelRequest {
+            reading: Reading {
+                delimiter: Some(b','),
+                ..Reading::default()
+            },
+            ..PanelRequest::default()
         };
         let e = parse_panel_with(&text, "p.csv", &columns(), &comma).unwrap_err();
         assert!(
@@ -697,11 +776,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("no row has a period between 2010 and 2012"),
+            e.contains("periods 2010 and 2012 are not consecutive"),
             "{e}"
         );
         assert!(
-            e.contains("renumber the period column and the cohort column"),
+            e.contains("renumber the period column and the cohort column `adopted` together"),
             "{e}"
         );
     }

@@ -34,7 +34,7 @@
 
 use nalgebra::{Cholesky, DMatrix, DVector};
 
-use super::{DidError, Estimate, Estimator, Options, Panel, Target, normal_quantile};
+use super::{DidError, Estimate, Estimator, Options, Panel, Target, estimand, normal_quantile};
 
 /// The two-way fixed-effects normal equations on the untreated observations, factored once:
 /// solves `Z₀'Z₀ (α, λ) = (r_α, r_λ)` for any right-hand side.
@@ -137,6 +137,7 @@ pub fn imputation(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidErr
             places: panel.n_places(),
         });
     }
+    super::check_regression_panel(panel, estimator)?;
     if panel.cohort_sizes().is_empty() {
         return Err(DidError::NoTreated { estimator });
     }
@@ -206,11 +207,15 @@ pub fn imputation(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidErr
     let average = |target: Target, chosen: &dyn Fn(i64) -> bool| -> Estimate {
         let mut w = vec![0.0; n * t_len];
         let mut count = 0.0;
+        // Every imputed treated place-period counts alike, so each (cohort, period) cell
+        // weighs as many as its imputable places: the cohort's size.
+        let mut cells = Vec::new();
         for p in 0..n {
             for t in fe.prefix[p]..t_len {
                 if tau[p * t_len + t].is_finite() && chosen(event(p, t)) {
                     w[p * t_len + t] = 1.0;
                     count += 1.0;
+                    cells.push(((panel.cohort(p).expect("treated"), times[t]), 1.0));
                 }
             }
         }
@@ -252,6 +257,7 @@ pub fn imputation(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidErr
             ci: (value - z * se, value + z * se),
             band: None,
             control: None,
+            estimand: estimand::normalised(cells),
         }
     };
     let mut out: Vec<Estimate> = events

@@ -1,6 +1,6 @@
 //! The pre-trend test a referee asks for: are Callaway–Sant'Anna's pre-adoption ATT(g,t)
 //! jointly zero? The Wald test of R `did`'s `att_gt` (its `W` and `Wpval`) and of csdid:
-//! `W = n · θ' V⁻¹ θ` over the pre-adoption cells θ (t < g), with `V = Ψ'Ψ / n` the
+//! `W = n · θ' V⁻¹ θ` over the pre-adoption cells θ (t < g − anticipation), with `V = Ψ'Ψ / n` the
 //! covariance of their influence functions Ψ (places × cells; the analytic covariance, also
 //! when the SEs come from the bootstrap), referred to χ² with as many degrees of freedom as
 //! cells. Cells with zero variance are left out, as `did` does; when the covariance of the
@@ -43,9 +43,12 @@ impl PreTrend {
 pub fn pretrend(panel: &Panel, opts: &Options) -> Result<PreTrend, DidError> {
     let cells = cs::group_time_effects(panel, opts)?;
     let n = cells.first().map_or(0, |c| c.3.len());
-    let pre: Vec<&(i64, i64, f64, Vec<f64>)> = cells
+    // With anticipation K the cells from g − K on may carry the effect: the pre-adoption
+    // cells are t < g − K, as csdid's pre-trend test.
+    let k = i64::from(opts.anticipation);
+    let pre: Vec<&cs::GroupTimeEffect> = cells
         .iter()
-        .filter(|(g, t, _, inf)| t < g && inf.iter().any(|x| *x != 0.0))
+        .filter(|(g, t, _, inf)| *t < g - k && inf.iter().any(|x| *x != 0.0))
         .collect();
     Ok(wald(
         &pre.iter().map(|c| c.2).collect::<Vec<_>>(),

@@ -13,6 +13,8 @@
 pub mod assess;
 pub mod panel;
 pub mod truth;
+#[cfg(test)]
+mod truth_tests;
 
 use rayon::prelude::*;
 
@@ -20,6 +22,7 @@ pub use assess::{Assessment, ReplicateEstimates};
 pub use panel::{Outcome, ReplicatePanel};
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crate::did::{Control, Options};
 use crate::error::InputError;
@@ -79,16 +82,72 @@ impl ExperimentOptions {
     }
 }
 
-/// Refuses a scenario without a rollout: an experiment needs places that adopt.
+/// Refuses a scenario without a rollout (an experiment needs places that adopt), and a
+/// design in which no estimator could estimate anything, before anything is simulated.
+///
+/// What an estimator can estimate depends only on the design (the places per cohort, the
+/// adoption steps, the steps), never on the outcomes, so the estimators are run once on a
+/// stand-in panel of that design with arbitrary outcomes: if none estimates anything there,
+/// none would on the simulated panels either.
 pub fn check_scenario(scenario: &Scenario) -> Result<(), InputError> {
-    if scenario.rollout.is_some() {
-        return Ok(());
+    let here = || format!("scenario '{}'", scenario.name);
+    let Some(rollout) = &scenario.rollout else {
+        return Err(InputError::new(
+            here(),
+            "has no [rollout]: an experiment needs places that adopt at different steps; see \
+             scenarios/experiments/staggered_national.toml and docs/experiment.md",
+        ));
+    };
+    let places = scenario.places.count;
+    let sizes = crate::model::places::cohort_sizes(places, &rollout.cohorts);
+    let mut cohorts: Vec<Option<i64>> = rollout
+        .cohorts
+        .iter()
+        .zip(&sizes)
+        .flat_map(|(c, &n)| std::iter::repeat_n(Some(i64::from(c.at)), n as usize))
+        .collect();
+    cohorts.resize(places as usize, None);
+    let rows = cohorts
+        .iter()
+        .enumerate()
+        .flat_map(|(p, &cohort)| {
+            (0..i64::from(scenario.run.steps)).map(move |t| crate::did::Row {
+                place: p as u32,
+                time: t,
+                cohort,
+                // Arbitrary, but not collinear with anything.
+                y: splitmix64((p as u64) << 32 | t as u64) as f64 / u64::MAX as f64,
+            })
+        })
+        .collect();
+    let stand_in =
+        crate::did::Panel::new(rows).map_err(|e| InputError::new(here(), e.to_string()))?;
+    let opts = Options {
+        bootstrap: 0,
+        ..Options::default()
+    };
+    match crate::did::estimate_all(&stand_in, &opts) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(InputError::new(
+            here(),
+            format!(
+                "no estimator can estimate anything in this design ({}): {e}. Give some places \
+                 a different adoption step, or leave some never adopting",
+                design_words(&rollout.cohorts, &sizes, places)
+            ),
+        )),
     }
-    Err(InputError::new(
-        format!("scenario '{}'", scenario.name),
-        "has no [rollout]: an experiment needs places that adopt at different steps; see \
-         scenarios/experiments/staggered_national.toml and docs/experiment.md",
-    ))
+}
+
+/// "10 places: 10 adopt at step 5" — the design in words, for errors.
+fn design_words(cohorts: &[crate::model::places::Cohort], sizes: &[u32], places: u32) -> String {
+    let adopting: Vec<String> = cohorts
+        .iter()
+        .zip(sizes)
+        .map(|(c, n)| format!("{n} adopt at step {}", c.at))
+        .collect();
+    let never = places - sizes.iter().sum::<u32>();
+    format!("{places} places: {}, {never} never", adopting.join(", "))
 }
 
 /// Everything an experiment produced.
@@ -99,6 +158,16 @@ pub struct Experiment {
     pub panels: Vec<ReplicatePanel>,
     /// Each replicate's estimates set against its truth.
     pub replicates: Vec<ReplicateEstimates>,
+    /// Where the time went, summed over threads.
+    pub work: Work,
+}
+
+/// Seconds spent simulating the two worlds and estimating, summed over the threads that did
+/// it (on N busy threads, wall time is about their sum over N).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Work {
+    pub simulating_thread_seconds: f64,
+    pub estimating_thread_seconds: f64,
 }
 
 /// The seed of replicate `replicate`'s bootstrap: from the run's seed and the replicate
@@ -127,30 +196,45 @@ pub fn run_until(
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let spec = scenario.model_spec();
     let run = &scenario.run;
-    let results: Option<Vec<(ReplicatePanel, ReplicateEstimates)>> = (0..run.replicates as u64)
+    type Done = (ReplicatePanel, ReplicateEstimates, Work);
+    let results: Option<Vec<Done>> = (0..run.replicates as u64)
         .into_par_iter()
         .map(|r| {
             if stopped() {
                 return None;
             }
+            let clock = Instant::now();
             let panel = ReplicatePanel::simulate(&spec, run.steps, run.seed, r);
+            let simulated = clock.elapsed().as_secs_f64();
             let opts = Options {
                 seed: bootstrap_seed(run.seed, r),
                 ..options.did.clone()
             };
             let estimates = ReplicateEstimates::of(&panel, options.outcome, &opts);
+            let work = Work {
+                simulating_thread_seconds: simulated,
+                estimating_thread_seconds: clock.elapsed().as_secs_f64() - simulated,
+            };
             if let Some(done) = on_replicate_done {
                 done();
             }
-            Some((panel, estimates))
+            Some((panel, estimates, work))
         })
         .collect();
-    let (panels, replicates) = results?.into_iter().unzip();
+    let mut work = Work::default();
+    let (mut panels, mut replicates) = (Vec::new(), Vec::new());
+    for (panel, estimates, w) in results? {
+        panels.push(panel);
+        replicates.push(estimates);
+        work.simulating_thread_seconds += w.simulating_thread_seconds;
+        work.estimating_thread_seconds += w.estimating_thread_seconds;
+    }
     Some(Experiment {
         scenario: scenario.clone(),
         options: options.clone(),
         panels,
         replicates,
+        work,
     })
 }
 

@@ -15,7 +15,7 @@ use crate::i18n::{Lang, did as text};
 
 /// The palette slot of each estimator, so it keeps its colour in every figure; the truth is
 /// black (slot 6).
-fn colour(estimator: Estimator) -> usize {
+pub(crate) fn colour(estimator: Estimator) -> usize {
     match estimator {
         Estimator::Twfe => 3,
         Estimator::TwfeEventStudy => 1,
@@ -25,7 +25,7 @@ fn colour(estimator: Estimator) -> usize {
     }
 }
 
-const TRUTH_COLOUR: usize = 6;
+pub(crate) const TRUTH_COLOUR: usize = 6;
 
 /// Each estimator's points sit a little beside the event time, so that lines that coincide
 /// (Callaway–Sant'Anna and Sun–Abraham after adoption, with never-treated controls) both
@@ -204,6 +204,7 @@ pub fn bacon_figure(d: &Decomposition, lang: Lang) -> Figure {
         value_label: text::BACON_ESTIMATE_AXIS.get(lang).to_string(),
         bars,
         x_extent: None,
+        reference: None,
     });
     Figure::new(text::BACON_TITLE.get(lang), lang, vec![scatter, bars], 2)
         .with_caption([text::BACON_NOTE.get(lang).to_string()])
@@ -234,7 +235,7 @@ mod tests {
             bootstrap: 99,
             ..Options::default()
         };
-        let estimates = estimate_all(&design.panel(4), &opts).unwrap();
+        let estimates = estimate_all(&design.panel(4), &opts).unwrap().estimates;
         let truth: Vec<(i64, f64)> = (-5..=10)
             .map(|e| (e, design.true_event_effect(e)))
             .collect();

@@ -21,7 +21,8 @@ pub struct DidReport<'a> {
     pub opts: &'a Options,
     pub estimates: &'a [Estimate],
     pub pretrend: &'a PreTrend,
-    pub bacon: &'a Decomposition,
+    /// None where TWFE does not run (covariates, an unbalanced panel): nothing to decompose.
+    pub bacon: Option<&'a Decomposition>,
 }
 
 impl DidReport<'_> {
@@ -47,8 +48,10 @@ impl DidReport<'_> {
             self.opts.level,
             self.panel.n_places(),
         ));
-        let (weight, mean) = self.bacon.by_comparison(Comparison::LaterVsEarlier);
-        out.push(text::bacon_sentence(lang, self.bacon.twfe, weight, mean));
+        if let Some(bacon) = self.bacon {
+            let (weight, mean) = bacon.by_comparison(Comparison::LaterVsEarlier);
+            out.push(text::bacon_sentence(lang, bacon.twfe, weight, mean));
+        }
         out
     }
 
@@ -206,38 +209,40 @@ impl DidReport<'_> {
             true,
         ));
 
-        page.element("h2", text::BACON.get(lang));
-        let (weight, mean) = self.bacon.by_comparison(Comparison::LaterVsEarlier);
-        page.element(
-            "p",
-            &text::bacon_sentence(lang, self.bacon.twfe, weight, mean),
-        );
-        if let Some((figure, svg)) = plot("bacon") {
-            page.figure(svg, &figure.caption.join(" "));
+        if let Some(bacon) = self.bacon {
+            page.element("h2", text::BACON.get(lang));
+            let (weight, mean) = bacon.by_comparison(Comparison::LaterVsEarlier);
+            page.element(
+                "p",
+                &text::bacon_sentence(lang, bacon.twfe, weight, mean),
+            );
+            if let Some((figure, svg)) = plot("bacon") {
+                page.figure(svg, &figure.caption.join(" "));
+            }
+            let mut rows = vec![vec![
+                text::COMPARISON.get(lang).to_string(),
+                text::TREATED_GROUP.get(lang).to_string(),
+                text::CONTROL_GROUP.get(lang).to_string(),
+                text::ESTIMATE.get(lang).to_string(),
+                text::WEIGHT.get(lang).to_string(),
+            ]];
+            for p in &bacon.parts {
+                rows.push(vec![
+                    text::comparison_name(p.comparison, lang).to_string(),
+                    p.treated.to_string(),
+                    p.control
+                        .map_or(text::NEVER_TREATED.get(lang).to_string(), |c| c.to_string()),
+                    short(p.estimate),
+                    format!("{:.4}", p.weight),
+                ]);
+            }
+            page.raw(&format!(
+                "<details><summary>{} ({})</summary>\n{}\n</details>",
+                escape(text::COMPARISON.get(lang)),
+                bacon.parts.len(),
+                table(&rows, false)
+            ));
         }
-        let mut rows = vec![vec![
-            text::COMPARISON.get(lang).to_string(),
-            text::TREATED_GROUP.get(lang).to_string(),
-            text::CONTROL_GROUP.get(lang).to_string(),
-            text::ESTIMATE.get(lang).to_string(),
-            text::WEIGHT.get(lang).to_string(),
-        ]];
-        for p in &self.bacon.parts {
-            rows.push(vec![
-                text::comparison_name(p.comparison, lang).to_string(),
-                p.treated.to_string(),
-                p.control
-                    .map_or(text::NEVER_TREATED.get(lang).to_string(), |c| c.to_string()),
-                short(p.estimate),
-                format!("{:.4}", p.weight),
-            ]);
-        }
-        page.raw(&format!(
-            "<details><summary>{} ({})</summary>\n{}\n</details>",
-            escape(text::COMPARISON.get(lang)),
-            self.bacon.parts.len(),
-            table(&rows, false)
-        ));
 
         page.element("h2", text::ASSUMPTIONS.get(lang));
         page.reading(Estimator::ALL.iter().map(|&e| text::assumption(e, lang)));
