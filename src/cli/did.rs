@@ -54,7 +54,7 @@ pub enum BasePeriodArg {
 pub struct CsArgs {
     /// Callaway–Sant'Anna: covariate columns (numbers), each place's value taken from the
     /// earlier period of each comparison; TWFE, the event study and Sun–Abraham do not take
-    /// covariates and are left out.
+    /// covariates and are left out (the imputation estimator too).
     #[arg(long, value_name = "COL[,COL...]", value_delimiter = ',')]
     pub covariates: Vec<String>,
     /// Callaway–Sant'Anna with covariates: doubly robust, IPW or outcome regression.
@@ -77,7 +77,8 @@ pub struct CsArgs {
     #[arg(long, value_name = "E", allow_negative_numbers = true)]
     pub max_e: Option<i64>,
     /// Keep an unbalanced panel and estimate Callaway–Sant'Anna on it as R's did with
-    /// allow_unbalanced_panel = TRUE; TWFE, the event study and Sun–Abraham are left out.
+    /// allow_unbalanced_panel = TRUE (a missing outcome's row is dropped); TWFE, the event
+    /// study, Sun–Abraham and the imputation estimator are left out.
     #[arg(long)]
     pub allow_unbalanced: bool,
 }

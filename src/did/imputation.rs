@@ -388,4 +388,41 @@ mod tests {
             assert!((e.value - 0.4).abs() < 1e-9, "{:?}: {}", e.target, e.value);
         }
     }
+
+    #[test]
+    fn estimands_weigh_each_imputed_cell_by_its_cohort_size() {
+        // Cohort 3 has two places, cohort 4 one; two never treated: every treated cell is
+        // imputable, and each weighs as many as its cohort has places.
+        let p = panel(&[
+            (0, Some(3), [1.0, 2.5, 7.0, 9.0]),
+            (1, Some(3), [0.5, 2.0, 6.0, 8.5]),
+            (2, Some(4), [0.0, 1.0, 1.7, 6.0]),
+            (3, None, [2.0, 2.2, 3.9, 4.1]),
+            (4, None, [-1.0, 0.4, 0.8, 2.5]),
+        ]);
+        let all = imputation(&p, &Options::default()).unwrap();
+        let cells = |target: Target| -> Vec<(i64, i64, f64)> {
+            let e = all.iter().find(|e| e.target == target).unwrap();
+            e.estimand
+                .iter()
+                .map(|c| (c.group, c.time, c.weight))
+                .collect()
+        };
+        let close = |got: Vec<(i64, i64, f64)>, want: &[(i64, i64, f64)]| {
+            assert_eq!(got.len(), want.len(), "{got:?}");
+            for (g, w) in got.iter().zip(want) {
+                assert_eq!((g.0, g.1), (w.0, w.1), "{got:?}");
+                assert!((g.2 - w.2).abs() < 1e-12, "{got:?}");
+            }
+        };
+        close(
+            cells(Target::Overall),
+            &[(3, 3, 0.4), (3, 4, 0.4), (4, 4, 0.2)],
+        );
+        close(
+            cells(Target::EventTime(0)),
+            &[(3, 3, 2.0 / 3.0), (4, 4, 1.0 / 3.0)],
+        );
+        close(cells(Target::EventTime(1)), &[(3, 4, 1.0)]);
+    }
 }

@@ -366,7 +366,8 @@ pub struct Estimates {
 
 /// Every estimator on `panel`: TWFE, TWFE event study, Callaway–Sant'Anna (with
 /// `opts.control`), Sun–Abraham and the imputation estimator, each with its
-/// [`Target::Overall`] (see there for what it means per estimator) and its event-time, group and calendar effects where it has them.
+/// [`Target::Overall`] (see there for what it means per estimator) and its event-time, group
+/// and calendar effects where it has them.
 ///
 /// An estimator that cannot estimate anything on this panel is skipped with its reason, and
 /// the others' results are kept; only when none can estimate anything is it an error (the
@@ -374,8 +375,9 @@ pub struct Estimates {
 /// adopted eventually), Callaway–Sant'Anna asked for never-treated controls compares with
 /// the places not yet treated instead, and says so in `notes`: TWFE and Sun–Abraham (the last
 /// cohort as control) need no never-treated place either. On a panel with covariates or an
-/// unbalanced one, the regression estimators (imputation among them) refuse it ([`DidError::Covariates`],
-/// [`DidError::Unbalanced`]; see [`regressions_run`]) and only Callaway–Sant'Anna runs.
+/// unbalanced one, the regression estimators (imputation among them) refuse it
+/// ([`DidError::Covariates`], [`DidError::Unbalanced`]; see [`regressions_run`]) and only
+/// Callaway–Sant'Anna runs.
 pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError> {
     opts.check()?;
     let mut out = Estimates::default();

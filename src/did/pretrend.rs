@@ -1,9 +1,10 @@
 //! The pre-trend test a referee asks for: are Callaway–Sant'Anna's pre-adoption ATT(g,t)
 //! jointly zero? The Wald test of R `did`'s `att_gt` (its `W` and `Wpval`) and of csdid:
-//! `W = n · θ' V⁻¹ θ` over the pre-adoption cells θ (t < g − anticipation), with `V = Ψ'Ψ / n` the
-//! covariance of their influence functions Ψ (places × cells; the analytic covariance, also
-//! when the SEs come from the bootstrap), referred to χ² with as many degrees of freedom as
-//! cells. Cells with zero variance are left out, as `did` does; when the covariance of the
+//! `W = n · θ' V⁻¹ θ` over the pre-adoption cells θ (t < g − anticipation), with
+//! `V = Ψ'Ψ / n` the covariance of their influence functions Ψ (places × cells; the analytic
+//! covariance, also when the SEs come from the bootstrap), referred to χ² with as many
+//! degrees of freedom as cells. Cells with zero variance are left out, as `did` does; when
+//! the covariance of the
 //! rest is singular (reciprocal condition number at or below machine epsilon) there is no
 //! statistic, as in `did`.
 //!
@@ -20,7 +21,8 @@ use super::{DidError, Options, Panel, cs};
 /// The test's result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreTrend {
-    /// Pre-adoption cells ATT(g,t), t < g, with nonzero variance: the degrees of freedom.
+    /// Pre-adoption cells ATT(g,t), t < g − anticipation, with nonzero variance: the
+    /// degrees of freedom.
     pub cells: usize,
     /// The Wald statistic and its χ² p-value; None when there is no pre-adoption cell or
     /// their covariance is singular (see [`PreTrend::why_none`]).

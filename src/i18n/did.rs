@@ -73,17 +73,20 @@ pub fn overall_heading(lang: Lang) -> &'static str {
 pub fn regressions_left_out(lang: Lang, covariates: bool) -> &'static str {
     if covariates {
         tr(
-            "TWFE, the TWFE event study and Sun–Abraham do not take covariates and are left out; \
+            "TWFE, the TWFE event study, Sun–Abraham and the imputation estimator do not take \
+             covariates and are left out (and with them the Bacon decomposition); \
              Callaway–Sant'Anna conditions on them.",
-            "双向固定效应、其事件研究与 Sun–Abraham 不接受协变量，未估计；Callaway–Sant'Anna \
-             以协变量为条件。",
+            "双向固定效应、其事件研究、Sun–Abraham 与插补估计量不接受协变量，未估计\
+             （Goodman-Bacon 分解也未估计）；Callaway–Sant'Anna 以协变量为条件。",
         )
         .get(lang)
     } else {
         tr(
-            "The panel is unbalanced: TWFE, the TWFE event study and Sun–Abraham need every \
-             place in every period and are left out.",
-            "面板不平衡：双向固定效应、其事件研究与 Sun–Abraham 需要每个地区每期都有观测，未估计。",
+            "The panel is unbalanced: TWFE, the TWFE event study, Sun–Abraham and the imputation \
+             estimator need every place in every period and are left out (and with them the \
+             Bacon decomposition).",
+            "面板不平衡：双向固定效应、其事件研究、Sun–Abraham 与插补估计量需要每个地区每期都有观测，\
+             未估计（Goodman-Bacon 分解也未估计）。",
         )
         .get(lang)
     }

@@ -212,10 +212,7 @@ impl DidReport<'_> {
         if let Some(bacon) = self.bacon {
             page.element("h2", text::BACON.get(lang));
             let (weight, mean) = bacon.by_comparison(Comparison::LaterVsEarlier);
-            page.element(
-                "p",
-                &text::bacon_sentence(lang, bacon.twfe, weight, mean),
-            );
+            page.element("p", &text::bacon_sentence(lang, bacon.twfe, weight, mean));
             if let Some((figure, svg)) = plot("bacon") {
                 page.figure(svg, &figure.caption.join(" "));
             }
