@@ -435,8 +435,8 @@ fn panel_problem(
                      every place in every period; --allow-unbalanced keeps the panel as it is \
                      and runs Callaway–Sant'Anna on it as R's did does with \
                      allow_unbalanced_panel = TRUE (each ATT(g,t) from the rows observed in \
-                     its two periods; TWFE, the event study and Sun–Abraham need a balanced \
-                     panel and are left out)",
+                     its two periods; TWFE, the event study, Sun–Abraham and the imputation \
+                     estimator need a balanced panel and are left out)",
                     if *total == 1 { "row is" } else { "rows are" },
                     listed.join(", ")
                 ),
@@ -680,8 +680,8 @@ mod tests {
             );
             assert!(shown.contains(&want), "{want}\nnot in\n{shown}");
         }
-        // Dropped, the rows leave the panel unbalanced: Panel decides what to do with that.
-        let reading = PanelRequest {
+        // Dropped, the rows leave the panel unbalanced: refused unless that is allowed.
+        let mut reading = PanelRequest {
             reading: Reading {
                 drop_missing: true,
                 ..Reading::default()
@@ -690,9 +690,17 @@ mod tests {
         };
         let e = parse_panel_with(text, "p.csv", &columns(), &reading).unwrap_err();
         assert!(
-            e.to_string().contains("place `A` has no row for period 2"),
+            e.to_string()
+                .contains("3 place-period rows are missing: `A` in 2, `B` in 1, `B` in 2"),
             "{e}"
         );
+        // As `--allow-unbalanced` asks: the rows are dropped and the panel kept unbalanced.
+        reading.allow_unbalanced = true;
+        let p = parse_panel_with(text, "p.csv", &columns(), &reading)
+            .unwrap()
+            .panel;
+        assert!(!p.is_balanced());
+        assert_eq!(p.n_places(), 3);
         // Not a number and not a missing marker: refused either way, saying what is allowed.
         let text = "city,year,adopted,y\nA,1,2,n/a\nA,2,2,1\n";
         let e = parse_panel_with(text, "p.csv", &columns(), &reading).unwrap_err();
