@@ -29,6 +29,7 @@ fn estimators(c: &mut Criterion) {
                 Estimator::TwfeEventStudy => did::twfe_event_study(&panels[0], &opts),
                 Estimator::CallawaySantAnna => did::callaway_sant_anna(&panels[0], &opts),
                 Estimator::SunAbraham => did::sun_abraham(&panels[0], &opts),
+                Estimator::Imputation => did::imputation(&panels[0], &opts),
             })
         });
     }

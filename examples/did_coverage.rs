@@ -12,7 +12,7 @@ use cadre_sim::did::synth::{Design, Effect};
 use cadre_sim::did::{Estimate, Estimator, Options, Target, estimate_all};
 
 /// Per estimator: (sum of errors, sum of squared errors, intervals covering, count).
-type Tally = [(f64, f64, usize, usize); 4];
+type Tally = [(f64, f64, usize, usize); Estimator::ALL.len()];
 
 fn tally(design: &Design, panels: u64, truth_of: &(dyn Fn(Estimator) -> f64 + Sync)) -> Tally {
     let opts = Options::default();
@@ -22,7 +22,7 @@ fn tally(design: &Design, panels: u64, truth_of: &(dyn Fn(Estimator) -> f64 + Sy
             let all = estimate_all(&design.panel(10_000 + seed), &opts)
                 .unwrap()
                 .estimates;
-            let mut t: Tally = [(0.0, 0.0, 0, 0); 4];
+            let mut t: Tally = [(0.0, 0.0, 0, 0); Estimator::ALL.len()];
             for (k, estimator) in Estimator::ALL.into_iter().enumerate() {
                 let e: &Estimate = all
                     .iter()
@@ -43,7 +43,7 @@ fn tally(design: &Design, panels: u64, truth_of: &(dyn Fn(Estimator) -> f64 + Sy
         // of threads.
         .collect::<Vec<Tally>>()
         .into_iter()
-        .fold([(0.0, 0.0, 0, 0); 4], |mut a, b| {
+        .fold([(0.0, 0.0, 0, 0); Estimator::ALL.len()], |mut a, b| {
             for k in 0..4 {
                 a[k].0 += b[k].0;
                 a[k].1 += b[k].1;
@@ -150,7 +150,8 @@ fn main() {
             sum / 11.0
         };
         let truth_of = |e: Estimator| match e {
-            Estimator::Twfe | Estimator::CallawaySantAnna => simple,
+            // The imputation estimator averages every treated place-period, as CS's simple.
+            Estimator::Twfe | Estimator::CallawaySantAnna | Estimator::Imputation => simple,
             Estimator::TwfeEventStudy => binned,
             Estimator::SunAbraham => dynamic,
         };

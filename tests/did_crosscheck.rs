@@ -221,6 +221,7 @@ fn cs_panel(file: &str, covariates: bool, unbalanced: bool) -> Panel {
             Vec::new()
         },
         allow_unbalanced: unbalanced,
+        ..PanelRequest::default()
     };
     parse_panel_with(&text, &path, &columns, &request)
         .unwrap()

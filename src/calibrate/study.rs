@@ -132,6 +132,7 @@ impl Study {
             Estimator::TwfeEventStudy => did::twfe_event_study(&panel, &opts),
             Estimator::CallawaySantAnna => did::callaway_sant_anna(&panel, &opts),
             Estimator::SunAbraham => did::sun_abraham(&panel, &opts),
+            Estimator::Imputation => did::imputation(&panel, &opts),
         }
         .ok()?;
         let target = self.reported.target();

@@ -1,6 +1,7 @@
 //! `cadre-sim did PANEL.csv`: the difference-in-differences estimators on a researcher's own
-//! panel (the same code a simulated rollout's panels go through); writes estimates.csv and
-//! the event-study plot, and prints each estimator's overall effect.
+//! panel (the same code a simulated rollout's panels go through), the pre-trend test and the
+//! Goodman-Bacon decomposition; writes estimates.csv, pretrend.csv, bacon.csv, the
+//! event-study and Bacon plots and report.html, and prints each estimator's overall effect.
 
 use std::path::PathBuf;
 
@@ -9,12 +10,15 @@ use clap::{Args, ValueEnum};
 
 use super::default_out_in;
 use super::plots::PlotArgs;
-use crate::did::file::{Columns, PanelRequest, estimates_csv, parse_panel_with};
+use crate::did::file::{
+    Columns, PanelRequest, Reading, bacon_csv, estimates_csv, parse_panel_with, pretrend_csv,
+};
 use crate::did::{self, BasePeriod, Control, Method, Options, Target};
 use crate::error::InputError;
 use crate::i18n::did as text;
 use crate::output::{OutputDir, Producer, short};
-use crate::plot::{did_plots, write_plot_files};
+use crate::plot::{did_plots, write_figures};
+use crate::report::did::DidReport;
 
 /// `--control`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,7 +54,7 @@ pub enum BasePeriodArg {
 pub struct CsArgs {
     /// Callaway–Sant'Anna: covariate columns (numbers), each place's value taken from the
     /// earlier period of each comparison; TWFE, the event study and Sun–Abraham do not take
-    /// covariates and are left out.
+    /// covariates and are left out (the imputation estimator too).
     #[arg(long, value_name = "COL[,COL...]", value_delimiter = ',')]
     pub covariates: Vec<String>,
     /// Callaway–Sant'Anna with covariates: doubly robust, IPW or outcome regression.
@@ -73,7 +77,8 @@ pub struct CsArgs {
     #[arg(long, value_name = "E", allow_negative_numbers = true)]
     pub max_e: Option<i64>,
     /// Keep an unbalanced panel and estimate Callaway–Sant'Anna on it as R's did with
-    /// allow_unbalanced_panel = TRUE; TWFE, the event study and Sun–Abraham are left out.
+    /// allow_unbalanced_panel = TRUE (a missing outcome's row is dropped); TWFE, the event
+    /// study, Sun–Abraham and the imputation estimator are left out.
     #[arg(long)]
     pub allow_unbalanced: bool,
 }
@@ -105,8 +110,8 @@ impl CsArgs {
         Ok(())
     }
 
-    /// What to read from the panel besides its four columns.
-    fn request(&self) -> Result<PanelRequest, InputError> {
+    /// What to read from the panel besides its four columns, read as `reading` says.
+    fn request(&self, reading: Reading) -> Result<PanelRequest, InputError> {
         let mut seen = Vec::new();
         for c in &self.covariates {
             if c.is_empty() {
@@ -126,6 +131,12 @@ impl CsArgs {
         Ok(PanelRequest {
             covariates: self.covariates.clone(),
             allow_unbalanced: self.allow_unbalanced,
+            reading: Reading {
+                // A missing outcome leaves its place without that period: the panel is
+                // unbalanced there, which only --allow-unbalanced accepts.
+                drop_missing: self.allow_unbalanced,
+                ..reading
+            },
         })
     }
 }
@@ -144,9 +155,12 @@ pub struct DidArgs {
     /// treated (`0` too when every period is after 0).
     #[arg(long, value_name = "COL")]
     pub cohort: String,
-    /// Column of the outcome.
+    /// Column of the outcome (`.`, `NA` or empty where it is missing).
     #[arg(long, value_name = "COL")]
     pub outcome: String,
+    /// Field separator: `,`, `;` or `tab` [default: the one the header row has most of].
+    #[arg(long, value_name = "SEP")]
+    pub delimiter: Option<String>,
     /// Callaway–Sant'Anna's comparison places.
     #[arg(long, value_enum, default_value = "nevertreated")]
     pub control: ControlArg,
@@ -178,6 +192,27 @@ pub struct DidArgs {
 }
 
 impl DidArgs {
+    /// How to read the panel, checked.
+    fn reading(&self) -> Result<Reading, InputError> {
+        let delimiter = match self.delimiter.as_deref() {
+            None => None,
+            Some(",") => Some(b','),
+            Some(";") => Some(b';'),
+            Some("tab" | "\\t" | "\t") => Some(b'\t'),
+            Some(other) => {
+                return Err(InputError::new(
+                    "--delimiter",
+                    format!("`{other}` is not a separator; use `,`, `;` or `tab`"),
+                ));
+            }
+        };
+        Ok(Reading {
+            delimiter,
+            // Set with --allow-unbalanced, in CsArgs::request.
+            drop_missing: false,
+        })
+    }
+
     /// The estimators' options, checked.
     fn options(&self) -> Result<Options, InputError> {
         if self.leads < 1 {
@@ -211,7 +246,9 @@ impl DidArgs {
 
 pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
     let opts = args.options()?;
+    let reading = args.reading()?;
     let plots = args.plots.resolve()?;
+    let lang = plots.lang;
     let origin = args.panel.display().to_string();
     let bytes = std::fs::read(&args.panel)
         .map_err(|e| InputError::new(&origin, format!("cannot read the panel: {e}")))?;
@@ -223,49 +260,94 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         cohort: args.cohort.clone(),
         outcome: args.outcome.clone(),
     };
-    let panel = parse_panel_with(&text, &origin, &columns, &args.cs.request()?)?.panel;
+    let panel = parse_panel_with(&text, &origin, &columns, &args.cs.request(reading)?)?.panel;
+    let refused = |e: did::DidError| InputError::new(&origin, e.to_string());
     let did::Estimates {
         estimates,
         skipped,
         notes,
-    } = did::estimate_all(&panel, &opts).map_err(|e| InputError::new(&origin, e.to_string()))?;
+    } = did::estimate_all(&panel, &opts).map_err(refused)?;
+    // The pre-trend test is Callaway–Sant'Anna's, with the comparison estimate_all gave it
+    // (not-yet-treated places when no place is never treated).
+    let mut cs_opts = opts.clone();
+    if opts.control == Control::NeverTreated && !panel.has_never_treated() {
+        cs_opts.control = Control::NotYetTreated;
+    }
+    let pretrend = did::pretrend::pretrend(&panel, &cs_opts).map_err(refused)?;
+    // Goodman-Bacon decomposes static TWFE, which does not run with covariates or on an
+    // unbalanced panel.
+    let bacon = if did::regressions_run(&panel) {
+        Some(did::bacon::bacon(&panel).map_err(refused)?)
+    } else {
+        None
+    };
 
     let out_path = args.out.clone().unwrap_or_else(|| {
         let stem = args
             .panel
             .file_stem()
             .map_or("panel".into(), |s| s.to_string_lossy().into_owned());
-        default_out_in(&format!("did_{stem}"), plots.lang)
+        default_out_in(&format!("did_{stem}"), lang)
     });
     let out = OutputDir::prepare(&out_path, Producer::Did, args.force)?;
     let times = panel.times();
-    let figure = did_plots::event_study_figure(&estimates, None, plots.lang).with_caption([
-        text::panel_caption(
-            plots.lang,
+    let event_study =
+        did_plots::event_study_figure(&estimates, None, lang).with_caption([text::panel_caption(
+            lang,
             &args.outcome,
             panel.n_places(),
             (times[0], times[times.len() - 1]),
             panel.cohort_sizes().len(),
             opts.level,
-        ),
-    ]);
-    write_plot_files(&out, &[("event_study".into(), figure)], &plots.formats)?;
+        )]);
+    let mut figures = vec![("event_study".to_string(), event_study)];
+    if let Some(bacon) = &bacon {
+        figures.push(("bacon".to_string(), did_plots::bacon_figure(bacon, lang)));
+    }
+    let svgs = write_figures(&out, &figures, &plots)?;
     let marker = Producer::Did.marker();
-    out.write(marker, &estimates_csv(&estimates))
-        .with_context(|| format!("writing {}", out.path().join(marker).display()))?;
+    let mut files = vec![
+        (marker, estimates_csv(&estimates)),
+        ("pretrend.csv", pretrend_csv(&pretrend, cs_opts.control)),
+    ];
+    if let Some(bacon) = &bacon {
+        files.push(("bacon.csv", bacon_csv(bacon)));
+    }
+    for (name, bytes) in files {
+        out.write(name, &bytes)
+            .with_context(|| format!("writing {}", out.path().join(name).display()))?;
+    }
+    let report = DidReport {
+        file: &origin,
+        outcome: &args.outcome,
+        panel: &panel,
+        opts: &opts,
+        estimates: &estimates,
+        pretrend: &pretrend,
+        bacon: bacon.as_ref(),
+    };
+    report.write(&out, &figures, &svgs, lang)?;
     out.finish(|_| false)
         .context("removing the earlier estimates' files that these did not replace")?;
 
-    println!("{}\n", text::overall_heading(plots.lang));
+    println!("{}\n", text::overall_heading(lang));
     for e in estimates.iter().filter(|e| e.target == Target::Overall) {
         let line = text::overall_line(
-            plots.lang,
-            text::estimator_name(e.estimator, plots.lang),
+            lang,
+            text::estimator_name(e.estimator, lang),
             &short(e.value),
             &short(e.se),
             (&short(e.ci.0), &short(e.ci.1)),
         );
         println!("{line}");
+    }
+    println!(
+        "\n{}",
+        text::pretrend_sentence(lang, &pretrend, opts.level, panel.n_places())
+    );
+    if let Some(bacon) = &bacon {
+        let (weight, mean) = bacon.by_comparison(did::bacon::Comparison::LaterVsEarlier);
+        println!("{}", text::bacon_sentence(lang, bacon.twfe, weight, mean));
     }
     if !did::regressions_run(&panel) {
         println!(

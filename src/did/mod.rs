@@ -6,7 +6,12 @@
 //!   (relative-time dummies, reference period −1, binned ends), SEs clustered by place;
 //! - [`cs`]: Callaway & Sant'Anna (2021), ATT(g,t) against never-treated or not-yet-treated
 //!   places, aggregated as R's `did::aggte`, with a multiplier bootstrap clustered by place;
-//! - [`sa`]: Sun & Abraham (2021), the interaction-weighted event study of fixest's `sunab`.
+//! - [`sa`]: Sun & Abraham (2021), the interaction-weighted event study of fixest's `sunab`;
+//! - [`imputation`]: Borusyak, Jaravel & Spiess (2024), untreated outcomes imputed from
+//!   fixed effects fitted on the untreated observations (point estimates as Gardner's did2s).
+//!
+//! Diagnostics a referee asks for: [`pretrend`] (the joint Wald test of Callaway–Sant'Anna's
+//! pre-adoption ATT(g,t)) and [`bacon`] (the Goodman-Bacon decomposition of static TWFE).
 //!
 //! Conventions shared by every estimator: a place's *cohort* is the first period it is
 //! treated (None: never treated within the panel); *event time* is `time − cohort`; the
@@ -16,17 +21,21 @@
 //! clustered SEs; Callaway–Sant'Anna uses the normal quantile and adds a uniform (sup-t)
 //! band over each family of estimates, as `did` does.
 
+pub mod bacon;
 pub mod cs;
 pub mod estimand;
 pub mod file;
+pub mod imputation;
 mod ols;
 pub mod panel;
+pub mod pretrend;
 pub mod sa;
 pub mod synth;
 pub mod twfe;
 
 pub use cs::callaway_sant_anna;
 pub use estimand::Cell;
+pub use imputation::imputation;
 pub use panel::{MAX_MISSING_LISTED, Panel, PanelError, Row};
 pub use sa::sun_abraham;
 pub use twfe::{twfe, twfe_event_study};
@@ -154,23 +163,26 @@ pub enum Estimator {
     TwfeEventStudy,
     CallawaySantAnna,
     SunAbraham,
+    Imputation,
 }
 
 impl Estimator {
-    pub const ALL: [Estimator; 4] = [
+    pub const ALL: [Estimator; 5] = [
         Estimator::Twfe,
         Estimator::TwfeEventStudy,
         Estimator::CallawaySantAnna,
         Estimator::SunAbraham,
+        Estimator::Imputation,
     ];
 
-    /// The key in files: `twfe`, `twfe_es`, `cs`, `sa`.
+    /// The key in files: `twfe`, `twfe_es`, `cs`, `sa`, `imputation`.
     pub fn key(self) -> &'static str {
         match self {
             Estimator::Twfe => "twfe",
             Estimator::TwfeEventStudy => "twfe_es",
             Estimator::CallawaySantAnna => "cs",
             Estimator::SunAbraham => "sa",
+            Estimator::Imputation => "imputation",
         }
     }
 
@@ -181,6 +193,7 @@ impl Estimator {
             Estimator::TwfeEventStudy => "TWFE event study",
             Estimator::CallawaySantAnna => "Callaway–Sant'Anna",
             Estimator::SunAbraham => "Sun–Abraham",
+            Estimator::Imputation => "Imputation (Borusyak–Jaravel–Spiess)",
         }
     }
 }
@@ -194,7 +207,8 @@ impl fmt::Display for Estimator {
 /// What an estimate is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
-    /// The estimator's headline effect: TWFE's β; for the event studies (TWFE event study,
+    /// The estimator's headline effect: TWFE's β; for the imputation estimator the mean
+    /// effect over every treated place-period; for the event studies (TWFE event study,
     /// Sun–Abraham) the plain average of the post-adoption event-time effects (event times
     /// 0, 1, ...; for TWFE the last is the binned lag), as `did`'s dynamic aggregation's
     /// overall; for Callaway–Sant'Anna `did`'s "simple" aggregation (every post-adoption
@@ -351,8 +365,9 @@ pub struct Estimates {
 }
 
 /// Every estimator on `panel`: TWFE, TWFE event study, Callaway–Sant'Anna (with
-/// `opts.control`) and Sun–Abraham, each with its [`Target::Overall`] (see there for what it
-/// means per estimator) and its event-time, group and calendar effects where it has them.
+/// `opts.control`), Sun–Abraham and the imputation estimator, each with its
+/// [`Target::Overall`] (see there for what it means per estimator) and its event-time, group
+/// and calendar effects where it has them.
 ///
 /// An estimator that cannot estimate anything on this panel is skipped with its reason, and
 /// the others' results are kept; only when none can estimate anything is it an error (the
@@ -360,8 +375,9 @@ pub struct Estimates {
 /// adopted eventually), Callaway–Sant'Anna asked for never-treated controls compares with
 /// the places not yet treated instead, and says so in `notes`: TWFE and Sun–Abraham (the last
 /// cohort as control) need no never-treated place either. On a panel with covariates or an
-/// unbalanced one, the regression estimators refuse it ([`DidError::Covariates`],
-/// [`DidError::Unbalanced`]; see [`regressions_run`]) and only Callaway–Sant'Anna runs.
+/// unbalanced one, the regression estimators (imputation among them) refuse it
+/// ([`DidError::Covariates`], [`DidError::Unbalanced`]; see [`regressions_run`]) and only
+/// Callaway–Sant'Anna runs.
 pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError> {
     opts.check()?;
     let mut out = Estimates::default();
@@ -383,6 +399,7 @@ pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError
         twfe::twfe_event_study(panel, opts),
         cs::callaway_sant_anna(panel, &cs_opts),
         sa::sun_abraham(panel, opts),
+        imputation::imputation(panel, opts),
     ];
     for result in results {
         match result {

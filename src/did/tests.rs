@@ -61,8 +61,8 @@ fn a_constant_effect_on_a_noiseless_panel_is_recovered_by_every_estimator() {
 fn a_constant_effect_is_estimated_without_bias_on_noisy_panels() {
     let design = Design::staggered(Effect::Constant(0.5));
     let replicates = 40;
-    let mut sums = [0.0f64; 4];
-    let mut squares = [0.0f64; 4];
+    let mut sums = [0.0f64; Estimator::ALL.len()];
+    let mut squares = [0.0f64; Estimator::ALL.len()];
     for seed in 0..replicates {
         let all = estimate_all(
             &design.panel(seed),
@@ -227,7 +227,7 @@ fn clustered_intervals_cover_the_truth_at_about_the_nominal_rate() {
         ..Options::default()
     };
     let replicates = 200;
-    let mut covered = [0usize; 4];
+    let mut covered = [0usize; Estimator::ALL.len()];
     for seed in 0..replicates {
         let panel = design.panel(1000 + seed);
         let all = estimate_all(&panel, &opts).unwrap().estimates;

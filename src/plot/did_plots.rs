@@ -8,7 +8,8 @@
 //! as its one number held flat over the periods after adoption, with its interval, because
 //! setting that single number beside the dynamic effects is what shows its bias.
 
-use super::figure::{Figure, LinePanel, Marker, Panel, Series};
+use super::figure::{Bar, BarPanel, Figure, LinePanel, Marker, Panel, Point, ScatterPanel, Series};
+use crate::did::bacon::{Comparison, Decomposition};
 use crate::did::{Estimate, Estimator, Target};
 use crate::i18n::{Lang, did as text};
 
@@ -20,6 +21,7 @@ pub(crate) fn colour(estimator: Estimator) -> usize {
         Estimator::TwfeEventStudy => 1,
         Estimator::CallawaySantAnna => 0,
         Estimator::SunAbraham => 2,
+        Estimator::Imputation => 4,
     }
 }
 
@@ -32,6 +34,7 @@ fn dodge(estimator: Estimator) -> f64 {
     match estimator {
         Estimator::TwfeEventStudy => -0.12,
         Estimator::SunAbraham => 0.12,
+        Estimator::Imputation => 0.24,
         _ => 0.0,
     }
 }
@@ -66,6 +69,7 @@ pub fn event_study_figure(
         Estimator::TwfeEventStudy,
         Estimator::CallawaySantAnna,
         Estimator::SunAbraham,
+        Estimator::Imputation,
     ] {
         let mut points: Vec<(f64, f64, f64, f64)> = event_times(estimator)
             .into_iter()
@@ -76,7 +80,11 @@ pub fn event_study_figure(
             continue;
         }
         // The regressions' reference period, estimated as 0 by construction.
-        if estimator != Estimator::CallawaySantAnna && (lo..=hi).contains(&-1) {
+        if !matches!(
+            estimator,
+            Estimator::CallawaySantAnna | Estimator::Imputation
+        ) && (lo..=hi).contains(&-1)
+        {
             points.push((-1.0 + dodge(estimator), 0.0, 0.0, 0.0));
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
@@ -133,6 +141,75 @@ pub fn event_study_figure(
         .with_caption([text::EVENT_STUDY_NOTE.get(lang).to_string()])
 }
 
+/// The palette slot of each kind of 2×2 comparison in the Bacon plot.
+fn comparison_colour(c: Comparison) -> usize {
+    match c {
+        Comparison::TreatedVsNever => 0,
+        Comparison::EarlierVsLater => 1,
+        Comparison::LaterVsEarlier => 2,
+    }
+}
+
+/// The Goodman-Bacon decomposition of static TWFE: every 2×2 comparison's estimate against
+/// its weight, coloured by kind and labelled "treated vs comparison cohort"; beside it each
+/// kind's weighted mean estimate, with its share of the weight in the label.
+pub fn bacon_figure(d: &Decomposition, lang: Lang) -> Figure {
+    let never = text::NEVER_SHORT.get(lang);
+    let points = d
+        .parts
+        .iter()
+        .map(|p| Point {
+            label: format!(
+                "{} vs {}",
+                p.treated,
+                p.control.map_or(never.to_string(), |c| c.to_string())
+            ),
+            colour: comparison_colour(p.comparison),
+            x: p.weight,
+            y: p.estimate,
+        })
+        .collect();
+    let scatter = Panel::Scatter(ScatterPanel {
+        title: text::BACON_SCATTER.get(lang).to_string(),
+        x_label: text::BACON_WEIGHT_AXIS.get(lang).to_string(),
+        y_label: text::BACON_ESTIMATE_AXIS.get(lang).to_string(),
+        points,
+    });
+    let mut bars: Vec<Bar> = Comparison::ALL
+        .iter()
+        .filter_map(|&c| {
+            let (weight, mean) = d.by_comparison(c);
+            (weight > 0.0).then(|| Bar {
+                label: format!(
+                    "{} ({:.0}%)",
+                    text::comparison_short(c, lang),
+                    weight * 100.0
+                ),
+                colour: comparison_colour(c),
+                value: mean,
+                low: mean,
+                high: mean,
+            })
+        })
+        .collect();
+    bars.push(Bar {
+        label: text::estimator_name(Estimator::Twfe, lang).to_string(),
+        colour: colour(Estimator::Twfe),
+        value: d.twfe,
+        low: d.twfe,
+        high: d.twfe,
+    });
+    let bars = Panel::Bars(BarPanel {
+        title: text::BACON_BARS.get(lang).to_string(),
+        value_label: text::BACON_ESTIMATE_AXIS.get(lang).to_string(),
+        bars,
+        x_extent: None,
+        reference: None,
+    });
+    Figure::new(text::BACON_TITLE.get(lang), lang, vec![scatter, bars], 2)
+        .with_caption([text::BACON_NOTE.get(lang).to_string()])
+}
+
 fn event(e: &Estimate) -> i64 {
     match e.target {
         Target::EventTime(k) => k,
@@ -167,7 +244,8 @@ mod tests {
             let Panel::Lines(panel) = &figure.panels[0] else {
                 panic!("a line panel")
             };
-            assert_eq!(panel.series.len(), 5);
+            // Four event studies (TWFE, CS, SA, imputation), static TWFE, the truth.
+            assert_eq!(panel.series.len(), 6);
             // The TWFE event study's window: −5 (binned) to 10 (binned), −1 at 0.
             let es = &panel.series[0];
             assert_eq!(

@@ -589,7 +589,7 @@ pub(super) fn label_box(
     (b, false)
 }
 
-/// Labelled points on axes from 0. Every point is labelled: the labels are placed from the
+/// Labelled points on axes from 0 (the y axis lower where a point is negative). Every point is labelled: the labels are placed from the
 /// most important point (largest x) down, each beside its point if there is room, else
 /// further out with a thin leader line, never on another dot or label.
 fn scatter_panel<DB: DrawingBackend>(
@@ -599,16 +599,18 @@ fn scatter_panel<DB: DrawingBackend>(
 ) -> Result<(), PlotError> {
     // Room on the right and at the top for labels pushed outwards.
     let (_, x1) = padded_range(panel.points.iter().map(|p| p.x), true, 0.15);
-    let (_, y1) = padded_range(panel.points.iter().map(|p| p.y), true, 0.1);
+    let (y0, y1) = padded_range(panel.points.iter().map(|p| p.y), true, 0.1);
+    // From 0, or below it where a point is negative (a 2×2 DiD estimate can be).
+    let y0 = y0.min(0.0);
     let mut chart =
-        panel_chart(area, &panel.title, fonts, 130).build_cartesian_2d(0.0..x1, 0.0..y1)?;
+        panel_chart(area, &panel.title, fonts, 130).build_cartesian_2d(0.0..x1, y0..y1)?;
     house_mesh(&mut chart.configure_mesh(), fonts.text(style::TICK), fonts)
         .x_desc(panel.x_label.clone())
         .y_desc(panel.y_label.clone())
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&|v| tick(*v, x1))
-        .y_label_formatter(&|v| tick(*v, y1))
+        .y_label_formatter(&|v| tick(*v, y1 - y0))
         .draw()?;
     let mut shown: Vec<&super::figure::Point> = panel
         .points

@@ -3,6 +3,7 @@
 //! never run the model.
 
 pub mod calibrate;
+pub mod did;
 pub mod experiment;
 pub mod html;
 pub mod lesson;

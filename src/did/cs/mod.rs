@@ -86,6 +86,29 @@ const CALENDAR: usize = 3;
 /// and calendar aggregations, then the overall effects ([`Target::Overall`] = simple, then
 /// dynamic, group and calendar).
 pub fn callaway_sant_anna(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidError> {
+    let work = working_panel(panel, opts)?;
+    let cells = group_time(&work, opts)?;
+    // Every aggregation needs a post-adoption cell (there always is one when some place is
+    // never treated in `work`, which the choices above ensure).
+    if !cells.iter().any(|c| c.time >= c.group) {
+        return Err(DidError::NoComparison {
+            estimator: Estimator::CallawaySantAnna,
+        });
+    }
+    let pieces = aggregate::aggregate(&work, &cells, opts)?;
+    Ok(infer::infer(&pieces, work.n_places(), opts)
+        .into_iter()
+        .map(|mut e| {
+            e.control = Some(opts.control);
+            e
+        })
+        .collect())
+}
+
+/// The panel Callaway–Sant'Anna estimates from: the whole panel when some place is never
+/// treated, else (not-yet-treated comparison) the periods before the last cohort's
+/// anticipation, with the checks that make every cohort comparable.
+fn working_panel(panel: &Panel, opts: &Options) -> Result<Panel, DidError> {
     let estimator = Estimator::CallawaySantAnna;
     opts.check()?;
     if panel.n_places() < 2 {
@@ -119,19 +142,22 @@ pub fn callaway_sant_anna(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>
     if work.cohort_sizes().is_empty() || work.n_times() < 2 {
         return Err(DidError::NoComparison { estimator });
     }
-    let cells = group_time(&work, opts)?;
-    // Every aggregation needs a post-adoption cell (there always is one when some place is
-    // never treated in `work`, which the choices above ensure).
-    if !cells.iter().any(|c| c.time >= c.group) {
-        return Err(DidError::NoComparison { estimator });
-    }
-    let pieces = aggregate::aggregate(&work, &cells, opts)?;
-    Ok(infer::infer(&pieces, work.n_places(), opts)
+    Ok(work)
+}
+
+/// One ATT(g,t): (group, time, estimate, influence function over places).
+pub(crate) type GroupTimeEffect = (i64, i64, f64, Vec<f64>);
+
+/// Every ATT(g,t) as (group, time, estimate, influence function over places) on the panel
+/// [`callaway_sant_anna`] estimates from, for the pre-trend test ([`super::pretrend`]).
+pub(crate) fn group_time_effects(
+    panel: &Panel,
+    opts: &Options,
+) -> Result<Vec<GroupTimeEffect>, DidError> {
+    let work = working_panel(panel, opts)?;
+    Ok(group_time(&work, opts)?
         .into_iter()
-        .map(|mut e| {
-            e.control = Some(opts.control);
-            e
-        })
+        .map(|c| (c.group, c.time, c.att, c.inf))
         .collect())
 }
 
