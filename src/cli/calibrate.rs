@@ -4,26 +4,20 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Instant;
 
-use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::default_out;
 use super::plots::PlotArgs;
+use crate::api::calibrate::{CalibrateRequest, CalibrationSource, Folder, Hooks, NO_POSTERIOR};
+use crate::api::{self, Control};
+use crate::calibrate::file;
 use crate::calibrate::smc::Generation;
-use crate::calibrate::{self, CHECKPOINT, Checkpoint, file};
-use crate::error::InputError;
-use crate::output::{OutputDir, Producer};
-use crate::plot::calibrate_plots::calibrate_figures;
-use crate::plot::write_figures;
-use crate::report::calibrate::CalibrationReport;
-use crate::run::in_pool;
 use crate::sweep::file::RunOverrides;
 
 /// The file whose presence marks a finished calibration.
-pub const SUMMARY_CSV: &str = Producer::Calibrate.marker();
+pub use crate::api::calibrate::SUMMARY_CSV;
 
 #[derive(Args, Debug)]
 #[command(
@@ -62,167 +56,73 @@ pub struct CalibrateArgs {
     pub plots: PlotArgs,
 }
 
+impl CalibrateArgs {
+    /// The file and its overrides as the library's request.
+    pub fn request(&self) -> CalibrateRequest {
+        CalibrateRequest {
+            source: CalibrationSource::File(self.file.clone()),
+            overrides: file::Overrides {
+                run: RunOverrides {
+                    steps: self.steps,
+                    replicates: self.replicates,
+                },
+                particles: self.particles,
+                generations: self.generations,
+            },
+        }
+    }
+}
+
 pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
-    let overrides = file::Overrides {
-        run: RunOverrides {
-            steps: args.steps,
-            replicates: args.replicates,
-        },
-        particles: args.particles,
-        generations: args.generations,
-    };
-    let plan = file::load(&args.file, &overrides)?;
+    let plan = args.request().resolve()?;
     let plots = args.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
-    let mut inspection = OutputDir::check(&out, Producer::Calibrate, args.force)?;
-    if args.force {
-        inspection
-            .discard_earlier(|_| false)
-            .with_context(|| format!("clearing {}", out.display()))?;
-    }
-    let fingerprint = plan.fingerprint();
-    let checkpoint_path = out.join(CHECKPOINT);
-    let mut checkpoint = match std::fs::read(&checkpoint_path) {
-        Ok(bytes) if !args.force => {
-            let c: Checkpoint = serde_json::from_slice(&bytes).map_err(|e| {
-                InputError::new(
-                    checkpoint_path.display().to_string(),
-                    format!(
-                        "not a checkpoint this version can read ({e}); pass --force to start \
-                         over"
-                    ),
-                )
-            })?;
-            if c.fingerprint != fingerprint {
-                return Err(InputError::new(
-                    out.display().to_string(),
-                    "this folder holds a calibration of another file or other flags; pass \
-                     --force to start over, or choose another folder with --out DIR",
-                )
-                .into());
-            }
-            c
-        }
-        _ => Checkpoint {
-            fingerprint: fingerprint.clone(),
-            generations: Vec::new(),
-            stop: None,
-        },
-    };
-    let dir = inspection.open(&[CHECKPOINT])?;
-    let resumed = checkpoint.generations.len();
-    if resumed > 0 && checkpoint.stop.is_none() && !args.quiet {
-        eprintln!("resuming {} after generation {}", plan.name, resumed - 1);
-    }
-
-    let start = Instant::now();
-    let per_proposal = plan.simulations_per_proposal();
-    let mut simulated_here: u64 = 0;
     let bar = generation_bar(plan.settings.particles as u64, args.quiet);
     let tick = |kept: usize| bar.set_position(kept as u64);
-    let stop = match checkpoint.stop {
-        Some(stop) => stop,
-        None => {
-            let mut history = std::mem::take(&mut checkpoint.generations);
-            let result = in_pool(args.threads.map(usize::from), || {
-                calibrate::calibrate(
-                    &plan,
-                    &mut history,
-                    &tick,
-                    |gens: &[Generation], stop| -> anyhow::Result<()> {
-                        let c = Checkpoint {
-                            fingerprint: fingerprint.clone(),
-                            generations: gens.to_vec(),
-                            stop,
-                        };
-                        dir.write(CHECKPOINT, &c.to_bytes())
-                            .with_context(|| format!("writing {}", checkpoint_path.display()))?;
-                        if let Some(g) = gens.last().filter(|g| g.index as usize >= resumed) {
-                            simulated_here += g.simulated * per_proposal;
-                            report_generation(&bar, g, args.quiet);
-                        }
-                        bar.set_position(0);
-                        Ok(())
-                    },
-                )
-            });
-            let stop = result?;
-            checkpoint.generations = history;
-            checkpoint.stop = Some(stop);
-            stop
+    let generation = |g: &Generation| {
+        report_generation(&bar, g, args.quiet);
+        bar.set_position(0);
+    };
+    let resuming = |done: usize| {
+        if !args.quiet {
+            eprintln!("resuming {} after generation {}", plan.name, done - 1);
         }
     };
+    let control = Control {
+        threads: args.threads.map(usize::from),
+        ..Control::default()
+    };
+    let folder = Folder {
+        out: &out,
+        force: args.force,
+        plots: &plots,
+    };
+    let hooks = Hooks {
+        particles: &tick,
+        generation: &generation,
+        resuming: &resuming,
+    };
+    let done = api::calibrate::calibrate(&plan, Some(&folder), &control, &hooks)?;
     bar.finish_and_clear();
-    let generations = &checkpoint.generations;
-    let Some(posterior) = generations.last() else {
-        anyhow::bail!(
-            "no parameter set drawn from the priors gave every target a value (a ratio with \
-             nothing to count, e.g. no case decided?): choose other targets or a longer window"
-        );
+    let Some(done) = done else {
+        anyhow::bail!("{NO_POSTERIOR}");
     };
-
-    let draws = in_pool(args.threads.map(usize::from), || {
-        calibrate::predictive(&plan, posterior)
-    });
-    simulated_here += plan.predictive as u64 * per_proposal;
-    let summaries = calibrate::summarize(&plan, posterior);
-    let correlations = calibrate::correlations(posterior);
-    let checks = calibrate::checks(&plan, &draws);
-    let simulations: u64 = generations.iter().map(|g| g.simulated).sum::<u64>() * per_proposal
-        + plan.predictive as u64 * per_proposal;
-
-    let write = |name: &str, bytes: Vec<u8>| {
-        dir.write(name, &bytes)
-            .with_context(|| format!("writing {}", dir.path().join(name).display()))
-    };
-    write(
-        "posterior.csv",
-        calibrate::posterior_csv(&plan, generations),
-    )?;
-    write(
-        "generations.csv",
-        calibrate::generations_csv(&plan, generations),
-    )?;
-    write("targets.csv", calibrate::targets_csv(&plan, &checks))?;
-    write(
-        "correlations.csv",
-        calibrate::correlations_csv(&plan, &correlations),
-    )?;
-    write("predictive.csv", calibrate::predictive_csv(&plan, &draws))?;
-    let figures = calibrate_figures(&plan, generations, &summaries, &checks, plots.lang);
-    let svgs = write_figures(&dir, &figures, &plots)?;
-    let report = CalibrationReport {
-        plan: &plan,
-        generations,
-        stop,
-        simulations,
-        summaries: &summaries,
-        correlations: &correlations,
-        checks: &checks,
-    };
-    report.write(&dir, &figures, &svgs, plots.lang)?;
-    write(SUMMARY_CSV, calibrate::summary_csv(&plan, &summaries))?;
-    // Plots of an earlier run in another --format are stale now; the checkpoint stays.
-    dir.finish(|name| name == CHECKPOINT)
-        .context("removing the earlier run's files")?;
-
-    let seconds = start.elapsed().as_secs_f64();
-    let agent_steps = simulated_here * plan.agent_steps_per_simulation();
+    let agent_steps = done.simulated_here * plan.agent_steps_per_simulation();
     println!(
         "calibrate {}: {} generations, {} particles, stopped: {}; {} simulations in {:.1} s \
          ({:.1} M agent-steps/s)",
         plan.name,
-        generations.len(),
-        posterior.particles.len(),
-        stop.name(),
-        simulated_here,
-        seconds,
-        agent_steps as f64 / seconds.max(1e-9) / 1e6
+        done.generations.len(),
+        done.generations.last().map_or(0, |g| g.particles.len()),
+        done.stop.name(),
+        done.simulated_here,
+        done.seconds,
+        agent_steps as f64 / done.seconds.max(1e-9) / 1e6
     );
-    for line in report.reading(crate::i18n::Lang::En) {
+    for line in &done.reading {
         println!("- {line}");
     }
-    println!("results in {}", dir.path().display());
+    println!("results in {}", out.display());
     Ok(())
 }
 

@@ -9,9 +9,12 @@ use clap::{Args, ValueEnum};
 
 use super::default_out_in;
 use super::plots::PlotArgs;
-use crate::did::file::{Columns, estimates_csv, parse_panel};
-use crate::did::{self, Control, Options, Target};
-use crate::error::InputError;
+use crate::api::{
+    self,
+    did::{DidRequest, DidResult, PanelSource},
+};
+use crate::did::file::{Columns, estimates_csv};
+use crate::did::{Control, Options, Target};
 use crate::i18n::did as text;
 use crate::output::{OutputDir, Producer, short};
 use crate::plot::{did_plots, write_plot_files};
@@ -71,21 +74,9 @@ pub struct DidArgs {
 }
 
 impl DidArgs {
-    /// The estimators' options, checked.
-    fn options(&self) -> Result<Options, InputError> {
-        if self.leads < 1 {
-            return Err(InputError::new(
-                "--leads",
-                "must be at least 1 (event time −1 is the reference period)",
-            ));
-        }
-        if !(self.level > 0.0 && self.level < 1.0) {
-            return Err(InputError::new(
-                "--level",
-                format!("{} is not between 0 and 1 (e.g. 0.95)", self.level),
-            ));
-        }
-        Ok(Options {
+    /// The estimators' options (checked by the library).
+    fn options(&self) -> Options {
+        Options {
             control: match self.control {
                 ControlArg::Nevertreated => Control::NeverTreated,
                 ControlArg::Notyettreated => Control::NotYetTreated,
@@ -95,27 +86,33 @@ impl DidArgs {
             bootstrap: self.bootstrap,
             seed: self.seed,
             level: self.level,
-        })
+        }
+    }
+
+    /// The flags as the library's request.
+    pub fn request(&self) -> DidRequest {
+        DidRequest {
+            panel: PanelSource::File(self.panel.clone()),
+            columns: Columns {
+                place: self.place.clone(),
+                time: self.time.clone(),
+                cohort: self.cohort.clone(),
+                outcome: self.outcome.clone(),
+            },
+            options: self.options(),
+        }
     }
 }
 
 pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
-    let opts = args.options()?;
+    let request = args.request();
+    api::did::check_options(&request.options)?;
     let plots = args.plots.resolve()?;
-    let origin = args.panel.display().to_string();
-    let bytes = std::fs::read(&args.panel)
-        .map_err(|e| InputError::new(&origin, format!("cannot read the panel: {e}")))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| InputError::new(&origin, "is not UTF-8 text; save the panel as UTF-8 CSV"))?;
-    let columns = Columns {
-        place: args.place.clone(),
-        time: args.time.clone(),
-        cohort: args.cohort.clone(),
-        outcome: args.outcome.clone(),
-    };
-    let panel = parse_panel(&text, &origin, &columns)?.panel;
-    let estimates =
-        did::estimate_all(&panel, &opts).map_err(|e| InputError::new(&origin, e.to_string()))?;
+    let DidResult {
+        panel, estimates, ..
+    } = api::did::estimate(&request)?;
+    let panel = panel.panel;
+    let opts = request.options;
 
     let out_path = args.out.clone().unwrap_or_else(|| {
         let stem = args
