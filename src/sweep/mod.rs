@@ -258,6 +258,17 @@ mod tests {
             assert_eq!(computed.raw[point].len(), 3);
             assert_eq!(computed.raw[point][0].len(), 6);
         }
+        // runs.csv: a row per point x replicate holding the point file's values.
+        let runs = std::fs::read_to_string(outcome.store.path().join(store::RUNS_CSV)).unwrap();
+        let lines: Vec<&str> = runs.lines().collect();
+        assert!(lines[0].starts_with("point,replicate,regime.detect,initiative,"));
+        assert_eq!(lines.len(), 1 + 2 * 3);
+        let first: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(&first[..3], &["0", "0", "0.2"]);
+        assert_eq!(
+            first[3],
+            crate::output::number(computed.finals[0][0][crate::model::Metric::ALL[0].index()])
+        );
         let stop = AtomicBool::new(true);
         assert!(
             run_in_memory(&plan, None, false, Some(&stop), None)
