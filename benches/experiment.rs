@@ -57,12 +57,7 @@ fn whole_experiment(c: &mut Criterion) {
 fn estimators_on_one_panel(c: &mut Criterion) {
     let s = scenario();
     let panel = ReplicatePanel::simulate(&s.model_spec(), s.run.steps, s.run.seed, 0);
-    let panel = Panel::new(
-        panel
-            .to_did_rows(Outcome::Initiative)
-            .expect("no missing cell"),
-    )
-    .expect("balanced");
+    let panel = Panel::new(panel.to_did_rows(Outcome::Initiative).0).expect("balanced");
     let opts = options().did;
     c.bench_function("estimators/all_on_30x40_panel", |b| {
         b.iter(|| did::estimate_all(&panel, &opts).expect("estimates"))

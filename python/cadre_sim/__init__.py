@@ -857,7 +857,8 @@ def did(
     Returns:
         ``estimates.csv`` as a DataFrame, with the command's numbers to the last digit (the
         DataFrame is handed over as CSV text, floats written exactly); ``attrs`` holds
-        ``places``, ``periods`` (first, last) and ``cohorts``.
+        ``places``, ``periods`` (first, last), ``cohorts`` and ``notes`` (what the command
+        prints as ``note:``: a choice made for you, an estimator skipped and why).
 
     >>> est = cadre_sim.did(panel, place="county", time="year", cohort="first_treated", outcome="y", bootstrap=0)
     >>> est[est.target == "overall"]  # doctest: +SKIP
@@ -889,6 +890,7 @@ def did(
     table.attrs["places"] = result["places"]
     table.attrs["periods"] = tuple(result["periods"])
     table.attrs["cohorts"] = result["cohorts"]
+    table.attrs["notes"] = list(result["notes"])
     return table
 
 

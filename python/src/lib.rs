@@ -1076,6 +1076,13 @@ fn did<'py>(
     dict.set_item("places", panel.n_places())?;
     dict.set_item("periods", (times[0], times[times.len() - 1]))?;
     dict.set_item("cohorts", panel.cohort_sizes().len())?;
+    let notes: Vec<String> = done
+        .notes
+        .iter()
+        .cloned()
+        .chain(done.skipped.iter().map(|e| e.to_string()))
+        .collect();
+    dict.set_item("notes", notes)?;
     Ok(dict)
 }
 

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use crate::did::file::{Columns, LabelledPanel, parse_panel};
-use crate::did::{self as engine, Control, Estimate, Options};
+use crate::did::{self as engine, Control, DidError, Estimate, Options};
 use crate::error::InputError;
 
 /// Where the panel comes from.
@@ -109,6 +109,10 @@ pub struct DidResult {
     pub origin: String,
     pub panel: LabelledPanel,
     pub estimates: Vec<Estimate>,
+    /// The estimators that could estimate nothing on this panel, with the reason.
+    pub skipped: Vec<DidError>,
+    /// What was decided for the user, to be shown beside the results.
+    pub notes: Vec<String>,
 }
 
 impl DidRequest {
@@ -134,11 +138,17 @@ pub fn estimate(request: &DidRequest) -> Result<DidResult, InputError> {
     check_options(&request.options)?;
     let (origin, text) = request.text()?;
     let panel = parse_panel(&text, &origin, &request.columns)?;
-    let estimates = engine::estimate_all(&panel.panel, &request.options)
+    let engine::Estimates {
+        estimates,
+        skipped,
+        notes,
+    } = engine::estimate_all(&panel.panel, &request.options)
         .map_err(|e| InputError::new(&origin, e.to_string()))?;
     Ok(DidResult {
         origin,
         panel,
         estimates,
+        skipped,
+        notes,
     })
 }

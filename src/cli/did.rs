@@ -109,7 +109,11 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
     api::did::check_options(&request.options)?;
     let plots = args.plots.resolve()?;
     let DidResult {
-        panel, estimates, ..
+        panel,
+        estimates,
+        skipped,
+        notes,
+        ..
     } = api::did::estimate(&request)?;
     let panel = panel.panel;
     let opts = request.options;
@@ -150,6 +154,12 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
             (&short(e.ci.0), &short(e.ci.1)),
         );
         println!("{line}");
+    }
+    for note in notes
+        .iter()
+        .chain(&skipped.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+    {
+        eprintln!("note: {note}");
     }
     println!("\nResults in {}", out.path().display());
     Ok(())

@@ -36,6 +36,7 @@
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 
+use super::estimand::{self, Cell};
 use super::{Control, DidError, Estimate, Estimator, Options, Panel, Target, normal_quantile};
 use crate::model::rng::{Chance, SimRng};
 
@@ -46,10 +47,12 @@ struct Piece {
     inf: Vec<f64>,
     /// Which band family it belongs to (None: no band).
     family: Option<usize>,
+    /// The cells and weights it averages (see [`super::estimand`]).
+    estimand: Vec<Cell>,
 }
 
 /// ATT(g,t) cells: (group, time, att, influence function).
-struct Cell {
+struct AttCell {
     group: i64,
     time: i64,
     att: f64,
@@ -96,7 +99,7 @@ pub fn callaway_sant_anna(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>
 }
 
 /// Every ATT(g,t) with its influence function.
-fn group_time(panel: &Panel, control: Control) -> Vec<Cell> {
+fn group_time(panel: &Panel, control: Control) -> Vec<AttCell> {
     let n = panel.n_places();
     let times = panel.times();
     let first = times[0];
@@ -137,7 +140,7 @@ fn group_time(panel: &Panel, control: Control) -> Vec<Cell> {
                     }
                 })
                 .collect();
-            cells.push(Cell {
+            cells.push(AttCell {
                 group: g,
                 time: t,
                 att: m1 - m0,
@@ -193,8 +196,11 @@ const DYNAMIC: usize = 1;
 const GROUP: usize = 2;
 const CALENDAR: usize = 3;
 
+/// An aggregate: its value, influence function and estimand.
+type Aggregate = (f64, Vec<f64>, Vec<Cell>);
+
 /// The ATT(g,t) cells and `aggte`'s four aggregations, as pieces for inference.
-fn aggregate(panel: &Panel, cells: &[Cell]) -> Vec<Piece> {
+fn aggregate(panel: &Panel, cells: &[AttCell]) -> Vec<Piece> {
     let n = panel.n_places() as f64;
     let share = |g: i64| panel.cohorts().iter().filter(|c| **c == Some(g)).count() as f64 / n;
     let cohorts = panel.cohorts();
@@ -208,43 +214,62 @@ fn aggregate(panel: &Panel, cells: &[Cell]) -> Vec<Piece> {
             value: c.att,
             inf: c.inf.clone(),
             family: Some(GT),
+            estimand: estimand::normalised([((c.group, c.time), 1.0)]),
         })
         .collect();
-    let by_size = |chosen: Vec<&Cell>| {
+    // Cells weighted by cohort size: their estimand is those cells, by cohort size.
+    let by_size = |chosen: Vec<&AttCell>| -> Aggregate {
         let items: Vec<(i64, f64, &[f64])> = chosen
             .iter()
             .map(|c| (c.group, c.att, c.inf.as_slice()))
             .collect();
         let weights: Vec<f64> = chosen.iter().map(|c| share(c.group)).collect();
-        combine(&items, &weights, Some(cohorts))
+        let (value, inf) = combine(&items, &weights, Some(cohorts));
+        let cells = estimand::by_cohort_size(chosen.iter().map(|c| (c.group, c.time)), share);
+        (value, inf, cells)
     };
-    let plain = |parts: &[(f64, &[f64])]| {
-        let items: Vec<_> = parts.iter().map(|(v, psi)| (0, *v, *psi)).collect();
-        combine(&items, &vec![1.0; parts.len()], None)
+    // A plain mean of aggregates: the plain mean of their estimands.
+    let plain = |parts: &[&Aggregate]| -> Aggregate {
+        let items: Vec<_> = parts.iter().map(|a| (0, a.0, a.1.as_slice())).collect();
+        let (value, inf) = combine(&items, &vec![1.0; parts.len()], None);
+        (
+            value,
+            inf,
+            estimand::mix(parts.iter().map(|a| (a.2.as_slice(), 1.0))),
+        )
     };
 
     // Dynamic: each event time.
     let mut events: Vec<i64> = cells.iter().map(|c| c.time - c.group).collect();
     events.sort_unstable();
     events.dedup();
-    let mut dynamic = Vec::new();
-    for &e in &events {
-        let (value, inf) = by_size(cells.iter().filter(|c| c.time - c.group == e).collect());
-        dynamic.push((e, value, inf));
-    }
+    let dynamic: Vec<(i64, Aggregate)> = events
+        .iter()
+        .map(|&e| {
+            (
+                e,
+                by_size(cells.iter().filter(|c| c.time - c.group == e).collect()),
+            )
+        })
+        .collect();
     // Group: each cohort's mean over its post-adoption cells.
     let mut groups: Vec<i64> = cells.iter().map(|c| c.group).collect();
     groups.dedup();
-    let mut group = Vec::new();
+    let mut group: Vec<(i64, Aggregate)> = Vec::new();
     for &g in &groups {
-        let post: Vec<(f64, &[f64])> = cells
+        let post: Vec<Aggregate> = cells
             .iter()
             .filter(|c| c.group == g && c.time >= g)
-            .map(|c| (c.att, c.inf.as_slice()))
+            .map(|c| {
+                (
+                    c.att,
+                    c.inf.clone(),
+                    estimand::normalised([((g, c.time), 1.0)]),
+                )
+            })
             .collect();
         if !post.is_empty() {
-            let (value, inf) = plain(&post);
-            group.push((g, value, inf));
+            group.push((g, plain(&post.iter().collect::<Vec<_>>())));
         }
     }
     // Calendar: each period from the first adoption on, over the cohorts treated by then.
@@ -256,49 +281,50 @@ fn aggregate(panel: &Panel, cells: &[Cell]) -> Vec<Piece> {
         .collect();
     periods.sort_unstable();
     periods.dedup();
-    let mut calendar = Vec::new();
+    let mut calendar: Vec<(i64, Aggregate)> = Vec::new();
     for &t in &periods {
-        let chosen: Vec<&Cell> = cells
+        let chosen: Vec<&AttCell> = cells
             .iter()
             .filter(|c| c.time == t && c.group <= t)
             .collect();
         if !chosen.is_empty() {
-            let (value, inf) = by_size(chosen);
-            calendar.push((t, value, inf));
+            calendar.push((t, by_size(chosen)));
         }
     }
 
     let simple = by_size(cells.iter().filter(|c| c.time >= c.group).collect());
-    let post_events: Vec<(f64, &[f64])> = dynamic
-        .iter()
-        .filter(|d| d.0 >= 0)
-        .map(|d| (d.1, d.2.as_slice()))
-        .collect();
+    let post_events: Vec<&Aggregate> = dynamic.iter().filter(|d| d.0 >= 0).map(|d| &d.1).collect();
     let overall_dynamic = plain(&post_events);
-    let group_items: Vec<(i64, f64, &[f64])> =
-        group.iter().map(|g| (g.0, g.1, g.2.as_slice())).collect();
+    let group_items: Vec<(i64, f64, &[f64])> = group
+        .iter()
+        .map(|(g, a)| (*g, a.0, a.1.as_slice()))
+        .collect();
     let group_weights: Vec<f64> = group.iter().map(|g| share(g.0)).collect();
-    let overall_group = combine(&group_items, &group_weights, Some(cohorts));
-    let calendar_parts: Vec<(f64, &[f64])> =
-        calendar.iter().map(|c| (c.1, c.2.as_slice())).collect();
-    let overall_calendar = plain(&calendar_parts);
+    let (value, inf) = combine(&group_items, &group_weights, Some(cohorts));
+    let overall_group = (
+        value,
+        inf,
+        estimand::mix(group.iter().map(|(g, a)| (a.2.as_slice(), share(*g)))),
+    );
+    let overall_calendar = plain(&calendar.iter().map(|c| &c.1).collect::<Vec<_>>());
 
-    let mut push = |target, (value, inf): (f64, Vec<f64>), family| {
+    let mut push = |target, (value, inf, estimand): Aggregate, family| {
         pieces.push(Piece {
             target,
             value,
             inf,
             family,
+            estimand,
         })
     };
-    for (e, v, inf) in dynamic.clone() {
-        push(Target::EventTime(e), (v, inf), Some(DYNAMIC));
+    for (e, a) in dynamic {
+        push(Target::EventTime(e), a, Some(DYNAMIC));
     }
-    for (g, v, inf) in group.clone() {
-        push(Target::Group(g), (v, inf), Some(GROUP));
+    for (g, a) in group {
+        push(Target::Group(g), a, Some(GROUP));
     }
-    for (t, v, inf) in calendar.clone() {
-        push(Target::Calendar(t), (v, inf), Some(CALENDAR));
+    for (t, a) in calendar {
+        push(Target::Calendar(t), a, Some(CALENDAR));
     }
     push(Target::Overall, simple, None);
     push(Target::OverallDynamic, overall_dynamic, None);
@@ -350,6 +376,7 @@ fn infer(pieces: &[Piece], n: usize, opts: &Options) -> Vec<Estimate> {
         ci: (p.value - z * se, p.value + z * se),
         band: crit.map(|c| (p.value - c * se, p.value + c * se)),
         control: None,
+        estimand: p.estimand.clone(),
     };
     let nf = n as f64;
     if opts.bootstrap == 0 {

@@ -17,6 +17,7 @@
 //! band over each family of estimates, as `did` does.
 
 pub mod cs;
+pub mod estimand;
 pub mod file;
 mod ols;
 pub mod panel;
@@ -25,6 +26,7 @@ pub mod synth;
 pub mod twfe;
 
 pub use cs::callaway_sant_anna;
+pub use estimand::Cell;
 pub use panel::{Panel, PanelError, Row};
 pub use sa::sun_abraham;
 pub use twfe::{twfe, twfe_event_study};
@@ -202,6 +204,9 @@ pub struct Estimate {
     pub band: Option<(f64, f64)>,
     /// The comparison group, where the estimator chooses one (CS, SA).
     pub control: Option<Control>,
+    /// What it estimates: the weighted average of ATT(g,t) over the cells the estimator
+    /// used on this panel (see [`estimand`]).
+    pub estimand: Vec<Cell>,
 }
 
 /// Why an estimator cannot run on a panel.
@@ -253,16 +258,57 @@ impl Options {
     }
 }
 
+/// What [`estimate_all`] could estimate on a panel, and what it could not.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Estimates {
+    pub estimates: Vec<Estimate>,
+    /// The estimators that could estimate nothing on this panel, with the reason.
+    pub skipped: Vec<DidError>,
+    /// What was decided for the user (e.g. Callaway–Sant'Anna's comparison group changed
+    /// because no place is never treated), to be shown beside the results.
+    pub notes: Vec<String>,
+}
+
 /// Every estimator on `panel`: TWFE, TWFE event study, Callaway–Sant'Anna (with
 /// `opts.control`) and Sun–Abraham, each with its [`Target::Overall`] (see there for what it
 /// means per estimator) and its event-time, group and calendar effects where it has them.
-pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidError> {
+///
+/// An estimator that cannot estimate anything on this panel is skipped with its reason, and
+/// the others' results are kept; only when none can estimate anything is it an error (the
+/// first reason). When no place is never treated (the real rollout's design: every place
+/// adopted eventually), Callaway–Sant'Anna asked for never-treated controls compares with
+/// the places not yet treated instead, and says so in `notes`: TWFE and Sun–Abraham (the last
+/// cohort as control) need no never-treated place either.
+pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError> {
     opts.check()?;
-    let mut all = twfe::twfe(panel, opts)?;
-    all.extend(twfe::twfe_event_study(panel, opts)?);
-    all.extend(cs::callaway_sant_anna(panel, opts)?);
-    all.extend(sa::sun_abraham(panel, opts)?);
-    Ok(all)
+    let mut out = Estimates::default();
+    let mut cs_opts = opts.clone();
+    if opts.control == Control::NeverTreated
+        && !panel.has_never_treated()
+        && !panel.cohort_sizes().is_empty()
+    {
+        cs_opts.control = Control::NotYetTreated;
+        out.notes.push(
+            "Callaway–Sant'Anna: no place is never treated, so it compares each cohort with the              places not yet treated (as --control notyettreated); periods from the last              cohort's adoption on have no comparison and are left out of its estimates"
+                .into(),
+        );
+    }
+    let results = [
+        twfe::twfe(panel, opts),
+        twfe::twfe_event_study(panel, opts),
+        cs::callaway_sant_anna(panel, &cs_opts),
+        sa::sun_abraham(panel, opts),
+    ];
+    for result in results {
+        match result {
+            Ok(estimates) => out.estimates.extend(estimates),
+            Err(e) => out.skipped.push(e),
+        }
+    }
+    if out.estimates.is_empty() {
+        return Err(out.skipped.swap_remove(0));
+    }
+    Ok(out)
 }
 
 /// The two-sided quantile of the standard normal for `level` (e.g. 1.96 for 0.95).

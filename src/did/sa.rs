@@ -13,6 +13,7 @@
 //! Overall: the plain average of the event-time effects at e ≥ 0 (as `did`'s dynamic overall;
 //! fixest's `att = TRUE` weights cells by observations instead).
 
+use super::estimand::{self, Cell};
 use super::ols;
 use super::twfe::from_fit;
 use super::{Control, DidError, Estimate, Estimator, Options, Panel, Target};
@@ -61,7 +62,7 @@ pub fn sun_abraham(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidEr
         .collect();
     let k = cells_used.len();
     let fit = ols::fit(&work, &cells, k);
-    let size_of = |g: i64| sizes.iter().find(|s| s.0 == g).map_or(0, |s| s.1) as f64;
+    let size_of = |g: i64| super::twfe::size_of(&sizes, g);
     let with_control = |mut e: Estimate| {
         e.control = Some(control);
         e
@@ -81,6 +82,7 @@ pub fn sun_abraham(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidEr
                 fit.combine(&w),
                 &fit,
                 opts.level,
+                estimand::normalised([((g, g + e), 1.0)]),
             )));
         }
     }
@@ -89,6 +91,7 @@ pub fn sun_abraham(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidEr
     events.dedup();
     let mut overall = vec![0.0; k];
     let mut post = 0usize;
+    let mut post_estimands: Vec<Vec<Cell>> = Vec::new();
     for &e in &events {
         let mut w = vec![0.0; k];
         for (j, &(g, ce)) in cells_used.iter().enumerate() {
@@ -103,14 +106,25 @@ pub fn sun_abraham(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidEr
         for x in &mut w {
             *x /= total;
         }
+        // The cohorts observed at e, weighted by their share of the places, as the IW
+        // weights: the cells (g, g + e) the regression estimated there.
+        let cells = estimand::normalised(
+            cells_used
+                .iter()
+                .zip(&w)
+                .filter(|(_, x)| **x > 0.0)
+                .map(|(&(g, ce), x)| ((g, g + ce), *x)),
+        );
         out.push(with_control(from_fit(
             estimator,
             Target::EventTime(e),
             fit.combine(&w),
             &fit,
             opts.level,
+            cells.clone(),
         )));
         if e >= 0 {
+            post_estimands.push(cells);
             post += 1;
             for (o, x) in overall.iter_mut().zip(&w) {
                 *o += x;
@@ -129,6 +143,7 @@ pub fn sun_abraham(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidEr
         fit.combine(&overall),
         &fit,
         opts.level,
+        estimand::mix(post_estimands.iter().map(|c| (c.as_slice(), 1.0))),
     )));
     Ok(out)
 }

@@ -17,6 +17,7 @@
 //! earlier and `EventTime(K)` at K or later. Never-treated places have every dummy 0.
 //! Overall: the plain average of β_0 … β_K.
 
+use super::estimand::{self, Cell};
 use super::ols::{self, Fit};
 use super::{DidError, Estimate, Estimator, Options, Panel, Target, t_quantile};
 
@@ -33,6 +34,11 @@ fn check(panel: &Panel, estimator: Estimator) -> Result<(), DidError> {
     Ok(())
 }
 
+/// The number of places in cohort `g` (0 if none).
+pub(crate) fn size_of(sizes: &[(i64, usize)], g: i64) -> f64 {
+    sizes.iter().find(|s| s.0 == g).map_or(0, |s| s.1) as f64
+}
+
 /// An estimate from a fitted combination, with its t interval.
 pub(crate) fn from_fit(
     estimator: Estimator,
@@ -40,6 +46,7 @@ pub(crate) fn from_fit(
     (value, se): (f64, f64),
     fit: &Fit,
     level: f64,
+    estimand: Vec<Cell>,
 ) -> Estimate {
     let half = t_quantile(level, fit.df) * se;
     Estimate {
@@ -50,6 +57,7 @@ pub(crate) fn from_fit(
         ci: (value - half, value + half),
         band: None,
         control: None,
+        estimand,
     }
 }
 
@@ -66,12 +74,20 @@ pub fn twfe(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidError> {
         // D is a combination of the fixed effects: every place adopts at once.
         return Err(DidError::NoComparison { estimator });
     }
+    // Its estimand is stated as the ATT over every treated place-period, the policy's effect
+    // on the treated; β's own implicit weights differ from these (they can be negative when
+    // effects change over time), which is what the scoring is meant to show.
+    let sizes = panel.cohort_sizes();
+    let treated = sizes
+        .iter()
+        .flat_map(|&(g, _)| times.iter().filter(move |&&t| t >= g).map(move |&t| (g, t)));
     Ok(vec![from_fit(
         estimator,
         Target::Overall,
         fit.combine(&[1.0]),
         &fit,
         opts.level,
+        estimand::by_cohort_size(treated, |g| size_of(&sizes, g)),
     )])
 }
 
@@ -106,24 +122,40 @@ pub fn twfe_event_study(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, 
         })
         .collect();
     let fit = ols::fit(panel, &cells, events.len());
+    let sizes = panel.cohort_sizes();
+    // A coefficient's estimand: every treated cohort's cells in its bin, by cohort size.
+    let in_bin = |e: i64| {
+        let cells = sizes.iter().flat_map(move |&(g, _)| {
+            panel
+                .times()
+                .iter()
+                .filter(move |&&t| bin(t - g) == e)
+                .map(move |&t| (g, t))
+        });
+        estimand::by_cohort_size(cells, |g| size_of(&sizes, g))
+    };
     let mut out = Vec::new();
     let mut overall = vec![0.0; events.len()];
+    let mut post_estimands = Vec::new();
     for (j, &e) in events.iter().enumerate() {
         if !fit.kept(j) {
             continue;
         }
         let mut w = vec![0.0; events.len()];
         w[j] = 1.0;
+        let cells = in_bin(e);
+        if e >= 0 {
+            overall[j] = 1.0;
+            post_estimands.push(cells.clone());
+        }
         out.push(from_fit(
             estimator,
             Target::EventTime(e),
             fit.combine(&w),
             &fit,
             opts.level,
+            cells,
         ));
-        if e >= 0 {
-            overall[j] = 1.0;
-        }
     }
     let post = overall.iter().filter(|&&w| w > 0.0).count();
     if post == 0 {
@@ -138,6 +170,7 @@ pub fn twfe_event_study(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, 
         fit.combine(&overall),
         &fit,
         opts.level,
+        estimand::mix(post_estimands.iter().map(|c| (c.as_slice(), 1.0))),
     ));
     Ok(out)
 }

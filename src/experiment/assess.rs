@@ -1,8 +1,8 @@
 //! Estimates against the truth: per replicate, and summarised over replicates.
 //!
 //! A replicate's estimate of a target is set against that replicate's own true value of the
-//! same target ([`super::truth::Effects::of`]): the effect the rollout had on the places
-//! and steps of this replicate, which is what its estimator estimates. Over replicates:
+//! estimate's own estimand ([`super::truth::Effects::of`]): the effect the rollout had on the
+//! cells the estimator used, with its weights, in this replicate. Over replicates:
 //! the mean estimate and its spread, the mean truth, bias (mean of estimate − truth), RMSE,
 //! and coverage: the share of replicates whose estimator's own 95% interval contains the
 //! truth (about 0.95 for an unbiased estimator with honest standard errors).
@@ -17,17 +17,25 @@ use crate::run::Summary;
 /// One replicate's estimates, each with its truth; or why none could be made.
 #[derive(Debug, Clone)]
 pub struct ReplicateEstimates {
+    /// Each estimate with the truth of its own estimand in this replicate.
     pub estimates: Vec<(Estimate, f64)>,
-    /// Why this replicate has no estimates (a missing outcome, an estimator's refusal).
+    /// Why this replicate has no estimates (a missing outcome, every estimator's refusal).
     pub problem: Option<String>,
+    /// Estimators that estimated nothing here, with the reason, and what was decided for the
+    /// user ([`did::Estimates`]): the same in every replicate of a design, as a rule.
+    pub notes: Vec<String>,
     /// The truths a study would want beside the estimates: per target kind, see [`TruthKey`].
     pub truth: Vec<(TruthKey, f64)>,
+    /// The outcome's first step in the study and how many place-steps kept an earlier value
+    /// ([`super::panel::StudyOutcome`]).
+    pub start: u32,
+    pub filled: usize,
 }
 
 /// A true quantity of `truth.csv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TruthKey {
-    /// The overall ATT: every adopted place-step.
+    /// The policy's effect: the ATT over every adopted place-step.
     Overall,
     /// The effect e steps after adoption.
     EventTime(i64),
@@ -59,35 +67,50 @@ impl TruthKey {
 }
 
 impl ReplicateEstimates {
-    /// Every estimator on the observed panel of `outcome`, each estimate with its truth.
+    /// Every estimator on the observed panel of `outcome`, each estimate with the truth of
+    /// its own estimand.
     pub fn of(panel: &ReplicatePanel, outcome: Outcome, opts: &Options) -> ReplicateEstimates {
-        let effects = Effects::new(panel, outcome);
+        let (rows, study) = panel.to_did_rows(outcome);
+        let effects = Effects::new(panel, &study);
         let truth = truths(panel, &effects);
-        let estimated = panel
-            .to_did_rows(outcome)
-            .map_err(|(p, t)| {
-                format!(
-                    "{} is missing for place {p} at step {t} (nothing to count there)",
-                    outcome.name()
-                )
-            })
-            .and_then(|rows| Panel::new(rows).map_err(|e| e.to_string()))
-            .and_then(|panel| did::estimate_all(&panel, opts).map_err(|e| e.to_string()));
+        let estimated = if study.start >= panel.steps {
+            Err(format!(
+                "{} has no value in some place at any step (nothing to count there)",
+                outcome.name()
+            ))
+        } else {
+            Panel::new(rows)
+                .map_err(|e| e.to_string())
+                .and_then(|panel| did::estimate_all(&panel, opts).map_err(|e| e.to_string()))
+        };
         match estimated {
-            Ok(estimates) => ReplicateEstimates {
+            Ok(did::Estimates {
+                estimates,
+                skipped,
+                notes,
+            }) => ReplicateEstimates {
                 estimates: estimates
                     .into_iter()
                     .map(|e| {
-                        let truth = effects.of(e.estimator, e.target, opts);
+                        let truth = effects.of(&e.estimand);
                         (e, truth)
                     })
                     .collect(),
                 problem: None,
+                start: study.start,
+                filled: study.filled,
+                notes: notes
+                    .into_iter()
+                    .chain(skipped.iter().map(|e| e.to_string()))
+                    .collect(),
                 truth,
             },
             Err(problem) => ReplicateEstimates {
                 estimates: Vec::new(),
                 problem: Some(problem),
+                start: study.start,
+                filled: study.filled,
+                notes: Vec::new(),
                 truth,
             },
         }
@@ -95,13 +118,9 @@ impl ReplicateEstimates {
 }
 
 /// The truths of `truth.csv` for one replicate.
-fn truths(panel: &ReplicatePanel, effects: &Effects<'_>) -> Vec<(TruthKey, f64)> {
+fn truths(panel: &ReplicatePanel, effects: &Effects) -> Vec<(TruthKey, f64)> {
     let steps = panel.steps as i64;
-    let cohorts: std::collections::BTreeSet<i64> = panel
-        .places
-        .iter()
-        .filter_map(|p| p.cohort.map(i64::from))
-        .collect();
+    let cohorts: Vec<i64> = effects.cohorts().collect();
     let mut truth = vec![(TruthKey::Overall, effects.overall())];
     if let (Some(&first), Some(&last)) = (cohorts.first(), cohorts.last()) {
         truth.extend(
@@ -112,11 +131,11 @@ fn truths(panel: &ReplicatePanel, effects: &Effects<'_>) -> Vec<(TruthKey, f64)>
         truth.extend((0..steps).map(|time| {
             (
                 TruthKey::GroupTime { group, time },
-                effects.group_time(group, time),
+                effects.cell(group, time),
             )
         }));
     }
-    if panel.places.iter().any(|p| p.cohort.is_none()) {
+    if effects.has_never_treated() {
         truth.extend((0..steps).map(|t| (TruthKey::NeverTreated(t), effects.never_treated(t))));
     }
     truth
@@ -177,6 +196,9 @@ pub struct Assessed {
     pub coverage: f64,
     /// Mean of the estimator's own standard errors.
     pub mean_se: f64,
+    /// The cells and weights of its estimand (the first replicate's; cohort sizes and so
+    /// the cells an estimator can use are the same in every replicate of a design).
+    pub estimand: Vec<did::Cell>,
 }
 
 /// Every estimated quantity over replicates, and the truths.
@@ -186,6 +208,9 @@ pub struct Assessment {
     pub truth: Vec<(TruthKey, Summary)>,
     /// Replicates without estimates, with the reason.
     pub problems: Vec<(usize, String)>,
+    /// What the estimators said about the design (a changed comparison group, an estimator
+    /// that could estimate nothing), each once, in the order first met.
+    pub notes: Vec<String>,
 }
 
 impl Assessment {
@@ -234,6 +259,7 @@ impl Assessment {
                         covered as f64 / n
                     },
                     mean_se: crate::run::stats::mean_present(pairs.iter().map(|(e, _)| e.se)),
+                    estimand: pairs[0].0.estimand.clone(),
                 }
             })
             .collect();
@@ -243,7 +269,14 @@ impl Assessment {
                 truth.entry(key).or_default().push(value);
             }
         }
+        let mut notes: Vec<String> = Vec::new();
+        for note in replicates.iter().flat_map(|r| &r.notes) {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
+        }
         Assessment {
+            notes,
             estimates,
             truth: truth
                 .into_iter()

@@ -79,16 +79,72 @@ impl ExperimentOptions {
     }
 }
 
-/// Refuses a scenario without a rollout: an experiment needs places that adopt.
+/// Refuses a scenario without a rollout (an experiment needs places that adopt), and a
+/// design in which no estimator could estimate anything, before anything is simulated.
+///
+/// What an estimator can estimate depends only on the design (the places per cohort, the
+/// adoption steps, the steps), never on the outcomes, so the estimators are run once on a
+/// stand-in panel of that design with arbitrary outcomes: if none estimates anything there,
+/// none would on the simulated panels either.
 pub fn check_scenario(scenario: &Scenario) -> Result<(), InputError> {
-    if scenario.rollout.is_some() {
-        return Ok(());
+    let here = || format!("scenario '{}'", scenario.name);
+    let Some(rollout) = &scenario.rollout else {
+        return Err(InputError::new(
+            here(),
+            "has no [rollout]: an experiment needs places that adopt at different steps; see \
+             scenarios/experiments/staggered_national.toml and docs/experiment.md",
+        ));
+    };
+    let places = scenario.places.count;
+    let sizes = crate::model::places::cohort_sizes(places, &rollout.cohorts);
+    let mut cohorts: Vec<Option<i64>> = rollout
+        .cohorts
+        .iter()
+        .zip(&sizes)
+        .flat_map(|(c, &n)| std::iter::repeat_n(Some(i64::from(c.at)), n as usize))
+        .collect();
+    cohorts.resize(places as usize, None);
+    let rows = cohorts
+        .iter()
+        .enumerate()
+        .flat_map(|(p, &cohort)| {
+            (0..i64::from(scenario.run.steps)).map(move |t| crate::did::Row {
+                place: p as u32,
+                time: t,
+                cohort,
+                // Arbitrary, but not collinear with anything.
+                y: splitmix64((p as u64) << 32 | t as u64) as f64 / u64::MAX as f64,
+            })
+        })
+        .collect();
+    let stand_in =
+        crate::did::Panel::new(rows).map_err(|e| InputError::new(here(), e.to_string()))?;
+    let opts = Options {
+        bootstrap: 0,
+        ..Options::default()
+    };
+    match crate::did::estimate_all(&stand_in, &opts) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(InputError::new(
+            here(),
+            format!(
+                "no estimator can estimate anything in this design ({}): {e}. Give some places \
+                 a different adoption step, or leave some never adopting",
+                design_words(&rollout.cohorts, &sizes, places)
+            ),
+        )),
     }
-    Err(InputError::new(
-        format!("scenario '{}'", scenario.name),
-        "has no [rollout]: an experiment needs places that adopt at different steps; see \
-         scenarios/experiments/staggered_national.toml and docs/experiment.md",
-    ))
+}
+
+/// "10 places: 10 adopt at step 5" — the design in words, for errors.
+fn design_words(cohorts: &[crate::model::places::Cohort], sizes: &[u32], places: u32) -> String {
+    let adopting: Vec<String> = cohorts
+        .iter()
+        .zip(sizes)
+        .map(|(c, n)| format!("{n} adopt at step {}", c.at))
+        .collect();
+    let never = places - sizes.iter().sum::<u32>();
+    format!("{places} places: {}, {never} never", adopting.join(", "))
 }
 
 /// Everything an experiment produced.

@@ -152,30 +152,96 @@ impl ReplicatePanel {
         &self.untreated[p * self.steps as usize + t as usize]
     }
 
-    /// The rollout's effect on place `p` at step `t`.
+    /// The rollout's effect on place `p` at step `t` (NaN where the outcome is missing).
     pub fn effect(&self, p: usize, t: u32, outcome: Outcome) -> f64 {
         self.observed(p, t)[outcome.index()] - self.untreated(p, t)[outcome.index()]
     }
 
-    /// The panel a study would see: each place's observed outcome and cohort, as the
-    /// estimators read it. Err names the first place and step with a missing value.
-    pub fn to_did_rows(&self, outcome: Outcome) -> Result<Vec<crate::did::Row>, (usize, u32)> {
+    /// `outcome` as the study uses it, in both worlds: see [`StudyOutcome`].
+    pub fn study_outcome(&self, outcome: Outcome) -> StudyOutcome {
+        let steps = self.steps as usize;
+        let mut filled = 0;
+        let mut start = 0;
+        let mut carry = |value: &dyn Fn(usize, usize) -> f64| -> Vec<f64> {
+            let mut out = Vec::with_capacity(self.places.len() * steps);
+            for p in 0..self.places.len() {
+                let mut last = f64::NAN;
+                let mut first = None;
+                for t in 0..steps {
+                    let y = value(p, t);
+                    if y.is_nan() {
+                        filled += usize::from(!last.is_nan());
+                    } else {
+                        last = y;
+                        first.get_or_insert(t);
+                    }
+                    out.push(last);
+                }
+                start = start.max(first.unwrap_or(steps));
+            }
+            out
+        };
+        let i = outcome.index();
+        let observed = carry(&|p, t| self.observed[p * steps + t][i]);
+        let untreated = carry(&|p, t| self.untreated[p * steps + t][i]);
+        StudyOutcome {
+            start: start as u32,
+            steps: self.steps,
+            observed,
+            untreated,
+            filled,
+        }
+    }
+
+    /// The panel a study would see: each place's observed outcome and cohort from
+    /// [`StudyOutcome::start`] on, as the estimators read it.
+    pub fn to_did_rows(&self, outcome: Outcome) -> (Vec<crate::did::Row>, StudyOutcome) {
+        let study = self.study_outcome(outcome);
         let mut rows = Vec::with_capacity(self.observed.len());
         for (p, info) in self.places.iter().enumerate() {
-            for t in 0..self.steps {
-                let y = self.observed(p, t)[outcome.index()];
-                if y.is_nan() {
-                    return Err((p, t));
-                }
+            for t in study.start..self.steps {
                 rows.push(crate::did::Row {
                     place: p as u32,
                     time: t as i64,
                     cohort: info.cohort.map(i64::from),
-                    y,
+                    y: study.observed(p, t),
                 });
             }
         }
-        Ok(rows)
+        (rows, study)
+    }
+}
+
+/// An outcome as a study of the panel uses it. A ratio has no value at a place and step
+/// with nothing to count (the tolerance rate where no case was decided, the correction rate
+/// where nobody erred): such a cell keeps the place's last value, the rate its cadres last
+/// saw (in each world its own), and the study starts at the first step at which every
+/// place has had a value in both worlds. Outcomes that are never missing are unchanged
+/// (start 0, nothing filled).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StudyOutcome {
+    /// The first step of the study's panel.
+    pub start: u32,
+    steps: u32,
+    observed: Vec<f64>,
+    untreated: Vec<f64>,
+    /// How many place-steps (over both worlds) kept an earlier value.
+    pub filled: usize,
+}
+
+impl StudyOutcome {
+    /// Place `p`'s outcome at step `t` in the rollout's world (NaN before its first value).
+    pub fn observed(&self, p: usize, t: u32) -> f64 {
+        self.observed[p * self.steps as usize + t as usize]
+    }
+
+    /// The rollout's effect on place `p` at step `t` (NaN before `start`).
+    pub fn effect(&self, p: usize, t: u32) -> f64 {
+        if t < self.start {
+            return f64::NAN;
+        }
+        let i = p * self.steps as usize + t as usize;
+        self.observed[i] - self.untreated[i]
     }
 }
 

@@ -49,6 +49,7 @@ fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
                 ci: (mean - half, mean + half),
                 band: None,
                 control: a.control,
+                estimand: Vec::new(),
             }
         })
         .collect();

@@ -185,6 +185,21 @@ impl Scenario {
                      `places.count` to 2 or more in [places]",
                 ));
             }
+            let sizes = crate::model::places::cohort_sizes(places, &rollout.cohorts);
+            if let Some((cohort, _)) = rollout.cohorts.iter().zip(&sizes).find(|(_, n)| **n == 0) {
+                return Err(InputError::new(
+                    here(),
+                    format!(
+                        "the cohort adopting at step {} has `share` = {}, which of {places} \
+                         places is {} and rounds to no place: give it a share of at least {} \
+                         (one place), or more places",
+                        cohort.at,
+                        crate::output::short(cohort.share),
+                        crate::output::short(cohort.share * places as f64),
+                        crate::output::short(1.0 / places as f64),
+                    ),
+                ));
+            }
             if let Some(late) = rollout.cohorts.iter().find(|c| c.at >= self.run.steps) {
                 return Err(InputError::new(
                     here(),
