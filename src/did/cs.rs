@@ -232,11 +232,7 @@ fn aggregate(panel: &Panel, cells: &[AttCell]) -> Vec<Piece> {
     let plain = |parts: &[&Aggregate]| -> Aggregate {
         let items: Vec<_> = parts.iter().map(|a| (0, a.0, a.1.as_slice())).collect();
         let (value, inf) = combine(&items, &vec![1.0; parts.len()], None);
-        (
-            value,
-            inf,
-            estimand::mix(parts.iter().map(|a| (a.2.as_slice(), 1.0))),
-        )
+        (value, inf, estimand::mix(parts.iter().map(|a| (a.2.as_slice(), 1.0))))
     };
 
     // Dynamic: each event time.
@@ -245,12 +241,7 @@ fn aggregate(panel: &Panel, cells: &[AttCell]) -> Vec<Piece> {
     events.dedup();
     let dynamic: Vec<(i64, Aggregate)> = events
         .iter()
-        .map(|&e| {
-            (
-                e,
-                by_size(cells.iter().filter(|c| c.time - c.group == e).collect()),
-            )
-        })
+        .map(|&e| (e, by_size(cells.iter().filter(|c| c.time - c.group == e).collect())))
         .collect();
     // Group: each cohort's mean over its post-adoption cells.
     let mut groups: Vec<i64> = cells.iter().map(|c| c.group).collect();
@@ -260,13 +251,7 @@ fn aggregate(panel: &Panel, cells: &[AttCell]) -> Vec<Piece> {
         let post: Vec<Aggregate> = cells
             .iter()
             .filter(|c| c.group == g && c.time >= g)
-            .map(|c| {
-                (
-                    c.att,
-                    c.inf.clone(),
-                    estimand::normalised([((g, c.time), 1.0)]),
-                )
-            })
+            .map(|c| (c.att, c.inf.clone(), estimand::normalised([((g, c.time), 1.0)])))
             .collect();
         if !post.is_empty() {
             group.push((g, plain(&post.iter().collect::<Vec<_>>())));
@@ -295,10 +280,8 @@ fn aggregate(panel: &Panel, cells: &[AttCell]) -> Vec<Piece> {
     let simple = by_size(cells.iter().filter(|c| c.time >= c.group).collect());
     let post_events: Vec<&Aggregate> = dynamic.iter().filter(|d| d.0 >= 0).map(|d| &d.1).collect();
     let overall_dynamic = plain(&post_events);
-    let group_items: Vec<(i64, f64, &[f64])> = group
-        .iter()
-        .map(|(g, a)| (*g, a.0, a.1.as_slice()))
-        .collect();
+    let group_items: Vec<(i64, f64, &[f64])> =
+        group.iter().map(|(g, a)| (*g, a.0, a.1.as_slice())).collect();
     let group_weights: Vec<f64> = group.iter().map(|g| share(g.0)).collect();
     let (value, inf) = combine(&group_items, &group_weights, Some(cohorts));
     let overall_group = (

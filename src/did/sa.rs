@@ -13,8 +13,8 @@
 //! Overall: the plain average of the event-time effects at e ≥ 0 (as `did`'s dynamic overall;
 //! fixest's `att = TRUE` weights cells by observations instead).
 
-use super::estimand::{self, Cell};
 use super::ols;
+use super::estimand::{self, Cell};
 use super::twfe::from_fit;
 use super::{Control, DidError, Estimate, Estimator, Options, Panel, Target};
 

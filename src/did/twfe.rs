@@ -17,8 +17,8 @@
 //! earlier and `EventTime(K)` at K or later. Never-treated places have every dummy 0.
 //! Overall: the plain average of β_0 … β_K.
 
-use super::estimand::{self, Cell};
 use super::ols::{self, Fit};
+use super::estimand::{self, Cell};
 use super::{DidError, Estimate, Estimator, Options, Panel, Target, t_quantile};
 
 fn check(panel: &Panel, estimator: Estimator) -> Result<(), DidError> {

@@ -117,8 +117,7 @@ pub fn check_scenario(scenario: &Scenario) -> Result<(), InputError> {
             })
         })
         .collect();
-    let stand_in =
-        crate::did::Panel::new(rows).map_err(|e| InputError::new(here(), e.to_string()))?;
+    let stand_in = crate::did::Panel::new(rows).map_err(|e| InputError::new(here(), e.to_string()))?;
     let opts = Options {
         bootstrap: 0,
         ..Options::default()
