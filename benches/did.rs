@@ -37,7 +37,7 @@ fn estimators(c: &mut Criterion) {
         b.iter(|| {
             panels
                 .iter()
-                .map(|p| did::estimate_all(p, &opts).unwrap().len())
+                .map(|p| did::estimate_all(p, &opts).unwrap().estimates.len())
                 .sum::<usize>()
         })
     });

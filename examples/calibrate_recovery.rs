@@ -9,7 +9,7 @@
 //! (tools/calibrate_coverage.sh runs it and prints the summary.)
 use std::path::Path;
 
-use cadre_sim::calibrate::smc::{Prior, Simulator, derive_rng};
+use cadre_sim::calibrate::smc::{Simulator, derive_rng};
 use cadre_sim::calibrate::{self, file};
 
 const FILE: &str = r#"
@@ -85,15 +85,7 @@ fn main() {
     for rep in 0..repetitions as u64 {
         // The truth, drawn from the prior on a stream of its own.
         let mut rng = derive_rng(991, &[rep]);
-        let truth: Vec<f64> = plan
-            .free
-            .iter()
-            .map(|f| match f.prior {
-                p @ (Prior::Uniform { .. } | Prior::LogUniform { .. } | Prior::Beta { .. }) => {
-                    p.sample(&mut rng)
-                }
-            })
-            .collect();
+        let truth: Vec<f64> = plan.free.iter().map(|f| f.prior.sample(&mut rng)).collect();
         // Its targets: one particle's statistics, on seeds of a generation no run reaches.
         let observed = plan
             .simulator()

@@ -19,7 +19,9 @@ fn tally(design: &Design, panels: u64, truth_of: &(dyn Fn(Estimator) -> f64 + Sy
     (0..panels)
         .into_par_iter()
         .map(|seed| {
-            let all = estimate_all(&design.panel(10_000 + seed), &opts).unwrap();
+            let all = estimate_all(&design.panel(10_000 + seed), &opts)
+                .unwrap()
+                .estimates;
             let mut t: Tally = [(0.0, 0.0, 0, 0); 4];
             for (k, estimator) in Estimator::ALL.into_iter().enumerate() {
                 let e: &Estimate = all
@@ -59,7 +61,9 @@ fn event_time_coverage(design: &Design, panels: u64) -> (f64, f64, f64) {
     let (band, cs, sa, n_cs, n_sa) = (0..panels)
         .into_par_iter()
         .map(|seed| {
-            let all = estimate_all(&design.panel(10_000 + seed), &opts).unwrap();
+            let all = estimate_all(&design.panel(10_000 + seed), &opts)
+                .unwrap()
+                .estimates;
             let (mut band_ok, mut cs, mut sa, mut n_cs, mut n_sa) =
                 (true, 0usize, 0usize, 0usize, 0usize);
             for e in &all {

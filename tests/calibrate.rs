@@ -293,11 +293,17 @@ fn bad_input_is_refused_with_its_location_and_exit_code_2() {
     // A folder with another calibration's checkpoint is refused, --force starts over.
     let file = write_file(dir.path(), TINY);
     calibrate(&file, &out, &["--generations", "1"]).success();
-    calibrate(&file, &out, &[])
+    calibrate(&file, &out, &["--generations", "1", "--particles", "20"])
         .code(2)
         .stderr(predicate::str::contains(
             "a calibration of another file or other flags",
         ));
+    calibrate(
+        &file,
+        &out,
+        &["--generations", "1", "--particles", "20", "--force"],
+    )
+    .success();
     calibrate(&file, &out, &["--generations", "1", "--particles", "1"])
         .code(2)
         .stderr(predicate::str::contains(
@@ -315,4 +321,181 @@ fn bad_input_is_refused_with_its_location_and_exit_code_2() {
     calibrate(&dir.path().join("missing.toml"), &dir.path().join("y"), &[])
         .code(2)
         .stderr(predicate::str::contains("cannot read"));
+}
+
+#[test]
+fn more_generations_continue_a_finished_run_as_if_asked_for_at_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path(), TINY);
+    let whole = dir.path().join("whole");
+    calibrate(&file, &whole, &["--generations", "3"]).success();
+    let grown = dir.path().join("grown");
+    calibrate(&file, &grown, &["--generations", "2"]).success();
+    cadre_sim()
+        .arg("calibrate")
+        .arg(&file)
+        .args(["--no-plots", "--generations", "3", "--out"])
+        .arg(&grown)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "continuing tiny after generation 1",
+        ))
+        .stderr(predicate::str::contains("generation 2 of at most 3: ε ="));
+    for name in RESULTS {
+        assert_eq!(read(&whole, name), read(&grown, name), "{name}");
+    }
+    // Fewer generations than the folder holds: refused, nothing changed.
+    calibrate(&file, &grown, &["--generations", "2"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "this folder holds 3 generations, more than the 2 now asked for",
+        ));
+    assert_eq!(read(&whole, "posterior.csv"), read(&grown, "posterior.csv"));
+}
+
+#[test]
+fn a_run_that_has_not_converged_says_so_and_tempers_its_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_file(dir.path(), TINY);
+    let out = dir.path().join("out");
+    // Generation 0 alone is the prior: ε is infinite.
+    calibrate(&file, &out, &["--generations", "1"])
+        .success()
+        .stdout(predicate::str::contains("warning: Not converged"))
+        .stdout(predicate::str::contains(
+            "rerun the same command with --generations 5",
+        ))
+        .stdout(predicate::str::contains("but the fit has not converged"));
+    let summary = read(&out, "summary.csv");
+    assert!(
+        summary
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(",against_bound,final_epsilon,epsilon_large_above,converged,stop"),
+        "{summary}"
+    );
+    let row = summary.lines().nth(1).unwrap();
+    assert!(
+        row.contains(",inf,2.79") && row.ends_with(",false,max_generations"),
+        "{summary}"
+    );
+    assert!(read(&out, "report.html").contains("Not converged"));
+    let generations = read(&out, "generations.csv");
+    let mut lines = generations.lines();
+    assert_eq!(
+        lines.next(),
+        Some("generation,epsilon,proposals,accepted,acceptance_rate,simulations,ess")
+    );
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with("0,inf,24,24,1,") && row.ends_with(",24.0"),
+        "equal weights: the effective sample is every particle; {generations}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_says_where_it_stopped_and_how_to_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough generations that the run is still going when the signal comes.
+    let file = write_file(
+        dir.path(),
+        &TINY.replace(
+            "max_generations = 3",
+            "max_generations = 60\nmin_acceptance = 0.0001",
+        ),
+    );
+    let out = dir.path().join("out");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cadre-sim"))
+        .arg("calibrate")
+        .arg(&file)
+        .args(["--no-plots", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while !out.join("checkpoint.json").exists() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("; rerun the same command to resume")
+            && stderr.contains("stopped after generation "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_published_did_estimate_is_fitted_and_its_implied_truth_written() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("design.toml"),
+        "name = \"d\"\nbase = \"nominal_tolerance\"\n[run]\nsteps = 14\n[population]\n\
+         cadres = 160\nunit_size = 20\n[places]\ncount = 8\npublish_scope = \"national\"\n\
+         [rollout]\nadopt = \"optimized_path\"\nassign = \"random\"\n\
+         [[rollout.cohorts]]\nat = 4\nshare = 0.25\n[[rollout.cohorts]]\nat = 8\nshare = 0.25\n",
+    )
+    .unwrap();
+    let text = "name = \"study\"\nbase = \"nominal_tolerance\"\nsteps = 10\nreplicates = 1\n\
+        seed = 3\nparticles = 8\nmax_generations = 2\npredictive = 6\n\
+        [[parameter]]\nparam = \"population.loss_aversion\"\nprior = \"normal\"\nmean = 2\nsd = 0.4\n\
+        [[target]]\nname = \"did\"\nstatistic = \"experiment\"\nexperiment = \"design.toml\"\n\
+        estimator = \"cs\"\ncontrol = \"notyettreated\"\noutcome = \"initiative\"\n\
+        observed = 0.04\nse = 0.02\nsource = \"illustrative\"\n";
+    let file = dir.path().join("study.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    calibrate(&file, &out, &[])
+        .success()
+        .stdout(predicate::str::contains(
+            "A study that found +0.04 with Callaway–Sant'Anna implies, under this model, a true \
+             effect of the policy of",
+        ));
+    let implied = read(&out, "implied.csv");
+    let mut lines = implied.lines();
+    assert!(
+        lines.next().unwrap().starts_with(
+            "target,design,estimator,control,reported,outcome,observed,estimate_mean,"
+        )
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("did,design.toml,cs,notyettreated,overall,initiative,0.04,"),
+        "{implied}"
+    );
+    assert!(
+        read(&out, "predictive.csv")
+            .starts_with("draw,population.loss_aversion,did,did_estimand,did_policy_effect\n")
+    );
+    assert!(read(&out, "report.html").contains("What the published estimate implies"));
+
+    // Its own keys are checked: file, line, key, value, what is allowed.
+    std::fs::write(&file, text.replace("\"cs\"", "\"csa\"")).unwrap();
+    calibrate(&file, &dir.path().join("bad"), &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "study.toml:18: `estimator` = \"csa\" is not an estimator; allowed: twfe, twfe_es, cs, sa",
+        ));
+    std::fs::write(
+        &file,
+        text.replace("outcome = ", "metric = \"initiative\"\noutcome = "),
+    )
+    .unwrap();
+    calibrate(&file, &dir.path().join("bad"), &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`metric` does not apply to statistic = \"experiment\"",
+        ));
 }

@@ -164,7 +164,10 @@ fn bad_panels_are_refused_naming_file_line_column_and_value() {
         "{e}"
     );
     let e = refused(&good.replace("B,2,,1\n", ""), &[]);
-    assert!(e.contains("place `B` has no row for period 2"), "{e}");
+    assert!(
+        e.contains("1 place-period row is missing: `B` in 2.") && e.contains("--allow-unbalanced"),
+        "{e}"
+    );
     let e = refused(&good.replace("A,3,2,2", "A,3,3,2"), &[]);
     assert!(
         e.contains("panel.csv:4: column `adopted`: place `A` has cohort 3"),
@@ -194,14 +197,11 @@ fn bad_panels_are_refused_naming_file_line_column_and_value() {
 
 #[test]
 fn what_the_estimators_cannot_do_is_refused_with_the_way_out() {
-    // No place is never treated: the never-treated comparison has nothing to compare with.
+    // Every place adopts at once: no estimator has anything to compare with.
     let all_adopt = "city,year,adopted,innovation\nA,1,2,1\nA,2,2,2\nA,3,2,2\n\
-                     B,1,3,1\nB,2,3,1\nB,3,3,3\n";
+                     B,1,2,1\nB,2,2,1\nB,3,2,3\n";
     let e = refused(all_adopt, &[]);
-    assert!(
-        e.contains("no place is never treated; use --control notyettreated"),
-        "{e}"
-    );
+    assert!(e.contains("adopts at the same time"), "{e}");
     let e = refused(all_adopt, &["--leads", "0"]);
     assert!(e.contains("--leads: must be at least 1"), "{e}");
     let e = refused(all_adopt, &["--level", "95"]);
@@ -216,4 +216,140 @@ fn what_the_estimators_cannot_do_is_refused_with_the_way_out() {
         .stderr(predicate::str::contains(
             "nowhere.csv: cannot read the panel",
         ));
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// `did` on a Callaway–Sant'Anna fixture panel (columns place, time, cohort, y, x1, x2).
+fn did_cs(panel: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    cadre_sim()
+        .arg("did")
+        .arg(panel)
+        .args([
+            "--place",
+            "place",
+            "--time",
+            "time",
+            "--cohort",
+            "cohort",
+            "--outcome",
+            "y",
+            "--bootstrap",
+            "0",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+/// The overall (simple) effect csdid gave for one run of tests/fixtures/did_crosscheck_cs.json.
+fn csdid_overall(key: &str) -> f64 {
+    let text = std::fs::read_to_string(fixture("did_crosscheck_cs.json")).unwrap();
+    let fixture: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = fixture["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap();
+    run["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"] == "overall")
+        .unwrap()["estimate"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn covariates_and_timing_flags_reach_callaway_sant_anna_as_csdid_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("did");
+    did_cs(
+        &fixture("did_cs_panel.csv"),
+        &out,
+        &[
+            "--covariates",
+            "x1,x2",
+            "--method",
+            "ipw",
+            "--control",
+            "notyettreated",
+            "--anticipation",
+            "1",
+            "--base-period",
+            "universal",
+            "--min-e",
+            "-2",
+        ],
+    )
+    .success()
+    .stdout(predicate::str::contains("do not take covariates"));
+    let rows = rows(&out);
+    // Only Callaway–Sant'Anna: the regressions take no covariates.
+    assert!(rows.iter().all(|r| &r[0] == "cs"), "{rows:?}");
+    let value: f64 = overall(&rows, "cs")[6].parse().unwrap();
+    let want = csdid_overall("balanced:cov:ipw:notyettreated:ant1:universal");
+    assert!((value - want).abs() < 1e-6, "{value} vs csdid {want}");
+    // --min-e -2 cuts the event times.
+    assert!(
+        rows.iter()
+            .filter(|r| &r[2] == "event_time")
+            .all(|r| r[5].parse::<i64>().unwrap() >= -2)
+    );
+}
+
+#[test]
+fn an_unbalanced_panel_is_listed_in_full_then_estimated_with_the_flag() {
+    let panel = fixture("did_cs_unbalanced.csv");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("did");
+    let assert = did_cs(&panel, &out, &[]).code(2);
+    let e = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    // 89 of the 1080 place-periods are missing: 20 named, the rest counted.
+    assert!(
+        e.contains("89 place-period rows are missing: `1` in ") && e.contains(", and 69 more."),
+        "{e}"
+    );
+    assert!(e.contains("--allow-unbalanced keeps the panel"), "{e}");
+    assert!(!out.exists());
+    did_cs(
+        &panel,
+        &out,
+        &["--covariates", "x1,x2", "--allow-unbalanced"],
+    )
+    .success()
+    .stdout(predicate::str::contains("Callaway–Sant'Anna"));
+    let value: f64 = overall(&rows(&out), "cs")[6].parse().unwrap();
+    let want = csdid_overall("unbalanced:cov:dr:nevertreated:ant0:varying");
+    assert!((value - want).abs() < 1e-6, "{value} vs csdid {want}");
+}
+
+#[test]
+fn bad_covariates_are_refused_naming_line_column_and_value() {
+    let good = "city,year,adopted,innovation,size\nA,1,2,1,3\nA,2,2,2,3\nA,3,2,2,3\n\
+                B,1,,1,4\nB,2,,1,4\nB,3,,1,4\n";
+    let e = refused(good, &["--covariates", "size,region"]);
+    assert!(
+        e.contains("panel.csv:1: no column `region` (named by --covariates)"),
+        "{e}"
+    );
+    let e = refused(
+        &good.replace("B,2,,1,4", "B,2,,1,big"),
+        &["--covariates", "size"],
+    );
+    assert!(
+        e.contains("panel.csv:6: column `size`: `big` is not a finite number"),
+        "{e}"
+    );
+    let e = refused(good, &["--covariates", "size,size"]);
+    assert!(e.contains("--covariates: `size` is listed twice"), "{e}");
+    let e = refused(good, &["--min-e", "2", "--max-e", "-1"]);
+    assert!(e.contains("--min-e: 2 is after --max-e -1"), "{e}");
 }

@@ -71,7 +71,7 @@ fn an_experiment_writes_panel_truth_and_estimates_the_same_on_any_thread_count()
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(one.join("experiment.json")).unwrap())
             .unwrap();
-    assert_eq!(json["model_version"], "1.2");
+    assert_eq!(json["model_version"], "1.3");
     assert_eq!(json["outcome"], "initiative");
     // A rerun without --force keeps the results.
     small(&one, &[])

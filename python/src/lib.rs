@@ -1042,8 +1042,10 @@ fn did<'py>(
     options: Vec<(String, String)>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut opts = cadre_sim::did::Options::default();
+    let mut panel_request = cadre_sim::did::file::PanelRequest::default();
     for (key, value) in &options {
-        api::did::set_option(&mut opts, key, value).map_err(|e| input_error(py, &e))?;
+        api::did::set_option(&mut opts, &mut panel_request, key, value)
+            .map_err(|e| input_error(py, &e))?;
     }
     let request = DidRequest {
         panel: if is_text {
@@ -1061,6 +1063,7 @@ fn did<'py>(
             outcome,
         },
         options: opts,
+        panel_request: panel_request,
     };
     let done = py
         .detach(|| api::did::estimate(&request))

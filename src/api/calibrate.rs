@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::Control;
-use crate::calibrate::smc::{Generation, Stop};
+use crate::calibrate::smc::{Generation, Stop, Tick};
 use crate::calibrate::{self as engine, CHECKPOINT, CalibrationPlan, Checkpoint, file};
 use crate::error::{Error, InputError, Interrupted};
 use crate::i18n::Lang;
@@ -139,7 +139,7 @@ pub fn calibrate(
                 engine::calibrate(
                     plan,
                     &mut history,
-                    hooks.particles,
+                    &|t: Tick| (hooks.particles)(t.accepted),
                     |gens: &[Generation], stop| -> crate::error::Result<()> {
                         if let (Some(dir), Some(path)) = (&dir, &checkpoint_path) {
                             let c = Checkpoint {
@@ -178,14 +178,18 @@ pub fn calibrate(
         return Ok(None);
     };
 
-    let draws = in_pool(control.threads, || engine::predictive(plan, posterior));
+    let draws = in_pool(control.threads, || {
+        engine::predictive(plan, posterior, &|_| {})
+    });
     simulated_here += plan.predictive as u64 * per_proposal;
     let summaries = engine::summarize(plan, posterior);
     let correlations = engine::correlations(posterior);
     let checks = engine::checks(plan, &draws);
+    let implied = engine::implied(plan, &draws);
+    let convergence = engine::Convergence::new(plan, posterior, stop);
     let simulations: u64 = generations.iter().map(|g| g.simulated).sum::<u64>() * per_proposal
         + plan.predictive as u64 * per_proposal;
-    let tables: Vec<(&'static str, Vec<u8>)> = vec![
+    let mut tables: Vec<(&'static str, Vec<u8>)> = vec![
         ("posterior.csv", engine::posterior_csv(plan, &generations)),
         (
             "generations.csv",
@@ -197,8 +201,14 @@ pub fn calibrate(
             engine::correlations_csv(plan, &correlations),
         ),
         ("predictive.csv", engine::predictive_csv(plan, &draws)),
-        (SUMMARY_CSV, engine::summary_csv(plan, &summaries)),
     ];
+    if !plan.studies.is_empty() {
+        tables.push(("implied.csv", engine::implied_csv(plan, &implied)));
+    }
+    tables.push((
+        SUMMARY_CSV,
+        engine::summary_csv(plan, &summaries, &convergence),
+    ));
     let report = CalibrationReport {
         plan,
         generations: &generations,
@@ -207,6 +217,8 @@ pub fn calibrate(
         summaries: &summaries,
         correlations: &correlations,
         checks: &checks,
+        convergence,
+        implied: &implied,
     };
     let reading = report.reading(Lang::En);
 

@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
-use crate::did::file::{Columns, LabelledPanel, parse_panel};
-use crate::did::{self as engine, Control, DidError, Estimate, Options};
+use crate::did::file::{Columns, LabelledPanel, PanelRequest, parse_panel_with};
+use crate::did::{self as engine, BasePeriod, Control, DidError, Estimate, Method, Options};
 use crate::error::InputError;
 
 /// Where the panel comes from.
@@ -26,13 +26,35 @@ pub struct DidRequest {
     pub panel: PanelSource,
     pub columns: Columns,
     pub options: Options,
+    /// Covariate columns and whether an unbalanced panel is accepted.
+    pub panel_request: PanelRequest,
 }
 
 /// The names [`set_option`] knows, for messages.
-pub const OPTION_NAMES: &[&str] = &["control", "leads", "lags", "bootstrap", "seed", "level"];
+pub const OPTION_NAMES: &[&str] = &[
+    "control",
+    "leads",
+    "lags",
+    "bootstrap",
+    "seed",
+    "level",
+    "covariates",
+    "method",
+    "anticipation",
+    "base-period",
+    "balance-e",
+    "min-e",
+    "max-e",
+    "allow-unbalanced",
+];
 
 /// Sets the option `key` (a flag's name without `--`) from its text, as the flag would.
-pub fn set_option(options: &mut Options, key: &str, value: &str) -> Result<(), InputError> {
+pub fn set_option(
+    options: &mut Options,
+    panel: &mut PanelRequest,
+    key: &str,
+    value: &str,
+) -> Result<(), InputError> {
     let flag = format!("--{key}");
     let bad = |what: &str| InputError::new(&flag, format!("`{value}` is not {what}"));
     let count = || {
@@ -72,6 +94,67 @@ pub fn set_option(options: &mut Options, key: &str, value: &str) -> Result<(), I
                 .parse()
                 .map_err(|_| bad("a number (e.g. 0.95)"))?
         }
+        "covariates" => {
+            let mut names: Vec<String> = Vec::new();
+            for c in value.split(',').map(str::trim) {
+                if c.is_empty() {
+                    return Err(InputError::new(
+                        &flag,
+                        "an empty column name; list the columns separated by commas",
+                    ));
+                }
+                if names.iter().any(|n| n == c) {
+                    return Err(InputError::new(&flag, format!("`{c}` is listed twice")));
+                }
+                names.push(c.to_string());
+            }
+            panel.covariates = names;
+        }
+        "allow-unbalanced" => {
+            panel.allow_unbalanced = match value.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => return Err(bad("true or false")),
+            }
+        }
+        "method" => {
+            options.method = match value.trim() {
+                "dr" => Method::DoublyRobust,
+                "ipw" => Method::Ipw,
+                "reg" => Method::Regression,
+                _ => {
+                    return Err(InputError::new(
+                        &flag,
+                        format!("unknown method `{value}`; allowed: dr, ipw, reg"),
+                    ));
+                }
+            }
+        }
+        "anticipation" => options.anticipation = count()?,
+        "base-period" => {
+            options.base_period = match value.trim() {
+                "varying" => BasePeriod::Varying,
+                "universal" => BasePeriod::Universal,
+                _ => {
+                    return Err(InputError::new(
+                        &flag,
+                        format!("unknown base period `{value}`; allowed: varying, universal"),
+                    ));
+                }
+            }
+        }
+        "balance-e" => options.balance_e = Some(count()?),
+        "min-e" | "max-e" => {
+            let e = value
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| bad("an event time (an integer, e.g. -3 or 4)"))?;
+            if key == "min-e" {
+                options.min_e = Some(e);
+            } else {
+                options.max_e = Some(e);
+            }
+        }
         _ => {
             return Err(InputError::new(
                 key,
@@ -97,6 +180,14 @@ pub fn check_options(options: &Options) -> Result<(), InputError> {
         return Err(InputError::new(
             "--level",
             format!("{} is not between 0 and 1 (e.g. 0.95)", options.level),
+        ));
+    }
+    if let (Some(lo), Some(hi)) = (options.min_e, options.max_e)
+        && lo > hi
+    {
+        return Err(InputError::new(
+            "--min-e",
+            format!("{lo} is after --max-e {hi}; the window runs from --min-e to --max-e"),
         ));
     }
     Ok(())
@@ -137,7 +228,7 @@ impl DidRequest {
 pub fn estimate(request: &DidRequest) -> Result<DidResult, InputError> {
     check_options(&request.options)?;
     let (origin, text) = request.text()?;
-    let panel = parse_panel(&text, &origin, &request.columns)?;
+    let panel = parse_panel_with(&text, &origin, &request.columns, &request.panel_request)?;
     let engine::Estimates {
         estimates,
         skipped,

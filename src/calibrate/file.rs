@@ -42,13 +42,18 @@ use std::path::Path;
 use toml::de::DeValue;
 
 use super::smc::{Observation, Prior, Settings, Side};
+use super::study::{Reported, Study};
 use super::{CalibrationPlan, FreeParam, Quantity, Statistic, Target, Variant};
+use crate::did::{Control, Estimator};
 use crate::error::InputError;
+use crate::experiment::panel::Outcome;
 use crate::model::params::ParamSpec;
 use crate::model::params::{ParamId, suggest};
+use crate::scenario::Scenario;
 use crate::scenario::input::{Document, Problems, Table, Value};
 use crate::scenario::lookup_param;
 use crate::sensitivity::file::read_param_range;
+
 use crate::sweep::design::check_sweepable;
 use crate::sweep::file::{RunOverrides, get, read_header};
 
@@ -69,7 +74,9 @@ const TOP_KEYS: &[&str] = &[
     "parameter",
     "target",
 ];
-const PARAMETER_KEYS: &[&str] = &["param", "prior", "from", "to", "alpha", "beta"];
+const PARAMETER_KEYS: &[&str] = &[
+    "param", "prior", "from", "to", "alpha", "beta", "mean", "sd", "shape", "rate", "scale",
+];
 const TARGET_KEYS: &[&str] = &[
     "name",
     "metric",
@@ -82,6 +89,21 @@ const TARGET_KEYS: &[&str] = &[
     "tolerance",
     "side",
     "source",
+    "experiment",
+    "estimator",
+    "control",
+    "target",
+    "event_time",
+    "outcome",
+];
+/// The keys of an experiment target only.
+const STUDY_KEYS: &[&str] = &[
+    "experiment",
+    "estimator",
+    "control",
+    "target",
+    "event_time",
+    "outcome",
 ];
 
 /// The most particles (and posterior-predictive draws).
@@ -217,13 +239,16 @@ pub fn parse(
     let mut variants = vec![Variant {
         overrides: Vec::new(),
     }];
+    let mut studies = Vec::new();
     let targets = match get("target") {
         Some(v) => read_targets(
             &doc,
+            path,
             v,
             free.as_deref().unwrap_or(&[]),
             header.base.run.steps,
             &mut variants,
+            &mut studies,
             &mut problems,
         ),
         None => {
@@ -252,6 +277,7 @@ pub fn parse(
         window: header.window,
         free: free.expect(missing),
         variants,
+        studies,
         targets: targets.expect(missing),
         predictive: predictive.expect(missing) as usize,
     })
@@ -300,6 +326,32 @@ fn read_params(
     ok.then_some(free)
 }
 
+/// The priors a file may name, and the keys each one takes besides `param` (and `from`,
+/// `to` where the prior has chosen bounds).
+const PRIORS: &[(&str, &[&str])] = &[
+    ("uniform", &[]),
+    ("log-uniform", &[]),
+    ("beta", &["alpha", "beta"]),
+    ("normal", &["mean", "sd"]),
+    ("truncated-normal", &["mean", "sd"]),
+    ("gamma", &["shape", "rate", "scale"]),
+];
+/// Every key that shapes some prior.
+const SHAPE_KEYS: &[&str] = &["alpha", "beta", "mean", "sd", "shape", "rate", "scale"];
+/// A normal or gamma prior may lose at most this share of its mass to the parameter's range.
+const MAX_CUT: f64 = 0.01;
+/// A truncated normal must keep at least this share of its normal inside [from, to].
+const MIN_KEPT: f64 = 1e-3;
+
+/// The parameter's own range as bounds: what a normal or gamma prior is cut at.
+fn own_bounds(spec: &ParamSpec) -> (f64, f64) {
+    use crate::model::params::Range;
+    match spec.range {
+        Range::Unit => (0.0, 1.0),
+        _ => (0.0, f64::INFINITY),
+    }
+}
+
 fn read_param(
     doc: &Document<'_>,
     item: &Value<'_>,
@@ -312,38 +364,28 @@ fn read_param(
         get(table, name)
             .ok_or_else(|| doc.error(&item.span(), format!("a [[parameter]] needs `{name}`")))
     };
-    let kinds = ["uniform", "log-uniform", "beta"];
+    let kinds: Vec<&str> = PRIORS.iter().map(|(k, _)| *k).collect();
+    let allowed = kinds
+        .iter()
+        .map(|k| format!("\"{k}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     let prior_value = problems.check(field("prior"));
     let kind = prior_value.and_then(|v| {
         problems.check(doc.string("prior", v).and_then(|k| {
             if kinds.contains(&k.as_str()) {
                 Ok(k)
             } else {
-                let hint = suggest(&k, kinds)
+                let hint = suggest(&k, kinds.iter().copied())
                     .map(|s| format!(" (did you mean \"{s}\"?)"))
                     .unwrap_or_default();
                 Err(doc.error(
                     &v.span(),
-                    format!(
-                        "`prior` = \"{k}\" is not a prior{hint}; allowed: \"uniform\", \
-                         \"log-uniform\", \"beta\""
-                    ),
+                    format!("`prior` = \"{k}\" is not a prior{hint}; allowed: {allowed}"),
                 ))
             }
         }))
     });
-    let shape = |name: &str, problems: &mut Problems| -> Option<f64> {
-        let v = get(table, name)?;
-        problems.check(doc.number(name, v).and_then(|x| {
-            if x > 0.0 && x.is_finite() {
-                Ok(x)
-            } else {
-                Err(doc.error(&v.span(), format!("`{name}` = {x} must be positive")))
-            }
-        }))
-    };
-    let alpha = shape("alpha", problems);
-    let beta = shape("beta", problems);
     let taken = |id| before.iter().any(|f| f.param == id);
     let continuous = |spec: &ParamSpec| {
         if spec.range.is_integer() {
@@ -356,12 +398,93 @@ fn read_param(
             Ok(())
         }
     };
-    let range = read_param_range(doc, table, item, "calibrated", &taken, continuous, problems);
-    let (kind, range) = (kind?, range?);
-    let (spec, low, high, from_value) = (range.spec, range.low, range.high, range.from_value);
-    let prior = match kind.as_str() {
-        "uniform" => Prior::Uniform { low, high },
-        "log-uniform" => {
+    let kind = kind?;
+    let shape_keys = PRIORS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(&[][..], |(_, keys)| *keys);
+    // Keys of another prior: say which prior they belong to.
+    let mut stray = false;
+    for name in SHAPE_KEYS.iter().filter(|n| !shape_keys.contains(n)) {
+        if let Some(v) = get(table, name) {
+            let owners: Vec<String> = PRIORS
+                .iter()
+                .filter(|(_, keys)| keys.contains(name))
+                .map(|(k, _)| format!("\"{k}\""))
+                .collect();
+            problems.add(doc.error(
+                &v.span(),
+                format!(
+                    "`{name}` applies to prior = {} only, not to prior = \"{kind}\"",
+                    owners.join(" or ")
+                ),
+            ));
+            stray = true;
+        }
+    }
+    // A positive (or, for `mean`, any finite) number.
+    let number = |name: &str, problems: &mut Problems| -> Option<f64> {
+        let v = get(table, name)?;
+        problems.check(doc.number(name, v).and_then(|x| {
+            if name == "mean" && x.is_finite() || x > 0.0 && x.is_finite() {
+                Ok(x)
+            } else if name == "mean" {
+                Err(doc.error(&v.span(), format!("`mean` = {x} must be a finite number")))
+            } else {
+                Err(doc.error(&v.span(), format!("`{name}` = {x} must be a number > 0")))
+            }
+        }))
+    };
+    let own_range = matches!(kind.as_str(), "normal" | "gamma");
+    let (spec, bounds) = if own_range {
+        let spec = crate::sensitivity::file::read_param_spec(
+            doc,
+            table,
+            item,
+            "calibrated",
+            &taken,
+            continuous,
+            problems,
+        );
+        for name in ["from", "to"] {
+            if let Some(v) = get(table, name) {
+                problems.add(doc.error(
+                    &v.span(),
+                    format!(
+                        "`{name}` does not apply to prior = \"{kind}\": it is cut at the \
+                         parameter's own range; for bounds of your own, use prior = \
+                         \"truncated-normal\" (with `mean`, `sd`, `from`, `to`)"
+                    ),
+                ));
+                stray = true;
+            }
+        }
+        (spec?, None)
+    } else {
+        let range = read_param_range(doc, table, item, "calibrated", &taken, continuous, problems)?;
+        (range.spec, Some((range.low, range.high, range.from_value)))
+    };
+    let needs = |names: &[&str], problems: &mut Problems| -> bool {
+        let missing: Vec<String> = names
+            .iter()
+            .filter(|n| get(table, n).is_none())
+            .map(|n| format!("`{n}`"))
+            .collect();
+        if !missing.is_empty() {
+            problems.add(doc.error(
+                &item.span(),
+                format!(
+                    "a \"{kind}\" prior on `{}` needs {}",
+                    spec.key(),
+                    missing.join(" and ")
+                ),
+            ));
+        }
+        missing.is_empty()
+    };
+    let prior = match (kind.as_str(), bounds) {
+        ("uniform", Some((low, high, _))) => Prior::Uniform { low, high },
+        ("log-uniform", Some((low, high, from_value))) => {
             if low <= 0.0 {
                 problems.add(doc.error(
                     &from_value.span(),
@@ -371,54 +494,187 @@ fn read_param(
             }
             Prior::LogUniform { low, high }
         }
-        _ => match (alpha, beta) {
-            (Some(alpha), Some(beta)) => Prior::Beta {
-                low,
-                high,
-                alpha,
-                beta,
-            },
-            _ => {
-                if get(table, "alpha").is_none() || get(table, "beta").is_none() {
-                    problems.add(doc.error(
-                        &item.span(),
-                        "a \"beta\" prior needs `alpha` and `beta` (its shapes on [from, to])",
-                    ));
-                }
+        ("beta", Some((low, high, _))) => {
+            let has = needs(&["alpha", "beta"], problems);
+            let (alpha, beta) = (number("alpha", problems), number("beta", problems));
+            if !has {
                 return None;
             }
-        },
-    };
-    if kind != "beta" {
-        for name in ["alpha", "beta"] {
-            if let Some(v) = get(table, name) {
+            Prior::Beta {
+                low,
+                high,
+                alpha: alpha?,
+                beta: beta?,
+            }
+        }
+        ("truncated-normal", Some((low, high, _))) => {
+            let has = needs(&["mean", "sd"], problems);
+            let (mean, sd) = (number("mean", problems), number("sd", problems));
+            if !has {
+                return None;
+            }
+            let prior = Prior::TruncatedNormal {
+                mean: mean?,
+                sd: sd?,
+                low,
+                high,
+            };
+            let kept = prior.cdf_mass();
+            if kept.is_nan() || kept < MIN_KEPT {
                 problems.add(doc.error(
-                    &v.span(),
-                    format!("`{name}` applies to prior = \"beta\" only"),
+                    &item.span(),
+                    format!(
+                        "a truncated normal with `mean` = {}, `sd` = {} keeps {:.2e} of its \
+                         mass inside [from, to] = [{low}, {high}]: at least {MIN_KEPT} is \
+                         needed (put the mean nearer the range, or widen `sd`)",
+                        number_text(mean?),
+                        number_text(sd?),
+                        kept
+                    ),
                 ));
                 return None;
             }
+            prior
         }
-    }
-    ok.then_some(FreeParam {
+        ("normal", None) => {
+            let has = needs(&["mean", "sd"], problems);
+            let (mean, sd) = (number("mean", problems), number("sd", problems));
+            if !has {
+                return None;
+            }
+            let (low, high) = own_bounds(spec);
+            let prior = Prior::Normal {
+                mean: mean?,
+                sd: sd?,
+                low,
+                high,
+            };
+            check_cut(
+                doc,
+                item,
+                spec,
+                &prior,
+                &format!(
+                    "a normal prior with `mean` = {}, `sd` = {}",
+                    number_text(mean?),
+                    number_text(sd?)
+                ),
+                problems,
+            )?;
+            prior
+        }
+        ("gamma", None) => {
+            let has = needs(&["shape"], problems);
+            let shape = number("shape", problems);
+            let rate = match (get(table, "rate"), get(table, "scale")) {
+                (Some(_), Some(v)) => {
+                    problems.add(doc.error(&v.span(), "give `rate` or `scale`, not both"));
+                    None
+                }
+                (Some(_), None) => number("rate", problems),
+                (None, Some(_)) => number("scale", problems).map(|s| 1.0 / s),
+                (None, None) => {
+                    problems.add(doc.error(
+                        &item.span(),
+                        format!(
+                            "a \"gamma\" prior on `{}` needs `rate` (or `scale` = 1 / rate) \
+                             beside `shape`",
+                            spec.key()
+                        ),
+                    ));
+                    None
+                }
+            };
+            if !has {
+                return None;
+            }
+            let (low, high) = own_bounds(spec);
+            let prior = Prior::Gamma {
+                shape: shape?,
+                rate: rate?,
+                low,
+                high,
+            };
+            check_cut(
+                doc,
+                item,
+                spec,
+                &prior,
+                &format!(
+                    "a gamma prior with `shape` = {}, rate = {}",
+                    number_text(shape?),
+                    number_text(rate?)
+                ),
+                problems,
+            )?;
+            prior
+        }
+        _ => return None,
+    };
+    (ok && !stray).then_some(FreeParam {
         param: spec.id,
         prior,
     })
 }
 
+fn number_text(x: f64) -> String {
+    crate::output::number(x)
+}
+
+/// A normal or gamma prior is cut at the parameter's range: refuses a cut of more than
+/// [`MAX_CUT`] of its mass, which would make it another distribution than the file says.
+fn check_cut(
+    doc: &Document<'_>,
+    item: &Value<'_>,
+    spec: &ParamSpec,
+    prior: &Prior,
+    what: &str,
+    problems: &mut Problems,
+) -> Option<()> {
+    let kept = prior.cdf_mass();
+    if kept.is_finite() && kept >= 1.0 - MAX_CUT {
+        return Some(());
+    }
+    problems.add(doc.error(
+        &item.span(),
+        format!(
+            "{what} puts {:.1}% of its mass outside the range of `{}` ({}); at most {}% is \
+             allowed: move it inside, or use prior = \"truncated-normal\" with `from` and `to`",
+            100.0 * (1.0 - kept),
+            spec.key(),
+            spec.range,
+            100.0 * MAX_CUT
+        ),
+    ));
+    None
+}
+
+#[allow(clippy::too_many_arguments)]
 fn read_targets(
     doc: &Document<'_>,
+    path: &Path,
     value: &Value<'_>,
     free: &[FreeParam],
     steps: u32,
     variants: &mut Vec<Variant>,
+    studies: &mut Vec<Study>,
     problems: &mut Problems,
 ) -> Option<Vec<Target>> {
     let items = tables(doc, "target", value, problems)?;
     let mut targets: Vec<Target> = Vec::new();
     let mut ok = true;
     for item in items {
-        match read_target(doc, item, free, steps, variants, &targets, problems) {
+        let is_study = problems
+            .check(doc.table("target", item))
+            .and_then(|t| get(t, "statistic"))
+            .and_then(|v| doc.string("statistic", v).ok())
+            .is_some_and(|k| k == "experiment");
+        let target = if is_study {
+            read_study_target(doc, path, item, free, studies, &targets, problems)
+        } else {
+            read_target(doc, item, free, steps, variants, &targets, problems)
+        };
+        match target {
             Some(t) => targets.push(t),
             None => ok = false,
         }
@@ -458,6 +714,14 @@ fn read_target(
             })
         }))
     });
+    for name in STUDY_KEYS {
+        if let Some(v) = get(table, name) {
+            problems.add(doc.error(
+                &v.span(),
+                format!("`{name}` applies to statistic = \"experiment\" only"),
+            ));
+        }
+    }
     let statistic_kinds = ["final", "at_step", "difference", "ratio"];
     let kind = match get(table, "statistic") {
         None => Some("final".to_string()),
@@ -469,7 +733,7 @@ fn read_target(
                     &v.span(),
                     format!(
                         "`statistic` = \"{k}\" is not a statistic; allowed: \"final\", \
-                         \"at_step\", \"difference\", \"ratio\""
+                         \"at_step\", \"difference\", \"ratio\", \"experiment\""
                     ),
                 ))
             }
@@ -528,6 +792,47 @@ fn read_target(
             "`scenario` and `versus` are the same scenario: the difference would be 0",
         ));
     }
+    let common = read_common(doc, item, table, problems);
+    let quantity = quantity?;
+    let (name, observed, scale_is_se, source) =
+        target_name(doc, item, table, quantity.name(), before, common?, problems)?;
+    let statistic = match kind?.as_str() {
+        "final" => Statistic::Final,
+        "at_step" => Statistic::AtStep(step? as u32),
+        "difference" => Statistic::Difference,
+        _ => Statistic::Ratio,
+    };
+    (ok && step.is_some()).then_some(())?;
+    Some(Target {
+        name,
+        quantity,
+        statistic,
+        scenario: scenario?,
+        versus: versus?,
+        observed,
+        scale_is_se,
+        source,
+    })
+}
+
+/// What every target has: the observation (value, scale, side) and its source; None after
+/// recording problems.
+struct Common {
+    observed: Observation,
+    scale_is_se: bool,
+    source: String,
+}
+
+fn read_common(
+    doc: &Document<'_>,
+    item: &Value<'_>,
+    table: &Table<'_>,
+    problems: &mut Problems,
+) -> Option<Common> {
+    let field = |name: &str| {
+        get(table, name)
+            .ok_or_else(|| doc.error(&item.span(), format!("a [[target]] needs `{name}`")))
+    };
     let observed = problems
         .check(field("observed"))
         .and_then(|v| problems.check(finite(doc, "observed", v)));
@@ -576,7 +881,28 @@ fn read_target(
             }
         }))
     });
-    let quantity = quantity?;
+    let (scale, scale_is_se) = scale?;
+    Some(Common {
+        observed: Observation {
+            value: observed?,
+            scale,
+            side: side?,
+        },
+        scale_is_se,
+        source: source?,
+    })
+}
+
+/// The target's name (given, or `<quantity>_<k>`), unique among the targets before it.
+fn target_name(
+    doc: &Document<'_>,
+    item: &Value<'_>,
+    table: &Table<'_>,
+    quantity: &str,
+    before: &[Target],
+    common: Common,
+    problems: &mut Problems,
+) -> Option<(String, Observation, bool, String)> {
     let name = match get(table, "name") {
         Some(v) => problems.check(doc.string("name", v).and_then(|n| {
             let plain = !n.is_empty()
@@ -594,34 +920,209 @@ fn read_target(
                 ))
             }
         }))?,
-        None => format!("{}_{}", quantity.name(), before.len() + 1),
+        None => format!("{quantity}_{}", before.len() + 1),
     };
     if before.iter().any(|t| t.name == name) {
         let at = get(table, "name").map_or(item.span(), |v| v.span());
         problems.add(doc.error(&at, format!("two targets are named `{name}`")));
         return None;
     }
-    let statistic = match kind?.as_str() {
-        "final" => Statistic::Final,
-        "at_step" => Statistic::AtStep(step? as u32),
-        "difference" => Statistic::Difference,
-        _ => Statistic::Ratio,
+    Some((name, common.observed, common.scale_is_se, common.source))
+}
+
+/// An experiment target (`statistic = "experiment"`): a study design, the estimator, its
+/// comparison group, the reported target and the outcome.
+fn read_study_target(
+    doc: &Document<'_>,
+    path: &Path,
+    item: &Value<'_>,
+    free: &[FreeParam],
+    studies: &mut Vec<Study>,
+    before: &[Target],
+    problems: &mut Problems,
+) -> Option<Target> {
+    let table = problems.check(doc.table("target", item))?;
+    let ok = doc.check_keys(table, "a [[target]]", TARGET_KEYS, problems);
+    let field = |name: &str| {
+        get(table, name).ok_or_else(|| {
+            doc.error(
+                &item.span(),
+                format!("a [[target]] with statistic = \"experiment\" needs `{name}`"),
+            )
+        })
     };
-    let (scale, scale_is_se) = scale?;
-    (ok && step.is_some()).then_some(())?;
+    for name in ["metric", "scenario", "versus", "step"] {
+        if let Some(v) = get(table, name) {
+            problems.add(doc.error(
+                &v.span(),
+                format!(
+                    "`{name}` does not apply to statistic = \"experiment\": the design file \
+                     (`experiment`) is its scenario and `outcome` its measure"
+                ),
+            ));
+        }
+    }
+    let design = problems.check(field("experiment")).and_then(|v| {
+        problems.check(doc.string("experiment", v).and_then(|reference| {
+            let dir = path.parent().unwrap_or(Path::new(""));
+            let resolved = if Path::new(&reference).is_relative()
+                && (reference.ends_with(".toml") || reference.contains(['/', '\\']))
+            {
+                dir.join(&reference).display().to_string()
+            } else {
+                reference.clone()
+            };
+            let scenario = Scenario::load(&resolved).map_err(|e| {
+                if e.location == "scenario" || e.message.starts_with("cannot read") {
+                    doc.error(&v.span(), format!("`experiment`: {}", e.message))
+                } else {
+                    e
+                }
+            })?;
+            crate::experiment::check_scenario(&scenario).map_err(|e| {
+                doc.error(
+                    &v.span(),
+                    format!("`experiment` = \"{reference}\" {}", e.message),
+                )
+            })?;
+            Ok((reference, scenario))
+        }))
+    });
+    let keys: Vec<&str> = Estimator::ALL.iter().map(|e| e.key()).collect();
+    let estimator = problems.check(field("estimator")).and_then(|v| {
+        problems.check(doc.string("estimator", v).and_then(|k| {
+            Estimator::ALL
+                .into_iter()
+                .find(|e| e.key() == k)
+                .ok_or_else(|| {
+                    doc.error(
+                        &v.span(),
+                        format!(
+                            "`estimator` = \"{k}\" is not an estimator; allowed: {}",
+                            keys.join(", ")
+                        ),
+                    )
+                })
+        }))
+    });
+    let control = match get(table, "control") {
+        None => Some(Control::NeverTreated),
+        Some(v) => problems.check(doc.string("control", v).and_then(|k| {
+            [Control::NeverTreated, Control::NotYetTreated]
+                .into_iter()
+                .find(|c| c.key() == k)
+                .ok_or_else(|| {
+                    doc.error(
+                        &v.span(),
+                        format!(
+                            "`control` = \"{k}\" is not a comparison group; allowed: \
+                             \"nevertreated\", \"notyettreated\""
+                        ),
+                    )
+                })
+        })),
+    };
+    let reported = match (get(table, "target"), get(table, "event_time")) {
+        (None, None) => Some(Reported::Overall),
+        (None, Some(e)) => {
+            problems.add(doc.error(
+                &e.span(),
+                "`event_time` applies to target = \"event_time\" only",
+            ));
+            None
+        }
+        (Some(v), e) => {
+            problems
+                .check(doc.string("target", v))
+                .and_then(|k| match (k.as_str(), e) {
+                    ("overall", None) => Some(Reported::Overall),
+                    ("overall", Some(e)) => {
+                        problems.add(doc.error(
+                            &e.span(),
+                            "`event_time` applies to target = \"event_time\" only",
+                        ));
+                        None
+                    }
+                    ("event_time", Some(e)) => problems
+                        .check(doc.number("event_time", e).and_then(|x| {
+                            if x.fract() == 0.0 && x.abs() <= 10_000.0 {
+                                Ok(x as i64)
+                            } else {
+                                Err(doc.error(
+                                    &e.span(),
+                                    format!(
+                                        "`event_time` = {x} must be a whole number of steps from \
+                                     adoption (0: the step of adoption, −1: the step before)"
+                                    ),
+                                ))
+                            }
+                        }))
+                        .map(Reported::EventTime),
+                    ("event_time", None) => {
+                        problems.add(doc.error(
+                            &v.span(),
+                            "target = \"event_time\" needs `event_time` = E (steps from adoption)",
+                        ));
+                        None
+                    }
+                    (other, _) => {
+                        problems.add(doc.error(
+                            &v.span(),
+                            format!(
+                                "`target` = \"{other}\" is not a reported target; allowed: \
+                             \"overall\", \"event_time\""
+                            ),
+                        ));
+                        None
+                    }
+                })
+        }
+    };
+    let outcome = problems.check(field("outcome")).and_then(|v| {
+        problems.check(doc.string("outcome", v).and_then(|k| {
+            Outcome::from_name(&k).ok_or_else(|| {
+                doc.error(
+                    &v.span(),
+                    format!(
+                        "unknown outcome `{k}`; allowed: {}",
+                        Outcome::names().join(", ")
+                    ),
+                )
+            })
+        }))
+    });
+    if reported == Some(Reported::EventTime(-1)) {
+        problems.add(doc.error(
+            &item.span(),
+            "`event_time` = -1 is the reference period: every estimator sets it to 0",
+        ));
+        return None;
+    }
+    let common = read_common(doc, item, table, problems);
+    let outcome = outcome?;
+    let quantity = Quantity::Study(outcome);
+    let (name, observed, scale_is_se, source) =
+        target_name(doc, item, table, "experiment", before, common?, problems)?;
+    let (path, scenario) = design?;
+    let _ = free;
+    ok.then_some(())?;
+    studies.push(Study {
+        path,
+        scenario,
+        estimator: estimator?,
+        control: control?,
+        reported: reported?,
+        outcome,
+    });
     Some(Target {
         name,
         quantity,
-        statistic,
-        scenario: scenario?,
-        versus: versus?,
-        observed: Observation {
-            value: observed?,
-            scale,
-            side: side?,
-        },
+        statistic: Statistic::Experiment(studies.len() - 1),
+        scenario: 0,
+        versus: None,
+        observed,
         scale_is_se,
-        source: source?,
+        source,
     })
 }
 
@@ -793,6 +1294,80 @@ mod tests {
     }
 
     #[test]
+    fn normal_truncated_normal_and_gamma_priors_are_read_and_checked() {
+        let with =
+            |prior: &str| GOOD.replace("prior = \"log-uniform\"\nfrom = 1.0\nto = 4.0", prior);
+        let ok = |text: &str| {
+            parse(Path::new("fit.toml"), text, &Overrides::default())
+                .unwrap_or_else(|e| panic!("{e}"))
+                .free[0]
+                .prior
+        };
+        let p = ok(&with("prior = \"normal\"\nmean = 2.0\nsd = 0.5"));
+        assert_eq!(
+            p,
+            Prior::Normal {
+                mean: 2.0,
+                sd: 0.5,
+                low: 0.0,
+                high: f64::INFINITY
+            }
+        );
+        let p = ok(&with(
+            "prior = \"truncated-normal\"\nmean = 2.0\nsd = 1\nfrom = 1.0\nto = 3.0",
+        ));
+        assert_eq!(p.bounds(), (1.0, 3.0));
+        let p = ok(&with("prior = \"gamma\"\nshape = 4\nscale = 0.5"));
+        assert_eq!(
+            p,
+            Prior::Gamma {
+                shape: 4.0,
+                rate: 2.0,
+                low: 0.0,
+                high: f64::INFINITY
+            }
+        );
+        // A normal that the parameter's range would cut: refused with the share and range.
+        let e = err(&with("prior = \"normal\"\nmean = 0.2\nsd = 0.5"));
+        assert!(e.message.contains("puts 34.5% of its mass outside the range of `population.loss_aversion` (a number > 0)"), "{e}");
+        assert_eq!(e.location, "cal.toml:5");
+        let e = err(&with(
+            "prior = \"normal\"\nmean = 2.0\nsd = 0.5\nfrom = 1.0",
+        ));
+        assert!(
+            e.message
+                .contains("`from` does not apply to prior = \"normal\""),
+            "{e}"
+        );
+        let e = err(&with(
+            "prior = \"truncated-normal\"\nmean = 2.0\nfrom = 1.0\nto = 3.0",
+        ));
+        assert!(e.message.contains("needs `sd`"), "{e}");
+        let e = err(&with("prior = \"gamma\"\nshape = 2\nrate = 1\nscale = 1"));
+        assert!(
+            e.message.contains("give `rate` or `scale`, not both"),
+            "{e}"
+        );
+        let e = err(&with("prior = \"gamma\"\nshape = -2\nrate = 1"));
+        assert!(
+            e.message.contains("`shape` = -2 must be a number > 0"),
+            "{e}"
+        );
+        let e = err(&with("prior = \"uniform\"\nfrom = 1.0\nto = 4.0\nmean = 2"));
+        assert!(
+            e.message
+                .contains("`mean` applies to prior = \"normal\" or \"truncated-normal\" only"),
+            "{e}"
+        );
+        let e = err(&with(
+            "prior = \"truncated-normal\"\nmean = 90\nsd = 1\nfrom = 1.0\nto = 3.0",
+        ));
+        assert!(e.message.contains("keeps"), "{e}");
+        let e = err(&with("prior = \"lognormal\"\nfrom = 1.0\nto = 4.0"));
+        assert!(e.message.contains("\"truncated-normal\", \"gamma\""), "{e}");
+    }
+
+    #[test]
     fn flags_replace_the_files_settings() {
         let o = Overrides {
             particles: Some(8),
@@ -804,5 +1379,12 @@ mod tests {
         assert_eq!(plan.settings.max_generations, 2);
         let plain = parse(Path::new("fit.toml"), GOOD, &Overrides::default()).unwrap();
         assert_ne!(plan.fingerprint(), plain.fingerprint());
+        // More generations continue a run: they do not change what its generations are.
+        let more = Overrides {
+            generations: Some(2),
+            ..Overrides::default()
+        };
+        let more = parse(Path::new("fit.toml"), GOOD, &more).unwrap();
+        assert_eq!(more.fingerprint(), plain.fingerprint());
     }
 }

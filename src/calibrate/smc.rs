@@ -22,6 +22,7 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::model::rng::{SimRng, splitmix64};
 
@@ -42,8 +43,13 @@ pub fn derive_rng(seed: u64, path: &[u64]) -> SimRng {
     SimRng::seed_from_u64(derive_seed(seed, path))
 }
 
-/// The prior of one free parameter: uniform, log-uniform, or a Beta(α, β) stretched onto
-/// [low, high].
+/// The prior of one free parameter: uniform, log-uniform, a Beta(α, β) stretched onto
+/// [low, high], a normal, a truncated normal, or a gamma.
+///
+/// A normal and a gamma are cut at the parameter's own range (`low`, `high`: e.g. 0 and 1
+/// for a share, 0 and ∞ for a positive number) and renormalised there; the file check keeps
+/// that cut below 1% of their mass, so they are what they say. A truncated normal is cut at
+/// the file's `from` and `to`, which are then hard bounds like a uniform prior's.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Prior {
@@ -61,21 +67,185 @@ pub enum Prior {
         alpha: f64,
         beta: f64,
     },
+    Normal {
+        mean: f64,
+        sd: f64,
+        low: f64,
+        high: f64,
+    },
+    TruncatedNormal {
+        mean: f64,
+        sd: f64,
+        low: f64,
+        high: f64,
+    },
+    /// Shape k and rate r: density ∝ x^(k−1) e^(−r x).
+    Gamma {
+        shape: f64,
+        rate: f64,
+        low: f64,
+        high: f64,
+    },
+}
+
+/// The standard normal density and distribution function.
+fn phi(z: f64) -> f64 {
+    if z.is_infinite() {
+        return 0.0;
+    }
+    (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+fn big_phi(z: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+/// The regularised lower incomplete gamma P(a, x), with P(a, ∞) = 1.
+fn gamma_p(a: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        0.0
+    } else if x.is_infinite() {
+        1.0
+    } else {
+        statrs::function::gamma::gamma_lr(a, x)
+    }
 }
 
 impl Prior {
+    /// The support: every value the prior can give (possibly infinite at one end for a
+    /// normal or gamma on an unbounded parameter).
     pub fn bounds(&self) -> (f64, f64) {
         match *self {
             Prior::Uniform { low, high }
             | Prior::LogUniform { low, high }
-            | Prior::Beta { low, high, .. } => (low, high),
+            | Prior::Beta { low, high, .. }
+            | Prior::Normal { low, high, .. }
+            | Prior::TruncatedNormal { low, high, .. }
+            | Prior::Gamma { low, high, .. } => (low, high),
         }
+    }
+
+    /// Whether the prior's support ends at bounds the file chose (so that a posterior piling
+    /// against one says the prior is too narrow). A normal's and a gamma's cut at the
+    /// parameter's own range is not such a choice.
+    pub fn has_chosen_bounds(&self) -> bool {
+        !matches!(self, Prior::Normal { .. } | Prior::Gamma { .. })
+    }
+
+    /// A finite range that holds the prior for plots: the support, with an infinite end
+    /// replaced by the 0.1% or 99.9% quantile.
+    pub fn display_bounds(&self) -> (f64, f64) {
+        let (low, high) = self.bounds();
+        let low = if low.is_finite() {
+            low
+        } else {
+            self.quantile(0.001)
+        };
+        let high = if high.is_finite() {
+            high
+        } else {
+            self.quantile(0.999)
+        };
+        (low, high)
     }
 
     /// Whether `x` lies in the support.
     pub fn contains(&self, x: f64) -> bool {
         let (low, high) = self.bounds();
         x >= low && x <= high
+    }
+
+    /// The share of the uncut normal or gamma that lies inside [low, high] (1 for the
+    /// others): what the file check holds to.
+    pub fn cdf_mass(&self) -> f64 {
+        self.kept_mass()
+    }
+
+    fn kept_mass(&self) -> f64 {
+        match *self {
+            Prior::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            }
+            | Prior::TruncatedNormal {
+                mean,
+                sd,
+                low,
+                high,
+            } => big_phi((high - mean) / sd) - big_phi((low - mean) / sd),
+            Prior::Gamma {
+                shape,
+                rate,
+                low,
+                high,
+            } => gamma_p(shape, rate * high) - gamma_p(shape, rate * low.max(0.0)),
+            _ => 1.0,
+        }
+    }
+
+    /// The distribution function at `x`.
+    pub fn cdf(&self, x: f64) -> f64 {
+        let (low, high) = self.bounds();
+        if x <= low {
+            return 0.0;
+        }
+        if x >= high {
+            return 1.0;
+        }
+        match *self {
+            Prior::Uniform { low, high } => (x - low) / (high - low),
+            Prior::LogUniform { low, high } => (x / low).ln() / (high / low).ln(),
+            Prior::Beta {
+                low,
+                high,
+                alpha,
+                beta,
+            } => statrs::function::beta::beta_reg(alpha, beta, (x - low) / (high - low)),
+            Prior::Normal { mean, sd, low, .. } | Prior::TruncatedNormal { mean, sd, low, .. } => {
+                (big_phi((x - mean) / sd) - big_phi((low - mean) / sd)) / self.kept_mass()
+            }
+            Prior::Gamma {
+                shape, rate, low, ..
+            } => (gamma_p(shape, rate * x) - gamma_p(shape, rate * low)) / self.kept_mass(),
+        }
+    }
+
+    /// The `q`-quantile (by bisection on the distribution function: used for plots and
+    /// checks, never in the sampler's hot path).
+    pub fn quantile(&self, q: f64) -> f64 {
+        let (mut a, mut b) = self.bounds();
+        // Bracket an infinite end by doubling steps away from the bulk.
+        let (centre, spread) = {
+            let (m, v) = self.moments();
+            (m, v.sqrt().max(1e-12))
+        };
+        if a.is_infinite() {
+            let mut step = spread;
+            a = centre - step;
+            while self.cdf(a) > q {
+                step *= 2.0;
+                a = centre - step;
+            }
+        }
+        if b.is_infinite() {
+            let mut step = spread;
+            b = centre + step;
+            while self.cdf(b) < q {
+                step *= 2.0;
+                b = centre + step;
+            }
+        }
+        for _ in 0..200 {
+            let m = 0.5 * (a + b);
+            if self.cdf(m) < q {
+                a = m;
+            } else {
+                b = m;
+            }
+        }
+        0.5 * (a + b)
     }
 
     /// The density at `x` (0 outside the support).
@@ -97,6 +267,18 @@ impl Prior {
                 let ln = (alpha - 1.0) * u.ln() + (beta - 1.0) * (1.0 - u).ln() - ln_b;
                 ln.exp() / (high - low)
             }
+            Prior::Normal { mean, sd, .. } | Prior::TruncatedNormal { mean, sd, .. } => {
+                phi((x - mean) / sd) / sd / self.kept_mass()
+            }
+            Prior::Gamma { shape, rate, .. } => {
+                if x <= 0.0 {
+                    return 0.0;
+                }
+                let ln = shape * rate.ln() + (shape - 1.0) * x.ln()
+                    - rate * x
+                    - statrs::function::gamma::ln_gamma(shape);
+                ln.exp() / self.kept_mass()
+            }
         }
     }
 
@@ -117,6 +299,40 @@ impl Prior {
                     .expect("shapes checked positive")
                     .sample(rng);
                 low + u * (high - low)
+            }
+            Prior::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            }
+            | Prior::TruncatedNormal {
+                mean,
+                sd,
+                low,
+                high,
+            } => {
+                // Inverse transform on the kept part: exact however little mass is kept.
+                let (a, b) = (big_phi((low - mean) / sd), big_phi((high - mean) / sd));
+                let u = a + rng.random::<f64>() * (b - a);
+                let z = statrs::function::erf::erfc_inv(2.0 * u) * -std::f64::consts::SQRT_2;
+                (mean + sd * z).clamp(low, high)
+            }
+            Prior::Gamma {
+                shape,
+                rate,
+                low,
+                high,
+            } => {
+                // The cut holds under 1% of the mass (file check): rejection is quick.
+                let g = rand_distr::Gamma::new(shape, 1.0 / rate).expect("shape, rate > 0");
+                for _ in 0..10_000 {
+                    let x = g.sample(rng);
+                    if x >= low && x <= high && x > 0.0 {
+                        return x;
+                    }
+                }
+                self.quantile(rng.random::<f64>())
             }
         }
     }
@@ -143,6 +359,45 @@ impl Prior {
                     low + w * alpha / s,
                     w * w * alpha * beta / (s * s * (s + 1.0)),
                 )
+            }
+            Prior::Normal {
+                mean,
+                sd,
+                low,
+                high,
+            }
+            | Prior::TruncatedNormal {
+                mean,
+                sd,
+                low,
+                high,
+            } => {
+                // The truncated normal's moments (Johnson, Kotz & Balakrishnan).
+                let (a, b) = ((low - mean) / sd, (high - mean) / sd);
+                let z = self.kept_mass();
+                let (pa, pb) = (phi(a), phi(b));
+                let (apa, bpb) = (
+                    if a.is_finite() { a * pa } else { 0.0 },
+                    if b.is_finite() { b * pb } else { 0.0 },
+                );
+                let shift = (pa - pb) / z;
+                (
+                    mean + sd * shift,
+                    sd * sd * (1.0 + (apa - bpb) / z - shift * shift),
+                )
+            }
+            Prior::Gamma {
+                shape,
+                rate,
+                low,
+                high,
+            } => {
+                // E[X^n; a < X < b] = Γ(k+n)/(Γ(k) rⁿ) · [P(k+n, r x)] from a to b.
+                let part = |k: f64| gamma_p(k, rate * high) - gamma_p(k, rate * low.max(0.0));
+                let z = part(shape);
+                let m1 = shape / rate * part(shape + 1.0) / z;
+                let m2 = shape * (shape + 1.0) / (rate * rate) * part(shape + 2.0) / z;
+                (m1, m2 - m1 * m1)
             }
         }
     }
@@ -262,6 +517,30 @@ impl Generation {
     pub fn weights(&self) -> Vec<f64> {
         self.particles.iter().map(|p| p.weight).collect()
     }
+
+    /// The effective sample size of the weighted particles, 1 / Σ w² (Kish): how many
+    /// equally weighted particles they are worth. Far below the particle count, a few
+    /// particles carry the posterior and its summaries are noisy.
+    pub fn ess(&self) -> f64 {
+        let total: f64 = self.particles.iter().map(|p| p.weight).sum();
+        let squares: f64 = self
+            .particles
+            .iter()
+            .map(|p| (p.weight / total).powi(2))
+            .sum();
+        if squares > 0.0 { 1.0 / squares } else { 0.0 }
+    }
+}
+
+/// Where a running generation stands, after each proposal simulated (from any worker
+/// thread): what progress lines and time estimates are made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tick {
+    pub generation: u32,
+    /// Proposals simulated so far in this generation, and how many of them met ε (at most
+    /// `particles`; the generation keeps the first `particles` in proposal order).
+    pub simulated: u64,
+    pub accepted: usize,
 }
 
 /// Why the calibration stopped.
@@ -478,20 +757,23 @@ impl<S: Simulator> Problem<'_, S> {
     }
 
     /// Runs generation `index` after `previous` (None for generation 0). `progress` is
-    /// called with the number of particles kept so far after each batch. Returns None when
+    /// called after each proposal is simulated. Returns None when
     /// the generation is abandoned: it would need more than particles / min_acceptance
     /// proposals.
     pub fn generation(
         &self,
         index: u32,
         previous: Option<&Generation>,
-        progress: &(dyn Fn(usize) + Sync),
+        progress: &(dyn Fn(Tick) + Sync),
     ) -> Option<Generation> {
         let n = self.settings.particles;
         let epsilon = self.epsilon(previous);
         let kernel = previous.map(|g| Kernel::new(g, self.priors));
         let cap = ((n as f64 / self.settings.min_acceptance).ceil() as u64).max(n as u64);
         let seed = self.settings.seed;
+        let accepts = |d: f64| d.is_finite() && d <= epsilon;
+        let simulated = AtomicU64::new(0);
+        let accepted = AtomicUsize::new(0);
         let propose = |a: u64| -> Proposal {
             let mut rng = derive_rng(seed, &[index as u64, a, PROPOSAL_STREAM]);
             let theta = match &kernel {
@@ -500,6 +782,13 @@ impl<S: Simulator> Problem<'_, S> {
             };
             let stats = self.simulator.statistics(&theta, index, a);
             let distance = distance(&stats, self.observed);
+            let met = usize::from(accepts(distance));
+            let tick = Tick {
+                generation: index,
+                simulated: simulated.fetch_add(1, Ordering::Relaxed) + 1,
+                accepted: (accepted.fetch_add(met, Ordering::Relaxed) + met).min(n),
+            };
+            progress(tick);
             Proposal {
                 index: a,
                 theta,
@@ -507,7 +796,6 @@ impl<S: Simulator> Problem<'_, S> {
                 distance,
             }
         };
-        let accepts = |d: f64| d.is_finite() && d <= epsilon;
         let mut kept: Vec<Proposal> = Vec::with_capacity(n);
         let mut next = 0u64;
         // The expected acceptance rate sizes the batches (never the result): the previous
@@ -527,7 +815,6 @@ impl<S: Simulator> Problem<'_, S> {
             let batch_accepted = (kept.len() - accepted_before) as f64;
             rate = (batch_accepted / (end - next) as f64).max(0.5 / (end - next) as f64);
             next = end;
-            progress(kept.len());
         }
         if kept.len() < n {
             return None;
@@ -589,7 +876,7 @@ impl<S: Simulator> Problem<'_, S> {
     pub fn run<E>(
         &self,
         history: &mut Vec<Generation>,
-        progress: &(dyn Fn(usize) + Sync),
+        progress: &(dyn Fn(Tick) + Sync),
         mut on_generation: impl FnMut(&[Generation], Option<Stop>) -> Result<(), E>,
     ) -> Result<Stop, E> {
         loop {
@@ -741,6 +1028,33 @@ mod tests {
                 alpha: 2.0,
                 beta: 5.0,
             },
+            // Cut at a share's range [0, 1]: under 0.01% of the mass.
+            Prior::Normal {
+                mean: 0.4,
+                sd: 0.1,
+                low: 0.0,
+                high: 1.0,
+            },
+            // Cut hard: the mean lies outside [from, to].
+            Prior::TruncatedNormal {
+                mean: 2.5,
+                sd: 1.0,
+                low: 0.5,
+                high: 2.0,
+            },
+            Prior::Gamma {
+                shape: 2.0,
+                rate: 3.0,
+                low: 0.0,
+                high: f64::INFINITY,
+            },
+            // A gamma cut at 1 (a share): the cut is felt in its moments.
+            Prior::Gamma {
+                shape: 3.0,
+                rate: 6.0,
+                low: 0.0,
+                high: 1.0,
+            },
         ];
         let mut rng = derive_rng(1, &[2]);
         for p in priors {
@@ -754,8 +1068,12 @@ mod tests {
                 "{p:?}: {m} vs {pm}"
             );
             assert!((v / pv - 1.0).abs() < 0.05, "{p:?}: {v} vs {pv}");
+            // The quantile inverts the distribution function.
+            for q in [0.05, 0.5, 0.95] {
+                assert!((p.cdf(p.quantile(q)) - q).abs() < 1e-9, "{p:?} at {q}");
+            }
             // The density integrates to 1 (midpoint rule).
-            let (lo, hi) = p.bounds();
+            let (lo, hi) = (p.bounds().0, p.bounds().1.min(p.quantile(1.0 - 1e-12)));
             let n = 20_000;
             let h = (hi - lo) / n as f64;
             let area: f64 = (0..n)

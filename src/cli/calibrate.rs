@@ -2,28 +2,30 @@
 //! layer: load the file, open the folder (resuming from its checkpoint), run the
 //! generations on all cores, and write the results, plots and report.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::default_out;
 use super::plots::PlotArgs;
-use crate::api::calibrate::{CalibrateRequest, CalibrationSource, Folder, Hooks, NO_POSTERIOR};
-use crate::api::{self, Control};
-use crate::calibrate::file;
-use crate::calibrate::smc::Generation;
+use crate::api::calibrate::{CalibrateRequest, CalibrationSource};
+use crate::calibrate::{file, folder};
+use crate::error::EXIT_INTERRUPTED;
+use crate::i18n::Lang;
+use crate::report::calibrate::CalibrationReport;
 use crate::sweep::file::RunOverrides;
 
 /// The file whose presence marks a finished calibration.
-pub use crate::api::calibrate::SUMMARY_CSV;
+pub const SUMMARY_CSV: &str = folder::SUMMARY_CSV;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Calibration files: see docs/calibrate.md and scenarios/calibration/. Killed? \
-    Run the same command again: finished generations are kept (checkpoint.json) and the \
-    results are the same as an uninterrupted run's."
+    after_help = "Calibration files: see docs/calibrate.md and scenarios/calibration/. Killed or \
+    Ctrl-C? Run the same command again: finished generations are kept (checkpoint.json) and \
+    the results are the same as an uninterrupted run's. Finished, but not converged? Ask for \
+    more with --generations G: the run continues from its last generation."
 )]
 pub struct CalibrateArgs {
     /// The calibration file (TOML: base scenario, [[parameter]] priors, [[target]]s).
@@ -40,7 +42,8 @@ pub struct CalibrateArgs {
     /// Particles per generation (overrides the file's `particles`).
     #[arg(long, value_name = "N")]
     pub particles: Option<u64>,
-    /// Most generations (overrides the file's `max_generations`).
+    /// Most generations (overrides the file's `max_generations`). More than a finished
+    /// run's continues it from its checkpoint.
     #[arg(long, value_name = "G")]
     pub generations: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -77,88 +80,69 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
     let plan = args.request().resolve()?;
     let plots = args.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
-    let bar = generation_bar(plan.settings.particles as u64, args.quiet);
-    let tick = |kept: usize| bar.set_position(kept as u64);
-    let generation = |g: &Generation| {
-        report_generation(&bar, g, args.quiet);
-        bar.set_position(0);
-    };
-    let resuming = |done: usize| {
-        if !args.quiet {
-            eprintln!("resuming {} after generation {}", plan.name, done - 1);
+    let finished = Arc::new(AtomicI64::new(-1));
+    let seen = finished.clone();
+    // The checkpoint is written atomically after each generation: stopping at once loses
+    // only the generation in flight, and the same command resumes after the last one.
+    // Fails only if a handler is already installed (another command in this process).
+    let _ = ctrlc::set_handler(move || {
+        let k = seen.load(Ordering::SeqCst);
+        if k < 0 {
+            eprintln!(
+                "\nstopped before generation 0 finished; rerun the same command to start again"
+            );
+        } else {
+            eprintln!("\nstopped after generation {k}; rerun the same command to resume");
         }
-    };
-    let control = Control {
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    });
+    let options = folder::Options {
+        out,
         threads: args.threads.map(usize::from),
-        ..Control::default()
-    };
-    let folder = Folder {
-        out: &out,
         force: args.force,
-        plots: &plots,
+        quiet: args.quiet,
+        plots,
+        finished: Some(finished),
     };
-    let hooks = Hooks {
-        particles: &tick,
-        generation: &generation,
-        resuming: &resuming,
-    };
-    let done = api::calibrate::calibrate(&plan, Some(&folder), &control, &hooks)?;
-    bar.finish_and_clear();
-    let Some(done) = done else {
-        anyhow::bail!("{NO_POSTERIOR}");
-    };
-    let agent_steps = done.simulated_here * plan.agent_steps_per_simulation();
+    let outcome = folder::run(&plan, &options)?;
+    let posterior = outcome.generations.last().expect("a posterior");
+    let agent_steps = outcome.simulated_here / plan.simulations_per_proposal().max(1)
+        * plan.agent_steps_per_proposal();
     println!(
-        "calibrate {}: {} generations, {} particles, stopped: {}; {} simulations in {:.1} s \
+        "calibrate {}: {} generations, {} particles, stopped: {}; {} simulations in {} \
          ({:.1} M agent-steps/s)",
         plan.name,
-        done.generations.len(),
-        done.generations.last().map_or(0, |g| g.particles.len()),
-        done.stop.name(),
-        done.simulated_here,
-        done.seconds,
-        agent_steps as f64 / done.seconds.max(1e-9) / 1e6
+        outcome.generations.len(),
+        posterior.particles.len(),
+        outcome.stop.name(),
+        outcome.simulated_here,
+        folder::duration_text(outcome.seconds),
+        agent_steps as f64 / outcome.seconds.max(1e-9) / 1e6
     );
-    for line in &done.reading {
+    // The terminal reads English whatever the report's language (as before).
+    let report_lang = options.plots.lang;
+    let (warnings, reading) = if report_lang == Lang::En {
+        (outcome.warnings.clone(), outcome.reading.clone())
+    } else {
+        let report = CalibrationReport {
+            plan: &plan,
+            generations: &outcome.generations,
+            stop: outcome.stop,
+            simulations: outcome.simulations,
+            summaries: &outcome.summaries,
+            correlations: &outcome.correlations,
+            checks: &outcome.checks,
+            convergence: outcome.convergence,
+            implied: &outcome.implied,
+        };
+        (report.warnings(Lang::En), report.reading(Lang::En))
+    };
+    for line in warnings {
+        println!("warning: {line}");
+    }
+    for line in reading {
         println!("- {line}");
     }
-    println!("results in {}", out.display());
+    println!("results in {}", outcome.dir.display());
     Ok(())
-}
-
-/// A bar over one generation's particles on a terminal; hidden otherwise (plain lines after
-/// each generation say how it went).
-fn generation_bar(particles: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(particles);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {pos}/{len} particles [{elapsed_precise}] {wide_bar}",
-        )
-        .expect("valid template"),
-    );
-    bar
-}
-
-/// One line per finished generation, on stderr.
-fn report_generation(bar: &ProgressBar, g: &Generation, quiet: bool) {
-    if quiet {
-        return;
-    }
-    let epsilon = if g.epsilon.is_finite() {
-        format!("{:.3}", g.epsilon)
-    } else {
-        "∞ (prior sample)".into()
-    };
-    bar.suspend(|| {
-        eprintln!(
-            "generation {}: ε = {epsilon}, {} of {} proposals accepted ({:.1}%)",
-            g.index,
-            g.particles.len(),
-            g.proposals,
-            100.0 * g.acceptance_rate()
-        )
-    });
 }

@@ -13,8 +13,9 @@ use crate::api::{
     self,
     did::{DidRequest, DidResult, PanelSource},
 };
-use crate::did::file::{Columns, estimates_csv};
-use crate::did::{Control, Options, Target};
+use crate::did::file::{Columns, PanelRequest, estimates_csv};
+use crate::did::{self, BasePeriod, Control, Method, Options, Target};
+use crate::error::InputError;
 use crate::i18n::did as text;
 use crate::output::{OutputDir, Producer, short};
 use crate::plot::{did_plots, write_plot_files};
@@ -26,6 +27,111 @@ pub enum ControlArg {
     Nevertreated,
     /// Places not yet treated in the period (never-treated places included).
     Notyettreated,
+}
+
+/// `--method`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// Doubly robust (Sant'Anna & Zhao 2020), as R's did by default.
+    Dr,
+    /// Inverse probability weighting (normalised weights).
+    Ipw,
+    /// Outcome regression.
+    Reg,
+}
+
+/// `--base-period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BasePeriodArg {
+    /// Each pre-adoption period against the period before it.
+    Varying,
+    /// Every period against the last period before adoption (less anticipation).
+    Universal,
+}
+
+/// Callaway–Sant'Anna's options beyond the comparison group (R did's att_gt and aggte).
+#[derive(Args, Debug, Clone)]
+pub struct CsArgs {
+    /// Callaway–Sant'Anna: covariate columns (numbers), each place's value taken from the
+    /// earlier period of each comparison; TWFE, the event study and Sun–Abraham do not take
+    /// covariates and are left out.
+    #[arg(long, value_name = "COL[,COL...]", value_delimiter = ',')]
+    pub covariates: Vec<String>,
+    /// Callaway–Sant'Anna with covariates: doubly robust, IPW or outcome regression.
+    #[arg(long, value_enum, default_value = "dr")]
+    pub method: MethodArg,
+    /// Callaway–Sant'Anna: periods before adoption in which places may already react.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub anticipation: u32,
+    /// Callaway–Sant'Anna: base period of the pre-adoption ATT(g,t).
+    #[arg(long, value_enum, default_value = "varying")]
+    pub base_period: BasePeriodArg,
+    /// Callaway–Sant'Anna's event-time aggregation: only cohorts observed at every event time
+    /// from 0 to E.
+    #[arg(long, value_name = "E")]
+    pub balance_e: Option<u32>,
+    /// Callaway–Sant'Anna's event-time aggregation: the first event time reported.
+    #[arg(long, value_name = "E", allow_negative_numbers = true)]
+    pub min_e: Option<i64>,
+    /// Callaway–Sant'Anna's event-time aggregation: the last event time reported.
+    #[arg(long, value_name = "E", allow_negative_numbers = true)]
+    pub max_e: Option<i64>,
+    /// Keep an unbalanced panel and estimate Callaway–Sant'Anna on it as R's did with
+    /// allow_unbalanced_panel = TRUE; TWFE, the event study and Sun–Abraham are left out.
+    #[arg(long)]
+    pub allow_unbalanced: bool,
+}
+
+impl CsArgs {
+    /// Sets Callaway–Sant'Anna's options in `opts`.
+    fn apply(&self, opts: &mut Options) -> Result<(), InputError> {
+        if let (Some(lo), Some(hi)) = (self.min_e, self.max_e)
+            && lo > hi
+        {
+            return Err(InputError::new(
+                "--min-e",
+                format!("{lo} is after --max-e {hi}; the window runs from --min-e to --max-e"),
+            ));
+        }
+        opts.method = match self.method {
+            MethodArg::Dr => Method::DoublyRobust,
+            MethodArg::Ipw => Method::Ipw,
+            MethodArg::Reg => Method::Regression,
+        };
+        opts.anticipation = self.anticipation;
+        opts.base_period = match self.base_period {
+            BasePeriodArg::Varying => BasePeriod::Varying,
+            BasePeriodArg::Universal => BasePeriod::Universal,
+        };
+        opts.balance_e = self.balance_e;
+        opts.min_e = self.min_e;
+        opts.max_e = self.max_e;
+        Ok(())
+    }
+
+    /// What to read from the panel besides its four columns.
+    fn request(&self) -> Result<PanelRequest, InputError> {
+        let mut seen = Vec::new();
+        for c in &self.covariates {
+            if c.is_empty() {
+                return Err(InputError::new(
+                    "--covariates",
+                    "an empty column name; list the columns separated by commas",
+                ));
+            }
+            if seen.contains(c) {
+                return Err(InputError::new(
+                    "--covariates",
+                    format!("`{c}` is listed twice"),
+                ));
+            }
+            seen.push(c.clone());
+        }
+        Ok(PanelRequest {
+            covariates: self.covariates.clone(),
+            allow_unbalanced: self.allow_unbalanced,
+        })
+    }
 }
 
 #[derive(Args, Debug)]
@@ -54,6 +160,8 @@ pub struct DidArgs {
     /// TWFE event study: lags at or after N binned into one dummy.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub lags: u32,
+    #[command(flatten)]
+    pub cs: CsArgs,
     /// Callaway–Sant'Anna: multiplier bootstrap draws (0: analytic SEs, no uniform bands).
     #[arg(long, value_name = "B", default_value_t = 999)]
     pub bootstrap: u32,
@@ -74,9 +182,21 @@ pub struct DidArgs {
 }
 
 impl DidArgs {
-    /// The estimators' options (checked by the library).
-    fn options(&self) -> Options {
-        Options {
+    /// The estimators' options, checked.
+    fn options(&self) -> Result<Options, InputError> {
+        if self.leads < 1 {
+            return Err(InputError::new(
+                "--leads",
+                "must be at least 1 (event time −1 is the reference period)",
+            ));
+        }
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(InputError::new(
+                "--level",
+                format!("{} is not between 0 and 1 (e.g. 0.95)", self.level),
+            ));
+        }
+        let mut opts = Options {
             control: match self.control {
                 ControlArg::Nevertreated => Control::NeverTreated,
                 ControlArg::Notyettreated => Control::NotYetTreated,
@@ -86,27 +206,25 @@ impl DidArgs {
             bootstrap: self.bootstrap,
             seed: self.seed,
             level: self.level,
-        }
-    }
-
-    /// The flags as the library's request.
-    pub fn request(&self) -> DidRequest {
-        DidRequest {
-            panel: PanelSource::File(self.panel.clone()),
-            columns: Columns {
-                place: self.place.clone(),
-                time: self.time.clone(),
-                cohort: self.cohort.clone(),
-                outcome: self.outcome.clone(),
-            },
-            options: self.options(),
-        }
+            ..Options::default()
+        };
+        self.cs.apply(&mut opts)?;
+        Ok(opts)
     }
 }
 
 pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
-    let request = args.request();
-    api::did::check_options(&request.options)?;
+    let request = DidRequest {
+        panel: PanelSource::File(args.panel.clone()),
+        columns: Columns {
+            place: args.place.clone(),
+            time: args.time.clone(),
+            cohort: args.cohort.clone(),
+            outcome: args.outcome.clone(),
+        },
+        options: args.options()?,
+        panel_request: args.cs.request()?,
+    };
     let plots = args.plots.resolve()?;
     let DidResult {
         panel,
@@ -155,10 +273,24 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
         );
         println!("{line}");
     }
-    for note in notes
+    if !did::regressions_run(&panel) {
+        println!(
+            "\n{}",
+            text::regressions_left_out(plots.lang, !panel.covariates().is_empty())
+        );
+    }
+    // The regressions' refusal of covariates or an unbalanced panel is said once, above.
+    let skipped: Vec<String> = skipped
         .iter()
-        .chain(&skipped.iter().map(|e| e.to_string()).collect::<Vec<_>>())
-    {
+        .filter(|e| {
+            !matches!(
+                e,
+                did::DidError::Covariates { .. } | did::DidError::Unbalanced { .. }
+            )
+        })
+        .map(ToString::to_string)
+        .collect();
+    for note in notes.iter().chain(&skipped) {
         eprintln!("note: {note}");
     }
     println!("\nResults in {}", out.path().display());

@@ -4,6 +4,7 @@
 //! module reads flags and writes the folder.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
@@ -71,6 +72,7 @@ impl ExperimentArgs {
 }
 
 pub fn execute(args: &ExperimentArgs) -> anyhow::Result<()> {
+    let start = Instant::now();
     let (scenario, options) = args.request().resolve()?;
     let plots = args.plots.resolve()?;
     let out_path = args.out.clone().unwrap_or_else(|| {
@@ -91,21 +93,29 @@ pub fn execute(args: &ExperimentArgs) -> anyhow::Result<()> {
         api::experiment::experiment(&scenario, &options, &args.exec.control(&tick))
             .expect("without a stop flag every replicate runs");
     bar.finish_and_clear();
+    let writing = Instant::now();
     let assessment = result.assess();
 
     crate::report::experiment::write_report(&out, &result, &assessment, &plots)?;
-    crate::output::experiment::write_experiment(&out, &result, &assessment, &timing)?;
+    crate::output::experiment::write_experiment(&out, &result, &assessment, &timing, writing)?;
     out.finish(|_| false)
         .context("removing the earlier experiment's files that this one did not replace")?;
+    let written = writing.elapsed().as_secs_f64();
     print!(
         "{}",
         crate::report::experiment::summary_table(&result, &assessment)
     );
     println!(
-        "{} replicates x 2 worlds in {:.2} s on {} threads; results in {}",
+        "{} replicates x 2 worlds simulated and estimated in {:.2} s on {} threads \
+         (thread time: simulating {:.2} s, estimating {:.2} s); summarising and writing {:.2} s; \
+         {:.2} s in all; results in {}",
         scenario.run.replicates,
         timing.seconds,
         timing.threads,
+        result.work.simulating_thread_seconds,
+        result.work.estimating_thread_seconds,
+        written,
+        start.elapsed().as_secs_f64(),
         out.path().display()
     );
     Ok(())

@@ -58,11 +58,11 @@ pub fn by_cohort_size(
 
 /// The estimand of Σ_k w_k·estimate_k / Σ_k w_k, from the estimands of its parts.
 pub fn mix<'a>(parts: impl IntoIterator<Item = (&'a [Cell], f64)>) -> Vec<Cell> {
-    normalised(parts.into_iter().flat_map(|(cells, w)| {
-        cells
-            .iter()
-            .map(move |c| ((c.group, c.time), c.weight * w))
-    }))
+    normalised(
+        parts
+            .into_iter()
+            .flat_map(|(cells, w)| cells.iter().map(move |c| ((c.group, c.time), c.weight * w))),
+    )
 }
 
 /// The estimand's value when the cells' effects are `effect(group, time)`: Σ w·ATT(g,t).
@@ -71,7 +71,10 @@ pub fn value(cells: &[Cell], effect: impl Fn(i64, i64) -> f64) -> f64 {
     if cells.is_empty() {
         return f64::NAN;
     }
-    cells.iter().map(|c| c.weight * effect(c.group, c.time)).sum()
+    cells
+        .iter()
+        .map(|c| c.weight * effect(c.group, c.time))
+        .sum()
 }
 
 #[cfg(test)]
@@ -84,8 +87,16 @@ mod tests {
         assert_eq!(
             e,
             vec![
-                Cell { group: 1, time: 3, weight: 0.5 },
-                Cell { group: 2, time: 5, weight: 0.5 },
+                Cell {
+                    group: 1,
+                    time: 3,
+                    weight: 0.5
+                },
+                Cell {
+                    group: 2,
+                    time: 5,
+                    weight: 0.5
+                },
             ]
         );
         assert!(normalised([((1, 1), 0.0)]).is_empty());

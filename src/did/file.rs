@@ -23,6 +23,15 @@ pub struct Columns {
     pub outcome: String,
 }
 
+/// What else to read from the panel besides the four columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PanelRequest {
+    /// Covariate columns (numbers), for Callaway–Sant'Anna.
+    pub covariates: Vec<String>,
+    /// Accept an unbalanced panel (`--allow-unbalanced`).
+    pub allow_unbalanced: bool,
+}
+
 /// One row as read: the place's id, period, cohort (and whether it was written `0`),
 /// outcome and line.
 struct Parsed {
@@ -31,6 +40,7 @@ struct Parsed {
     cohort: Option<i64>,
     zero: bool,
     y: f64,
+    x: Vec<f64>,
     line: u64,
 }
 
@@ -46,6 +56,16 @@ pub fn parse_panel(
     text: &str,
     origin: &str,
     columns: &Columns,
+) -> Result<LabelledPanel, InputError> {
+    parse_panel_with(text, origin, columns, &PanelRequest::default())
+}
+
+/// [`parse_panel`] with covariates and, if asked, an unbalanced panel.
+pub fn parse_panel_with(
+    text: &str,
+    origin: &str,
+    columns: &Columns,
+    request: &PanelRequest,
 ) -> Result<LabelledPanel, InputError> {
     let at = |line: u64| format!("{origin}:{line}");
     let mut reader = csv::ReaderBuilder::new()
@@ -69,6 +89,19 @@ pub fn parse_panel(
                 at(1),
                 format!(
                     "no column `{name}` (named by {flag}); the columns are: {}",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+    let mut covariate_index = Vec::new();
+    for name in &request.covariates {
+        match headers.iter().position(|h| h == name) {
+            Some(i) => covariate_index.push(i),
+            None => problems.push(InputError::new(
+                at(1),
+                format!(
+                    "no column `{name}` (named by --covariates); the columns are: {}",
                     headers.iter().collect::<Vec<_>>().join(", ")
                 ),
             )),
@@ -159,6 +192,23 @@ pub fn parse_panel(
                 continue;
             }
         };
+        let mut x = Vec::with_capacity(covariate_index.len());
+        for (name, &i) in request.covariates.iter().zip(&covariate_index) {
+            match field(i).parse::<f64>() {
+                Ok(v) if v.is_finite() => x.push(v),
+                _ => problems.push(InputError::new(
+                    at(line),
+                    format!(
+                        "column `{name}`: `{}` is not a finite number; covariates are numbers \
+                         (code a category as 0/1 columns)",
+                        field(i)
+                    ),
+                )),
+            }
+        }
+        if x.len() < covariate_index.len() {
+            continue;
+        }
         let next = labels.len() as u32;
         let id = *ids.entry(label.to_string()).or_insert_with(|| {
             labels.push(label.to_string());
@@ -170,6 +220,7 @@ pub fn parse_panel(
             cohort,
             zero,
             y,
+            x,
             line,
         });
     }
@@ -206,8 +257,18 @@ pub fn parse_panel(
             y: r.y,
         })
         .collect();
-    let panel = Panel::new(rows)
-        .map_err(|e| panel_problem(&e, origin, &labels, &lines, &parsed, columns))?;
+    let values = if request.covariates.is_empty() {
+        Vec::new()
+    } else {
+        parsed.iter().map(|r| r.x.clone()).collect()
+    };
+    let panel = Panel::build(
+        rows,
+        request.covariates.clone(),
+        values,
+        request.allow_unbalanced,
+    )
+    .map_err(|e| panel_problem(&e, origin, &labels, &lines, &parsed, columns))?;
     Ok(LabelledPanel { panel, labels })
 }
 
@@ -243,14 +304,30 @@ fn panel_problem(
                 ),
             )
         }
-        PanelError::Missing { place, time } => InputError::new(
-            origin,
-            format!(
-                "place `{}` has no row for period {time}; the panel must be balanced (every \
-                 place in every period)",
-                label(*place)
-            ),
-        ),
+        PanelError::Missing { missing, total } => {
+            let listed: Vec<String> = missing
+                .iter()
+                .map(|(p, t)| format!("`{}` in {t}", label(*p)))
+                .collect();
+            let more = if *total > missing.len() {
+                format!(", and {} more", total - missing.len())
+            } else {
+                String::new()
+            };
+            InputError::new(
+                origin,
+                format!(
+                    "{total} place-period {} missing: {}{more}. The estimators need \
+                     every place in every period; --allow-unbalanced keeps the panel as it is \
+                     and runs Callaway–Sant'Anna on it as R's did does with \
+                     allow_unbalanced_panel = TRUE (each ATT(g,t) from the rows observed in \
+                     its two periods; TWFE, the event study and Sun–Abraham need a balanced \
+                     panel and are left out)",
+                    if *total == 1 { "row is" } else { "rows are" },
+                    listed.join(", ")
+                ),
+            )
+        }
         PanelError::TwoCohorts { place, .. } => {
             let mut rows = parsed.iter().filter(|r| r.place == *place);
             let first = rows.next().expect("the place has rows");
@@ -289,8 +366,11 @@ fn panel_problem(
             origin,
             format!(
                 "column `{}`: periods {before} and {after} are not consecutive; periods must \
-                 be consecutive integers (renumber them 1, 2, 3, ...)",
-                columns.time
+                 be consecutive integers. If the gap is a period nobody was observed in, add \
+                 it back; if periods are skipped by design, renumber the period column and \
+                 the cohort column `{}` together, so each cohort still names its first \
+                 treated period",
+                columns.time, columns.cohort
             ),
         ),
         other => InputError::new(origin, other.to_string()),

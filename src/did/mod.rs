@@ -27,7 +27,7 @@ pub mod twfe;
 
 pub use cs::callaway_sant_anna;
 pub use estimand::Cell;
-pub use panel::{Panel, PanelError, Row};
+pub use panel::{MAX_MISSING_LISTED, Panel, PanelError, Row};
 pub use sa::sun_abraham;
 pub use twfe::{twfe, twfe_event_study};
 
@@ -59,6 +59,41 @@ impl Control {
     }
 }
 
+/// Callaway–Sant'Anna's 2×2 estimator of each ATT(g,t) given covariates (R `did`'s
+/// `est_method`). Without covariates all three give the same numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    /// Doubly robust (Sant'Anna & Zhao 2020; DRDID's `drdid_panel`, `did`'s default).
+    #[default]
+    DoublyRobust,
+    /// Inverse probability weighting with normalised weights (DRDID's `std_ipw_did_panel`).
+    Ipw,
+    /// Outcome regression (Heckman, Ichimura & Todd 1997; DRDID's `reg_did_panel`).
+    Regression,
+}
+
+impl Method {
+    /// The key on the command line: `dr`, `ipw`, `reg`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::DoublyRobust => "dr",
+            Method::Ipw => "ipw",
+            Method::Regression => "reg",
+        }
+    }
+}
+
+/// Callaway–Sant'Anna's base period for the pre-adoption ATT(g,t) (R `did`'s `base_period`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BasePeriod {
+    /// Each pre-adoption period against the one before it (one-period placebo changes).
+    #[default]
+    Varying,
+    /// Every period against the last period before adoption (g − 1 − anticipation), as an
+    /// event study's reference period.
+    Universal,
+}
+
 /// The choices every estimator shares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
@@ -76,6 +111,21 @@ pub struct Options {
     pub seed: u64,
     /// Confidence level of intervals and bands, in (0, 1).
     pub level: f64,
+    /// Callaway–Sant'Anna: the 2×2 estimator used with covariates.
+    pub method: Method,
+    /// Callaway–Sant'Anna: periods before adoption in which places may already react
+    /// (R `did`'s `anticipation`): the base period of cohort g is g − 1 − anticipation.
+    pub anticipation: u32,
+    /// Callaway–Sant'Anna: the base period of the pre-adoption ATT(g,t).
+    pub base_period: BasePeriod,
+    /// Callaway–Sant'Anna's dynamic aggregation (`aggte`'s `balance_e`): only cohorts
+    /// observed at every event time from 0 to `balance_e`, so the event-time effects up to
+    /// it are averages over the same cohorts.
+    pub balance_e: Option<u32>,
+    /// Callaway–Sant'Anna's dynamic aggregation: the first event time reported (`min_e`).
+    pub min_e: Option<i64>,
+    /// Callaway–Sant'Anna's dynamic aggregation: the last event time reported (`max_e`).
+    pub max_e: Option<i64>,
 }
 
 impl Default for Options {
@@ -87,6 +137,12 @@ impl Default for Options {
             bootstrap: 999,
             seed: 1,
             level: 0.95,
+            method: Method::DoublyRobust,
+            anticipation: 0,
+            base_period: BasePeriod::Varying,
+            balance_e: None,
+            min_e: None,
+            max_e: None,
         }
     }
 }
@@ -226,6 +282,23 @@ pub enum DidError {
          compare with"
     )]
     NoComparison { estimator: Estimator },
+    #[error(
+        "{estimator} needs a balanced panel (every place in every period); on an unbalanced \
+         panel only Callaway–Sant'Anna runs"
+    )]
+    Unbalanced { estimator: Estimator },
+    #[error(
+        "{estimator} does not take covariates (conditional parallel trends need \
+         Callaway–Sant'Anna's doubly robust, IPW or regression estimators)"
+    )]
+    Covariates { estimator: Estimator },
+    #[error("{estimator}: ATT(g,t) for cohort {group} in period {time}: {why}")]
+    Cell {
+        estimator: Estimator,
+        group: i64,
+        time: i64,
+        why: String,
+    },
     #[error("option {option}: {message}")]
     BadOption {
         option: &'static str,
@@ -246,6 +319,14 @@ impl Options {
             return Err(DidError::BadOption {
                 option: "leads",
                 message: "must be at least 1 (event time −1 is the reference)".into(),
+            });
+        }
+        if let (Some(lo), Some(hi)) = (self.min_e, self.max_e)
+            && lo > hi
+        {
+            return Err(DidError::BadOption {
+                option: "min_e",
+                message: format!("{lo} is after max_e {hi}"),
             });
         }
         if self.control == Control::LastTreated {
@@ -278,7 +359,9 @@ pub struct Estimates {
 /// first reason). When no place is never treated (the real rollout's design: every place
 /// adopted eventually), Callaway–Sant'Anna asked for never-treated controls compares with
 /// the places not yet treated instead, and says so in `notes`: TWFE and Sun–Abraham (the last
-/// cohort as control) need no never-treated place either.
+/// cohort as control) need no never-treated place either. On a panel with covariates or an
+/// unbalanced one, the regression estimators refuse it ([`DidError::Covariates`],
+/// [`DidError::Unbalanced`]; see [`regressions_run`]) and only Callaway–Sant'Anna runs.
 pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError> {
     opts.check()?;
     let mut out = Estimates::default();
@@ -289,7 +372,9 @@ pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError
     {
         cs_opts.control = Control::NotYetTreated;
         out.notes.push(
-            "Callaway–Sant'Anna: no place is never treated, so it compares each cohort with the              places not yet treated (as --control notyettreated); periods from the last              cohort's adoption on have no comparison and are left out of its estimates"
+            "Callaway–Sant'Anna: no place is never treated, so it compares each cohort with the \
+             places not yet treated (as --control notyettreated); periods from the last \
+             cohort's adoption on have no comparison and are left out of its estimates"
                 .into(),
         );
     }
@@ -309,6 +394,24 @@ pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError
         return Err(out.skipped.swap_remove(0));
     }
     Ok(out)
+}
+
+/// Whether TWFE, the TWFE event study and Sun–Abraham run on `panel`: not with covariates
+/// (they would need covariates interacted with every period to mean conditional parallel
+/// trends, which Callaway–Sant'Anna's estimators do properly), not on an unbalanced panel.
+pub fn regressions_run(panel: &Panel) -> bool {
+    panel.is_balanced() && panel.covariates().is_empty()
+}
+
+/// The refusal of a regression estimator on a panel it does not take.
+pub(crate) fn check_regression_panel(panel: &Panel, estimator: Estimator) -> Result<(), DidError> {
+    if !panel.is_balanced() {
+        return Err(DidError::Unbalanced { estimator });
+    }
+    if !panel.covariates().is_empty() {
+        return Err(DidError::Covariates { estimator });
+    }
+    Ok(())
 }
 
 /// The two-sided quantile of the standard normal for `level` (e.g. 1.96 for 0.95).

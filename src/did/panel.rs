@@ -1,15 +1,26 @@
-//! A balanced panel of places over consecutive periods, with each place's adoption cohort.
+//! A panel of places over consecutive periods, with each place's adoption cohort and,
+//! optionally, covariates.
 //!
-//! Balance is required, not repaired: every estimator here exploits it (the two-way
-//! within-transformation is exact only on a balanced panel, and Callaway–Sant'Anna's panel
-//! estimator follows each place from its base period), and silently dropping places would
-//! change what is estimated. So [`Panel::new`] refuses a panel with a missing or repeated
-//! (place, period), a non-finite outcome, a place with two cohorts, gaps between periods, or
-//! a place treated from the first period on (it has no period before adoption; R's `did`
-//! drops such places with a warning). A cohort after the last period is treated as never
-//! treated within the panel, as `did` does.
+//! Balance is required unless asked otherwise, not repaired: the regression estimators
+//! exploit it (the two-way within-transformation is exact only on a balanced panel, and
+//! Callaway–Sant'Anna's panel estimator follows each place from its base period), and
+//! silently dropping places would change what is estimated. So [`Panel::new`] refuses a
+//! panel with a missing or repeated (place, period), listing every missing one (up to
+//! [`MAX_MISSING_LISTED`], with the true count), a non-finite outcome, a place with two
+//! cohorts, gaps between periods, or a place treated from the first period on (it has no
+//! period before adoption; R's `did` drops such places with a warning). A cohort after the
+//! last period is treated as never treated within the panel, as `did` does.
+//!
+//! [`Panel::build`] also takes covariates (one value per covariate on every row; they may
+//! vary over time, and each estimator says which period's value it uses) and can accept an
+//! unbalanced panel (R `did`'s `allow_unbalanced_panel`): missing (place, period) cells are
+//! then kept as not observed (NaN), and only the estimators that handle them run on it
+//! (Callaway–Sant'Anna; the others refuse with [`crate::did::DidError::Unbalanced`]).
 
 use std::collections::BTreeMap;
+
+/// How many missing (place, period) cells [`PanelError::Missing`] names; the rest are counted.
+pub const MAX_MISSING_LISTED: usize = 20;
 
 /// One observation: a place in a period. `cohort` is the first period the place is treated
 /// (None: never treated); it must be the same on every row of a place.
@@ -33,10 +44,24 @@ pub enum PanelError {
     #[error("place {place}, period {time}: appears twice")]
     Duplicate { place: u32, time: i64 },
     #[error(
-        "place {place}, period {time}: missing (the panel must be balanced: every place in \
-         every period)"
+        "{total} place-periods are missing (the panel must be balanced: every place in every \
+         period, unless unbalanced panels are allowed): {}{}",
+        missing.iter().map(|(p, t)| format!("place {p} period {t}")).collect::<Vec<_>>().join(", "),
+        if *total > missing.len() { format!(", and {} more", total - missing.len()) } else { String::new() }
     )]
-    Missing { place: u32, time: i64 },
+    Missing {
+        /// The first [`MAX_MISSING_LISTED`] missing cells, by place then period.
+        missing: Vec<(u32, i64)>,
+        /// How many are missing in all.
+        total: usize,
+    },
+    #[error("place {place}, period {time}: covariate {name} is {value}, not a finite number")]
+    CovariateNotFinite {
+        place: u32,
+        time: i64,
+        name: String,
+        value: f64,
+    },
     #[error("place {place}: two cohorts, {first} and {second}; a place adopts once")]
     TwoCohorts {
         place: u32,
@@ -45,7 +70,8 @@ pub enum PanelError {
     },
     #[error(
         "periods {before} and {after} are not consecutive; periods must be consecutive \
-         integers (renumber them, e.g. 1, 2, 3, ...)"
+         integers (if periods are skipped on purpose, renumber the periods and the cohorts \
+         together, so that each cohort still names its first treated period)"
     )]
     Gap { before: i64, after: i64 },
     #[error(
@@ -55,13 +81,17 @@ pub enum PanelError {
     AlwaysTreated { place: u32, cohort: i64, first: i64 },
 }
 
-/// A balanced panel: `places × times` outcomes, place-major.
+/// A panel: `places × times` outcomes, place-major (NaN: not observed, only in a panel built
+/// as unbalanced), and `places × times × covariates` covariate values in the same order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
     places: Vec<u32>,
     times: Vec<i64>,
     cohorts: Vec<Option<i64>>,
     y: Vec<f64>,
+    covariates: Vec<String>,
+    x: Vec<f64>,
+    balanced: bool,
 }
 
 fn cohort_text(c: Option<i64>) -> String {
@@ -69,8 +99,27 @@ fn cohort_text(c: Option<i64>) -> String {
 }
 
 impl Panel {
-    /// Builds the panel from rows in any order; see the module for what is refused.
+    /// Builds a balanced panel without covariates from rows in any order; see the module for
+    /// what is refused.
     pub fn new(rows: Vec<Row>) -> Result<Panel, PanelError> {
+        Panel::build(rows, Vec::new(), Vec::new(), false)
+    }
+
+    /// Builds the panel from rows in any order with covariates `names` (`values[i]` holds row
+    /// i's values, one per name; empty when there are no covariates). With
+    /// `allow_unbalanced`, missing (place, period) cells are kept as not observed instead of
+    /// refused.
+    pub fn build(
+        rows: Vec<Row>,
+        names: Vec<String>,
+        values: Vec<Vec<f64>>,
+        allow_unbalanced: bool,
+    ) -> Result<Panel, PanelError> {
+        let k = names.len();
+        assert!(
+            k == 0 || values.len() == rows.len(),
+            "one covariate row per panel row"
+        );
         if rows.is_empty() {
             return Err(PanelError::Empty);
         }
@@ -91,9 +140,10 @@ impl Panel {
         let first = times[0];
         let last = *times.last().expect("not empty");
         let n_times = times.len();
-        // Place → (cohort, outcomes by period index).
-        let mut by_place: BTreeMap<u32, (Option<i64>, Vec<Option<f64>>)> = BTreeMap::new();
-        for r in &rows {
+        // Place → (cohort, outcomes by period index, covariates by period index).
+        type Slots = (Option<i64>, Vec<Option<f64>>, Vec<f64>);
+        let mut by_place: BTreeMap<u32, Slots> = BTreeMap::new();
+        for (i, r) in rows.iter().enumerate() {
             if !r.y.is_finite() {
                 return Err(PanelError::NotFinite {
                     place: r.place,
@@ -103,7 +153,7 @@ impl Panel {
             }
             let entry = by_place
                 .entry(r.place)
-                .or_insert_with(|| (r.cohort, vec![None; n_times]));
+                .or_insert_with(|| (r.cohort, vec![None; n_times], vec![f64::NAN; n_times * k]));
             if entry.0 != r.cohort {
                 return Err(PanelError::TwoCohorts {
                     place: r.place,
@@ -111,7 +161,8 @@ impl Panel {
                     second: cohort_text(r.cohort),
                 });
             }
-            let slot = &mut entry.1[(r.time - first) as usize];
+            let ti = (r.time - first) as usize;
+            let slot = &mut entry.1[ti];
             if slot.is_some() {
                 return Err(PanelError::Duplicate {
                     place: r.place,
@@ -119,14 +170,31 @@ impl Panel {
                 });
             }
             *slot = Some(r.y);
+            for (j, name) in names.iter().enumerate() {
+                let v = values[i][j];
+                if !v.is_finite() {
+                    return Err(PanelError::CovariateNotFinite {
+                        place: r.place,
+                        time: r.time,
+                        name: name.clone(),
+                        value: v,
+                    });
+                }
+                entry.2[ti * k + j] = v;
+            }
         }
         let mut panel = Panel {
             places: Vec::with_capacity(by_place.len()),
             times: times.clone(),
             cohorts: Vec::with_capacity(by_place.len()),
             y: Vec::with_capacity(by_place.len() * n_times),
+            covariates: names,
+            x: Vec::with_capacity(by_place.len() * n_times * k),
+            balanced: true,
         };
-        for (place, (cohort, ys)) in by_place {
+        let mut missing = Vec::new();
+        let mut total = 0;
+        for (place, (cohort, ys, xs)) in by_place {
             if let Some(c) = cohort.filter(|&c| c <= first) {
                 return Err(PanelError::AlwaysTreated {
                     place,
@@ -136,14 +204,47 @@ impl Panel {
             }
             panel.places.push(place);
             panel.cohorts.push(cohort.filter(|&c| c <= last));
-            for (k, y) in ys.into_iter().enumerate() {
-                panel.y.push(y.ok_or(PanelError::Missing {
-                    place,
-                    time: times[k],
-                })?);
+            for (ti, y) in ys.into_iter().enumerate() {
+                if y.is_none() {
+                    total += 1;
+                    if missing.len() < MAX_MISSING_LISTED {
+                        missing.push((place, times[ti]));
+                    }
+                }
+                panel.y.push(y.unwrap_or(f64::NAN));
             }
+            panel.x.extend(xs);
+        }
+        if total > 0 {
+            if !allow_unbalanced {
+                return Err(PanelError::Missing { missing, total });
+            }
+            panel.balanced = false;
         }
         Ok(panel)
+    }
+
+    /// Whether every place is observed in every period.
+    pub fn is_balanced(&self) -> bool {
+        self.balanced
+    }
+
+    /// Whether place index `p` is observed in period index `t` (always, when balanced).
+    pub fn observed(&self, p: usize, t: usize) -> bool {
+        !self.y(p, t).is_nan()
+    }
+
+    /// The covariates' names (empty: none).
+    pub fn covariates(&self) -> &[String] {
+        &self.covariates
+    }
+
+    /// The covariates of place index `p` in period index `t`, in the order of
+    /// [`Panel::covariates`] (NaN where the place is not observed).
+    pub fn x(&self, p: usize, t: usize) -> &[f64] {
+        let k = self.covariates.len();
+        let at = (p * self.times.len() + t) * k;
+        &self.x[at..at + k]
     }
 
     /// The places' ids, ascending; place index `p` is `places()[p]`.
@@ -173,7 +274,7 @@ impl Panel {
         &self.cohorts
     }
 
-    /// The outcome of place index `p` in period index `t`.
+    /// The outcome of place index `p` in period index `t` (NaN: not observed).
     pub fn y(&self, p: usize, t: usize) -> f64 {
         self.y[p * self.times.len() + t]
     }
@@ -207,18 +308,32 @@ impl Panel {
     /// treated, and Sun–Abraham with the last-treated cohort as control: that cohort serves
     /// as never treated over the periods before it adopts.
     pub(crate) fn before(&self, cutoff: i64) -> Panel {
+        self.cut(cutoff, cutoff)
+    }
+
+    /// The panel cut to the periods before `cutoff`, with cohorts from `never_from` on
+    /// becoming never treated (`did` with anticipation K cuts at the last cohort − K but
+    /// keeps the cohorts before the last as treated).
+    pub(crate) fn cut(&self, cutoff: i64, never_from: i64) -> Panel {
         let keep = self.times.iter().take_while(|&&t| t < cutoff).count();
         let n = self.times.len();
+        let k = self.covariates.len();
+        let y: Vec<f64> = (0..self.places.len())
+            .flat_map(|p| self.y[p * n..p * n + keep].iter().copied())
+            .collect();
         Panel {
             places: self.places.clone(),
             times: self.times[..keep].to_vec(),
             cohorts: self
                 .cohorts
                 .iter()
-                .map(|c| c.filter(|&c| c < cutoff))
+                .map(|c| c.filter(|&c| c < never_from))
                 .collect(),
-            y: (0..self.places.len())
-                .flat_map(|p| self.y[p * n..p * n + keep].iter().copied())
+            balanced: !y.iter().any(|v| v.is_nan()),
+            y,
+            covariates: self.covariates.clone(),
+            x: (0..self.places.len())
+                .flat_map(|p| self.x[p * n * k..(p * n + keep) * k].iter().copied())
                 .collect(),
         }
     }
@@ -263,7 +378,10 @@ mod tests {
         rows.remove(5);
         assert_eq!(
             Panel::new(rows).unwrap_err(),
-            PanelError::Missing { place: 1, time: 2 }
+            PanelError::Missing {
+                missing: vec![(1, 2)],
+                total: 1
+            }
         );
         let mut rows = square(3, 4);
         rows.push(row(2, 3, None, 1.0));
@@ -297,6 +415,31 @@ mod tests {
             Panel::new(rows).unwrap_err(),
             PanelError::AlwaysTreated { place: 0, .. }
         ));
+    }
+
+    #[test]
+    fn every_missing_cell_is_counted_and_the_first_ones_named_or_kept_when_allowed() {
+        // 30 places over 4 periods, all but place 0 missing period 3: 29 missing, 20 named.
+        let rows: Vec<Row> = square(30, 4)
+            .into_iter()
+            .filter(|r| r.time != 3 || r.place == 0)
+            .collect();
+        let Err(PanelError::Missing { missing, total }) = Panel::new(rows.clone()) else {
+            panic!("refused")
+        };
+        assert_eq!(total, 29);
+        assert_eq!(missing.len(), MAX_MISSING_LISTED);
+        assert_eq!(missing[..2], [(1, 3), (2, 3)]);
+        let e = Panel::new(rows.clone()).unwrap_err().to_string();
+        assert!(e.ends_with(", and 9 more"), "{e}");
+        let values: Vec<Vec<f64>> = rows.iter().map(|r| vec![r.time as f64]).collect();
+        let panel = Panel::build(rows, vec!["z".into()], values, true).unwrap();
+        assert!(!panel.is_balanced());
+        assert!(panel.observed(4, 1) && !panel.observed(4, 2));
+        assert!(panel.y(4, 2).is_nan());
+        assert_eq!(panel.x(4, 3), &[4.0]);
+        // Cutting before period 3 leaves a balanced panel.
+        assert!(panel.before(3).is_balanced());
     }
 
     #[test]

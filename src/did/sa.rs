@@ -13,8 +13,8 @@
 //! Overall: the plain average of the event-time effects at e ≥ 0 (as `did`'s dynamic overall;
 //! fixest's `att = TRUE` weights cells by observations instead).
 
-use super::ols;
 use super::estimand::{self, Cell};
+use super::ols;
 use super::twfe::from_fit;
 use super::{Control, DidError, Estimate, Estimator, Options, Panel, Target};
 
@@ -23,6 +23,7 @@ use super::{Control, DidError, Estimate, Estimator, Options, Panel, Target};
 pub fn sun_abraham(panel: &Panel, opts: &Options) -> Result<Vec<Estimate>, DidError> {
     let estimator = Estimator::SunAbraham;
     opts.check()?;
+    super::check_regression_panel(panel, estimator)?;
     if panel.n_places() < 2 {
         return Err(DidError::TooFewPlaces {
             estimator,

@@ -29,7 +29,7 @@ fn a_constant_effect_on_a_noiseless_panel_is_recovered_by_every_estimator() {
     let panel = design.panel(3);
     for control in [Control::NeverTreated, Control::NotYetTreated] {
         let opts = Options { control, ..fast() };
-        let all = estimate_all(&panel, &opts).unwrap();
+        let all = estimate_all(&panel, &opts).unwrap().estimates;
         for estimator in Estimator::ALL {
             let overall = find(&all, estimator, Target::Overall);
             assert!(
@@ -71,7 +71,8 @@ fn a_constant_effect_is_estimated_without_bias_on_noisy_panels() {
                 ..Options::default()
             },
         )
-        .unwrap();
+        .unwrap()
+        .estimates;
         for (k, estimator) in Estimator::ALL.iter().enumerate() {
             let v = find(&all, *estimator, Target::Overall).value;
             sums[k] += v;
@@ -99,7 +100,7 @@ fn growing_effects_bias_static_twfe_down_and_cs_sa_recover_them() {
         slope: 0.1,
     }));
     let panel = design.panel(5);
-    let all = estimate_all(&panel, &fast()).unwrap();
+    let all = estimate_all(&panel, &fast()).unwrap().estimates;
     // The true simple ATT: every treated place-period's effect, averaged.
     let (mut sum, mut n) = (0.0, 0.0);
     for &(g, size) in &design.cohorts {
@@ -203,7 +204,7 @@ fn without_never_treated_places_the_estimators_say_what_they_compare_with() {
         control: Control::NotYetTreated,
         ..fast()
     };
-    let all = estimate_all(&panel, &opts).unwrap();
+    let all = estimate_all(&panel, &opts).unwrap().estimates;
     let sa = find(&all, Estimator::SunAbraham, Target::Overall);
     assert_eq!(sa.control, Some(Control::LastTreated));
     assert!((sa.value - 1.0).abs() < 1e-9);
@@ -229,7 +230,7 @@ fn clustered_intervals_cover_the_truth_at_about_the_nominal_rate() {
     let mut covered = [0usize; 4];
     for seed in 0..replicates {
         let panel = design.panel(1000 + seed);
-        let all = estimate_all(&panel, &opts).unwrap();
+        let all = estimate_all(&panel, &opts).unwrap().estimates;
         for (k, estimator) in Estimator::ALL.iter().enumerate() {
             let e = find(&all, *estimator, Target::Overall);
             covered[k] += usize::from(e.ci.0 <= 0.5 && 0.5 <= e.ci.1);

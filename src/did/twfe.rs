@@ -17,11 +17,12 @@
 //! earlier and `EventTime(K)` at K or later. Never-treated places have every dummy 0.
 //! Overall: the plain average of β_0 … β_K.
 
-use super::ols::{self, Fit};
 use super::estimand::{self, Cell};
+use super::ols::{self, Fit};
 use super::{DidError, Estimate, Estimator, Options, Panel, Target, t_quantile};
 
 fn check(panel: &Panel, estimator: Estimator) -> Result<(), DidError> {
+    super::check_regression_panel(panel, estimator)?;
     if panel.n_places() < 2 {
         return Err(DidError::TooFewPlaces {
             estimator,

@@ -48,7 +48,7 @@ pub enum TruthKey {
 impl TruthKey {
     pub fn kind(self) -> &'static str {
         match self {
-            TruthKey::Overall => "overall",
+            TruthKey::Overall => "policy_effect",
             TruthKey::EventTime(_) => "event_time",
             TruthKey::GroupTime { .. } => "group_time",
             TruthKey::NeverTreated(_) => "never_treated",

@@ -13,6 +13,8 @@
 pub mod assess;
 pub mod panel;
 pub mod truth;
+#[cfg(test)]
+mod truth_tests;
 
 use rayon::prelude::*;
 
@@ -20,6 +22,7 @@ pub use assess::{Assessment, ReplicateEstimates};
 pub use panel::{Outcome, ReplicatePanel};
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use crate::did::{Control, Options};
 use crate::error::InputError;
@@ -117,7 +120,8 @@ pub fn check_scenario(scenario: &Scenario) -> Result<(), InputError> {
             })
         })
         .collect();
-    let stand_in = crate::did::Panel::new(rows).map_err(|e| InputError::new(here(), e.to_string()))?;
+    let stand_in =
+        crate::did::Panel::new(rows).map_err(|e| InputError::new(here(), e.to_string()))?;
     let opts = Options {
         bootstrap: 0,
         ..Options::default()
@@ -154,6 +158,16 @@ pub struct Experiment {
     pub panels: Vec<ReplicatePanel>,
     /// Each replicate's estimates set against its truth.
     pub replicates: Vec<ReplicateEstimates>,
+    /// Where the time went, summed over threads.
+    pub work: Work,
+}
+
+/// Seconds spent simulating the two worlds and estimating, summed over the threads that did
+/// it (on N busy threads, wall time is about their sum over N).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Work {
+    pub simulating_thread_seconds: f64,
+    pub estimating_thread_seconds: f64,
 }
 
 /// The seed of replicate `replicate`'s bootstrap: from the run's seed and the replicate
@@ -182,30 +196,45 @@ pub fn run_until(
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let spec = scenario.model_spec();
     let run = &scenario.run;
-    let results: Option<Vec<(ReplicatePanel, ReplicateEstimates)>> = (0..run.replicates as u64)
+    type Done = (ReplicatePanel, ReplicateEstimates, Work);
+    let results: Option<Vec<Done>> = (0..run.replicates as u64)
         .into_par_iter()
         .map(|r| {
             if stopped() {
                 return None;
             }
+            let clock = Instant::now();
             let panel = ReplicatePanel::simulate(&spec, run.steps, run.seed, r);
+            let simulated = clock.elapsed().as_secs_f64();
             let opts = Options {
                 seed: bootstrap_seed(run.seed, r),
                 ..options.did.clone()
             };
             let estimates = ReplicateEstimates::of(&panel, options.outcome, &opts);
+            let work = Work {
+                simulating_thread_seconds: simulated,
+                estimating_thread_seconds: clock.elapsed().as_secs_f64() - simulated,
+            };
             if let Some(done) = on_replicate_done {
                 done();
             }
-            Some((panel, estimates))
+            Some((panel, estimates, work))
         })
         .collect();
-    let (panels, replicates) = results?.into_iter().unzip();
+    let mut work = Work::default();
+    let (mut panels, mut replicates) = (Vec::new(), Vec::new());
+    for (panel, estimates, w) in results? {
+        panels.push(panel);
+        replicates.push(estimates);
+        work.simulating_thread_seconds += w.simulating_thread_seconds;
+        work.estimating_thread_seconds += w.estimating_thread_seconds;
+    }
     Some(Experiment {
         scenario: scenario.clone(),
         options: options.clone(),
         panels,
         replicates,
+        work,
     })
 }
 

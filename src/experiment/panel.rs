@@ -7,7 +7,7 @@
 //! rollout on that place, as no study of real places can measure it.
 
 use crate::model::drive::{Flow, Observer, drive};
-use crate::model::rng::replicate_rng;
+use crate::model::rng::{SimRng, replicate_rng};
 use crate::model::{Metric, ModelSpec, StepMetrics, World};
 
 /// A place-level outcome of the panel.
@@ -106,11 +106,28 @@ pub struct ReplicatePanel {
 impl ReplicatePanel {
     /// Simulates replicate `replicate` of `spec` for `steps` steps in both worlds.
     pub fn simulate(spec: &ModelSpec, steps: u32, seed: u64, replicate: u64) -> ReplicatePanel {
-        let rng = replicate_rng(seed, replicate);
-        let mut worlds = [
-            World::new(spec, rng.clone()),
-            World::without_adoption(spec, rng),
-        ];
+        Self::simulate_from(spec, steps, replicate_rng(seed, replicate))
+    }
+
+    /// Both worlds from the generator `rng` (a calibration derives its own per particle).
+    pub fn simulate_from(spec: &ModelSpec, steps: u32, rng: SimRng) -> ReplicatePanel {
+        Self::simulate_worlds(
+            vec![
+                World::new(spec, rng.clone()),
+                World::without_adoption(spec, rng),
+            ],
+            steps,
+        )
+    }
+
+    /// The world with the rollout alone, from `rng`: what a study sees, at half the cost
+    /// (the calibration's experiment statistic). `untreated` is empty: no effect can be
+    /// read from this panel.
+    pub fn simulate_observed(spec: &ModelSpec, steps: u32, rng: SimRng) -> ReplicatePanel {
+        Self::simulate_worlds(vec![World::new(spec, rng)], steps)
+    }
+
+    fn simulate_worlds(mut worlds: Vec<World>, steps: u32) -> ReplicatePanel {
         let places = worlds[0]
             .places()
             .iter()
@@ -126,12 +143,15 @@ impl ReplicatePanel {
         drive(&mut worlds, steps, &mut recorder);
         // Step-major as recorded; place-major as the panel reads.
         let n = places.len();
+        let twin = worlds.len() > 1;
         let mut observed = Vec::with_capacity(n * steps as usize);
-        let mut untreated = Vec::with_capacity(n * steps as usize);
+        let mut untreated = Vec::with_capacity(if twin { n * steps as usize } else { 0 });
         for p in 0..n {
             for step in &recorder.by_step {
                 observed.push(step[0][p]);
-                untreated.push(step[1][p]);
+                if twin {
+                    untreated.push(step[1][p]);
+                }
             }
         }
         ReplicatePanel {
@@ -183,7 +203,13 @@ impl ReplicatePanel {
         };
         let i = outcome.index();
         let observed = carry(&|p, t| self.observed[p * steps + t][i]);
-        let untreated = carry(&|p, t| self.untreated[p * steps + t][i]);
+        // A panel of the observed world alone (a calibration's study) has no twin: its
+        // start is where the observed world has every value.
+        let untreated = if self.untreated.is_empty() {
+            Vec::new()
+        } else {
+            carry(&|p, t| self.untreated[p * steps + t][i])
+        };
         StudyOutcome {
             start: start as u32,
             steps: self.steps,
@@ -245,10 +271,10 @@ impl StudyOutcome {
     }
 }
 
-/// Records every place's outcomes of both worlds after each step.
+/// Records every place's outcomes of every world after each step.
 struct Recorder {
     /// `by_step[t][world][place]`.
-    by_step: Vec<[Vec<Outcomes>; 2]>,
+    by_step: Vec<Vec<Vec<Outcomes>>>,
 }
 
 impl Observer for Recorder {
@@ -262,7 +288,7 @@ impl Observer for Recorder {
                 })
                 .collect()
         };
-        self.by_step.push([places(&worlds[0]), places(&worlds[1])]);
+        self.by_step.push(worlds.iter().map(places).collect());
         Flow::Continue
     }
 }

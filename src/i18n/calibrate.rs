@@ -12,8 +12,8 @@ pub const PREDICTIVE: Tr = tr(
     "后验预测检验：观测值与模型",
 );
 pub const PROGRESS: Tr = tr(
-    "Tolerance and acceptance rate per generation",
-    "各代的容差与接受率",
+    "Tolerance, acceptance rate and effective sample size per generation",
+    "各代的容差、接受率与有效样本量",
 );
 pub const POSTERIOR: Tr = tr("Posterior", "后验");
 pub const PRIOR: Tr = tr("Prior", "先验");
@@ -28,6 +28,12 @@ pub const TOLERANCE: Tr = tr(
     "容差 ε（标准化距离）",
 );
 pub const ACCEPTANCE: Tr = tr("Acceptance rate (share)", "接受率（占比）");
+pub const ESS: Tr = tr("Effective sample size", "有效样本量");
+pub const ESS_AXIS: Tr = tr("Effective particles (1 / Σ w²)", "有效粒子数（1 / Σ w²）");
+pub const ESS_NOTE: Tr = tr(
+    "Effective sample size: how many equally weighted particles the weighted ones are worth; far below the particle count, a few particles carry the posterior and its summaries are noisy",
+    "有效样本量：加权粒子相当于多少个等权粒子；若远低于粒子数，说明后验由少数粒子决定，其汇总结果噪声较大",
+);
 pub const REPORT: Tr = tr("Calibration", "校准");
 pub const PARAMETERS: Tr = tr("Parameters", "参数");
 pub const TARGETS: Tr = tr("Targets", "校准目标");
@@ -211,4 +217,146 @@ pub const MARGINAL_NOTE: Tr = tr(
 
 fn short(x: f64) -> String {
     crate::output::short(x)
+}
+
+pub const WARNINGS: Tr = tr("Warnings", "警告");
+
+/// A posterior piled against a prior bound.
+pub fn against_bound(lang: Lang, name: &str, lower: bool, bound: f64) -> String {
+    match (lang, lower) {
+        (Lang::En, true) => format!(
+            "The data push {name} against its prior's lower bound {}: widen the prior or question a target (its interval ends where the prior does, not where the data do).",
+            short(bound)
+        ),
+        (Lang::En, false) => format!(
+            "The data push {name} against its prior's upper bound {}: widen the prior or question a target (its interval ends where the prior does, not where the data do).",
+            short(bound)
+        ),
+        (Lang::Zh, true) => format!(
+            "数据把 {name} 推向其先验的下界 {}：请放宽先验或重新审视某个校准目标（其区间止于先验的边界，而非数据所示之处）。",
+            short(bound)
+        ),
+        (Lang::Zh, false) => format!(
+            "数据把 {name} 推向其先验的上界 {}：请放宽先验或重新审视某个校准目标（其区间止于先验的边界，而非数据所示之处）。",
+            short(bound)
+        ),
+    }
+}
+
+/// Not converged: the final ε, what counts as large, why it stopped, and what to do.
+pub fn not_converged(
+    lang: Lang,
+    epsilon: f64,
+    large_above: f64,
+    targets: usize,
+    stop: &str,
+    generations: usize,
+) -> String {
+    let why = stop_reason(lang, stop);
+    let eps = if epsilon.is_finite() {
+        short(epsilon)
+    } else {
+        "∞".into()
+    };
+    let next = generations + 4;
+    match lang {
+        Lang::En => {
+            let advice = match stop {
+                "max_generations" => format!(
+                    "More generations may bring it down: rerun the same command with --generations {next} (it continues from the checkpoint)."
+                ),
+                _ => "Too few proposals come within it: with these priors the model cannot reproduce the targets together; widen a prior, or question a target or its standard error.".to_string(),
+            };
+            format!(
+                "Not converged: the kept sets miss the targets by up to ε = {eps} standard errors combined (tolerances where a target gives one), above {} (for {targets} target(s), the distance that observation noise alone exceeds only 5% of the time); it stopped because {why}. {advice}",
+                short(large_above)
+            )
+        }
+        Lang::Zh => {
+            let advice = match stop {
+                "max_generations" => format!(
+                    "增加代数可能使其下降：用 --generations {next} 重新运行同一命令（将从检查点继续）。"
+                ),
+                _ => "落入容差的提议太少：在这些先验下，模型无法同时重现这些目标；请放宽先验，或重新审视某个目标或其标准误。".to_string(),
+            };
+            format!(
+                "未收敛：保留的参数组合与目标的综合偏差最多为 ε = {eps} 个标准误（给出容差的目标以容差计），高于 {}（{targets} 个目标时，仅由观测噪声造成的距离只有 5% 的概率超过此值）；停止原因：{why}。{advice}",
+                short(large_above)
+            )
+        }
+    }
+}
+
+/// The predictive check's sentence when ε is large: the intervals are wide, so covering the
+/// observations says little.
+pub fn coverage_loose(lang: Lang, covered: usize, total: usize, widest: f64) -> String {
+    match lang {
+        Lang::En => format!(
+            "{covered} of {total} targets lie inside the model's 90% posterior-predictive interval, but the fit has not converged and these intervals are wide (up to ±{} standard errors), so this says little about whether the model reproduces them.",
+            short(widest)
+        ),
+        Lang::Zh => format!(
+            "{total} 个目标中有 {covered} 个落在模型的 90% 后验预测区间内，但拟合尚未收敛，这些区间很宽（最宽达 ±{} 个标准误），因此这并不能说明模型重现了这些目标。",
+            short(widest)
+        ),
+    }
+}
+
+pub const IMPLIED: Tr = tr(
+    "What the published estimate implies about the true effect",
+    "已发表的估计意味着怎样的真实效应",
+);
+pub const IMPLIED_NOTE: Tr = tr(
+    "Over the posterior-predictive draws (mean and 90% interval): the estimate the same study finds on the simulated world; the estimator's own estimand (the true effect of the place-steps and weights it uses); the policy's effect (the true effect over every treated place-step, from the world where no place adopts, which only a simulation has); and the gap, estimate minus the policy's effect. Spillover onto places that have not adopted, selected adoption and effects that grow with time all open this gap.",
+    "基于后验预测抽样（均值与 90% 区间）：同一研究设计在模拟世界中得到的估计；估计量自身的估计目标（其所用地区-时期及权重的真实效应）；政策效应（所有已实施地区-时期的真实效应，由无地区实施的对照世界得出，只有模拟才能得到）；以及二者之差（估计减政策效应）。对未实施地区的溢出、选择性实施以及随时间增长的效应都会造成这一差距。",
+);
+pub const SIMULATED_ESTIMATE: Tr = tr("Study's estimate (simulated)", "研究的估计（模拟）");
+pub const ESTIMAND: Tr = tr("Estimator's estimand", "估计量的估计目标");
+pub const POLICY_EFFECT: Tr = tr("Policy's true effect", "政策的真实效应");
+pub const GAP: Tr = tr("Gap: estimate − policy effect", "差距：估计 − 政策效应");
+
+/// "A study that found +0.04 with CS implies, under this model, a true effect of …".
+pub fn implied_reading(
+    lang: Lang,
+    observed: f64,
+    estimator: &str,
+    policy: (f64, f64, f64),
+    estimand: (f64, f64, f64),
+    gap: (f64, f64, f64),
+) -> String {
+    let signed = |x: f64| {
+        if x > 0.0 {
+            format!("+{}", short(x))
+        } else {
+            short(x)
+        }
+    };
+    match lang {
+        Lang::En => format!(
+            "A study that found {} with {estimator} implies, under this model, a true effect of the policy of {} (90%: {} to {}); the estimator's own estimand is {} ({} to {}), and the study's estimate differs from the policy's effect by {} ({} to {}).",
+            signed(observed),
+            signed(policy.0),
+            signed(policy.1),
+            signed(policy.2),
+            signed(estimand.0),
+            signed(estimand.1),
+            signed(estimand.2),
+            signed(gap.0),
+            signed(gap.1),
+            signed(gap.2)
+        ),
+        Lang::Zh => format!(
+            "一项用 {estimator} 得到 {} 的研究，在本模型下意味着政策的真实效应为 {}（90%：{} 至 {}）；该估计量自身的估计目标为 {}（{} 至 {}），研究的估计与政策效应相差 {}（{} 至 {}）。",
+            signed(observed),
+            signed(policy.0),
+            signed(policy.1),
+            signed(policy.2),
+            signed(estimand.0),
+            signed(estimand.1),
+            signed(estimand.2),
+            signed(gap.0),
+            signed(gap.1),
+            signed(gap.2)
+        ),
+    }
 }

@@ -67,6 +67,27 @@ pub fn overall_heading(lang: Lang) -> &'static str {
     .get(lang)
 }
 
+/// Why `did` printed only Callaway–Sant'Anna: the panel has covariates (`covariates`) or is
+/// unbalanced.
+pub fn regressions_left_out(lang: Lang, covariates: bool) -> &'static str {
+    if covariates {
+        tr(
+            "TWFE, the TWFE event study and Sun–Abraham do not take covariates and are left out; \
+             Callaway–Sant'Anna conditions on them.",
+            "双向固定效应、其事件研究与 Sun–Abraham 不接受协变量，未估计；Callaway–Sant'Anna \
+             以协变量为条件。",
+        )
+        .get(lang)
+    } else {
+        tr(
+            "The panel is unbalanced: TWFE, the TWFE event study and Sun–Abraham need every \
+             place in every period and are left out.",
+            "面板不平衡：双向固定效应、其事件研究与 Sun–Abraham 需要每个地区每期都有观测，未估计。",
+        )
+        .get(lang)
+    }
+}
+
 /// One line of that summary: the estimator's name padded to a column (a Chinese character
 /// takes two columns in a terminal), the estimate, its SE and interval.
 pub fn overall_line(lang: Lang, name: &str, value: &str, se: &str, ci: (&str, &str)) -> String {

@@ -25,7 +25,6 @@ pub const TITLE_OVERALL: Tr = tr(
     "总体效应：各估计量与真实值",
 );
 pub const TITLE_BY_COHORT: Tr = tr("Places by cohort over time", "各批次地方随时间的变化");
-pub const EVENT_AXIS: Tr = tr("Steps since adoption", "采纳后的季度数");
 pub const EFFECT_AXIS: Tr = tr("Effect on the outcome", "对结果变量的效应");
 pub const SOCIAL_VALUE_PER_CADRE: Tr = tr("Social value per cadre", "人均社会价值");
 pub const TRUTH: Tr = tr("true effect", "真实效应");
@@ -33,12 +32,24 @@ pub const NEVER: Tr = tr("never adopt", "从未采纳");
 pub const COHORT: Tr = tr("adopt at step", "采纳于第");
 pub const COHORT_SUFFIX: Tr = tr("", "季度");
 pub const EVENT_NOTE: Tr = tr(
-    "Lines: each estimator's mean over replicates; bands: where 95% of the replicates' estimates fall (mean ± 1.96 sd). The true effect is the mean over replicates.",
-    "线：各估计量在各次重复中的平均；带：95%的重复估计值所在范围（均值±1.96标准差）。真实效应为各次重复的平均。",
+    "Left: each estimator's mean over replicates, with the middle 95% of the replicates' estimates (mean ± 1.96 sd), and the true effect of each TWFE bin (binned ends marked; inside them, the effect on every adopting place observed then). Right: each estimator's error against the truth of its own estimand (its own cells and weights), mean and middle 95%; 0 is unbiased.",
+    "左：各估计量在各次重复中的平均及95%的重复估计值所在范围（均值±1.96标准差），以及双向固定效应各区间的真实效应（两端合并区间已标出；其余为当时所有已采纳地方的效应）。右：各估计量相对其自身估计目标（自身的单元与权重）真实值的误差，均值及中间95%；0为无偏。",
 );
+pub const ESTIMATES_PANEL: Tr = tr("Estimates and the true effect", "估计值与真实效应");
+pub const ERRORS_PANEL: Tr = tr("Error against its own truth", "相对自身真实值的误差");
+pub const ERROR_AXIS: Tr = tr("Estimate − truth", "估计值−真实值");
+
+/// The label of a binned end of the TWFE event study: "≤ −6 binned", "≥ 12 binned".
+pub fn binned_label(lang: Lang, e: i64) -> String {
+    let side = if e < 0 { "≤" } else { "≥" };
+    match lang {
+        Lang::En => format!("{side} {e} binned"),
+        Lang::Zh => format!("{side}{e}合并"),
+    }
+}
 pub const BAR_NOTE: Tr = tr(
-    "Bars: mean over replicates; whiskers: where 95% of the replicates' values fall (mean ± 1.96 sd).",
-    "条形：各次重复的平均；误差线：95%的重复值所在范围（均值±1.96标准差）。",
+    "Bars: mean over replicates; whiskers: where 95% of the replicates' values fall (mean ± 1.96 sd). Each estimator's truth is the true value of what it estimates (its own cells and weights); the dashed line is the policy's effect over every adopted place-step.",
+    "条形：各次重复的平均；误差线：95%的重复值所在范围（均值±1.96标准差）。各估计量的真实值是其所估计之量的真实值（按其自身的单元与权重）；虚线为政策在所有已采纳地方-季度上的效应。",
 );
 pub const COHORT_NOTE: Tr = tr(
     "Mean over each cohort's places and over replicates, with the 95% CI over replicates; vertical lines: adoption steps.",
@@ -146,5 +157,86 @@ pub fn spillover_sentence(lang: Lang, spill: f64, national: bool) -> String {
         (Lang::Zh, false) => format!(
             "从未采纳的地方保持原样（平均变化{s}）：公开通报只在本地传播，因此它们是干净的对照组。"
         ),
+    }
+}
+
+pub const POLICY_EFFECT: Tr = tr(
+    "The policy's effect (every adopted place-step)",
+    "政策效应（所有已采纳的地方-季度）",
+);
+pub const POLICY_EFFECT_SHORT: Tr = tr("the policy's effect", "政策效应");
+pub const OWN_TRUTH: Tr = tr("its truth", "其真实值");
+pub const ESTIMANDS: Tr = tr("What each truth is", "各真实值的含义");
+pub const NOTES: Tr = tr("Notes on the design", "关于研究设计的说明");
+
+/// Which adopted cohort-steps an estimand covers: every one, or those up to a step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Coverage {
+    Every,
+    UpTo { last: i64, used: usize, of: usize },
+}
+
+fn coverage_words(lang: Lang, c: Coverage) -> String {
+    match (lang, c) {
+        (Lang::En, Coverage::Every) => "every adopted place-step".into(),
+        (Lang::En, Coverage::UpTo { last, used, of }) => format!(
+            "the adopted place-steps up to step {last} only ({used} of the {of} adopted \
+             cohort-steps: later ones have no place left to compare with)"
+        ),
+        (Lang::Zh, Coverage::Every) => "所有已采纳的地方-季度".into(),
+        (Lang::Zh, Coverage::UpTo { last, used, of }) => format!(
+            "仅第{last}季度及以前已采纳的地方-季度（{of}个已采纳批次-季度中的{used}个：之后已没有可比较的地方）"
+        ),
+    }
+}
+
+/// "What Callaway–Sant'Anna (notyettreated) estimates: the ATT over ... = +0.0026."
+pub fn estimand_sentence(
+    lang: Lang,
+    label: &str,
+    estimator: crate::did::Estimator,
+    coverage: Coverage,
+    last_bin: i64,
+    truth: f64,
+) -> String {
+    use crate::did::Estimator as E;
+    let over = coverage_words(lang, coverage);
+    let t = crate::output::signed_number(truth);
+    match lang {
+        Lang::En => {
+            let what = match estimator {
+                E::Twfe => format!(
+                    "the ATT over {over}, every place-step alike (β's own implicit weights are \
+                     not these: they can even be negative, which is the point of scoring it \
+                     against this)"
+                ),
+                E::TwfeEventStudy => format!(
+                    "the plain mean of its event-time bins 0, 1, …, {last_bin} (the last: \
+                     {last_bin} or more steps after adoption), each the ATT over its cells, over \
+                     {over}"
+                ),
+                E::SunAbraham => format!(
+                    "the plain mean of its effects 0, 1, … steps after adoption, each over the \
+                     cohorts observed then weighted by their places, over {over}"
+                ),
+                _ => format!("the ATT over {over}, every place-step alike"),
+            };
+            format!("What {label} estimates: {what} = {t}.")
+        }
+        Lang::Zh => {
+            let what = match estimator {
+                E::Twfe => format!(
+                    "{over}的平均处理效应，各地方-季度同等加权（β自身的隐含权重并非如此，甚至可能为负，这正是以此为准评分的意义）"
+                ),
+                E::TwfeEventStudy => format!(
+                    "各事件时间区间0, 1, …, {last_bin}（最后一个区间：采纳后{last_bin}个季度及以上）效应的简单平均，每个区间为其单元的平均处理效应，范围为{over}"
+                ),
+                E::SunAbraham => format!(
+                    "采纳后0, 1, …个季度效应的简单平均，每个为当时可观察批次按地方数加权，范围为{over}"
+                ),
+                _ => format!("{over}的平均处理效应，各地方-季度同等加权"),
+            };
+            format!("{label}所估计的是：{what} = {t}。")
+        }
     }
 }

@@ -25,12 +25,12 @@ pub use metrics::Tally;
 pub use metrics::{Metric, N_METRICS, StepMetrics};
 pub use params::{Population, Regime, RunParams};
 pub use places::{Places, PublishScope, Rollout};
-pub use world::{CadreStatus, Event, ModelSpec, Place, SeatChoice, World};
+pub use world::{CHUNK_CADRES, CadreStatus, Event, ModelSpec, Place, SeatChoice, World};
 
 /// The version of the model this engine implements: the contract's 1.1 with the places
 /// extension (docs/model.md, "Extension 1.2"), as the contract writes versions: a string, so
 /// that minor versions read as they are cited. One place is 1.1 exactly.
-pub const MODEL_VERSION: &str = "1.2";
+pub const MODEL_VERSION: &str = "1.3";
 
 /// Simulates one replicate of `spec` for `steps` steps, with the generator of
 /// `(seed, replicate)`.

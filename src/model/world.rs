@@ -11,11 +11,15 @@
 //! Stepping is the driver's job ([`super::drive()`]): a world knows one step, callers observe.
 //!
 //! Places (model extension 1.2, [`super::places`]): the units are split into places, each
-//! with its own regime and its own generator. Phases 1–3 draw from the generator of the
-//! case's or unit's place, the pass of phases 4–6 walks place by place. A world of one place
-//! is model 1.1's world draw for draw: its place's generator is the replicate's.
+//! with its own regime. Chunks (1.3): each place's units are stepped in chunks, each chunk
+//! with its own generator, pending cases and counts; a place of more than [`CHUNK_CADRES`]
+//! cadres is split into several, any other place is one chunk. A step runs phases 1–3 in
+//! every chunk, gathers the published cases, runs phases 4–6 in every chunk and gathers the
+//! counts, in chunk order: chunks touch only their own cadres and units, so a large world's
+//! chunks run in parallel (rayon, nested in the replicates' parallelism) and give the same
+//! numbers on any number of threads.
 //!
-//! Random draws, in order (the engine's own stream; documented in docs/model.md):
+//! Random draws, in order, within each chunk (documented in docs/model.md):
 //! 1. due cases, in the order they were created: tolerance (reviewed cases only), then
 //!    publication (honest cases only);
 //! 2. hidden abuses, in the order they were tolerated: one reveal draw each;
@@ -23,10 +27,15 @@
 //!    choice; after a reform, success, then for a failure correction, detection, review, ε;
 //!    without a reform, temptation, then commit, detection, review, ε as each applies.
 //!
-//! Each from the generator of the place concerned: place 0's is the replicate's own, place
-//! p's that generator after the initial draws, jumped p times (2^128 draws each, so places
-//! never share numbers); the places' draws ([`super::places::draw_places`]) come from it
-//! long-jumped.
+//! The generators: in a world whose places are not split (every scenario of up to 65,536
+//! cadres per place), the replicate's generator draws the units' offsets, then the cadres'
+//! traits, and goes on as place 0's; place p's is that generator jumped p times (2^128
+//! draws each, so places never share numbers); the places' draws
+//! ([`super::places::draw_places`]) come from it long-jumped. A world of one place is model
+//! 1.1's world draw for draw. In a split world, the places' draws come from the replicate's
+//! generator long-jumped once and chunk c's generator is it long-jumped c + 2 times (2^192
+//! draws apart); each chunk draws its own units' offsets, then its cadres' traits, then its
+//! steps, so the world is built in parallel too.
 
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -171,7 +180,20 @@ impl Unit {
     }
 }
 
-/// One place: its regime, its adoption and its own generator.
+/// Cadres per chunk of a split place: a place of more cadres than this is stepped in chunks
+/// of whole units, each with its own generator, which threads take in parallel.
+///
+/// 2^16: a world whose places have 65,536 cadres or fewer is one chunk per place, model 1.2's
+/// world draw for draw (every scenario, sweep and experiment shipped), while 7 million cadres
+/// in one place make 107 chunks, enough to keep 16 threads busy.
+pub const CHUNK_CADRES: u32 = 1 << 16;
+
+/// Worlds of at least this many cadres (and more than one chunk) step their chunks in
+/// parallel; smaller ones step them one after the other, since a fork-join per phase costs
+/// more than a small world's step gains from it. Either way the results are the same.
+const PARALLEL_CADRES: u32 = 1 << 16;
+
+/// One place: its regime, its adoption, and what its chunks counted this step.
 pub struct Place {
     /// The regime in force here: the scenario's (with its timeline), and the rollout's
     /// levers once the place has adopted.
@@ -182,10 +204,9 @@ pub struct Place {
     leniency: f64,
     /// Whether the rollout's regime is in force here.
     adopted: bool,
-    rng: SimRng,
     /// Honest cases of this place published this step: tolerated, punished.
     published: (u32, u32),
-    /// What this place counted this step.
+    /// What this place counted this step (its chunks' tallies, in chunk order).
     tally: Tally,
 }
 
@@ -209,6 +230,200 @@ impl Place {
     }
 }
 
+/// A block of consecutive units of one place with its own generator, pending cases and
+/// counts: the part of a step one thread takes. Phases 1–6 of a chunk read and write only
+/// its own cadres and units; what crosses chunks (published cases, the counts) is merged by
+/// the world between phases, in chunk order. A place that is not split is one chunk.
+struct Chunk {
+    place: u32,
+    units: std::ops::Range<u32>,
+    cadres: std::ops::Range<u32>,
+    rng: SimRng,
+    /// Cases of this chunk's cadres awaiting their decision.
+    cases: CaseBook,
+    /// This chunk's cadres with hidden abuses, in the order their first one was tolerated.
+    abusers: Vec<u32>,
+    /// Honest cases of this chunk published this step: tolerated, punished.
+    published: (u32, u32),
+    tally: Tally,
+    /// Initiative across this chunk's units in the last step (split worlds only).
+    spread: Spread,
+}
+
+/// The chunks of a world: each place's units, in place order; a place of more than
+/// `chunk_cadres` cadres in blocks of `max(1, chunk_cadres / unit_size)` units (the last
+/// block holds the remainder).
+fn chunk_layout(groups: &Groups, chunk_cadres: u32) -> Vec<(u32, std::ops::Range<u32>)> {
+    let per_chunk = (chunk_cadres / groups.unit_size()).max(1);
+    let mut layout = Vec::new();
+    for p in 0..groups.places() {
+        let units = groups.place_units(p);
+        let cadres = groups.place_cadres(p);
+        if cadres.end - cadres.start <= chunk_cadres {
+            layout.push((p, units));
+            continue;
+        }
+        let mut start = units.start;
+        while start < units.end {
+            let end = start.saturating_add(per_chunk).min(units.end);
+            layout.push((p, start..end));
+            start = end;
+        }
+    }
+    layout
+}
+
+/// Count, sum and sum of squares of initiative over units that had opportunities: the
+/// parts of `unit_initiative_sd`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Spread {
+    n: f64,
+    sum: f64,
+    sum_sq: f64,
+}
+
+impl Spread {
+    fn of(units: &[Unit]) -> Spread {
+        let mut s = Spread::default();
+        for unit in units.iter().filter(|u| u.opportunities > 0) {
+            let x = unit.reforms as f64 / unit.opportunities as f64;
+            s.n += 1.0;
+            s.sum += x;
+            s.sum_sq += x * x;
+        }
+        s
+    }
+
+    fn merge(self, other: Spread) -> Spread {
+        Spread {
+            n: self.n + other.n,
+            sum: self.sum + other.sum,
+            sum_sq: self.sum_sq + other.sum_sq,
+        }
+    }
+
+    /// The population standard deviation (NaN without units).
+    fn sd(self) -> f64 {
+        if self.n == 0.0 {
+            return f64::NAN;
+        }
+        let mean = self.sum / self.n;
+        (self.sum_sq / self.n - mean * mean).max(0.0).sqrt()
+    }
+}
+
+/// What every chunk's phases read and no chunk writes: the world's fixed parts for a phase.
+struct Shared<'w> {
+    t: u32,
+    groups: Groups,
+    population: &'w Population,
+    places: &'w [Place],
+    publish_scope: PublishScope,
+    /// Honest cases published this step in every place: tolerated, punished.
+    national: (u32, u32),
+    difficulty: &'w BetaSampler,
+    seats: &'w [SeatChoice],
+    split: bool,
+}
+
+/// Runs `phase` on every chunk with its own cadres and units: in chunk order on this
+/// thread, or in parallel on rayon's pool. Chunks share nothing they write, so the two give
+/// the same result.
+fn for_chunks(
+    parallel: bool,
+    chunks: &mut [Chunk],
+    cadres: &mut [Cadre],
+    units: &mut [Unit],
+    phase: impl Fn(&mut Chunk, &mut [Cadre], &mut [Unit]) + Sync,
+) {
+    let (mut cadres, mut units) = (cadres, units);
+    if !parallel {
+        for chunk in chunks {
+            let (own_cadres, rest) = cadres.split_at_mut(chunk.cadres.len());
+            let (own_units, rest_units) = units.split_at_mut(chunk.units.len());
+            (cadres, units) = (rest, rest_units);
+            phase(chunk, own_cadres, own_units);
+        }
+        return;
+    }
+    use rayon::prelude::*;
+    let mut parts = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        let (own_cadres, rest) = cadres.split_at_mut(chunk.cadres.len());
+        let (own_units, rest_units) = units.split_at_mut(chunk.units.len());
+        (cadres, units) = (rest, rest_units);
+        parts.push((chunk, own_cadres, own_units));
+    }
+    parts
+        .into_par_iter()
+        .with_max_len(1)
+        .for_each(|(chunk, cadres, units)| phase(chunk, cadres, units));
+}
+
+/// The traits a new cadre draws, and their samplers.
+struct Traits {
+    skill: BetaSampler,
+    integrity: BetaSampler,
+    alpha0: f64,
+    beta0: f64,
+    ln_lambda: f64,
+    lambda_spread: f64,
+}
+
+impl Traits {
+    fn of(pop: &Population) -> Traits {
+        let (alpha0, beta0) = prior_counts(pop);
+        Traits {
+            skill: BetaSampler::new(pop.skill_alpha, pop.skill_beta),
+            integrity: BetaSampler::new(pop.integrity_alpha, pop.integrity_beta),
+            alpha0,
+            beta0,
+            ln_lambda: libm::log(pop.loss_aversion),
+            lambda_spread: pop.loss_aversion_spread,
+        }
+    }
+
+    /// A new cadre: skill, then loss aversion, then integrity.
+    fn cadre(&self, rng: &mut SimRng) -> Cadre {
+        let s = self.skill.sample(rng);
+        let eps: f64 = StandardNormal.sample(rng);
+        let g = self.integrity.sample(rng);
+        Cadre {
+            alpha: self.alpha0,
+            beta: self.beta0,
+            career: 0.0,
+            skill: s as f32,
+            loss_aversion: libm::exp(self.ln_lambda + self.lambda_spread * eps) as f32,
+            integrity: g as f32,
+            blocked_until: 0,
+            passive_streak: 0,
+            hidden_abuses: 0,
+            own_signal: 0,
+            pending_case: false,
+            status: CadreStatus::Passive,
+        }
+    }
+
+    /// A new unit: its leniency offset z, and the values derived from it.
+    fn unit(rng: &mut SimRng, regime: &Regime) -> Unit {
+        let z: f64 = StandardNormal.sample(rng);
+        let mut unit = Unit {
+            z,
+            sensitivity: 0.0,
+            leniency: 0.0,
+            target_engagement: 0.0,
+            engagement: 0.0,
+            tolerated: 0,
+            punished: 0,
+            opportunities: 0,
+            reforms: 0,
+        };
+        unit.derive(regime);
+        unit.engagement = unit.target_engagement;
+        unit
+    }
+}
+
 /// The state of one replicate.
 pub struct World {
     population: Population,
@@ -220,14 +435,16 @@ pub struct World {
     cadres: Vec<Cadre>,
     units: Vec<Unit>,
     places: Vec<Place>,
+    /// The places' units in chunks, in place order: one per place unless a place is split.
+    chunks: Vec<Chunk>,
+    /// Whether some place is split into chunks (the 1.3 draw layout).
+    split: bool,
+    /// Whether chunks step in parallel.
+    parallel: bool,
     publish_scope: PublishScope,
     /// The rollout, if places adopt in this world (a no-adoption twin keeps the draws and
     /// not the rollout).
     rollout: Option<Rollout>,
-    /// Cases awaiting their decision, and the count of all cases.
-    cases: CaseBook,
-    /// Cadres with hidden abuses, in the order their first one was tolerated.
-    abusers: Vec<u32>,
     /// What the last step counted.
     last_tally: Tally,
     difficulty: BetaSampler,
@@ -238,70 +455,101 @@ pub struct World {
 
 impl World {
     /// A new world: units' offsets first, then each cadre's skill, loss aversion, integrity;
-    /// then the places' draws, from their own stream.
+    /// then the places' draws, from their own stream (a split world draws each chunk's units
+    /// and cadres from the chunk's own generator).
     pub fn new(spec: &ModelSpec, rng: SimRng) -> World {
-        World::build(spec, rng, true)
+        World::build(spec, rng, true, CHUNK_CADRES)
     }
 
     /// The twin of [`World::new`] in which no place adopts: the same draws, the same
     /// cohorts on record, the scenario's regime everywhere. What the rollout's world would
     /// have been without it: the counterfactual a DiD study can only estimate.
     pub fn without_adoption(spec: &ModelSpec, rng: SimRng) -> World {
-        World::build(spec, rng, false)
+        World::build(spec, rng, false, CHUNK_CADRES)
     }
 
-    fn build(spec: &ModelSpec, mut rng: SimRng, adopting: bool) -> World {
+    /// [`World::new`] with places split into chunks of `chunk_cadres` cadres instead of
+    /// [`CHUNK_CADRES`]: for checks of the chunked draw layout on small worlds (the
+    /// comparison of `benches/chunk_agreement.sh`, tests). The model's own worlds use
+    /// [`World::new`].
+    pub fn with_chunk_cadres(spec: &ModelSpec, rng: SimRng, chunk_cadres: u32) -> World {
+        World::build(spec, rng, true, chunk_cadres.max(1))
+    }
+
+    fn build(spec: &ModelSpec, rng: SimRng, adopting: bool, chunk_cadres: u32) -> World {
         let pop = spec.population.clone();
         let regime = spec.regime.clone();
         let groups = Groups::new(pop.cadres, pop.unit_size).with_places(spec.places.count);
+        let layout = chunk_layout(&groups, chunk_cadres);
+        let split = layout.len() > groups.places() as usize;
+        let parallel = layout.len() > 1 && groups.cadres() >= PARALLEL_CADRES;
+        let traits = Traits::of(&pop);
 
-        let units: Vec<Unit> = (0..groups.units())
-            .map(|_| {
-                let z: f64 = StandardNormal.sample(&mut rng);
-                let mut unit = Unit {
-                    z,
-                    sensitivity: 0.0,
-                    leniency: 0.0,
-                    target_engagement: 0.0,
-                    engagement: 0.0,
-                    tolerated: 0,
-                    punished: 0,
-                    opportunities: 0,
-                    reforms: 0,
-                };
-                unit.derive(&regime);
-                unit.engagement = unit.target_engagement;
-                unit
-            })
+        // Streams: see the module header ("Random draws") and docs/model.md.
+        let (units, cadres, streams, mut setup) = if !split {
+            let mut rng = rng;
+            let units: Vec<Unit> = (0..groups.units())
+                .map(|_| Traits::unit(&mut rng, &regime))
+                .collect();
+            let cadres: Vec<Cadre> = (0..groups.cadres())
+                .map(|_| traits.cadre(&mut rng))
+                .collect();
+            let mut setup = rng.clone();
+            setup.long_jump();
+            let mut stream = rng;
+            let streams: Vec<SimRng> = (0..layout.len())
+                .map(|_| {
+                    let own = stream.clone();
+                    stream.jump();
+                    own
+                })
+                .collect();
+            (units, cadres, streams, setup)
+        } else {
+            let mut setup = rng;
+            setup.long_jump();
+            let mut stream = setup.clone();
+            let mut streams: Vec<SimRng> = layout
+                .iter()
+                .map(|_| {
+                    stream.long_jump();
+                    stream.clone()
+                })
+                .collect();
+            // Filled chunk by chunk, in parallel for a large world: the vectors are
+            // allocated once, at their final size, so the peak memory is the world's.
+            let mut rng0 = streams[0].clone();
+            let mut units = vec![Traits::unit(&mut rng0, &regime); groups.units() as usize];
+            let mut cadres = vec![traits.cadre(&mut rng0); groups.cadres() as usize];
+            let mut filling: Vec<Chunk> = layout
+                .iter()
+                .zip(streams.drain(..))
+                .map(|(&(place, ref own), rng)| Chunk::new(&groups, place, own.clone(), rng))
+                .collect();
+            for_chunks(
+                parallel,
+                &mut filling,
+                &mut cadres,
+                &mut units,
+                |chunk, c, u| {
+                    for unit in u {
+                        *unit = Traits::unit(&mut chunk.rng, &regime);
+                    }
+                    for cadre in c {
+                        *cadre = traits.cadre(&mut chunk.rng);
+                    }
+                },
+            );
+            let streams = filling.into_iter().map(|c| c.rng).collect();
+            (units, cadres, streams, setup)
+        };
+
+        let places = make_places(spec, &groups, &units, &regime, &mut setup);
+        let chunks = layout
+            .into_iter()
+            .zip(streams)
+            .map(|((place, own), rng)| Chunk::new(&groups, place, own, rng))
             .collect();
-
-        let skill = BetaSampler::new(pop.skill_alpha, pop.skill_beta);
-        let integrity = BetaSampler::new(pop.integrity_alpha, pop.integrity_beta);
-        let (alpha0, beta0) = prior_counts(&pop);
-        let ln_lambda = libm::log(pop.loss_aversion);
-        let cadres = (0..groups.cadres())
-            .map(|_| {
-                let s = skill.sample(&mut rng);
-                let eps: f64 = StandardNormal.sample(&mut rng);
-                let g = integrity.sample(&mut rng);
-                Cadre {
-                    alpha: alpha0,
-                    beta: beta0,
-                    career: 0.0,
-                    skill: s as f32,
-                    loss_aversion: libm::exp(ln_lambda + pop.loss_aversion_spread * eps) as f32,
-                    integrity: g as f32,
-                    blocked_until: 0,
-                    passive_streak: 0,
-                    hidden_abuses: 0,
-                    own_signal: 0,
-                    pending_case: false,
-                    status: CadreStatus::Passive,
-                }
-            })
-            .collect();
-
-        let places = make_places(spec, &groups, &units, &regime, rng);
         let mut events = spec.events.clone();
         events.sort_by_key(|e| e.at);
         World {
@@ -313,10 +561,11 @@ impl World {
             cadres,
             units,
             places,
+            chunks,
+            split,
+            parallel,
             publish_scope: spec.places.publish_scope,
             rollout: spec.rollout.clone().filter(|_| adopting),
-            cases: CaseBook::default(),
-            abusers: Vec::new(),
             last_tally: Tally::default(),
             t: 0,
             seats: Vec::new(),
@@ -345,8 +594,19 @@ impl World {
     pub fn places(&self) -> &[Place] {
         &self.places
     }
+    /// The number of chunks the world is stepped in (one per place unless a place has more
+    /// than [`CHUNK_CADRES`] cadres).
+    pub fn chunk_count(&self) -> usize {
+        self.chunks.len()
+    }
     pub fn ledger(&self) -> CaseLedger {
-        self.cases.ledger()
+        self.chunks
+            .iter()
+            .map(|c| c.cases.ledger())
+            .fold(CaseLedger::default(), |a, b| CaseLedger {
+                created: a.created + b.created,
+                decided: a.decided + b.decided,
+            })
     }
     /// The counts behind the last step's metrics.
     pub fn last_tally(&self) -> &Tally {
@@ -354,17 +614,22 @@ impl World {
     }
     /// Cases created but not yet decided.
     pub fn pending_cases(&self) -> u64 {
-        self.cases.pending()
+        self.chunks.iter().map(|c| c.cases.pending()).sum()
     }
 
-    /// Simulates step `t` and returns its metrics.
+    /// Simulates step `t` and returns its metrics: the regime's changes, then phases 1–3 in
+    /// every chunk, the published cases gathered, phases 4–6 in every chunk, the counts
+    /// gathered.
     pub fn step(&mut self) -> StepMetrics {
         self.apply_due_events();
         self.adopt_due();
         self.start_tallies();
-        self.decide_due_cases();
-        self.reveal_abuses();
-        self.recover_leaders();
+        self.each_chunk(|s, chunk, cadres, units| {
+            chunk.decide_due_cases(s, cadres, units);
+            chunk.reveal_abuses(s, cadres, units);
+            chunk.recover_leaders(s, units);
+        });
+        self.gather_published();
         self.learn_choose_act();
         self.t += 1;
         self.last_tally = self.total_tally();
@@ -382,16 +647,81 @@ impl World {
         )
     }
 
-    /// Each place's tally starts the step with its cadres and units.
+    /// Runs `phase` on every chunk (see [`for_chunks`]) with what it may read of the world.
+    fn each_chunk(
+        &mut self,
+        phase: impl Fn(&Shared, &mut Chunk, &mut [Cadre], &mut [Unit]) + Sync,
+    ) {
+        let World {
+            population,
+            groups,
+            cadres,
+            units,
+            places,
+            chunks,
+            split,
+            parallel,
+            publish_scope,
+            difficulty,
+            t,
+            seats,
+            ..
+        } = self;
+        let national = places
+            .iter()
+            .fold((0, 0), |(a, b), p| (a + p.published.0, b + p.published.1));
+        let shared = Shared {
+            t: *t,
+            groups: *groups,
+            population,
+            places,
+            publish_scope: *publish_scope,
+            national,
+            difficulty,
+            seats,
+            split: *split,
+        };
+        for_chunks(*parallel, chunks, cadres, units, |chunk, cadres, units| {
+            phase(&shared, chunk, cadres, units)
+        });
+    }
+
+    /// Each chunk's and place's tally starts the step with its cadres and units.
     fn start_tallies(&mut self) {
-        for (p, place) in self.places.iter_mut().enumerate() {
-            let cadres = self.groups.place_cadres(p as u32);
-            let units = self.groups.place_units(p as u32);
-            place.tally = Tally {
-                cadres: (cadres.end - cadres.start) as u64,
-                units: (units.end - units.start) as u64,
+        for chunk in &mut self.chunks {
+            chunk.tally = Tally {
+                cadres: chunk.cadres.len() as u64,
+                units: chunk.units.len() as u64,
                 ..Tally::default()
             };
+        }
+        for place in &mut self.places {
+            place.tally = Tally::default();
+        }
+    }
+
+    /// Each place's published cases: its chunks' summed.
+    fn gather_published(&mut self) {
+        for place in &mut self.places {
+            place.published = (0, 0);
+        }
+        for chunk in &self.chunks {
+            let place = &mut self.places[chunk.place as usize];
+            place.published.0 += chunk.published.0;
+            place.published.1 += chunk.published.1;
+        }
+    }
+
+    /// Each place's tally: its chunks' summed in chunk order (a place of one chunk has its
+    /// chunk's, bit for bit).
+    fn gather_tallies(&mut self) {
+        for (i, chunk) in self.chunks.iter().enumerate() {
+            let place = &mut self.places[chunk.place as usize];
+            if i == 0 || self.chunks[i - 1].place != chunk.place {
+                place.tally = chunk.tally.clone();
+            } else {
+                place.tally.add(&chunk.tally);
+            }
         }
     }
 
@@ -403,7 +733,15 @@ impl World {
         for place in places {
             total.add(&place.tally);
         }
-        total.unit_initiative_sd = unit_initiative_sd(&self.units);
+        total.unit_initiative_sd = if self.split {
+            // Each chunk's part was counted in the parallel pass; merged in chunk order.
+            self.chunks
+                .iter()
+                .fold(Spread::default(), |s, c| s.merge(c.spread))
+                .sd()
+        } else {
+            Spread::of(&self.units).sd()
+        };
         total
     }
 
@@ -466,27 +804,75 @@ impl World {
         }
     }
 
-    /// Phase 1: decide the cases due now; honest decisions become signals.
+    /// Phase 1 in every chunk (the step runs phases 1–3 in one pass per chunk).
+    #[cfg(test)]
     pub(crate) fn decide_due_cases(&mut self) {
-        let t = self.t;
-        for unit in &mut self.units {
+        self.each_chunk(|s, chunk, cadres, units| chunk.decide_due_cases(s, cadres, units));
+        self.gather_published();
+    }
+
+    /// Phase 2 in every chunk.
+    #[cfg(test)]
+    pub(crate) fn reveal_abuses(&mut self) {
+        self.each_chunk(|s, chunk, cadres, units| chunk.reveal_abuses(s, cadres, units));
+    }
+
+    /// Phase 3 in every chunk.
+    #[cfg(test)]
+    pub(crate) fn recover_leaders(&mut self) {
+        self.each_chunk(|s, chunk, _, units| chunk.recover_leaders(s, units));
+    }
+
+    /// Phases 4–6 in every chunk, then the places' counts gathered.
+    pub(crate) fn learn_choose_act(&mut self) {
+        self.each_chunk(|s, chunk, cadres, units| chunk.learn_choose_act(s, cadres, units));
+        self.seats.clear();
+        self.gather_tallies();
+    }
+}
+
+impl Chunk {
+    fn new(groups: &Groups, place: u32, units: std::ops::Range<u32>, rng: SimRng) -> Chunk {
+        Chunk {
+            place,
+            cadres: groups.cadres_in_units(units.start)..groups.cadres_in_units(units.end),
+            units,
+            rng,
+            cases: CaseBook::default(),
+            abusers: Vec::new(),
+            published: (0, 0),
+            tally: Tally::default(),
+            spread: Spread::default(),
+        }
+    }
+
+    /// Phase 1: decide the cases due now; honest decisions become signals.
+    fn decide_due_cases(&mut self, s: &Shared, cadres: &mut [Cadre], units: &mut [Unit]) {
+        let t = s.t;
+        for unit in units.iter_mut() {
             unit.tolerated = 0;
             unit.punished = 0;
         }
-        for place in &mut self.places {
-            place.published = (0, 0);
-        }
-        for case in self.cases.take_due(t) {
-            let place = &mut self.places[self.groups.place_of(case.cadre) as usize];
-            let (r, rng, tally) = (&place.regime, &mut place.rng, &mut place.tally);
+        self.published = (0, 0);
+        let r = &s.places[self.place as usize].regime;
+        let (first_cadre, first_unit) = (self.cadres.start, self.units.start);
+        let Chunk {
+            rng,
+            tally,
+            cases,
+            abusers,
+            published,
+            ..
+        } = self;
+        for case in cases.take_due(t) {
             let tolerated = case.reviewed && rng.random::<f64>() < case.tolerance;
-            let cadre = &mut self.cadres[case.cadre as usize];
+            let cadre = &mut cadres[(case.cadre - first_cadre) as usize];
             cadre.pending_case = false;
             if case.violation {
                 if tolerated {
                     tally.abuses += 1;
                     if cadre.hidden_abuses == 0 {
-                        self.abusers.push(case.cadre);
+                        abusers.push(case.cadre);
                     }
                     cadre.hidden_abuses = cadre.hidden_abuses.saturating_add(1);
                 } else {
@@ -496,40 +882,45 @@ impl World {
                 continue;
             }
             tally.honest_decided += 1;
-            let unit = &mut self.units[self.groups.unit_of(case.cadre) as usize];
-            let published = rng.random::<f64>() < r.publish;
+            let unit = &mut units[(s.groups.unit_of(case.cadre) - first_unit) as usize];
+            let is_published = rng.random::<f64>() < r.publish;
             if tolerated {
                 tally.honest_tolerated += 1;
                 cadre.own_signal = 1;
                 unit.tolerated += 1;
-                place.published.0 += published as u32;
+                published.0 += is_published as u32;
             } else {
                 cadre.own_signal = -1;
                 cadre.career -= r.severity;
                 cadre.blocked_until = cadre.blocked_until.max(t + r.sanction_steps);
                 unit.punished += 1;
-                place.published.1 += published as u32;
+                published.1 += is_published as u32;
             }
         }
     }
 
     /// Phase 2: each hidden abuse comes to light with probability `abuse_reveal`; the
     /// violation sanction applies and the unit's leader is blamed.
-    pub(crate) fn reveal_abuses(&mut self) {
-        let t = self.t;
-        let groups = self.groups;
-        let (cadres, units, places) = (&mut self.cadres, &mut self.units, &mut self.places);
-        self.abusers.retain(|&i| {
-            let cadre = &mut cadres[i as usize];
-            let place = &mut places[groups.place_of(i) as usize];
-            let (r, rng, tally) = (&place.regime, &mut place.rng, &mut place.tally);
+    fn reveal_abuses(&mut self, s: &Shared, cadres: &mut [Cadre], units: &mut [Unit]) {
+        let t = s.t;
+        let r = &s.places[self.place as usize].regime;
+        let (first_cadre, first_unit) = (self.cadres.start, self.units.start);
+        let Chunk {
+            rng,
+            tally,
+            abusers,
+            ..
+        } = self;
+        abusers.retain(|&i| {
+            let cadre = &mut cadres[(i - first_cadre) as usize];
             for _ in 0..cadre.hidden_abuses {
                 if rng.random::<f64>() < r.abuse_reveal {
                     cadre.hidden_abuses -= 1;
                     tally.abuses_revealed += 1;
                     cadre.career -= r.violation_severity;
                     cadre.blocked_until = cadre.blocked_until.max(t + r.violation_sanction_steps);
-                    units[groups.unit_of(i) as usize].engagement *= 1.0 - r.reviewer_blame;
+                    units[(s.groups.unit_of(i) - first_unit) as usize].engagement *=
+                        1.0 - r.reviewer_blame;
                 }
             }
             cadre.hidden_abuses > 0
@@ -537,87 +928,66 @@ impl World {
     }
 
     /// Phase 3: leaders' engagement moves back toward its target.
-    pub(crate) fn recover_leaders(&mut self) {
-        for (p, place) in self.places.iter_mut().enumerate() {
-            let rate = place.regime.leader_recovery;
-            let units = self.groups.place_units(p as u32);
-            for unit in &mut self.units[units.start as usize..units.end as usize] {
-                unit.engagement += rate * (unit.target_engagement - unit.engagement);
-                place.tally.engagement_sum += unit.engagement;
-            }
+    fn recover_leaders(&mut self, s: &Shared, units: &mut [Unit]) {
+        let rate = s.places[self.place as usize].regime.leader_recovery;
+        for unit in units {
+            unit.engagement += rate * (unit.target_engagement - unit.engagement);
+            self.tally.engagement_sum += unit.engagement;
         }
     }
 
     /// Phases 4–6, fused per cadre: learn from this step's decisions, choose, and act. The
     /// loop only walks units and their members; each phase is an inlined method of [`Pass`].
-    pub(crate) fn learn_choose_act(&mut self) {
-        let World {
-            population,
-            groups,
-            cadres,
-            units,
-            places,
-            publish_scope,
-            cases,
-            difficulty,
-            t,
+    fn learn_choose_act(&mut self, s: &Shared, cadres: &mut [Cadre], units: &mut [Unit]) {
+        let place = &s.places[self.place as usize];
+        let heard = match s.publish_scope {
+            PublishScope::National => s.national,
+            PublishScope::Place => place.published,
+        };
+        // This chunk's seats: the world's are sorted by cadre.
+        let seats = {
+            let from = s.seats.partition_point(|x| x.cadre < self.cadres.start);
+            let to = s.seats.partition_point(|x| x.cadre < self.cadres.end);
+            &s.seats[from..to]
+        };
+        // The step's counts are moved into the pass and back out after it: held by
+        // value in a local, the optimiser can keep them in registers across the whole
+        // loop (behind a reference it must assume a write to a cadre could change them).
+        let mut pass = Pass {
+            t: s.t,
+            pop: s.population,
+            r: &place.regime,
+            k: Constants::of(s.population, &place.regime, heard),
+            difficulty: s.difficulty,
+            rng: &mut self.rng,
+            cases: &mut self.cases,
+            tally: std::mem::take(&mut self.tally),
             seats,
-            ..
-        } = self;
-        let national = places
-            .iter()
-            .fold((0, 0), |(a, b), p| (a + p.published.0, b + p.published.1));
-        let mut unit_cadres = groups.by_unit(cadres);
-        for (p, place) in places.iter_mut().enumerate() {
-            let Place {
-                regime,
-                rng,
-                tally,
-                published,
-                ..
-            } = place;
-            let heard = match publish_scope {
-                PublishScope::National => national,
-                PublishScope::Place => *published,
-            };
-            // The step's counts are moved into the pass and back out after it: held by
-            // value in a local, the optimiser can keep them in registers across the whole
-            // loop (behind a reference it must assume a write to a cadre could change them).
-            let mut pass = Pass {
-                t: *t,
-                pop: population,
-                r: regime,
-                k: Constants::of(population, regime, heard),
-                difficulty,
-                rng,
-                cases,
-                tally: std::mem::take(tally),
-                seats,
-            };
-            let place_units = groups.place_units(p as u32);
-            let own_units = &mut units[place_units.start as usize..place_units.end as usize];
-            for (j, unit) in place_units.zip(own_units) {
-                let members = unit_cadres.next().expect("a slice of cadres per unit");
-                let evidence = pass.start_unit(unit);
-                for (index, cadre) in groups.members(j).zip(members) {
-                    pass.cadre(index, cadre, unit, evidence);
-                }
+        };
+        // The chunk starts at a unit's first member, so its cadres cut into units.
+        let mut unit_cadres = cadres.chunks_mut(s.groups.unit_size() as usize);
+        for (j, unit) in self.units.clone().zip(units.iter_mut()) {
+            let members = unit_cadres.next().expect("a slice of cadres per unit");
+            let evidence = pass.start_unit(unit);
+            for (index, cadre) in s.groups.members(j).zip(members) {
+                pass.cadre(index, cadre, unit, evidence);
             }
-            *tally = pass.tally;
         }
-        seats.clear();
+        self.tally = pass.tally;
+        if s.split {
+            self.spread = Spread::of(units);
+        }
     }
 }
 
-/// The places of a new world: each place's draws (from the replicate's generator
-/// long-jumped), its leniency, its generator (the replicate's for place 0, jumped once more
-/// for each further place) and, before any adoption, the scenario's regime.
+/// The places of a new world: each place's draws (from `setup`, the replicate's generator
+/// long-jumped), its leniency and, before any adoption, the scenario's regime.
 fn make_places(
     spec: &ModelSpec,
     groups: &Groups,
     units: &[Unit],
     regime: &Regime,
-    rng: SimRng,
+    setup: &mut SimRng,
 ) -> Vec<Place> {
     let n = groups.places();
     let leniency: Vec<f64> = (0..n)
@@ -631,23 +1001,15 @@ fn make_places(
                 / count
         })
         .collect();
-    let mut setup = rng.clone();
-    setup.long_jump();
-    let draws = places::draw_places(&spec.places, spec.rollout.as_ref(), &leniency, &mut setup);
-    let mut stream = rng;
+    let draws = places::draw_places(&spec.places, spec.rollout.as_ref(), &leniency, setup);
     (0..n as usize)
-        .map(|p| {
-            let own = stream.clone();
-            stream.jump();
-            Place {
-                regime: regime.clone(),
-                draw: draws[p],
-                leniency: leniency[p],
-                adopted: false,
-                rng: own,
-                published: (0, 0),
-                tally: Tally::default(),
-            }
+        .map(|p| Place {
+            regime: regime.clone(),
+            draw: draws[p],
+            leniency: leniency[p],
+            adopted: false,
+            published: (0, 0),
+            tally: Tally::default(),
         })
         .collect()
 }
@@ -899,6 +1261,18 @@ impl World {
         seats.dedup_by_key(|s| s.cadre);
         self.seats = seats;
     }
+
+    /// Gives every chunk a new generator, drawn from `rng` (chunk 0 gets `rng`, each
+    /// further chunk it jumped once more). The class game's debrief
+    /// continues the class's world in several runs from the same state, run r with its own
+    /// stream (the same for every regime it compares: common random numbers). Nothing else
+    /// of the world changes.
+    pub fn reseed(&mut self, mut rng: SimRng) {
+        for chunk in &mut self.chunks {
+            chunk.rng = rng.clone();
+            rng.jump();
+        }
+    }
 }
 
 impl Pass<'_> {
@@ -948,22 +1322,6 @@ fn prior_counts(pop: &Population) -> (f64, f64) {
     )
 }
 
-/// Population standard deviation of initiative across units that had opportunities.
-fn unit_initiative_sd(units: &[Unit]) -> f64 {
-    let (mut n, mut sum, mut sum_sq) = (0.0, 0.0, 0.0);
-    for unit in units.iter().filter(|u| u.opportunities > 0) {
-        let x = unit.reforms as f64 / unit.opportunities as f64;
-        n += 1.0;
-        sum += x;
-        sum_sq += x * x;
-    }
-    if n == 0.0 {
-        return f64::NAN;
-    }
-    let mean = sum / n;
-    (sum_sq / n - mean * mean).max(0.0).sqrt()
-}
-
 #[cfg(test)]
 mod tests {
     //! One test per phase of the step, on small worlds with extreme parameters so the
@@ -996,11 +1354,12 @@ mod tests {
     fn phase(world: &mut World, run: fn(&mut World)) -> Tally {
         world.start_tallies();
         run(world);
+        world.gather_tallies();
         world.total_tally()
     }
 
     fn due(world: &mut World, at: usize, case: Case) {
-        world.cases.file(at as u32, case);
+        world.chunks[0].cases.file(at as u32, case);
         world.cadres[case.cadre as usize].pending_case = true;
     }
 
@@ -1086,7 +1445,7 @@ mod tests {
         assert_eq!(tally.abuses, 1);
         assert_eq!(tally.honest_decided, 0, "violations are not honest cases");
         assert_eq!(w.cadres[0].hidden_abuses, 1);
-        assert_eq!(w.abusers, vec![0]);
+        assert_eq!(w.chunks[0].abusers, vec![0]);
         assert_eq!(w.cadres[0].own_signal, 0, "a violation is not a signal");
         assert_eq!(w.cadres[3].career, -4.0);
         assert_eq!(w.cadres[3].blocked_until, 8);
@@ -1101,12 +1460,12 @@ mod tests {
         };
         let mut w = world(4, 2, regime);
         w.cadres[3].hidden_abuses = 1;
-        w.abusers.push(3);
+        w.chunks[0].abusers.push(3);
         let before = w.units[1].engagement;
         let tally = phase(&mut w, World::reveal_abuses);
         assert_eq!(tally.abuses_revealed, 1);
         assert_eq!(w.cadres[3].hidden_abuses, 0);
-        assert!(w.abusers.is_empty());
+        assert!(w.chunks[0].abusers.is_empty());
         assert_eq!(w.cadres[3].career, -4.0);
         assert_eq!(w.cadres[3].blocked_until, 8);
         assert_eq!(w.units[1].engagement, before * 0.5);
@@ -1120,7 +1479,7 @@ mod tests {
             },
         );
         w.cadres[0].hidden_abuses = 2;
-        w.abusers.push(0);
+        w.chunks[0].abusers.push(0);
         phase(&mut w, World::reveal_abuses);
         assert_eq!(w.cadres[0].hidden_abuses, 2);
     }
@@ -1276,7 +1635,7 @@ mod tests {
         assert_eq!(tally.failure_losses, 25.0);
         assert_eq!((tally.honest_detected, tally.honest_reviewed), (50, 50));
         assert_eq!(
-            w.cases.due_at(4).len(),
+            w.chunks[0].cases.due_at(4).len(),
             50,
             "decided at t + 1 + review_delay"
         );
@@ -1311,9 +1670,14 @@ mod tests {
         let mut w = world_with(population, regime);
         let tally = phase(&mut w, World::learn_choose_act);
         assert_eq!(tally.violations, 40);
-        assert_eq!(w.cases.due_at(1).len(), 40, "unreviewed: decided at t + 1");
+        assert_eq!(
+            w.chunks[0].cases.due_at(1).len(),
+            40,
+            "unreviewed: decided at t + 1"
+        );
         assert!(
-            w.cases
+            w.chunks[0]
+                .cases
                 .due_at(1)
                 .iter()
                 .all(|c| c.violation && !c.reviewed && c.tolerance == 0.0)

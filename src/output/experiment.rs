@@ -112,7 +112,8 @@ pub fn estimates_csv(experiment: &Experiment) -> Vec<u8> {
     w.into_inner().expect("flush to memory")
 }
 
-/// `estimates_summary.csv`: each estimated quantity over replicates against the truth.
+/// `estimates_summary.csv`: each estimated quantity over replicates against the truth of its
+/// own estimand, with the policy's effect beside it.
 pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -131,8 +132,12 @@ pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u
         "coverage",
         "mean_se",
         "n",
+        "policy_effect",
     ])
     .expect("write to memory");
+    // The policy's effect (every adopted place-step) beside every row, so that the gap
+    // between what an estimator targets and what the policy did is one subtraction.
+    let policy = number(assessment.true_overall().map_or(f64::NAN, |s| s.mean));
     for a in &assessment.estimates {
         let (g, t, e) = a.target.coordinates();
         let mut row = vec![
@@ -153,6 +158,7 @@ pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u
             number(a.coverage),
             number(a.mean_se),
             a.estimate.n.to_string(),
+            policy.clone(),
         ]);
         w.write_record(&row).expect("write to memory");
     }
@@ -176,7 +182,13 @@ struct ExperimentSummary<'a> {
     true_overall: Option<&'a Summary>,
     /// Replicates without estimates, and why.
     problems: &'a [(usize, String)],
+    /// What the estimators said about the design.
+    notes: &'a [String],
+    /// Simulating and estimating (wall time, agent-steps over it).
     timing: &'a Timing,
+    /// Their thread time, and the wall time of summarising and writing the files.
+    work: crate::experiment::Work,
+    writing_seconds: f64,
 }
 
 /// Writes the data files of an experiment, `experiment.json` last.
@@ -185,6 +197,7 @@ pub fn write_experiment(
     experiment: &Experiment,
     assessment: &Assessment,
     timing: &Timing,
+    writing: std::time::Instant,
 ) -> crate::error::Result<()> {
     let write = |name: &str, bytes: Vec<u8>| {
         out.write(name, &bytes)
@@ -212,7 +225,10 @@ pub fn write_experiment(
         bootstrap: did.bootstrap,
         true_overall: assessment.true_overall(),
         problems: &assessment.problems,
+        notes: &assessment.notes,
         timing,
+        work: experiment.work,
+        writing_seconds: writing.elapsed().as_secs_f64(),
     };
     let mut bytes = serde_json::to_vec_pretty(&summary).expect("plain data");
     bytes.push(b'\n');

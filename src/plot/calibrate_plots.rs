@@ -5,17 +5,11 @@
 
 use super::figure::{Bar, BarPanel, Figure, HeatmapPanel, LinePanel, Marker, Panel, Series};
 use crate::calibrate::smc::Generation;
-use crate::calibrate::{CalibrationPlan, Check, ParamSummary};
+use crate::calibrate::{CalibrationPlan, Check, ParamSummary, marginal_bins};
 use crate::i18n::{self, Lang, calibrate as t};
 
 /// About this many cells per axis of the corner plot's grids.
 const CORNER_CELLS: f64 = 10.0;
-
-/// Bins of the marginal histograms: about √particles, between 8 and 30, so that a bin holds
-/// enough particles to read as a density.
-fn marginal_bins(particles: usize) -> usize {
-    ((particles as f64).sqrt().round() as usize).clamp(8, 30)
-}
 
 /// The 1.645 of a two-sided 90% normal interval: the observed value's whisker.
 const Z_90: f64 = 1.644_853_626_951_472_2;
@@ -45,10 +39,19 @@ pub fn marginals_figure(
         .iter()
         .enumerate()
         .map(|(k, f)| {
-            let (low, high) = f.prior.bounds();
+            // A normal's or gamma's open end: its 0.1% (99.9%) quantile, or the particles'
+            // reach where that is further.
+            let column = posterior.column(k);
+            let (mut low, mut high) = f.prior.display_bounds();
+            if !f.prior.bounds().0.is_finite() {
+                low = column.iter().copied().fold(low, f64::min);
+            }
+            if !f.prior.bounds().1.is_finite() {
+                high = column.iter().copied().fold(high, f64::max);
+            }
             let width = (high - low) / bins as f64;
             let mut density = vec![0.0; bins];
-            for (x, w) in posterior.column(k).iter().zip(&weights) {
+            for (x, w) in column.iter().zip(&weights) {
                 density[bin(*x, low, high, bins)] += w / width;
             }
             let x: Vec<f64> = (0..bins).map(|i| low + (i as f64 + 0.5) * width).collect();
@@ -204,6 +207,7 @@ pub fn predictive_figure(plan: &CalibrationPlan, checks: &[Check], lang: Lang) -
                     },
                 ],
                 x_extent: None,
+                reference: None,
             })
         })
         .collect();
@@ -246,6 +250,10 @@ pub fn progress_figure(plan: &CalibrationPlan, generations: &[Generation], lang:
         .iter()
         .map(|g| (g.index as f64, g.acceptance_rate()))
         .collect();
+    let ess = generations
+        .iter()
+        .map(|g| (g.index as f64, g.ess()))
+        .collect();
     Figure::new(
         format!("{} — {}", t::PROGRESS.get(lang), plan.name),
         lang,
@@ -257,10 +265,11 @@ pub fn progress_figure(plan: &CalibrationPlan, generations: &[Generation], lang:
                 1,
                 acceptance,
             ),
+            line(t::ESS.get(lang), t::ESS_AXIS.get(lang), 2, ess),
         ],
-        2,
+        3,
     )
-    .with_caption([note(plan, lang)])
+    .with_caption([note(plan, lang), t::ESS_NOTE.get(lang).to_string()])
 }
 
 fn note(plan: &CalibrationPlan, lang: Lang) -> String {

@@ -103,6 +103,7 @@ pub fn bars_figure(comparison: &Comparison, metrics: &[Metric], lang: Lang) -> F
                     })
                     .collect(),
                 x_extent: None,
+                reference: None,
             })
         })
         .collect();

@@ -14,7 +14,7 @@ use crate::i18n::{Lang, did as text};
 
 /// The palette slot of each estimator, so it keeps its colour in every figure; the truth is
 /// black (slot 6).
-fn colour(estimator: Estimator) -> usize {
+pub(crate) fn colour(estimator: Estimator) -> usize {
     match estimator {
         Estimator::Twfe => 3,
         Estimator::TwfeEventStudy => 1,
@@ -23,7 +23,7 @@ fn colour(estimator: Estimator) -> usize {
     }
 }
 
-const TRUTH_COLOUR: usize = 6;
+pub(crate) const TRUTH_COLOUR: usize = 6;
 
 /// Each estimator's points sit a little beside the event time, so that lines that coincide
 /// (Callaway–Sant'Anna and Sun–Abraham after adoption, with never-treated controls) both
@@ -158,7 +158,7 @@ mod tests {
             bootstrap: 99,
             ..Options::default()
         };
-        let estimates = estimate_all(&design.panel(4), &opts).unwrap();
+        let estimates = estimate_all(&design.panel(4), &opts).unwrap().estimates;
         let truth: Vec<(i64, f64)> = (-5..=10)
             .map(|e| (e, design.true_event_effect(e)))
             .collect();

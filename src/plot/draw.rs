@@ -3,6 +3,7 @@
 
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -384,12 +385,14 @@ fn bars_panel<DB: DrawingBackend>(
         label_width = label_width.max(area.estimate_text_size(&bar.label, &label_style)?.0 + 30);
     }
     let label_width = label_width.min(area.dim_in_pixel().0 / 2);
+    let reference = panel.reference.as_ref().map(|r| r.0);
     let (_, x1) = padded_range(
         panel
             .bars
             .iter()
             .flat_map(|b| [b.value, b.low, b.high])
-            .chain(panel.x_extent.map(|e| e.1)),
+            .chain(panel.x_extent.map(|e| e.1))
+            .chain(reference),
         true,
         0.25,
     );
@@ -398,6 +401,7 @@ fn bars_panel<DB: DrawingBackend>(
         .iter()
         .flat_map(|b| [b.value, b.low])
         .chain(panel.x_extent.map(|e| e.0))
+        .chain(reference)
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::min);
     let x0 = if x0 < 0.0 { x0 * 1.1 } else { 0.0 };
@@ -471,6 +475,29 @@ fn bars_panel<DB: DrawingBackend>(
                     fonts
                         .text(style::TICK)
                         .pos(Pos::new(HPos::Left, VPos::Center)),
+                ),
+        ))?;
+    }
+    if let Some((value, label)) = &panel.reference
+        && value.is_finite()
+    {
+        chart.draw_series(std::iter::once(DashedPathElement::new(
+            vec![
+                (*value, SegmentValue::Exact(0)),
+                (*value, SegmentValue::Exact(top + 1)),
+            ],
+            12,
+            8,
+            BLACK.stroke_width(3),
+        )))?;
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((*value, SegmentValue::Exact(top + 1)))
+                + Text::new(
+                    label.clone(),
+                    (8, -4),
+                    fonts
+                        .text(style::TICK)
+                        .pos(Pos::new(HPos::Left, VPos::Bottom)),
                 ),
         ))?;
     }

@@ -138,6 +138,8 @@ pub struct BarPanel {
     /// fits the axis to the bars. Panels read side by side (Sobol's total and first-order
     /// indices) pass the same extent, so they share one scale.
     pub x_extent: Option<(f64, f64)>,
+    /// A labelled reference value, drawn as a dashed vertical line across the bars.
+    pub reference: Option<(f64, String)>,
 }
 
 /// A metric over a grid: `values[row][column]` at (`x[column]`, `y[row]`); NaN is missing.

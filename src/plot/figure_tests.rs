@@ -141,6 +141,7 @@ fn bars_with_whiskers_and_chinese_labels() {
                 },
             ],
             x_extent: None,
+            reference: None,
         })
     };
     let figure = Figure::new("末期平均值", Lang::Zh, vec![bars(0.2), bars(0.3)], 2);
@@ -262,6 +263,7 @@ fn text_reads_at_20_pixels_when_a_figure_is_shown_1920_wide() {
                 high: 0.42,
             }],
             x_extent: None,
+            reference: None,
         })
     };
     let figures = [

@@ -36,6 +36,7 @@ fn bars(
             })
             .collect(),
         x_extent,
+        reference: None,
     })
 }
 

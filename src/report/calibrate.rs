@@ -5,7 +5,10 @@
 use super::html::{Page, escape, table};
 use super::write_page;
 use crate::calibrate::smc::{Generation, Stop};
-use crate::calibrate::{CalibrationPlan, Check, ParamSummary, TRADE_OFF, UNINFORMED};
+use crate::calibrate::{
+    Bound, CalibrationPlan, Check, Convergence, ImpliedTruth, ParamSummary, Statistic, TRADE_OFF,
+    UNINFORMED,
+};
 use crate::i18n::{self, Lang, calibrate as t};
 use crate::output::{OutputDir, short};
 use crate::plot::Figure;
@@ -19,9 +22,45 @@ pub struct CalibrationReport<'a> {
     pub summaries: &'a [ParamSummary],
     pub correlations: &'a [(usize, usize, f64)],
     pub checks: &'a [Check],
+    pub convergence: Convergence,
+    /// Per study target, what its fitted estimate implies about the true effect.
+    pub implied: &'a [ImpliedTruth],
 }
 
 impl CalibrationReport<'_> {
+    /// What should stop a reader from taking the results at face value: a run that has not
+    /// converged, posteriors piled against a prior bound. Shown first in the report and
+    /// printed as warnings.
+    pub fn warnings(&self, lang: Lang) -> Vec<String> {
+        let plan = self.plan;
+        let mut out = Vec::new();
+        let c = &self.convergence;
+        if !c.converged() {
+            out.push(t::not_converged(
+                lang,
+                c.epsilon,
+                c.large_above,
+                plan.targets.len(),
+                c.stop.name(),
+                self.generations.len(),
+            ));
+        }
+        for (k, s) in self.summaries.iter().enumerate() {
+            if let Some(bound) = s.against {
+                let (low, high) = plan.free[k].prior.bounds();
+                let name = i18n::param_short(plan.free[k].param, lang);
+                let lower = bound == Bound::Lower;
+                out.push(t::against_bound(
+                    lang,
+                    &name,
+                    lower,
+                    if lower { low } else { high },
+                ));
+            }
+        }
+        out
+    }
+
     /// The generated reading, sentence by sentence.
     pub fn reading(&self, lang: Lang) -> Vec<String> {
         let plan = self.plan;
@@ -58,7 +97,19 @@ impl CalibrationReport<'_> {
             out.push(t::trade_off(lang, &name(a), &name(b), r));
         }
         let covered = self.checks.iter().filter(|c| c.covered).count();
-        out.push(t::coverage(lang, covered, self.checks.len()));
+        if self.convergence.converged() {
+            out.push(t::coverage(lang, covered, self.checks.len()));
+        } else {
+            // The widest predictive half-interval, in each target's own scale.
+            let widest = plan
+                .targets
+                .iter()
+                .zip(self.checks)
+                .map(|(t, c)| (c.high - c.low) / 2.0 / t.observed.scale)
+                .filter(|w| w.is_finite())
+                .fold(0.0, f64::max);
+            out.push(t::coverage_loose(lang, covered, self.checks.len(), widest));
+        }
         for (target, c) in plan.targets.iter().zip(self.checks) {
             if !c.covered {
                 out.push(t::miss(
@@ -70,6 +121,21 @@ impl CalibrationReport<'_> {
                     c.high,
                 ));
             }
+        }
+        for i in self.implied {
+            let target = &plan.targets[i.target];
+            let Statistic::Experiment(j) = target.statistic else {
+                continue;
+            };
+            let study = &plan.studies[j];
+            out.push(t::implied_reading(
+                lang,
+                target.observed.value,
+                i18n::did::estimator_name(study.estimator, lang),
+                (i.policy.mean, i.policy.low, i.policy.high),
+                (i.estimand.mean, i.estimand.low, i.estimand.high),
+                (i.gap.mean, i.gap.low, i.gap.high),
+            ));
         }
         out.push(t::CAUTION.get(lang).to_string());
         out
@@ -92,6 +158,17 @@ impl CalibrationReport<'_> {
                 "<p class=\"meta\">{}</p>",
                 escape(&plan.description)
             ));
+        }
+        let warnings = self.warnings(lang);
+        if !warnings.is_empty() {
+            page.raw(&format!(
+                "<div class=\"warnings\" style=\"border-left: 6px solid #D55E00; \
+                 background: #fff3e8; padding: 4px 16px; margin-top: 1.5em\">\
+                 <h2 style=\"border: none; margin-top: 0.5em\">⚠ {}</h2>",
+                escape(t::WARNINGS.get(lang))
+            ));
+            page.reading(warnings);
+            page.raw("</div>");
         }
         page.element("h2", i18n::READING.get(lang));
         page.reading(self.reading(lang));
@@ -147,13 +224,18 @@ impl CalibrationReport<'_> {
                 crate::calibrate::smc::Side::AtLeast => "≥ ",
                 crate::calibrate::smc::Side::AtMost => "≤ ",
             };
-            rows.push(vec![
-                format!(
-                    "{} ({}, {})",
-                    target.name,
+            let what = match target.statistic {
+                Statistic::Experiment(j) => {
+                    format!("{}: {}", plan.studies[j].path, plan.studies[j].label())
+                }
+                _ => format!(
+                    "{}, {}",
                     target.quantity.name(),
                     plan.variants[target.scenario].label()
                 ),
+            };
+            rows.push(vec![
+                format!("{} ({what})", target.name),
                 format!("{side}{} ({scale} {})", short(o.value), short(o.scale)),
                 format!("{} ({} – {})", short(c.mean), short(c.low), short(c.high)),
                 if c.covered { t::PASS } else { t::FAIL }
@@ -164,6 +246,36 @@ impl CalibrationReport<'_> {
         }
         page.raw(&table(&rows, false));
 
+        if !self.implied.is_empty() {
+            page.element("h2", t::IMPLIED.get(lang));
+            page.element("p", t::IMPLIED_NOTE.get(lang));
+            let mut rows = vec![vec![
+                t::TARGET.get(lang).to_string(),
+                t::OBSERVED.get(lang).to_string(),
+                t::SIMULATED_ESTIMATE.get(lang).to_string(),
+                t::ESTIMAND.get(lang).to_string(),
+                t::POLICY_EFFECT.get(lang).to_string(),
+                t::GAP.get(lang).to_string(),
+            ]];
+            let spread = |s: crate::calibrate::Spread| {
+                format!("{} ({} – {})", short(s.mean), short(s.low), short(s.high))
+            };
+            for i in self.implied {
+                let target = &plan.targets[i.target];
+                let Statistic::Experiment(j) = target.statistic else {
+                    continue;
+                };
+                rows.push(vec![
+                    format!("{} ({})", target.name, plan.studies[j].label()),
+                    short(target.observed.value),
+                    spread(i.estimate),
+                    spread(i.estimand),
+                    spread(i.policy),
+                    spread(i.gap),
+                ]);
+            }
+            page.raw(&table(&rows, false));
+        }
         page.element("h2", i18n::PLOTS.get(lang));
         for ((_, figure), svg) in figures.iter().zip(svgs) {
             page.figure(svg, &figure.title);

@@ -22,7 +22,10 @@ pub fn figures(
     lang: Lang,
 ) -> Vec<(String, Figure)> {
     vec![
-        ("event_study".into(), event_study_figure(assessment, lang)),
+        (
+            "event_study".into(),
+            event_study_figure(assessment, &experiment.options.did, lang),
+        ),
         (
             "estimates_vs_truth".into(),
             overall_figure(assessment, lang),
@@ -34,7 +37,11 @@ pub fn figures(
 /// The event study of `did` (the same figure as `cadre-sim did` draws) over replicates:
 /// each estimator's mean estimate by steps since adoption, with the middle 95% of the
 /// replicates' estimates as its band, and the true effect.
-fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
+fn event_study_figure(
+    assessment: &Assessment,
+    options: &crate::did::Options,
+    lang: Lang,
+) -> Figure {
     let spread: Vec<crate::did::Estimate> = assessment
         .estimates
         .iter()
@@ -53,44 +60,115 @@ fn event_study_figure(assessment: &Assessment, lang: Lang) -> Figure {
             }
         })
         .collect();
-    let truth: Vec<(i64, f64)> = assessment
-        .truth
-        .iter()
-        .filter_map(|(k, s)| match k {
-            TruthKey::EventTime(e) => Some((*e, s.mean)),
-            _ => None,
-        })
+    // The truth line is the TWFE event study's own: each bin's true effect over the cells
+    // of that bin (the binned ends included), which inside the bins is the effect over every
+    // adopting place observed then. Without the event study, that effect by event time.
+    let event_rows = |estimator: Estimator| {
+        assessment
+            .estimates
+            .iter()
+            .filter_map(move |a| match a.target {
+                Target::EventTime(e) if a.estimator == estimator => Some((e, a)),
+                _ => None,
+            })
+    };
+    let mut truth: Vec<(i64, f64)> = event_rows(Estimator::TwfeEventStudy)
+        .map(|(e, a)| (e, a.truth.mean))
         .collect();
+    if truth.is_empty() {
+        truth = assessment
+            .truth
+            .iter()
+            .filter_map(|(k, s)| match k {
+                TruthKey::EventTime(e) => Some((*e, s.mean)),
+                _ => None,
+            })
+            .collect();
+    }
     let mut figure = crate::plot::did_plots::event_study_figure(&spread, Some(&truth), lang);
-    figure.title = text::TITLE_EVENT_STUDY.get(lang).to_string();
+    let (leads, lags) = (-(options.leads as i64), options.lags as i64);
+    let binned: Vec<i64> = event_rows(Estimator::TwfeEventStudy)
+        .map(|(e, _)| e)
+        .filter(|&e| e == leads || e == lags)
+        .collect();
+    if let Some(Panel::Lines(p)) = figure.panels.first_mut() {
+        p.title = text::ESTIMATES_PANEL.get(lang).to_string();
+        for e in binned {
+            p.markers.push(Marker {
+                x: e as f64,
+                label: text::binned_label(lang, e),
+            });
+        }
+    }
+    // Each estimator's error against its own truth, by event time: mean and the middle 95%
+    // of the replicates' errors (sd from RMSE² = bias² + variance).
+    let errors = [
+        Estimator::TwfeEventStudy,
+        Estimator::CallawaySantAnna,
+        Estimator::SunAbraham,
+    ]
+    .into_iter()
+    .filter_map(|estimator| {
+        let rows: Vec<(i64, &Assessed)> = event_rows(estimator).collect();
+        let label = rows.first().map(|r| estimator_label(r.1, lang))?;
+        let sd = |a: &Assessed| (a.rmse * a.rmse - a.bias * a.bias).max(0.0).sqrt();
+        Some(Series {
+            label,
+            colour: crate::plot::did_plots::colour(estimator),
+            x: rows.iter().map(|r| r.0 as f64).collect(),
+            mean: rows.iter().map(|r| r.1.bias).collect(),
+            low: rows.iter().map(|r| r.1.bias - 1.96 * sd(r.1)).collect(),
+            high: rows.iter().map(|r| r.1.bias + 1.96 * sd(r.1)).collect(),
+        })
+    })
+    .collect();
+    figure.panels.push(Panel::Lines(LinePanel {
+        title: text::ERRORS_PANEL.get(lang).to_string(),
+        x_label: i18n::did::EVENT_TIME_AXIS.get(lang).to_string(),
+        y_label: text::ERROR_AXIS.get(lang).to_string(),
+        series: errors,
+        markers: Vec::new(),
+        y_from_zero: false,
+    }));
+    let mut figure = Figure::new(text::TITLE_EVENT_STUDY.get(lang), lang, figure.panels, 2);
     figure.caption = vec![text::EVENT_NOTE.get(lang).to_string()];
     figure
 }
 
-/// Each estimator's overall effect over replicates (the middle 95% of its estimates), and
-/// the true overall effect.
+/// Each estimator's overall effect over replicates (the middle 95% of its estimates) beside
+/// the truth of its own estimand, and the policy's effect as a labelled reference line.
 fn overall_figure(assessment: &Assessment, lang: Lang) -> Figure {
-    let mut bars: Vec<Bar> = overall_rows(assessment)
-        .map(|a| Bar {
-            label: estimator_label(a, lang),
-            colour: a.estimator as usize + 1,
+    let spread = |s: &Summary| (s.mean - 1.96 * s.sd, s.mean + 1.96 * s.sd);
+    let mut bars = Vec::new();
+    for a in overall_rows(assessment) {
+        let label = estimator_label(a, lang);
+        let (low, high) = spread(&a.estimate);
+        bars.push(Bar {
+            label: label.clone(),
+            colour: crate::plot::did_plots::colour(a.estimator),
             value: a.estimate.mean,
-            low: a.estimate.mean - 1.96 * a.estimate.sd,
-            high: a.estimate.mean + 1.96 * a.estimate.sd,
-        })
-        .collect();
-    if let Some(t) = assessment.true_overall() {
-        bars.insert(
-            0,
-            Bar {
-                label: text::TRUTH.get(lang).to_string(),
-                colour: 0,
-                value: t.mean,
-                low: t.mean - 1.96 * t.sd,
-                high: t.mean + 1.96 * t.sd,
-            },
-        );
+            low,
+            high,
+        });
+        let (low, high) = spread(&a.truth);
+        bars.push(Bar {
+            label: format!("{label}: {}", text::OWN_TRUTH.get(lang)),
+            colour: crate::plot::did_plots::TRUTH_COLOUR,
+            value: a.truth.mean,
+            low,
+            high,
+        });
     }
+    let reference = assessment.true_overall().map(|t| {
+        (
+            t.mean,
+            format!(
+                "{} {}",
+                text::POLICY_EFFECT_SHORT.get(lang),
+                signed_number(t.mean)
+            ),
+        )
+    });
     Figure::new(
         text::TITLE_OVERALL.get(lang),
         lang,
@@ -99,6 +177,7 @@ fn overall_figure(assessment: &Assessment, lang: Lang) -> Figure {
             value_label: text::EFFECT_AXIS.get(lang).to_string(),
             bars,
             x_extent: Some((0.0, 0.0)),
+            reference,
         })],
         1,
     )
@@ -270,6 +349,17 @@ fn overall_table(assessment: &Assessment, lang: Lang) -> Vec<Vec<String>> {
         text::TABLE_RMSE.get(lang).to_string(),
         text::TABLE_COVERAGE.get(lang).to_string(),
     ]];
+    if let Some(t) = assessment.true_overall() {
+        rows.push(vec![
+            text::POLICY_EFFECT.get(lang).to_string(),
+            String::new(),
+            String::new(),
+            signed_number(t.mean),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]);
+    }
     for a in overall_rows(assessment) {
         rows.push(vec![
             i18n::did::estimator_name(a.estimator, lang).to_string(),
@@ -304,15 +394,79 @@ pub fn summary_table(experiment: &Experiment, assessment: &Assessment) -> String
             out.push_str(&format!("|{}\n", "---|".repeat(row.len())));
         }
     }
+    out.push('\n');
+    for line in estimand_sentences(experiment, assessment, Lang::En) {
+        out.push_str(&format!("{line}\n"));
+    }
+    for note in &assessment.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
     if !assessment.problems.is_empty() {
         out.push_str(&format!(
-            "\n{} {}: {}\n",
+            "{} {}: {}\n",
             assessment.problems.len(),
             text::PROBLEMS.get(Lang::En),
             assessment.problems[0].1
         ));
     }
     out
+}
+
+/// One sentence per estimator naming the quantity its truth is, with its value.
+pub fn estimand_sentences(
+    experiment: &Experiment,
+    assessment: &Assessment,
+    lang: Lang,
+) -> Vec<String> {
+    let all = adopted_cells(experiment);
+    overall_rows(assessment)
+        .map(|a| {
+            let used: std::collections::BTreeSet<(i64, i64)> = a
+                .estimand
+                .iter()
+                .filter(|c| c.time >= c.group)
+                .map(|c| (c.group, c.time))
+                .collect();
+            let coverage = if all.is_subset(&used) {
+                text::Coverage::Every
+            } else {
+                text::Coverage::UpTo {
+                    last: used.iter().map(|c| c.1).max().unwrap_or(0),
+                    used: used.len(),
+                    of: all.len(),
+                }
+            };
+            text::estimand_sentence(
+                lang,
+                &estimator_label(a, lang),
+                a.estimator,
+                coverage,
+                experiment.options.did.lags as i64,
+                a.truth.mean,
+            )
+        })
+        .collect()
+}
+
+/// The design's adopted (cohort, step) cells from the study's first step on.
+fn adopted_cells(experiment: &Experiment) -> std::collections::BTreeSet<(i64, i64)> {
+    let scenario = &experiment.scenario;
+    let start = experiment.replicates.first().map_or(0, |r| r.start) as i64;
+    let steps = i64::from(scenario.run.steps);
+    let Some(rollout) = &scenario.rollout else {
+        return Default::default();
+    };
+    let sizes = crate::model::places::cohort_sizes(scenario.places.count, &rollout.cohorts);
+    rollout
+        .cohorts
+        .iter()
+        .zip(sizes)
+        .filter(|(_, n)| *n > 0)
+        .flat_map(|(c, _)| {
+            let g = i64::from(c.at);
+            (g.max(start)..steps).map(move |t| (g, t))
+        })
+        .collect()
 }
 
 /// Writes an experiment's plot files and its `report.html`.
@@ -331,6 +485,12 @@ pub fn write_report(
     page.reading(reading(experiment, assessment, lang));
     page.element("h2", i18n::RESULTS.get(lang));
     page.raw(&table(&overall_table(assessment, lang), true));
+    page.element("h3", text::ESTIMANDS.get(lang));
+    page.reading(estimand_sentences(experiment, assessment, lang));
+    if !assessment.notes.is_empty() {
+        page.element("h3", text::NOTES.get(lang));
+        page.reading(assessment.notes.clone());
+    }
     if !assessment.problems.is_empty() {
         page.element(
             "p",

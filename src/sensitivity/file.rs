@@ -277,6 +277,36 @@ pub(crate) struct ParamRange<'v, 'a> {
     pub from_value: &'v Value<'a>,
 }
 
+/// Reads `param` alone (a sweepable parameter that `allow` accepts and that no earlier table
+/// took: `taken`) of the `[[parameter]]` `table` at `item`; None after recording problems.
+pub(crate) fn read_param_spec(
+    doc: &Document<'_>,
+    table: &crate::scenario::input::Table<'_>,
+    item: &Value<'_>,
+    verb: &str,
+    taken: &dyn Fn(ParamId) -> bool,
+    allow: impl Fn(&ParamSpec) -> Result<(), String>,
+    problems: &mut Problems,
+) -> Option<&'static ParamSpec> {
+    let param_value = problems.check(
+        get(table, "param").ok_or_else(|| doc.error(&item.span(), "a [[parameter]] needs `param`")),
+    )?;
+    let spec = problems.check(doc.string("param", param_value).and_then(|key| {
+        lookup_param(&key)
+            .and_then(|spec| check_sweepable(spec.id).map(|()| spec))
+            .and_then(|spec| allow(spec).map(|()| spec))
+            .map_err(|m| doc.error(&param_value.span(), m))
+    }))?;
+    if taken(spec.id) {
+        problems.add(doc.error(
+            &param_value.span(),
+            format!("`{}` is {verb} twice", spec.key()),
+        ));
+        return None;
+    }
+    Some(spec)
+}
+
 /// Reads `param` (a sweepable parameter that `allow` accepts and that no earlier table took:
 /// `taken`), `from` and `to` (in its range, `from` < `to`) of the `[[parameter]]` `table` at
 /// `item`. `verb` says what a twice-named parameter is ("varied", "calibrated"). None after
@@ -294,20 +324,7 @@ pub(crate) fn read_param_range<'v, 'a>(
         get(table, name)
             .ok_or_else(|| doc.error(&item.span(), format!("a [[parameter]] needs `{name}`")))
     };
-    let param_value = problems.check(field("param"))?;
-    let spec = problems.check(doc.string("param", param_value).and_then(|key| {
-        lookup_param(&key)
-            .and_then(|spec| check_sweepable(spec.id).map(|()| spec))
-            .and_then(|spec| allow(spec).map(|()| spec))
-            .map_err(|m| doc.error(&param_value.span(), m))
-    }))?;
-    if taken(spec.id) {
-        problems.add(doc.error(
-            &param_value.span(),
-            format!("`{}` is {verb} twice", spec.key()),
-        ));
-        return None;
-    }
+    let spec = read_param_spec(doc, table, item, verb, taken, allow, problems)?;
     let from_value = problems.check(field("from"));
     let to_value = problems.check(field("to"));
     let low = from_value.and_then(|v| problems.check(doc.param(spec, v)));

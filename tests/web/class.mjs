@@ -187,7 +187,8 @@ async function main() {
     await trainer.waitForFunction(() => document.getElementById("rule").textContent.length > 10);
     const rule = await trainer.textContent("#rule");
     check(/loss aversion [\d.]+ \(model default 2\.0\)/.test(rule) || /choices|same way|odds/.test(rule), `the debrief states the class's rule: ${rule}`);
-    const paths = await trainer.$$eval("#d-initiative path", (ps) => ps.filter((p) => p.getAttribute("d").length > 10).length);
+    // The class's three lines (the projection adds its own after them: class-time.mjs).
+    const paths = await trainer.$$eval("#d-initiative path", (ps) => ps.filter((p) => ["#2f6fb0", "#5b6573", "#d9822b"].includes(p.getAttribute("stroke")) && p.getAttribute("d").length > 10).length);
     check(paths === 3, `the debrief draws the class, the model in its seats and the model cadres (${paths} lines)`);
     await trainer.screenshot({ path: join(SHOTS, "class-debrief-1366x768.png") });
     await trainer.click("#lang");

@@ -29,4 +29,5 @@ if [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund
 fi
 node e2e.mjs
-exec node class.mjs
+node class.mjs
+exec node class-time.mjs

@@ -172,6 +172,10 @@ pub struct RoundSummary {
     pub punished: u64,
     /// The model's initiative metric of the whole world.
     pub initiative: f64,
+    /// The mean belief of every cadre of the world, after the round.
+    pub belief: f64,
+    /// Whether the quarter passed with the model playing every seat ([`Game::pass`]).
+    pub passed: bool,
 }
 
 /// Opportunities and reforms of a group.
@@ -217,13 +221,18 @@ pub enum GameError {
     NicknameEmpty,
     NicknameTooLong,
     NicknameTaken,
-    WrongRound { open: Option<u32>, asked: u32 },
+    WrongRound {
+        open: Option<u32>,
+        asked: u32,
+    },
     AlreadyAnswered,
     NoOpportunity,
     RoundOpen,
     NoRoundOpen,
     UnknownRegime(String),
     Over,
+    /// A number of quarters to pass outside 1..=[`super::pass::MAX_PASS`].
+    BadQuarters(u32),
 }
 
 /// The game.
@@ -444,7 +453,6 @@ impl Game {
         if self.phase != Phase::Open {
             return Err(GameError::NoRoundOpen);
         }
-        let t = self.world.t();
         let choices: Vec<SeatChoice> = self
             .seats
             .iter()
@@ -460,6 +468,15 @@ impl Game {
                 reform: s.answer.unwrap_or(false),
             })
             .collect();
+        self.step_quarter(choices, false);
+        Ok(self.rounds.last().expect("just pushed"))
+    }
+
+    /// One step of the world with `choices` for the students' seats (none: the model plays
+    /// every seat, a quarter that passes), recorded for the replay, and its bookkeeping:
+    /// cases per unit for the cards, each seat's outcome, the round's summary.
+    pub(super) fn step_quarter(&mut self, choices: Vec<SeatChoice>, passed: bool) {
+        let t = self.world.t();
         let before: Vec<Before> = self
             .world
             .cadres()
@@ -616,13 +633,14 @@ impl Game {
             tolerated: tally.honest_tolerated,
             punished: tally.honest_decided - tally.honest_tolerated,
             initiative,
+            belief: metrics[crate::model::Metric::MeanBelief.index()],
+            passed,
         });
         self.phase = if self.world.t() >= MAX_ROUNDS {
             Phase::Over
         } else {
             Phase::Results
         };
-        Ok(self.rounds.last().expect("just pushed"))
     }
 
     /// Switches the regime from the next round on to `scenario`'s `[regime]`.
@@ -653,6 +671,20 @@ impl Game {
             world.step();
         }
         self.world = world;
+    }
+
+    /// What makes the class's world again: the model spec with the class's timeline (its
+    /// regime switches), the seed of its generator, and every quarter's seat choices (empty
+    /// for a quarter that passed). The debrief's projection replays it.
+    pub(super) fn timeline(&self) -> (ModelSpec, u64, &[Vec<SeatChoice>]) {
+        let mut spec: ModelSpec = self.base.model_spec();
+        spec.events = self.events.clone();
+        (spec, self.seed, &self.history)
+    }
+
+    /// The regime the class started with: the first scenario's name.
+    pub fn first_regime(&self) -> &str {
+        &self.base.name
     }
 }
 

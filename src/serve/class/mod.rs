@@ -4,6 +4,8 @@
 //!
 //! - [`game`]: the world with students' seats, rounds, outcomes by the model's own rules;
 //! - [`fit`]: the maximum-likelihood fit of the logit choice (temperature, loss aversion);
+//! - [`pass`]: quarters that pass between rounds, the model playing every seat;
+//! - [`projection`]: the debrief's projection of the class's world under both regimes;
 //! - [`text`]: every word, English and Chinese;
 //! - this file: the HTTP side. Students join at `/` and get a seat token (kept in the
 //!   phone's storage, sent in the `X-Seat-Token` header, never in a URL) that acts for that
@@ -17,6 +19,8 @@
 
 pub mod fit;
 pub mod game;
+pub mod pass;
+pub mod projection;
 pub mod text;
 
 use std::collections::HashMap;
@@ -238,6 +242,19 @@ fn game_error(e: GameError, lang: Lang) -> ApiError {
             "game_over",
             format!("the game has played its {} rounds", game::MAX_ROUNDS),
         ),
+        BadQuarters(n) => {
+            return ApiError::param(
+                Problem::Class("invalid_request"),
+                format!(
+                    "`quarters` = {n} is out of range: it must be an integer in [1, {}]",
+                    pass::MAX_PASS
+                ),
+                "quarters".into(),
+                &json!(n),
+                format!("an integer in [1, {}]", pass::MAX_PASS),
+            )
+            .in_lang(lang);
+        }
     };
     refuse(status, kind, error, lang)
 }
@@ -328,6 +345,8 @@ pub fn router(config: ClassConfig) -> Result<Router, (&'static str, String)> {
         .route("/api/trainer/control", post(control))
         .route("/api/trainer/debrief", get(debrief))
         .route("/api/trainer/export.csv", get(export))
+        .route("/api/trainer/projection", get(projection::serve_json))
+        .route("/api/trainer/projection.csv", get(projection::serve_csv))
         .method_not_allowed_fallback(|headers: HeaderMap| async move {
             refuse(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -663,6 +682,9 @@ struct ControlBody {
     seconds: Option<u32>,
     #[serde(default)]
     regime: Option<String>,
+    /// For `pass`: how many quarters (default a year, 4).
+    #[serde(default)]
+    quarters: Option<u32>,
     #[serde(default)]
     #[allow(dead_code)]
     lang: Option<String>,
@@ -677,10 +699,12 @@ enum Action {
     Resume,
     Timer,
     Regime,
+    Pass,
 }
 
 /// `POST /api/trainer/control {"action": ...}`: open, close, pause, resume a round; set the
-/// timer (`seconds`); switch the regime (`regime`) from the next round on.
+/// timer (`seconds`); switch the regime (`regime`) from the next round on; let `quarters`
+/// quarters pass (`pass`, default 4), the model playing every seat.
 async fn control(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -736,6 +760,10 @@ async fn control(
             let at = inner.game.round();
             inner.switches.retain(|(r, _)| *r != at);
             inner.switches.push((at, name));
+        }
+        Action::Pass => {
+            let quarters = body.quarters.unwrap_or(pass::YEAR);
+            inner.game.pass(quarters).map_err(|e| game_error(e, lang))?;
         }
     }
     inner.tick(now);

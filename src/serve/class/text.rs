@@ -274,7 +274,85 @@ pub const UI: &[(&str, Text)] = &[
     ("with_names", t("with nicknames", "包含昵称")),
     ("connected", t("connected", "在线")),
     ("rounds_played", t("{n} quarters played", "已进行{n}个季度")),
+    // Time that passes, and the debrief's projection (pass.rs, projection.rs).
+    (
+        "time_passed",
+        t(
+            "Time passed: a model cadre played your seat (career {reward}).",
+            "时间快进：由模型干部代你行动（仕途积分{reward}）。",
+        ),
+    ),
+    ("pass_year", t("A year passes", "快进一年")),
+    ("pass_n", t("{n} quarters pass", "快进{n}个季度")),
+    (
+        "passed_note",
+        t(
+            "Shaded: quarters that passed, model cadres in your seats.",
+            "阴影：快进的季度，由模型干部代你们行动。",
+        ),
+    ),
+    ("world_line", t("Your class's world", "你们班的世界")),
+    ("proj_line", t("{name}, projected", "{name}（推演）")),
+    ("now", t("now", "现在")),
+    (
+        "proj_title",
+        t(
+            "Where your class's world is heading: the next ten years",
+            "你们班的世界接下来十年的发展",
+        ),
+    ),
+    (
+        "proj_note",
+        t(
+            "{runs} runs from your class's final state; bands: 95% interval of the mean.",
+            "从你们班的最终状态出发推演{runs}次；条带为均值的95%置信范围。",
+        ),
+    ),
+    (
+        "proj_switched",
+        t(
+            "The regime your class switched to, {end}, {verb} initiative from {now} now to about {x} within ten years ({lo}–{hi}); under {start}, where the class started, it would be about {y} ({ylo}–{yhi}).",
+            "你们班改用的“{end}”将使主动作为在十年内从现在的{now}{verb}到约{x}（{lo}–{hi}）；如果保持开始时的“{start}”，约为{y}（{ylo}–{yhi}）。",
+        ),
+    ),
+    (
+        "proj_kept",
+        t(
+            "Your class kept {end}: it {verb} initiative from {now} now to about {x} within ten years ({lo}–{hi}).",
+            "你们班一直采用“{end}”：十年内主动作为将从现在的{now}{verb}到约{x}（{lo}–{hi}）。",
+        ),
+    ),
+    ("proj_up", t("raises", "提高")),
+    ("proj_down", t("lowers", "降低")),
+    ("proj_flat", t("takes", "变为")),
+    (
+        "proj_worse_one",
+        t(" The first year looks worse.", "第一年看起来更差。"),
+    ),
+    (
+        "proj_worse",
+        t(" The first {n} years look worse.", "前{n}年看起来更差。"),
+    ),
+    (
+        "export_projection",
+        t("Export the projection (CSV)", "导出推演（CSV）"),
+    ),
 ];
+
+/// The text of `key` in `lang` with its `{name}` placeholders filled in (for the
+/// sentences the server writes itself, such as the debrief's projection).
+pub fn fill(key: &str, lang: Lang, vars: &[(&str, String)]) -> String {
+    let text = UI
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("", |(_, t)| match lang {
+            Lang::En => t.en,
+            Lang::Zh => t.zh,
+        });
+    vars.iter().fold(text.to_string(), |s, (name, value)| {
+        s.replace(&format!("{{{name}}}"), value)
+    })
+}
 
 /// A student's or trainer's refused request, in plain words.
 pub fn problem_message(kind: &str, lang: Lang) -> String {

@@ -94,6 +94,7 @@ function outcomeView(o) {
   const lines = o.events.map((code) => {
     const vars = { q: (o.decided_at ?? o.until ?? 0) + 1, reward: Class.num(o.career - o.career_before) };
     if (code === "sidelined" || code === "under_review") vars.q = (o.until ?? 0) + 1;
+    if (code === "time_passed") vars.reward = (o.career > o.career_before ? "+" : "") + Class.num(o.career - o.career_before);
     return el("p", {}, t(code, vars));
   });
   const tone = o.events.some((e) => BAD.includes(e)) ? "bad" : o.events.some((e) => e === "failure_review") ? "wait" : o.events.some((e) => GOOD.includes(e)) ? "good" : "";
