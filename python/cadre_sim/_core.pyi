@@ -1,8 +1,11 @@
-"""The native module: plain columns (dicts of lists); cadre_sim wraps them in DataFrames."""
+"""The native module: plain columns (dicts of lists) and CSV texts; cadre_sim wraps them in
+DataFrames."""
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 __version__: str
+
+Callback = Optional[Callable[[int, int], Any]]
 
 class InputError(ValueError):
     location: str
@@ -31,6 +34,7 @@ def run(
     seed: Optional[int] = None,
     threads: Optional[int] = None,
     window: Optional[int] = None,
+    progress: Callback = None,
 ) -> Run: ...
 def compare(
     scenarios: List[Any],
@@ -40,17 +44,8 @@ def compare(
     seed: Optional[int] = None,
     threads: Optional[int] = None,
     window: Optional[int] = None,
+    progress: Callback = None,
 ) -> Dict[str, Any]: ...
-def sweep(
-    sweep: Any,
-    steps: Optional[int] = None,
-    replicates: Optional[int] = None,
-    threads: Optional[int] = None,
-    raw: bool = False,
-    out: Optional[str] = None,
-    force: bool = False,
-) -> Dict[str, Any]: ...
-
 def experiment(
     scenario: Any,
     set: List[str],
@@ -63,4 +58,69 @@ def experiment(
     leads: int,
     lags: int,
     bootstrap: int,
+    progress: Callback = None,
 ) -> Dict[str, str]: ...
+def sweep(
+    sweep: Any,
+    steps: Optional[int] = None,
+    replicates: Optional[int] = None,
+    threads: Optional[int] = None,
+    raw: bool = False,
+    out: Optional[str] = None,
+    force: bool = False,
+    format: Optional[str] = "png",
+    lang: str = "en",
+    progress: Callback = None,
+) -> Dict[str, Any]: ...
+def sweep_points(
+    base: Any,
+    params: List[str],
+    points: List[List[float]],
+    grid: bool = False,
+    name: str = "points",
+    set: List[str] = ...,
+    replicates: Optional[int] = None,
+    steps: Optional[int] = None,
+    seed: Optional[int] = None,
+    window: Optional[int] = None,
+    threads: Optional[int] = None,
+    raw: bool = False,
+    out: Optional[str] = None,
+    force: bool = False,
+    format: Optional[str] = "png",
+    lang: str = "en",
+    progress: Callback = None,
+) -> Dict[str, Any]: ...
+def did(
+    panel: str,
+    is_text: bool,
+    place: str,
+    time: str,
+    cohort: str,
+    outcome: str,
+    options: List[Tuple[str, str]] = ...,
+) -> Dict[str, Any]: ...
+def calibrate(
+    calibration: Any,
+    steps: Optional[int] = None,
+    replicates: Optional[int] = None,
+    particles: Optional[int] = None,
+    generations: Optional[int] = None,
+    threads: Optional[int] = None,
+    out: Optional[str] = None,
+    force: bool = False,
+    format: Optional[str] = "png",
+    lang: str = "en",
+    progress: Callback = None,
+) -> Dict[str, Any]: ...
+def sensitivity(
+    analysis: Any,
+    steps: Optional[int] = None,
+    replicates: Optional[int] = None,
+    threads: Optional[int] = None,
+    out: Optional[str] = None,
+    force: bool = False,
+    format: Optional[str] = "png",
+    lang: str = "en",
+    progress: Callback = None,
+) -> Dict[str, Any]: ...

@@ -10,29 +10,31 @@
 //! replicates not yet started, and is raised as soon as those in flight finish. (Runs of a
 //! few tens of milliseconds skip the hand-off: see [`SMALL_WORK`].)
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use cadre_sim::cli::OverrideArgs;
-use cadre_sim::cli::compare::{HEADLINE, SharedRunArgs};
-use cadre_sim::cli::sweep::JobPlotArgs;
-use cadre_sim::compare::Comparison;
+use cadre_sim::api::calibrate::{CalibrateRequest, CalibrationSource, Hooks};
+use cadre_sim::api::did::{DidRequest, PanelSource};
+use cadre_sim::api::experiment::ExperimentRequest;
+use cadre_sim::api::run::{CompareRequest, RunRequest};
+use cadre_sim::api::sensitivity::{SensitivityRequest, SensitivitySource};
+use cadre_sim::api::sweep::{PointsRequest, SweepRequest, SweepSource};
+use cadre_sim::api::{self, Control, IN_MEMORY, Overrides, PlotRequest, ScenarioSource};
 use cadre_sim::error::{self, Error};
 use cadre_sim::model::Metric;
 use cadre_sim::model::params::{ParamId, all_specs};
 use cadre_sim::output::{Producer, data};
-use cadre_sim::run::{RunOptions, RunResult, Summary, final_window, run_scenario_until, stats};
+use cadre_sim::run::{RunResult, Summary, stats};
 use cadre_sim::scenario::{Scenario, builtin};
-use cadre_sim::sweep as sweeps;
-use cadre_sim::sweep::store::{RAW_CSV, is_plot_file};
-use cadre_sim::sweep::{SweepOptions, SweepPlan, SweepResults, file};
+use cadre_sim::sweep::store::{PointValues, RAW_CSV, RUNS_CSV};
+use cadre_sim::sweep::{Design, SweepOptions, SweepPlan, SweepResults, file};
 
 create_exception!(
     cadre_sim,
@@ -43,9 +45,6 @@ create_exception!(
      Attributes: `location` (where the first problem is) and `problems` (every problem as a \
      (location, message) pair)."
 );
-
-/// Where an in-memory scenario or sweep (a dict) is said to come from in messages.
-const DICT_ORIGIN: &str = "<dict>";
 
 /// The library's input error as `cadre_sim.InputError`, with its problems as attributes.
 fn input_error(py: Python<'_>, e: &error::InputError) -> PyErr {
@@ -77,6 +76,9 @@ fn library_error(py: Python<'_>, e: Error) -> PyErr {
 /// calibration) does not pay for a thread hand-off each time.
 const SMALL_WORK: u64 = 500_000;
 
+/// How often a `progress=` callback is called at most, while the work runs.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
 /// The agent-steps of running `scenarios`.
 fn agent_steps(scenarios: &[&Scenario]) -> u64 {
     scenarios
@@ -85,17 +87,41 @@ fn agent_steps(scenarios: &[&Scenario]) -> u64 {
         .sum()
 }
 
+/// A `progress=` callback, `callback(done, total)`, and the counter of units done that the
+/// workers increment.
+struct Progress<'a> {
+    callback: Option<Py<PyAny>>,
+    counter: &'a AtomicU64,
+    total: u64,
+}
+
+impl Progress<'_> {
+    /// Calls the callback with the count now (if there is one).
+    fn report(&self, py: Python<'_>) -> PyResult<()> {
+        match &self.callback {
+            Some(f) => f
+                .call1(py, (self.counter.load(Ordering::Relaxed), self.total))
+                .map(drop),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Runs `work` with the GIL released, on a helper thread, while this thread checks for
-/// Ctrl-C. On a signal's exception, sets `stop`, waits for `work` to return (it skips what
-/// has not started), and raises that exception. Work of at most [`SMALL_WORK`] agent-steps
-/// runs on this thread (with the GIL released too).
+/// Ctrl-C (every 20 ms) and calls the progress callback (every 100 ms while the count moves,
+/// and once at the end). On a signal's exception (or one raised by the callback), sets
+/// `stop`, waits for `work` to return (it skips what has not started), and raises that
+/// exception. Work of at most [`SMALL_WORK`] agent-steps without a callback runs on this
+/// thread (with the GIL released too).
 fn interruptible<T: Send>(
     py: Python<'_>,
     stop: &AtomicBool,
     agent_steps: u64,
+    progress: Option<&Progress>,
     work: impl FnOnce() -> T + Send,
 ) -> PyResult<T> {
-    if agent_steps <= SMALL_WORK {
+    let with_callback = progress.is_some_and(|p| p.callback.is_some());
+    if agent_steps <= SMALL_WORK && !with_callback {
         return Ok(py.detach(work));
     }
     let (result, interrupted) = py.detach(|| {
@@ -107,11 +133,27 @@ fn interruptible<T: Send>(
                 result
             });
             let mut interrupted: Option<PyErr> = None;
+            let mut last_report = Instant::now();
+            let mut reported = u64::MAX;
             loop {
                 match done_rx.recv_timeout(Duration::from_millis(20)) {
                     Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
                     Err(mpsc::RecvTimeoutError::Timeout) if interrupted.is_none() => {
-                        if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        let due = progress.filter(|p| {
+                            p.callback.is_some()
+                                && last_report.elapsed() >= PROGRESS_EVERY
+                                && p.counter.load(Ordering::Relaxed) != reported
+                        });
+                        let checked = Python::attach(|py| {
+                            py.check_signals()?;
+                            if let Some(p) = due {
+                                reported = p.counter.load(Ordering::Relaxed);
+                                last_report = Instant::now();
+                                p.report(py)?;
+                            }
+                            Ok::<(), PyErr>(())
+                        });
+                        if let Err(e) = checked {
                             stop.store(true, Ordering::Relaxed);
                             interrupted = Some(e);
                         }
@@ -127,7 +169,12 @@ fn interruptible<T: Send>(
     });
     match interrupted {
         Some(e) => Err(e),
-        None => Ok(result),
+        None => {
+            if let Some(p) = progress {
+                p.report(py)?;
+            }
+            Ok(result)
+        }
     }
 }
 
@@ -191,25 +238,29 @@ fn dict_to_toml(prefix: &str, dict: &Bound<'_, PyDict>) -> Result<toml::Table, S
 
 /// A dict's TOML text, or the problem with it as an input error.
 fn dict_text(dict: &Bound<'_, PyDict>) -> Result<String, error::InputError> {
-    let table = dict_to_toml("", dict).map_err(|m| error::InputError::new(DICT_ORIGIN, m))?;
-    toml::to_string(&table).map_err(|e| error::InputError::new(DICT_ORIGIN, e.to_string()))
+    let table = dict_to_toml("", dict).map_err(|m| error::InputError::new(IN_MEMORY, m))?;
+    toml::to_string(&table).map_err(|e| error::InputError::new(IN_MEMORY, e.to_string()))
+}
+
+/// A file argument: a path (str or os.PathLike), or a dict in the file's shape (its TOML
+/// text). Returns the path, or the text.
+fn file_or_dict(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Result<PathBuf, String>> {
+    if let Ok(d) = value.cast::<PyDict>() {
+        return dict_text(d).map(Err).map_err(|e| input_error(py, &e));
+    }
+    Ok(Ok(value.extract()?))
 }
 
 /// A scenario argument: a built-in name or path (str), or a dict in the scenario-file shape.
-fn load_scenario(
-    py: Python<'_>,
-    scenario: &Bound<'_, PyAny>,
-    overrides: &OverrideArgs,
-) -> PyResult<Scenario> {
-    let loaded = if let Ok(d) = scenario.cast::<PyDict>() {
-        dict_text(d).and_then(|text| Scenario::parse(DICT_ORIGIN, "scenario", &text))
-    } else {
-        let reference: String = scenario.extract()?;
-        Scenario::load(&reference)
-    };
-    loaded
-        .and_then(|s| overrides.apply(s))
-        .map_err(|e| input_error(py, &e))
+fn scenario_source(py: Python<'_>, scenario: &Bound<'_, PyAny>) -> PyResult<ScenarioSource> {
+    if let Ok(d) = scenario.cast::<PyDict>() {
+        let text = dict_text(d).map_err(|e| input_error(py, &e))?;
+        return Ok(ScenarioSource::Text {
+            origin: IN_MEMORY.into(),
+            text,
+        });
+    }
+    Ok(ScenarioSource::Reference(scenario.extract()?))
 }
 
 /// `--threads`: at least 1 and at most 65535, as the command line accepts.
@@ -227,15 +278,15 @@ fn threads(py: Python<'_>, threads: Option<i64>) -> PyResult<Option<usize>> {
     }
 }
 
-/// The run flags as the command line holds them; a negative value is refused with the
-/// parameter's range, as `--set` would refuse it.
+/// The run flags; a negative value is refused with the parameter's range, as `--set` would
+/// refuse it.
 fn overrides(
     py: Python<'_>,
     set: Vec<String>,
     replicates: Option<i64>,
     steps: Option<i64>,
     seed: Option<i64>,
-) -> PyResult<OverrideArgs> {
+) -> PyResult<Overrides> {
     let unsigned = |flag: &str, id: ParamId, v: Option<i64>| -> PyResult<Option<u64>> {
         match v {
             None => Ok(None),
@@ -247,7 +298,7 @@ fn overrides(
             }),
         }
     };
-    Ok(OverrideArgs {
+    Ok(Overrides {
         set,
         replicates: unsigned("--replicates", ParamId::Replicates, replicates)?,
         steps: unsigned("--steps", ParamId::Steps, steps)?,
@@ -255,7 +306,7 @@ fn overrides(
     })
 }
 
-/// `--window`: a count of final steps (checked against the run by `final_window`).
+/// `--window`: a count of final steps, checked against the run's `steps`.
 fn window(py: Python<'_>, window: Option<i64>, steps: u32) -> PyResult<u32> {
     let w = match window {
         None => None,
@@ -269,7 +320,47 @@ fn window(py: Python<'_>, window: Option<i64>, steps: u32) -> PyResult<u32> {
             )
         })?),
     };
-    final_window(w, steps).map_err(|e| input_error(py, &e))
+    cadre_sim::run::final_window(w, steps).map_err(|e| input_error(py, &e))
+}
+
+/// `--steps` / `--replicates` of a file's run: not negative.
+fn count(py: Python<'_>, flag: &str, v: Option<i64>) -> PyResult<Option<u64>> {
+    v.map(|v| {
+        u64::try_from(v).map_err(|_| {
+            input_error(
+                py,
+                &error::InputError::new(flag, format!("{flag} {v} must not be negative")),
+            )
+        })
+    })
+    .transpose()
+}
+
+/// `format=` and `lang=` of the plots written with `out=` (`format=None`: no plots).
+fn plot_options(
+    py: Python<'_>,
+    format: Option<String>,
+    lang: String,
+) -> PyResult<cadre_sim::plot::PlotOptions> {
+    PlotRequest {
+        no_plots: format.is_none(),
+        format: format.unwrap_or_else(|| "png".into()),
+        lang,
+    }
+    .resolve()
+    .map_err(|e| input_error(py, &e))
+}
+
+/// A stop flag that lives for the whole program (the sweep machinery's wants one): one
+/// small flag per call is leaked, so that a second call (in another thread) never sees this
+/// one's stop.
+fn static_flag() -> &'static AtomicBool {
+    Box::leak(Box::new(AtomicBool::new(false)))
+}
+
+/// A counter that lives for the whole program, as [`static_flag`].
+fn static_counter() -> &'static AtomicU64 {
+    Box::leak(Box::new(AtomicU64::new(0)))
 }
 
 /// Summary columns (mean, sd, ci_low, ci_high, n) into `dict`.
@@ -455,7 +546,7 @@ impl Run {
 
 /// One run: `cadre-sim run` without writing files.
 #[pyfunction]
-#[pyo3(signature = (scenario, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, window=None))]
+#[pyo3(signature = (scenario, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, window=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn run<'py>(
     py: Python<'py>,
@@ -466,19 +557,38 @@ fn run<'py>(
     seed: Option<i64>,
     threads: Option<i64>,
     window: Option<i64>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Run> {
-    let overrides = overrides(py, set, replicates, steps, seed)?;
-    let scenario = load_scenario(py, scenario, &overrides)?;
+    let request = RunRequest {
+        scenario: scenario_source(py, scenario)?,
+        overrides: overrides(py, set, replicates, steps, seed)?,
+        window: None,
+    };
+    let (scenario, _) = request.resolve().map_err(|e| input_error(py, &e))?;
     let window = self::window(py, window, scenario.run.steps)?;
     let threads = self::threads(py, threads)?;
     let stop = AtomicBool::new(false);
-    let options = RunOptions {
-        threads,
-        on_replicate_done: None,
+    let counter = AtomicU64::new(0);
+    let tick = || {
+        counter.fetch_add(1, Ordering::Relaxed);
     };
-    let result = interruptible(py, &stop, agent_steps(&[&scenario]), || {
-        run_scenario_until(&scenario, &options, Some(&stop))
-    })?
+    let control = Control {
+        threads,
+        progress: Some(&tick),
+        stop: Some(&stop),
+    };
+    let progress = Progress {
+        callback: progress,
+        counter: &counter,
+        total: scenario.run.replicates as u64,
+    };
+    let result = interruptible(
+        py,
+        &stop,
+        agent_steps(&[&scenario]),
+        Some(&progress),
+        || api::run::run(&scenario, &control),
+    )?
     .ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?;
     Ok(Run { result, window })
 }
@@ -487,7 +597,7 @@ fn run<'py>(
 /// `panel.csv`, `truth.csv`, `estimates.csv` and `estimates_summary.csv`, the very bytes the
 /// command writes.
 #[pyfunction]
-#[pyo3(signature = (scenario, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, outcome=String::from("initiative"), control=String::from("nevertreated"), leads=6, lags=12, bootstrap=199))]
+#[pyo3(signature = (scenario, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, outcome=String::from("initiative"), control=String::from("nevertreated"), leads=6, lags=12, bootstrap=199, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn experiment<'py>(
     py: Python<'py>,
@@ -502,22 +612,39 @@ fn experiment<'py>(
     leads: u32,
     lags: u32,
     bootstrap: u32,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    use cadre_sim::experiment::{self as experiments, ExperimentOptions};
     use cadre_sim::output::experiment as files;
-    let overrides = overrides(py, set, replicates, steps, seed)?;
-    let scenario = load_scenario(py, scenario, &overrides)?;
-    experiments::check_scenario(&scenario).map_err(|e| input_error(py, &e))?;
-    let options = ExperimentOptions::new(&outcome, &control, leads, lags, bootstrap)
-        .map_err(|e| input_error(py, &e))?;
+    let request = ExperimentRequest {
+        scenario: scenario_source(py, scenario)?,
+        overrides: overrides(py, set, replicates, steps, seed)?,
+        outcome,
+        control,
+        leads,
+        lags,
+        bootstrap,
+    };
+    let (scenario, options) = request.resolve().map_err(|e| input_error(py, &e))?;
     let threads = self::threads(py, threads)?;
     let stop = AtomicBool::new(false);
+    let counter = AtomicU64::new(0);
+    let tick = || {
+        counter.fetch_add(1, Ordering::Relaxed);
+    };
+    let control = Control {
+        threads,
+        progress: Some(&tick),
+        stop: Some(&stop),
+    };
+    let progress = Progress {
+        callback: progress,
+        counter: &counter,
+        total: scenario.run.replicates as u64,
+    };
     // Both worlds are simulated.
     let work = 2 * agent_steps(&[&scenario]);
-    let done = interruptible(py, &stop, work, || {
-        cadre_sim::run::in_pool(threads, || {
-            experiments::run_until(&scenario, &options, None, Some(&stop))
-        })
+    let (done, _) = interruptible(py, &stop, work, Some(&progress), || {
+        api::experiment::experiment(&scenario, &options, &control)
     })?
     .ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?;
     let assessment = done.assess();
@@ -537,9 +664,9 @@ fn experiment<'py>(
 }
 
 /// Several scenarios with common random numbers: `cadre-sim compare` without files. Returns
-/// the columns of `comparison.csv`, the window and the replicates.
+/// the columns of `comparison.csv` and of `timeseries.csv`, the window and the replicates.
 #[pyfunction]
-#[pyo3(signature = (scenarios, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, window=None))]
+#[pyo3(signature = (scenarios, set=Vec::new(), replicates=None, steps=None, seed=None, threads=None, window=None, progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn compare<'py>(
     py: Python<'py>,
@@ -550,48 +677,49 @@ fn compare<'py>(
     seed: Option<i64>,
     threads: Option<i64>,
     window: Option<i64>,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let overrides = overrides(py, set, replicates, steps, seed)?;
-    let loaded = if scenarios.is_empty() {
-        HEADLINE
+    let mut request = CompareRequest {
+        scenarios: scenarios
             .iter()
-            .map(|n| load_scenario(py, &PyString::new(py, n).into_any(), &overrides))
-            .collect::<PyResult<Vec<_>>>()?
-    } else {
-        scenarios
-            .iter()
-            .map(|s| load_scenario(py, s, &overrides))
-            .collect::<PyResult<Vec<_>>>()?
+            .map(|s| scenario_source(py, s))
+            .collect::<PyResult<_>>()?,
+        overrides: overrides(py, set, replicates, steps, seed)?,
+        window: None,
     };
-    // The window is checked against the first scenario's steps, as the command line does;
-    // a window beyond the run is reported after the scenarios' own problems.
-    let steps_for_window = loaded.first().map_or(0, |s| s.run.steps);
-    let shared = SharedRunArgs {
-        overrides,
-        exec: cadre_sim::cli::ExecArgs {
-            threads: None,
-            window: None,
-            force: false,
-            quiet: true,
-        },
+    // A window that does not fit a u32 is refused with the run's steps, after the
+    // scenarios' own problems, as the command line orders them.
+    let fits = window.map(u32::try_from).transpose();
+    if let Ok(w) = fits {
+        request.window = w;
+    }
+    let (loaded, default_window) = request.resolve().map_err(|e| input_error(py, &e))?;
+    let window = match fits {
+        Ok(_) => request.window.unwrap_or(default_window),
+        Err(_) => self::window(py, window, loaded[0].run.steps)?,
     };
-    let (loaded, _) = shared.check(loaded).map_err(|e| input_error(py, &e))?;
-    let window = self::window(py, window, steps_for_window)?;
     let threads = self::threads(py, threads)?;
     let stop = AtomicBool::new(false);
-    let options = RunOptions {
+    let counter = AtomicU64::new(0);
+    let tick = || {
+        counter.fetch_add(1, Ordering::Relaxed);
+    };
+    let control = Control {
         threads,
-        on_replicate_done: None,
+        progress: Some(&tick),
+        stop: Some(&stop),
     };
     let all: Vec<&Scenario> = loaded.iter().collect();
-    let results: Option<Vec<RunResult>> = interruptible(py, &stop, agent_steps(&all), || {
-        loaded
-            .iter()
-            .map(|s| run_scenario_until(s, &options, Some(&stop)))
-            .collect()
-    })?;
-    let results = results.ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?;
-    let comparison = Comparison::of(&results, window);
+    let progress = Progress {
+        callback: progress,
+        counter: &counter,
+        total: loaded.iter().map(|s| s.run.replicates as u64).sum(),
+    };
+    let (results, comparison) =
+        interruptible(py, &stop, agent_steps(&all), Some(&progress), || {
+            api::run::compare(&loaded, window, &control)
+        })?
+        .ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?;
     let rows = comparison.rows();
     let dict = PyDict::new(py);
     let text = |f: fn(&cadre_sim::compare::ComparisonRow) -> String| {
@@ -613,43 +741,35 @@ fn compare<'py>(
     dict.set_item("ratio", num(|r| r.ratio))?;
     let out = PyDict::new(py);
     out.set_item("table", dict)?;
+    // timeseries.csv: every scenario's, one after the other.
+    let series = PyDict::new(py);
+    let mut names = Vec::new();
+    let mut parts = Vec::new();
+    for result in &results {
+        let cols = timeseries_columns(py, result)?;
+        let len = cols.get_item("step")?.map_or(0, |c| c.len().unwrap_or(0));
+        names.extend(std::iter::repeat_n(result.scenario.name.clone(), len));
+        parts.push(cols);
+    }
+    series.set_item("scenario", names)?;
+    for key in ["step", "metric", "mean", "sd", "ci_low", "ci_high", "n"] {
+        let joined = PyList::empty(py);
+        for part in &parts {
+            if let Some(col) = part.get_item(key)? {
+                for item in col.try_iter()? {
+                    joined.append(item?)?;
+                }
+            }
+        }
+        series.set_item(key, joined)?;
+    }
+    out.set_item("timeseries", series)?;
     out.set_item("window", comparison.window)?;
     out.set_item("replicates", comparison.replicates)?;
     Ok(out)
 }
 
-/// A sweep file (path) or dict as a plan, with `--steps` / `--replicates`.
-fn load_sweep(
-    py: Python<'_>,
-    sweep: &Bound<'_, PyAny>,
-    steps: Option<i64>,
-    replicates: Option<i64>,
-) -> PyResult<SweepPlan> {
-    let count = |flag: &str, v: Option<i64>| -> PyResult<Option<u64>> {
-        v.map(|v| {
-            u64::try_from(v).map_err(|_| {
-                input_error(
-                    py,
-                    &error::InputError::new(flag, format!("{flag} {v} must not be negative")),
-                )
-            })
-        })
-        .transpose()
-    };
-    let overrides = file::RunOverrides {
-        steps: count("--steps", steps)?,
-        replicates: count("--replicates", replicates)?,
-    };
-    let plan = if let Ok(d) = sweep.cast::<PyDict>() {
-        dict_text(d).and_then(|text| file::parse(Path::new(DICT_ORIGIN), &text, &overrides))
-    } else {
-        let path: PathBuf = sweep.extract()?;
-        file::load(&path, &overrides)
-    };
-    plan.map_err(|e| input_error(py, &e))
-}
-
-/// The summary columns of `results.csv`, from every point's replicate values.
+/// The summary columns of `results.csv`, from every point's summaries.
 fn results_columns<'py>(
     py: Python<'py>,
     summaries: &[[Summary; cadre_sim::model::N_METRICS]],
@@ -671,25 +791,48 @@ fn results_columns<'py>(
     Ok(dict)
 }
 
-/// A sweep: in memory, or (with `out`) into its folder exactly as `cadre-sim sweep --quiet
-/// --out OUT` does, plots included. Returns name, params, points (design values by
-/// parameter), results columns, raw columns (in memory with raw) or raw_csv (the folder's
-/// raw.csv), window, replicates and out.
-#[pyfunction]
-#[pyo3(signature = (sweep, steps=None, replicates=None, threads=None, raw=false, out=None, force=false))]
-#[allow(clippy::too_many_arguments)]
-fn sweep<'py>(
+/// The columns of `runs.csv`: point, replicate, every varied parameter, every metric's
+/// final-window mean (NaN where the file has an empty field).
+fn runs_columns<'py>(
     py: Python<'py>,
-    sweep: &Bound<'py, PyAny>,
-    steps: Option<i64>,
-    replicates: Option<i64>,
-    threads: Option<i64>,
+    design: &Design,
+    finals: &[PointValues],
+) -> PyResult<Bound<'py, PyDict>> {
+    let rows = || {
+        finals
+            .iter()
+            .enumerate()
+            .flat_map(|(p, reps)| reps.iter().enumerate().map(move |(r, m)| (p, r, m)))
+    };
+    let dict = PyDict::new(py);
+    dict.set_item("point", rows().map(|x| x.0 as u64).collect::<Vec<_>>())?;
+    dict.set_item("replicate", rows().map(|x| x.1 as u64).collect::<Vec<_>>())?;
+    for (j, id) in design.params.iter().enumerate() {
+        let values: Vec<f64> = rows().map(|x| design.points[x.0][j]).collect();
+        dict.set_item(id.key(), values)?;
+    }
+    for metric in Metric::ALL {
+        let values: Vec<f64> = rows().map(|x| x.2[metric.index()]).collect();
+        dict.set_item(metric.name(), values)?;
+    }
+    Ok(dict)
+}
+
+/// How a sweep's plan runs, from the keyword arguments.
+struct SweepRun {
+    threads: Option<usize>,
     raw: bool,
     out: Option<PathBuf>,
     force: bool,
-) -> PyResult<Bound<'py, PyDict>> {
-    let plan = load_sweep(py, sweep, steps, replicates)?;
-    let threads = self::threads(py, threads)?;
+    plots: cadre_sim::plot::PlotOptions,
+    progress: Option<Py<PyAny>>,
+}
+
+/// Runs a plan: in memory, or (with `out`) into its folder exactly as `cadre-sim sweep
+/// --quiet --out OUT` does. Returns name, params, points (design values by parameter),
+/// results columns, runs columns (or runs_csv, the folder's runs.csv), raw columns (in
+/// memory with raw) or raw_csv (the folder's raw.csv), window, replicates and out.
+fn run_plan<'py>(py: Python<'py>, plan: &SweepPlan, how: SweepRun) -> PyResult<Bound<'py, PyDict>> {
     let design = plan.design().clone();
     let dict = PyDict::new(py);
     dict.set_item("name", &plan.name)?;
@@ -707,17 +850,28 @@ fn sweep<'py>(
         )?;
     }
     dict.set_item("points", points)?;
+    let stop = static_flag();
+    let counter = static_counter();
+    let progress = Progress {
+        callback: how.progress,
+        counter,
+        total: design.len() as u64 * plan.resolved().replicates as u64,
+    };
 
-    let summaries: Vec<_> = match &out {
+    let summaries: Vec<_> = match &how.out {
         None => {
-            let stop = AtomicBool::new(false);
+            let control = Control {
+                threads: how.threads,
+                progress: None,
+                stop: Some(stop),
+            };
             // A sweep always runs on the helper thread: it is rarely small.
-            let computed = interruptible(py, &stop, u64::MAX, || {
-                sweeps::run_in_memory(&plan, threads, raw, Some(&stop))
+            let computed = interruptible(py, stop, u64::MAX, Some(&progress), || {
+                api::sweep::in_memory(plan, how.raw, &control, Some(counter))
             })?
             .map_err(|e| library_error(py, e))?
             .ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?;
-            if raw {
+            if how.raw {
                 let cols = PyDict::new(py);
                 let rows = || {
                     computed.raw.iter().enumerate().flat_map(|(p, reps)| {
@@ -735,6 +889,7 @@ fn sweep<'py>(
                 }
                 dict.set_item("raw", cols)?;
             }
+            dict.set_item("runs", runs_columns(py, &design, &computed.finals)?)?;
             computed
                 .finals
                 .iter()
@@ -742,49 +897,378 @@ fn sweep<'py>(
                 .collect()
         }
         Some(out) => {
-            // The sweep machinery wants a flag that lives for the whole program; one small
-            // flag per call with `out` is leaked, so that a second sweep (in another thread)
-            // never sees this one's stop.
-            let stop: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
-            let plots = JobPlotArgs {
-                format: "png".into(),
-                lang: "en".into(),
-                no_plots: false,
-            }
-            .resolve()
-            .map_err(|e| input_error(py, &e))?;
             let options = SweepOptions {
-                threads,
-                raw,
-                force,
+                threads: how.threads,
+                raw: how.raw,
+                force: how.force,
                 quiet: true,
                 shard: None,
                 producer: Producer::Sweep,
                 stop: Some(stop),
+                counter: Some(counter),
             };
-            let outcome = interruptible(py, stop, u64::MAX, || {
-                sweeps::run_with(&plan, out, &options, &|store| {
-                    cadre_sim::plot::sweep_plots::write(store, &plots).map(drop)
-                })
+            let folder = interruptible(py, stop, u64::MAX, Some(&progress), || {
+                api::sweep::into_folder(plan, out, &options, &how.plots)
             })?
             .map_err(|e| library_error(py, e))?;
-            // As the command line: plots of an earlier run in another format, and a raw.csv
-            // this run did not assemble, no longer match the folder's results.
-            outcome
-                .store
-                .dir()
-                .finish(|name| !is_plot_file(name) && name != RAW_CSV)
-                .map_err(|e| PyOSError::new_err(format!("cleaning {}: {e}", out.display())))?;
-            if outcome.assembled.is_some_and(|a| a.raw) {
-                dict.set_item("raw_csv", outcome.store.path().join(RAW_CSV))?;
+            let store = &folder.outcome.store;
+            if folder.outcome.assembled.is_some_and(|a| a.raw) {
+                dict.set_item("raw_csv", store.path().join(RAW_CSV))?;
             }
-            dict.set_item("out", outcome.store.path())?;
-            SweepResults::of(&outcome.store)
+            dict.set_item("runs_csv", store.path().join(RUNS_CSV))?;
+            dict.set_item("out", store.path())?;
+            SweepResults::of(store)
                 .map_err(|e| library_error(py, e))?
                 .summaries
         }
     };
     dict.set_item("results", results_columns(py, &summaries)?)?;
+    Ok(dict)
+}
+
+/// A sweep file (path) or dict: `cadre-sim sweep`, in memory or into `out`.
+#[pyfunction]
+#[pyo3(signature = (sweep, steps=None, replicates=None, threads=None, raw=false, out=None, force=false, format=Some(String::from("png")), lang=String::from("en"), progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn sweep<'py>(
+    py: Python<'py>,
+    sweep: &Bound<'py, PyAny>,
+    steps: Option<i64>,
+    replicates: Option<i64>,
+    threads: Option<i64>,
+    raw: bool,
+    out: Option<PathBuf>,
+    force: bool,
+    format: Option<String>,
+    lang: String,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let overrides = file::RunOverrides {
+        steps: count(py, "--steps", steps)?,
+        replicates: count(py, "--replicates", replicates)?,
+    };
+    let source = match file_or_dict(py, sweep)? {
+        Ok(path) => SweepSource::File(path),
+        Err(text) => SweepSource::Text {
+            origin: IN_MEMORY.into(),
+            text,
+        },
+    };
+    let plan = SweepRequest { source, overrides }
+        .resolve()
+        .map_err(|e| input_error(py, &e))?;
+    let how = SweepRun {
+        threads: self::threads(py, threads)?,
+        raw,
+        out,
+        force,
+        plots: plot_options(py, format, lang)?,
+        progress,
+    };
+    run_plan(py, &plan, how)
+}
+
+/// Any design given as its points (or a grid of axes): the base scenario with its
+/// overrides, the columns' keys and the rows of values; run as a sweep.
+#[pyfunction]
+#[pyo3(signature = (base, params, points, grid=false, name=String::from("points"), set=Vec::new(), replicates=None, steps=None, seed=None, window=None, threads=None, raw=false, out=None, force=false, format=Some(String::from("png")), lang=String::from("en"), progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn sweep_points<'py>(
+    py: Python<'py>,
+    base: &Bound<'py, PyAny>,
+    params: Vec<String>,
+    points: Vec<Vec<f64>>,
+    grid: bool,
+    name: String,
+    set: Vec<String>,
+    replicates: Option<i64>,
+    steps: Option<i64>,
+    seed: Option<i64>,
+    window: Option<i64>,
+    threads: Option<i64>,
+    raw: bool,
+    out: Option<PathBuf>,
+    force: bool,
+    format: Option<String>,
+    lang: String,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let request = PointsRequest {
+        name,
+        base: scenario_source(py, base)?,
+        overrides: overrides(py, set, replicates, steps, seed)?,
+        window: None,
+        params,
+        points,
+        grid,
+    };
+    // The window is checked against the base's steps.
+    let base_steps = request
+        .overrides
+        .load(&request.base)
+        .map_err(|e| input_error(py, &e))?
+        .run
+        .steps;
+    let request = PointsRequest {
+        window: Some(self::window(py, window, base_steps)?),
+        ..request
+    };
+    let plan = request.resolve().map_err(|e| input_error(py, &e))?;
+    let how = SweepRun {
+        threads: self::threads(py, threads)?,
+        raw,
+        out,
+        force,
+        plots: plot_options(py, format, lang)?,
+        progress,
+    };
+    run_plan(py, &plan, how)
+}
+
+/// `cadre-sim did` without files: the panel (a CSV file's path, or CSV text) and the
+/// columns; `options` are (name, value) pairs of the command's flags. Returns the text of
+/// `estimates.csv`, and the panel's places, periods and cohorts.
+#[pyfunction]
+#[pyo3(signature = (panel, is_text, place, time, cohort, outcome, options=Vec::new()))]
+#[allow(clippy::too_many_arguments)]
+fn did<'py>(
+    py: Python<'py>,
+    panel: String,
+    is_text: bool,
+    place: String,
+    time: String,
+    cohort: String,
+    outcome: String,
+    options: Vec<(String, String)>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut opts = cadre_sim::did::Options::default();
+    let mut panel_request = cadre_sim::did::file::PanelRequest::default();
+    for (key, value) in &options {
+        api::did::set_option(&mut opts, &mut panel_request, key, value)
+            .map_err(|e| input_error(py, &e))?;
+    }
+    let request = DidRequest {
+        panel: if is_text {
+            PanelSource::Text {
+                origin: "<DataFrame>".into(),
+                text: panel,
+            }
+        } else {
+            PanelSource::File(PathBuf::from(panel))
+        },
+        columns: cadre_sim::did::file::Columns {
+            place,
+            time,
+            cohort,
+            outcome,
+        },
+        options: opts,
+        panel_request: panel_request,
+    };
+    let done = py
+        .detach(|| api::did::estimate(&request))
+        .map_err(|e| input_error(py, &e))?;
+    let panel = &done.panel.panel;
+    let times = panel.times();
+    let dict = PyDict::new(py);
+    dict.set_item(
+        "estimates",
+        String::from_utf8(cadre_sim::did::file::estimates_csv(&done.estimates))
+            .expect("CSV is UTF-8"),
+    )?;
+    dict.set_item("places", panel.n_places())?;
+    dict.set_item("periods", (times[0], times[times.len() - 1]))?;
+    dict.set_item("cohorts", panel.cohort_sizes().len())?;
+    let notes: Vec<String> = done
+        .notes
+        .iter()
+        .cloned()
+        .chain(done.skipped.iter().map(|e| e.to_string()))
+        .collect();
+    dict.set_item("notes", notes)?;
+    Ok(dict)
+}
+
+/// `cadre-sim calibrate`: in memory, or into `out` exactly as the command. Returns the
+/// tables' texts by file name, why it stopped, the reading, the generations and out.
+#[pyfunction]
+#[pyo3(signature = (calibration, steps=None, replicates=None, particles=None, generations=None, threads=None, out=None, force=false, format=Some(String::from("png")), lang=String::from("en"), progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn calibrate<'py>(
+    py: Python<'py>,
+    calibration: &Bound<'py, PyAny>,
+    steps: Option<i64>,
+    replicates: Option<i64>,
+    particles: Option<i64>,
+    generations: Option<i64>,
+    threads: Option<i64>,
+    out: Option<PathBuf>,
+    force: bool,
+    format: Option<String>,
+    lang: String,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let source = match file_or_dict(py, calibration)? {
+        Ok(path) => CalibrationSource::File(path),
+        Err(text) => CalibrationSource::Text {
+            origin: IN_MEMORY.into(),
+            text,
+        },
+    };
+    let request = CalibrateRequest {
+        source,
+        overrides: cadre_sim::calibrate::file::Overrides {
+            run: file::RunOverrides {
+                steps: count(py, "--steps", steps)?,
+                replicates: count(py, "--replicates", replicates)?,
+            },
+            particles: count(py, "--particles", particles)?,
+            generations: count(py, "--generations", generations)?,
+        },
+    };
+    let plan = request.resolve().map_err(|e| input_error(py, &e))?;
+    let plots = plot_options(py, format, lang)?;
+    let stop = AtomicBool::new(false);
+    let counter = AtomicU64::new(0);
+    let control = Control {
+        threads: self::threads(py, threads)?,
+        progress: None,
+        stop: Some(&stop),
+    };
+    let generation = |_: &cadre_sim::calibrate::smc::Generation| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    };
+    let hooks = Hooks {
+        generation: &generation,
+        ..Hooks::QUIET
+    };
+    let folder = out.as_deref().map(|out| api::calibrate::Folder {
+        out,
+        force,
+        plots: &plots,
+    });
+    let progress = Progress {
+        callback: progress,
+        counter: &counter,
+        total: plan.settings.max_generations as u64,
+    };
+    let done = interruptible(py, &stop, u64::MAX, Some(&progress), || {
+        api::calibrate::calibrate(&plan, folder.as_ref(), &control, &hooks)
+    })?
+    .map_err(|e| library_error(py, e))?
+    .ok_or_else(|| PyRuntimeError::new_err(api::calibrate::NO_POSTERIOR))?;
+    let dict = PyDict::new(py);
+    let tables = PyDict::new(py);
+    for (name, bytes) in &done.tables {
+        tables.set_item(
+            name.trim_end_matches(".csv"),
+            String::from_utf8_lossy(bytes).into_owned(),
+        )?;
+    }
+    dict.set_item("tables", tables)?;
+    dict.set_item("name", &plan.name)?;
+    dict.set_item("stop", done.stop.name())?;
+    dict.set_item("reading", done.reading.clone())?;
+    dict.set_item("generations", done.generations.len())?;
+    dict.set_item("simulations", done.simulations)?;
+    dict.set_item("out", done.folder.clone())?;
+    Ok(dict)
+}
+
+/// `cadre-sim sensitivity`: in memory, or into `out` exactly as the command. Returns the
+/// text of `indices.csv`, the sweep's points and results columns, and out.
+#[pyfunction]
+#[pyo3(signature = (analysis, steps=None, replicates=None, threads=None, out=None, force=false, format=Some(String::from("png")), lang=String::from("en"), progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn sensitivity<'py>(
+    py: Python<'py>,
+    analysis: &Bound<'py, PyAny>,
+    steps: Option<i64>,
+    replicates: Option<i64>,
+    threads: Option<i64>,
+    out: Option<PathBuf>,
+    force: bool,
+    format: Option<String>,
+    lang: String,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let source = match file_or_dict(py, analysis)? {
+        Ok(path) => SensitivitySource::File(path),
+        Err(text) => SensitivitySource::Text {
+            origin: IN_MEMORY.into(),
+            text,
+        },
+    };
+    let overrides = file::RunOverrides {
+        steps: count(py, "--steps", steps)?,
+        replicates: count(py, "--replicates", replicates)?,
+    };
+    let resolved = SensitivityRequest { source, overrides }
+        .resolve()
+        .map_err(|e| input_error(py, &e))?;
+    let plots = plot_options(py, format, lang)?;
+    let threads = self::threads(py, threads)?;
+    let stop = static_flag();
+    let counter = static_counter();
+    let design = resolved.sweep.design();
+    let progress = Progress {
+        callback: progress,
+        counter,
+        total: design.len() as u64 * resolved.sweep.resolved().replicates as u64,
+    };
+    let dict = PyDict::new(py);
+    let analysis = match &out {
+        None => {
+            let control = Control {
+                threads,
+                progress: None,
+                stop: Some(stop),
+            };
+            interruptible(py, stop, u64::MAX, Some(&progress), || {
+                api::sensitivity::analyse(&resolved, &control, Some(counter))
+            })?
+            .map_err(|e| library_error(py, e))?
+            .ok_or_else(|| PyKeyboardInterrupt::new_err("interrupted"))?
+        }
+        Some(out) => {
+            let options = SweepOptions {
+                threads,
+                raw: false,
+                force,
+                quiet: true,
+                shard: None,
+                producer: Producer::Sensitivity,
+                stop: Some(stop),
+                counter: Some(counter),
+            };
+            let done = interruptible(py, stop, u64::MAX, Some(&progress), || {
+                api::sensitivity::into_folder(&resolved, out, &options, &plots)
+            })?
+            .map_err(|e| library_error(py, e))?;
+            dict.set_item("out", done.outcome.store.path())?;
+            done.analysis
+                .expect("a sweep that is not sharded is assembled")
+        }
+    };
+    dict.set_item("name", &resolved.plan.name)?;
+    dict.set_item("method", resolved.plan.method.name())?;
+    dict.set_item(
+        "indices",
+        String::from_utf8(analysis.indices_csv.clone()).expect("CSV is UTF-8"),
+    )?;
+    dict.set_item(
+        "params",
+        design.params.iter().map(|p| p.key()).collect::<Vec<_>>(),
+    )?;
+    let points = PyDict::new(py);
+    for (i, id) in design.params.iter().enumerate() {
+        points.set_item(
+            id.key(),
+            design.points.iter().map(|p| p[i]).collect::<Vec<f64>>(),
+        )?;
+    }
+    dict.set_item("points", points)?;
+    dict.set_item("results", results_columns(py, &analysis.results.summaries)?)?;
     Ok(dict)
 }
 
@@ -805,6 +1289,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(experiment, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
+    m.add_function(wrap_pyfunction!(did, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(metrics, m)?)?;
     Ok(())
 }

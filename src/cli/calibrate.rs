@@ -10,6 +10,7 @@ use clap::Args;
 
 use super::default_out;
 use super::plots::PlotArgs;
+use crate::api::calibrate::{CalibrateRequest, CalibrationSource};
 use crate::calibrate::{file, folder};
 use crate::error::EXIT_INTERRUPTED;
 use crate::i18n::Lang;
@@ -58,16 +59,25 @@ pub struct CalibrateArgs {
     pub plots: PlotArgs,
 }
 
+impl CalibrateArgs {
+    /// The file and its overrides as the library's request.
+    pub fn request(&self) -> CalibrateRequest {
+        CalibrateRequest {
+            source: CalibrationSource::File(self.file.clone()),
+            overrides: file::Overrides {
+                run: RunOverrides {
+                    steps: self.steps,
+                    replicates: self.replicates,
+                },
+                particles: self.particles,
+                generations: self.generations,
+            },
+        }
+    }
+}
+
 pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
-    let overrides = file::Overrides {
-        run: RunOverrides {
-            steps: args.steps,
-            replicates: args.replicates,
-        },
-        particles: args.particles,
-        generations: args.generations,
-    };
-    let plan = file::load(&args.file, &overrides)?;
+    let plan = args.request().resolve()?;
     let plots = args.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     let finished = Arc::new(AtomicI64::new(-1));

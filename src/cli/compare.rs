@@ -9,20 +9,15 @@ use clap::Args;
 
 use super::plots::PlotArgs;
 use super::{ExecArgs, OverrideArgs, default_out_in, reference_stem};
-use crate::compare::{Comparison, check_common_run};
+use crate::api::ScenarioSource;
+use crate::api::run::CompareRequest;
+use crate::compare::Comparison;
 use crate::error::InputError;
 use crate::model::Metric;
 use crate::output::{OutputDir, Producer, data};
 use crate::report;
-use crate::run::{RunResult, final_window};
+use crate::run::RunResult;
 use crate::scenario::Scenario;
-
-/// The paper's three headline regimes, compared when no scenario is named.
-pub const HEADLINE: [&str; 3] = [
-    "strict_accountability",
-    "nominal_tolerance",
-    "optimized_path",
-];
 
 /// The flags of a command that runs several scenarios together (`compare`, `lesson`): the
 /// same overrides in every one, and how they run.
@@ -35,30 +30,23 @@ pub struct SharedRunArgs {
 }
 
 impl SharedRunArgs {
+    /// The flags, for the scenarios `names` (none: the headline three), as the library's
+    /// request.
+    pub fn request(&self, names: &[&str]) -> CompareRequest {
+        CompareRequest {
+            scenarios: names
+                .iter()
+                .map(|n| ScenarioSource::Reference(n.to_string()))
+                .collect(),
+            overrides: self.overrides.request(),
+            window: self.exec.window,
+        }
+    }
+
     /// Loads every scenario with the overrides, checks they share a run (common random
     /// numbers), and returns them with the final window (`--window`, checked, or its default).
     pub fn resolve(&self, names: &[&str]) -> Result<(Vec<Scenario>, u32), InputError> {
-        let scenarios = names
-            .iter()
-            .map(|n| self.overrides.resolve(n))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.check(scenarios)
-    }
-
-    /// [`SharedRunArgs::resolve`] for scenarios already loaded with the overrides: checks
-    /// they have distinct names and share a run, and returns the final window.
-    pub fn check(&self, scenarios: Vec<Scenario>) -> Result<(Vec<Scenario>, u32), InputError> {
-        for (i, s) in scenarios.iter().enumerate() {
-            if scenarios[..i].iter().any(|t| t.name == s.name) {
-                return Err(InputError::new(
-                    format!("scenario '{}'", s.name),
-                    "is listed twice; name each scenario once",
-                ));
-            }
-        }
-        check_common_run(&scenarios)?;
-        let window = final_window(self.exec.window, scenarios[0].run.steps)?;
-        Ok((scenarios, window))
+        self.request(names).resolve()
     }
 
     /// Runs every scenario in order with one progress bar over all replicates.
@@ -83,11 +71,7 @@ pub struct CompareArgs {
 }
 
 pub fn execute(args: &CompareArgs) -> anyhow::Result<()> {
-    let names: Vec<&str> = if args.scenarios.is_empty() {
-        HEADLINE.to_vec()
-    } else {
-        args.scenarios.iter().map(String::as_str).collect()
-    };
+    let names: Vec<&str> = args.scenarios.iter().map(String::as_str).collect();
     let (scenarios, window) = args.run.resolve(&names)?;
     let plots = args.plots.resolve()?;
     let out_path = args.out.clone().unwrap_or_else(|| {

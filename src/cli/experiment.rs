@@ -11,10 +11,8 @@ use clap::{Args, ValueEnum};
 
 use super::plots::PlotArgs;
 use super::{ExecArgs, ScenarioArgs, default_out_in, progress_bar, reference_stem};
-use crate::error::InputError;
-use crate::experiment::{self, ExperimentOptions};
+use crate::api::{self, experiment::ExperimentRequest};
 use crate::output::{OutputDir, Producer};
-use crate::run::{Timing, in_pool};
 
 /// The comparison group of Callaway–Sant'Anna.
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -54,26 +52,28 @@ pub struct ExperimentArgs {
 }
 
 impl ExperimentArgs {
-    fn options(&self) -> Result<ExperimentOptions, InputError> {
+    /// The flags as the library's request.
+    pub fn request(&self) -> ExperimentRequest {
         // The flag's own name is the comparison group's key (`nevertreated`, ...).
         let control = self
             .control
             .to_possible_value()
             .expect("every variant has a name");
-        ExperimentOptions::new(
-            &self.outcome,
-            control.get_name(),
-            self.leads,
-            self.lags,
-            self.bootstrap,
-        )
+        ExperimentRequest {
+            scenario: self.scenario.source(),
+            overrides: self.scenario.overrides.request(),
+            outcome: self.outcome.clone(),
+            control: control.get_name().to_string(),
+            leads: self.leads,
+            lags: self.lags,
+            bootstrap: self.bootstrap,
+        }
     }
 }
 
 pub fn execute(args: &ExperimentArgs) -> anyhow::Result<()> {
-    let scenario = args.scenario.resolve()?;
-    experiment::check_scenario(&scenario)?;
-    let options = args.options()?;
+    let start = Instant::now();
+    let (scenario, options) = args.request().resolve()?;
     let plots = args.plots.resolve()?;
     let out_path = args.out.clone().unwrap_or_else(|| {
         default_out_in(
@@ -83,27 +83,16 @@ pub fn execute(args: &ExperimentArgs) -> anyhow::Result<()> {
     });
     let out = OutputDir::prepare(&out_path, Producer::Experiment, args.exec.force)?;
 
-    let start = Instant::now();
     let bar = progress_bar(
         scenario.run.replicates as u64,
         args.exec.quiet,
         "replicates",
     );
     let tick = || bar.inc(1);
-    let threads = args.exec.threads.map(usize::from);
-    let result = in_pool(threads, || {
-        experiment::run(&scenario, &options, Some(&tick))
-    });
+    let (result, timing) =
+        api::experiment::experiment(&scenario, &options, &args.exec.control(&tick))
+            .expect("without a stop flag every replicate runs");
     bar.finish_and_clear();
-    let p = &scenario.population;
-    // Both worlds are simulated.
-    let agent_steps =
-        2 * p.cadres as u64 * scenario.run.steps as u64 * scenario.run.replicates as u64;
-    let timing = Timing::since(
-        start,
-        agent_steps,
-        threads.unwrap_or_else(rayon::current_num_threads),
-    );
     let writing = Instant::now();
     let assessment = result.assess();
 

@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::api::{self, Control, Overrides, ScenarioSource};
 use crate::error::InputError;
 use crate::i18n::Lang;
-use crate::model::params::ParamId;
 use crate::report::listing;
-use crate::run::{RunOptions, RunResult, run_scenario};
+use crate::run::RunResult;
 use crate::scenario::Scenario;
 
 pub use crate::error::{EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED};
@@ -119,29 +119,19 @@ pub struct OverrideArgs {
 }
 
 impl OverrideArgs {
-    /// Loads `reference`, applies `--set` overrides and the run flags, and validates.
-    pub fn resolve(&self, reference: &str) -> Result<Scenario, InputError> {
-        self.apply(Scenario::load(reference)?)
+    /// The flags as the library's request.
+    pub fn request(&self) -> Overrides {
+        Overrides {
+            set: self.set.clone(),
+            replicates: self.replicates,
+            steps: self.steps,
+            seed: self.seed,
+        }
     }
 
-    /// Applies `--set` overrides and the run flags to a loaded scenario, and validates.
-    pub fn apply(&self, mut scenario: Scenario) -> Result<Scenario, InputError> {
-        for assignment in &self.set {
-            scenario.apply_override(assignment)?;
-        }
-        for (flag, id, value) in [
-            ("--replicates", ParamId::Replicates, self.replicates),
-            ("--steps", ParamId::Steps, self.steps),
-            ("--seed", ParamId::Seed, self.seed),
-        ] {
-            if let Some(v) = value {
-                scenario
-                    .edit(id, v as f64)
-                    .map_err(|m| InputError::new(flag, m))?;
-            }
-        }
-        scenario.validate()?;
-        Ok(scenario)
+    /// Loads `reference`, applies `--set` overrides and the run flags, and validates.
+    pub fn resolve(&self, reference: &str) -> Result<Scenario, InputError> {
+        self.request().resolve(reference)
     }
 }
 
@@ -155,6 +145,11 @@ pub struct ScenarioArgs {
 }
 
 impl ScenarioArgs {
+    /// Where the scenario comes from.
+    pub fn source(&self) -> ScenarioSource {
+        ScenarioSource::Reference(self.scenario.clone())
+    }
+
     /// Loads the scenario and applies every override, then validates the whole.
     pub fn resolve(&self) -> Result<Scenario, InputError> {
         self.overrides.resolve(&self.scenario)
@@ -180,20 +175,23 @@ pub struct ExecArgs {
 }
 
 impl ExecArgs {
+    /// Threads and a progress bar's tick, for the library's calls.
+    pub fn control<'a>(&self, tick: &'a (dyn Fn() + Sync)) -> Control<'a> {
+        Control {
+            threads: self.threads.map(usize::from),
+            progress: Some(tick),
+            stop: None,
+        }
+    }
+
     /// Runs every scenario in order, replicates in parallel, with one progress bar over all
     /// of them.
     pub fn run_all(&self, scenarios: &[Scenario]) -> Vec<RunResult> {
         let total: u64 = scenarios.iter().map(|s| s.run.replicates as u64).sum();
         let bar = progress_bar(total, self.quiet, "replicates");
         let tick = || bar.inc(1);
-        let options = RunOptions {
-            threads: self.threads.map(usize::from),
-            on_replicate_done: Some(&tick),
-        };
-        let results = scenarios
-            .iter()
-            .map(|s| run_scenario(s, &options))
-            .collect();
+        let results = api::run::run_all(scenarios, &self.control(&tick))
+            .expect("without a stop flag every scenario runs");
         bar.finish_and_clear();
         results
     }

@@ -3,9 +3,9 @@
 
 use clap::Args;
 
+use crate::api::PlotRequest;
 use crate::error::InputError;
-use crate::i18n::Lang;
-use crate::plot::{Format, PlotOptions};
+use crate::plot::PlotOptions;
 
 #[derive(Args, Debug, Clone)]
 pub struct PlotArgs {
@@ -21,12 +21,17 @@ pub struct PlotArgs {
 }
 
 impl PlotArgs {
+    /// The flags as the library's request.
+    pub fn request(&self) -> PlotRequest {
+        PlotRequest {
+            format: self.format.clone(),
+            lang: self.lang.clone(),
+            no_plots: self.no_plots,
+        }
+    }
+
     /// Checks the flags before any work starts.
     pub fn resolve(&self) -> Result<PlotOptions, InputError> {
-        let formats = Format::parse_list(&self.format)?;
-        Ok(PlotOptions {
-            formats: if self.no_plots { Vec::new() } else { formats },
-            lang: Lang::parse(&self.lang)?,
-        })
+        self.request().resolve()
     }
 }

@@ -7,9 +7,9 @@ use clap::Args;
 
 use super::plots::PlotArgs;
 use super::{ExecArgs, ScenarioArgs, default_out_in, reference_stem};
+use crate::api::run::RunRequest;
 use crate::output::{OutputDir, Producer, data};
 use crate::report::markdown;
-use crate::run::final_window;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -31,9 +31,19 @@ pub struct RunArgs {
     pub plots: PlotArgs,
 }
 
+impl RunArgs {
+    /// The flags as the library's request.
+    pub fn request(&self) -> RunRequest {
+        RunRequest {
+            scenario: self.scenario.source(),
+            overrides: self.scenario.overrides.request(),
+            window: self.exec.window,
+        }
+    }
+}
+
 pub fn execute(args: &RunArgs) -> anyhow::Result<()> {
-    let scenario = args.scenario.resolve()?;
-    let window = final_window(args.exec.window, scenario.run.steps)?;
+    let (scenario, window) = args.request().resolve()?;
     let plots = args.plots.resolve()?;
     let out_path = args.out.clone().unwrap_or_else(|| {
         default_out_in(

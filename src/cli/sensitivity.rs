@@ -3,20 +3,19 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::default_out;
 use super::sweep::{JobArgs, RunOverrideArgs, write_slurm_script};
+use crate::api::{
+    self,
+    sensitivity::{SensitivityRequest, SensitivitySource},
+};
 use crate::output::Producer;
-use crate::plot::sensitivity_plots::sensitivity_figure;
-use crate::plot::write_figures;
 use crate::report::markdown;
-use crate::sensitivity::{self, file};
-use crate::sweep::{self, SweepResults};
 
 /// The file whose presence marks a finished analysis.
-pub const INDICES_CSV: &str = Producer::Sensitivity.marker();
+pub use crate::api::sensitivity::INDICES_CSV;
 
 #[derive(Args, Debug)]
 #[command(
@@ -36,28 +35,39 @@ pub struct SensitivityArgs {
     pub job: JobArgs,
 }
 
+impl SensitivityArgs {
+    /// The file and its overrides as the library's request.
+    pub fn request(&self) -> SensitivityRequest {
+        SensitivityRequest {
+            source: SensitivitySource::File(self.file.clone()),
+            overrides: self.run.overrides(),
+        }
+    }
+}
+
 pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
-    let plan = file::load(&args.file, &args.run.overrides())?;
+    let resolved = args.request().resolve()?;
     let plots = args.job.plots.resolve()?;
-    let unit = plan.unit_design();
-    let sweep_plan = plan.sweep_plan(&unit)?;
+    let plan = &resolved.plan;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.job.slurm {
         return write_slurm_script(
             Producer::Sensitivity,
             &args.file,
-            &sweep_plan,
+            &resolved.sweep,
             &out,
             &args.job,
             &args.run.flags(),
             tasks,
         );
     }
-    let outcome = sweep::run(
-        &sweep_plan,
+    let done = api::sensitivity::into_folder(
+        &resolved,
         &out,
         &args.job.options(false, Producer::Sensitivity),
+        &plots,
     )?;
+    let outcome = &done.outcome;
     println!(
         "sensitivity {} ({}): {} points × {} replicates; computed {}",
         plan.name,
@@ -66,39 +76,15 @@ pub fn execute(args: &SensitivityArgs) -> anyhow::Result<()> {
         plan.base.run.replicates,
         outcome.computed
     );
-    if outcome.assembled.is_none() {
+    let Some(analysis) = &done.analysis else {
         println!(
             "shard done; when every shard has finished: cadre-sim merge {}, then run this \
              command again (without --shard) to analyse",
             outcome.store.path().display()
         );
         return Ok(());
-    }
-
-    let results = SweepResults::of(&outcome.store)?;
-    let analysis = plan.analyze(&unit, &results);
-    let dir = outcome.store.dir();
-    let salib = dir.claim("salib")?;
-    std::fs::create_dir_all(&salib).with_context(|| format!("creating {}", salib.display()))?;
-    for (name, bytes) in sensitivity::salib_files(&plan, &sweep_plan, &results) {
-        let path = salib.join(&name);
-        crate::output::write_atomic(&path, &bytes)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    let figures: Vec<_> = analysis
-        .iter()
-        .filter_map(|m| {
-            sensitivity_figure(&plan, m, results.summaries.len(), plots.lang)
-                .map(|f| (format!("sensitivity_{}", m.metric.name()), f))
-        })
-        .collect();
-    write_figures(dir, &figures, &plots)?;
-    dir.write(INDICES_CSV, &sensitivity::indices_csv(&plan, &analysis))
-        .context("writing indices.csv")?;
-    // Charts of an earlier analysis in another --format or --lang are stale now.
-    dir.finish(|name| !name.starts_with("sensitivity_"))
-        .context("removing the earlier analysis's charts")?;
-    print!("{}", markdown::sensitivity_table(&plan, &analysis));
-    println!("results in {}", dir.path().display());
+    };
+    print!("{}", markdown::sensitivity_table(plan, &analysis.indices));
+    println!("results in {}", outcome.store.path().display());
     Ok(())
 }

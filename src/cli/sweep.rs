@@ -1,20 +1,19 @@
 //! `cadre-sim sweep` and `cadre-sim merge`: grids of scenarios on all cores, resumable, and
 //! split into Slurm job-array shards.
 
-use std::cell::RefCell;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
-use super::plots::PlotArgs;
 use super::{EXIT_INTERRUPTED, default_out};
+use crate::api::{
+    self, PlotRequest,
+    sweep::{SweepRequest, SweepSource},
+};
 use crate::output::Producer;
 use crate::plot::PlotOptions;
-use crate::plot::sweep_plots;
 use crate::sweep::slurm::{self, SlurmOptions, absolute, shell_quote};
-use crate::sweep::store::{RAW_CSV, is_plot_file};
-use crate::sweep::{self, Opened, Shard, SweepOptions, SweepStore, file};
+use crate::sweep::{self, Opened, Shard, SweepOptions, file};
 
 #[derive(Args, Debug)]
 #[command(after_help = "Sweep files: see docs/sweep.md and scenarios/sweeps/. \
@@ -69,7 +68,8 @@ impl RunOverrideArgs {
     }
 }
 
-/// The plot flags of `sweep`, `sensitivity` and `merge`: as [`PlotArgs`], but their help
+/// The plot flags of `sweep`, `sensitivity` and `merge`: as `--format`, `--lang` and
+/// `--no-plots` of the commands with a report, but their help
 /// speaks of plots only, since these commands write no report.html.
 #[derive(Args, Debug, Clone)]
 pub struct JobPlotArgs {
@@ -87,7 +87,7 @@ pub struct JobPlotArgs {
 impl JobPlotArgs {
     /// Checks the flags before any work starts.
     pub fn resolve(&self) -> Result<PlotOptions, crate::error::InputError> {
-        PlotArgs {
+        PlotRequest {
             format: self.format.clone(),
             lang: self.lang.clone(),
             no_plots: self.no_plots,
@@ -152,6 +152,7 @@ impl JobArgs {
             force: self.force,
             quiet: self.quiet,
             shard: self.shard,
+            counter: None,
         }
     }
 }
@@ -169,8 +170,18 @@ pub struct MergeArgs {
     pub plots: JobPlotArgs,
 }
 
+impl SweepArgs {
+    /// The file and its overrides as the library's request.
+    pub fn request(&self) -> SweepRequest {
+        SweepRequest {
+            source: SweepSource::File(self.file.clone()),
+            overrides: self.run.overrides(),
+        }
+    }
+}
+
 pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
-    let plan = file::load(&args.file, &args.run.overrides())?;
+    let plan = args.request().resolve()?;
     let plot_options = args.job.plots.resolve()?;
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.name));
     if let Some(tasks) = args.job.slurm {
@@ -189,22 +200,13 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
             tasks,
         );
     }
-    let plots = Plots::new(plot_options);
-    let outcome = sweep::run_with(
+    let folder = api::sweep::into_folder(
         &plan,
         &out,
         &args.job.options(args.raw, Producer::Sweep),
-        &|store| plots.write(store),
+        &plot_options,
     )?;
-    if outcome.assembled.is_some() {
-        // Plots of an earlier run in another --format (or none now), and a raw.csv that this
-        // run did not assemble, would no longer match the folder's results.
-        outcome
-            .store
-            .dir()
-            .finish(|name| !is_plot_file(name) && name != RAW_CSV)
-            .context("removing the earlier run's plots")?;
-    }
+    let outcome = &folder.outcome;
     let reused = outcome.share - outcome.computed;
     let t = &outcome.timing;
     let resumed = match outcome.opened {
@@ -237,56 +239,30 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     }
     match outcome.assembled {
         Some(a) => println!(
-            "results in {} (points.csv, results.csv{})",
+            "results in {} (points.csv, runs.csv, results.csv{})",
             outcome.store.path().display(),
             if a.raw { ", raw.csv" } else { "" }
         ),
         None => println!(
             "shard done; when every shard has finished: cadre-sim merge {}{}",
             shell_quote(&outcome.store.path().display().to_string()),
-            plots.options.non_default_flags()
+            plot_options.non_default_flags()
         ),
     }
-    plots.report();
+    report_plots(&folder.plots);
     Ok(())
 }
 
-/// The plots `sweep` and `merge` write when they assemble the results, and what to tell the
-/// user about them afterwards.
-struct Plots {
-    options: PlotOptions,
-    /// The files written, or why there are none.
-    written: RefCell<Option<Result<Vec<String>, String>>>,
-}
-
-impl Plots {
-    fn new(options: PlotOptions) -> Plots {
-        Plots {
-            options,
-            written: RefCell::new(None),
-        }
-    }
-
-    /// Draws the figures of the sweep in `store` into its folder (the sweep's products).
-    fn write(&self, store: &SweepStore) -> crate::error::Result<()> {
-        if self.options.formats.is_empty() {
-            return Ok(());
-        }
-        *self.written.borrow_mut() = Some(sweep_plots::write(store, &self.options)?);
-        Ok(())
-    }
-
-    /// Prints which plots were written (or why none were).
-    fn report(&self) {
-        match &*self.written.borrow() {
-            Some(Ok(names)) if !names.is_empty() => println!(
-                "plots: {} ({} files)",
-                plot_names_summary(names),
-                names.len()
-            ),
-            Some(Err(reason)) => println!("{reason}"),
-            _ => {}
-        }
+/// Prints which plots were written (or why none were).
+fn report_plots(written: &Option<Result<Vec<String>, String>>) {
+    match written {
+        Some(Ok(names)) if !names.is_empty() => println!(
+            "plots: {} ({} files)",
+            plot_names_summary(names),
+            names.len()
+        ),
+        Some(Err(reason)) => println!("{reason}"),
+        _ => {}
     }
 }
 
@@ -333,19 +309,14 @@ pub fn write_slurm_script(
 }
 
 pub fn execute_merge(args: &MergeArgs) -> anyhow::Result<()> {
-    let plots = Plots::new(args.plots.resolve()?);
-    let (store, assembled) = sweep::merge_with(&args.dir, &|store| plots.write(store))?;
-    store
-        .dir()
-        .finish(|name| !is_plot_file(name))
-        .context("removing the earlier merge's plots")?;
+    let (store, assembled, plots) = api::sweep::merge(&args.dir, &args.plots.resolve()?)?;
     println!(
-        "merged {} points of sweep {} into {} (points.csv, results.csv{})",
+        "merged {} points of sweep {} into {} (points.csv, runs.csv, results.csv{})",
         assembled.points,
         store.manifest().name,
         store.path().display(),
         if assembled.raw { ", raw.csv" } else { "" }
     );
-    plots.report();
+    report_plots(&plots);
     Ok(())
 }

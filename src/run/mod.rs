@@ -121,7 +121,14 @@ pub fn run_scenario_until(
     })
 }
 
-/// Runs `work` on a pool of `threads` threads, or on rayon's global pool (all cores).
+/// Runs `work` on a pool of `threads` threads, or on this process's pool of all cores.
+///
+/// The all-cores pool is built on first use and kept, but never rayon's global pool: a
+/// process forked after a run (Python's `multiprocessing` with the `fork` start method, the
+/// default on Linux) inherits the parent's pool without its threads, and work sent to it
+/// would wait forever. The pool remembers the process id it was built in; in a forked child
+/// the id differs and a fresh pool is built (the parent's, whose threads do not exist here,
+/// is leaked, never dropped).
 pub fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> T {
     match threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -129,8 +136,34 @@ pub fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send)
             .build()
             .expect("a thread pool can be built")
             .install(work),
-        None => work(),
+        None => all_cores_pool().install(work),
     }
+}
+
+/// This process's pool over all cores (see [`in_pool`]).
+fn all_cores_pool() -> std::sync::Arc<rayon::ThreadPool> {
+    use std::sync::{Arc, Mutex};
+    static POOL: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+    let pid = std::process::id();
+    // A poisoned lock only means a panic elsewhere while building: the value is still sound.
+    let mut slot = POOL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((owner, pool)) = slot.as_ref()
+        && *owner == pid
+    {
+        return Arc::clone(pool);
+    }
+    if let Some(inherited) = slot.take() {
+        // Built in the parent: its threads were not forked with us; dropping it would wait
+        // for them.
+        std::mem::forget(inherited);
+    }
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .build()
+            .expect("a thread pool can be built"),
+    );
+    *slot = Some((pid, Arc::clone(&pool)));
+    pool
 }
 
 impl RunResult {

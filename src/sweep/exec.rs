@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -31,6 +31,9 @@ pub struct ExecOptions<'a> {
     pub progress: &'a Progress,
     /// When set, units not yet started are skipped (points in flight are dropped).
     pub stop: Option<&'a AtomicBool>,
+    /// Counts finished (point, replicate) units, for a caller that reports progress itself
+    /// (the Python package's `progress=`).
+    pub counter: Option<&'a AtomicU64>,
 }
 
 /// The replicates of one point received so far.
@@ -119,6 +122,9 @@ pub fn compute(
         );
         let finals = final_window_means(&steps, resolved.window);
         options.progress.replicate_done(plan.agent_steps(point));
+        if let Some(counter) = options.counter {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
         let finished = {
             let mut map = in_flight.lock().expect("no worker panics while holding it");
             let entry = map.entry(point).or_insert_with(|| InFlight {

@@ -119,9 +119,10 @@ pub fn read_header(
     problems: &mut Problems,
 ) -> Header {
     let get = |name: &str| get(table, name);
-    let stem = || {
-        path.file_stem()
-            .map_or_else(|| default_name.into(), |s| s.to_string_lossy().into_owned())
+    // Text held in memory (a Python dict) has no file name to name it.
+    let stem = || match path.file_stem() {
+        Some(s) if path != Path::new(crate::api::IN_MEMORY) => s.to_string_lossy().into_owned(),
+        _ => default_name.into(),
     };
     let name = match get("name") {
         Some(v) => problems.check(doc.string("name", v)).unwrap_or_else(stem),
@@ -283,10 +284,14 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
         ));
         return None;
     };
+    // Zipped axes list the values of points, which may repeat (a Morris or Saltelli matrix,
+    // calibration draws); a grid axis repeating a value would run the same points twice.
+    let zipped = get(table, "mode").and_then(|m| m.get_ref().as_str()) == Some("zip")
+        && get(table, "sample").is_none();
     let mut axes: Vec<Axis<'_>> = Vec::new();
     let mut all_read = true;
     for item in items.iter() {
-        let Some(axis) = read_axis(doc, item, problems) else {
+        let Some(axis) = read_axis(doc, item, zipped, problems) else {
             all_read = false;
             continue;
         };
@@ -387,6 +392,7 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
 fn read_axis<'a>(
     doc: &Document<'a>,
     item: &'a Value<'a>,
+    repeats: bool,
     problems: &mut Problems,
 ) -> Option<Axis<'a>> {
     let t = problems.check(doc.table("axis", item))?;
@@ -405,7 +411,7 @@ fn read_axis<'a>(
     }))?;
     let values = match get(t, "values") {
         Some(v) => {
-            let values = read_values(doc, spec, v, problems);
+            let values = read_values(doc, spec, v, repeats, problems);
             ok &= values.is_some();
             values
         }
@@ -467,11 +473,13 @@ fn read_axis<'a>(
     })
 }
 
-/// The listed values, each checked; None after recording every bad one.
+/// The listed values, each checked (and, unless `repeats`, each listed once); None after
+/// recording every bad one.
 fn read_values(
     doc: &Document<'_>,
     spec: &ParamSpec,
     value: &Value<'_>,
+    repeats: bool,
     problems: &mut Problems,
 ) -> Option<Vec<f64>> {
     let DeValue::Array(items) = value.get_ref() else {
@@ -492,7 +500,7 @@ fn read_values(
             ok = false;
             continue;
         };
-        if values.contains(&v) {
+        if !repeats && values.contains(&v) {
             problems.add(doc.error(
                 &item.span(),
                 format!("`{}` lists the value {v} twice", spec.key()),
@@ -776,6 +784,16 @@ mod tests {
             &format!("{b}[[axis]]\nparam = \"detect\"\nvalues = [0.1, 0.1]\n"),
             "s.toml:4",
             &["twice"],
+        );
+        // Zipped axes are the columns of a list of points: values may repeat.
+        let zip = format!(
+            "{b}mode = \"zip\"\n[[axis]]\nparam = \"detect\"\nvalues = [0.1, 0.1, 0.5]\n\
+             [[axis]]\nparam = \"severity\"\nvalues = [1, 2, 1]\n"
+        );
+        let plan = parse(Path::new("s.toml"), &zip, &RunOverrides::default()).unwrap();
+        assert_eq!(
+            plan.design().points,
+            vec![vec![0.1, 1.0], vec![0.1, 2.0], vec![0.5, 1.0]]
         );
         assert_err(AXES, "s.toml", &["needs `base`"]);
         assert_err(

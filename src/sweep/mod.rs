@@ -22,7 +22,7 @@ pub mod slurm;
 pub mod store;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use design::{Design, Interval, Shard};
 pub use plan::{ResolvedSweep, SweepPlan};
@@ -52,6 +52,8 @@ pub struct SweepOptions {
     /// Set (by a Ctrl-C handler) to stop: work in flight is dropped, finished points stay,
     /// and the run returns [`Interrupted`].
     pub stop: Option<&'static AtomicBool>,
+    /// Counts finished (point, replicate) units, for a caller that reports progress itself.
+    pub counter: Option<&'static AtomicU64>,
 }
 
 pub use crate::error::Interrupted;
@@ -134,6 +136,7 @@ pub fn run_with(
             raw: options.raw,
             progress: &progress,
             stop: options.stop,
+            counter: options.counter,
         },
     );
     progress.finish();
@@ -184,6 +187,7 @@ pub fn run_in_memory(
     threads: Option<usize>,
     raw: bool,
     stop: Option<&AtomicBool>,
+    counter: Option<&AtomicU64>,
 ) -> crate::error::Result<Option<Computed>> {
     let points = plan.design().len();
     let sink = exec::InMemory::new(points);
@@ -198,6 +202,7 @@ pub fn run_in_memory(
             raw,
             progress: &progress,
             stop,
+            counter,
         },
     )?;
     if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
@@ -234,7 +239,9 @@ mod tests {
         let text = "base = \"nominal_tolerance\"\nreplicates = 3\nsteps = 6\n\
                     [[axis]]\nparam = \"regime.detect\"\nvalues = [0.2, 0.6]\n";
         let plan = file::parse(Path::new("mem.toml"), text, &Default::default()).unwrap();
-        let computed = run_in_memory(&plan, Some(2), true, None).unwrap().unwrap();
+        let computed = run_in_memory(&plan, Some(2), true, None, None)
+            .unwrap()
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let options = SweepOptions {
             quiet: true,
@@ -251,9 +258,20 @@ mod tests {
             assert_eq!(computed.raw[point].len(), 3);
             assert_eq!(computed.raw[point][0].len(), 6);
         }
+        // runs.csv: a row per point x replicate holding the point file's values.
+        let runs = std::fs::read_to_string(outcome.store.path().join(store::RUNS_CSV)).unwrap();
+        let lines: Vec<&str> = runs.lines().collect();
+        assert!(lines[0].starts_with("point,replicate,regime.detect,initiative,"));
+        assert_eq!(lines.len(), 1 + 2 * 3);
+        let first: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(&first[..3], &["0", "0", "0.2"]);
+        assert_eq!(
+            first[3],
+            crate::output::number(computed.finals[0][0][crate::model::Metric::ALL[0].index()])
+        );
         let stop = AtomicBool::new(true);
         assert!(
-            run_in_memory(&plan, None, false, Some(&stop))
+            run_in_memory(&plan, None, false, Some(&stop), None)
                 .unwrap()
                 .is_none()
         );

@@ -12,8 +12,34 @@ use super::store::{MANIFEST, PointError, SweepStore};
 use crate::error::{Error, InputError};
 use crate::model::params::ParamId;
 use crate::model::{Metric, N_METRICS};
+use crate::output::number;
 use crate::run::Summary;
 use crate::run::stats::summaries;
+
+/// The per-run table's header (`runs.csv`): `point`, `replicate`, every varied parameter's
+/// key, then every metric's name.
+pub fn runs_header(design: &Design) -> Vec<String> {
+    let mut header = vec!["point".to_string(), "replicate".to_string()];
+    header.extend(design.params.iter().map(|id| id.key().to_string()));
+    header.extend(Metric::ALL.iter().map(|m| m.name().to_string()));
+    header
+}
+
+/// The per-run rows of `point` (`runs.csv`): one per replicate, with the point's parameter
+/// values and that replicate's final-window means (the numbers `results.csv` summarises;
+/// a metric missing throughout the window is an empty field).
+pub fn runs_rows<'a>(
+    design: &'a Design,
+    point: usize,
+    values: &'a [[f64; N_METRICS]],
+) -> impl Iterator<Item = Vec<String>> + 'a {
+    values.iter().enumerate().map(move |(replicate, finals)| {
+        let mut row = vec![point.to_string(), replicate.to_string()];
+        row.extend(design.points[point].iter().map(|&v| number(v)));
+        row.extend(finals.iter().map(|&v| number(v)));
+        row
+    })
+}
 
 /// Every point's summaries.
 #[derive(Debug, Clone)]
@@ -124,6 +150,22 @@ impl SweepResults {
             replicates: m.replicates,
             window: m.sweep.window,
             summaries: all,
+        })
+    }
+
+    /// The results of `plan` computed in memory (`finals[point]`: each replicate's
+    /// final-window means, as [`super::run_in_memory`] returns them).
+    pub fn in_memory(
+        plan: &super::SweepPlan,
+        finals: &[super::store::PointValues],
+    ) -> crate::error::Result<SweepResults> {
+        Ok(SweepResults {
+            name: plan.name.clone(),
+            base: BaseInfo::of(plan.resolved())?,
+            design: plan.design().clone(),
+            replicates: plan.resolved().replicates,
+            window: plan.resolved().window,
+            summaries: finals.iter().map(|v| summaries(v)).collect(),
         })
     }
 

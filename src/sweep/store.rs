@@ -39,6 +39,9 @@ pub const MANIFEST: &str = "manifest.json";
 pub const POINTS_CSV: &str = "points.csv";
 pub const RESULTS_CSV: &str = "results.csv";
 pub const RAW_CSV: &str = "raw.csv";
+/// One row per point × replicate: the point's parameters and the replicate's final-window
+/// means (Mesa's `batch_run` table).
+pub const RUNS_CSV: &str = "runs.csv";
 pub const POINT_DIR: &str = "points";
 pub const RAW_DIR: &str = "raw";
 pub const SHARD_DIR: &str = "shards";
@@ -530,6 +533,19 @@ impl SweepStore {
         };
         let others = || -> crate::error::Result<()> {
             self.dir.write(POINTS_CSV, &self.points_csv())?;
+            write_atomic_with(&self.dir.claim(RUNS_CSV)?, |w| -> io::Result<()> {
+                let design = &self.manifest.sweep.design;
+                let mut out = csv::Writer::from_writer(w);
+                out.write_record(super::results::runs_header(design))?;
+                for point in 0..self.manifest.points {
+                    // Every point was read and checked for results.csv above.
+                    let values = self.read_point(point).map_err(io::Error::other)?;
+                    for row in super::results::runs_rows(design, point, &values) {
+                        out.write_record(&row)?;
+                    }
+                }
+                out.flush()
+            })?;
             if raw {
                 write_atomic_with(&self.dir.claim(RAW_CSV)?, |w| -> io::Result<()> {
                     w.write_all(raw_header().as_bytes())?;
