@@ -8,7 +8,8 @@
 // Environment: CADRE_SIM_BIN, CHROMIUM, SCREENSHOTS as for e2e.mjs.
 
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -30,7 +31,7 @@ function check(ok, what) {
 
 function startServer() {
   return new Promise((resolveUrls, reject) => {
-    const server = spawn(BIN, ["serve", "--class", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    const server = spawn(BIN, ["serve", "--class", "--port", "0", "--seats-per-address", "400", "--out", mkdtempSync(join(tmpdir(), "cadre-class-time-"))], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     const timer = setTimeout(() => reject(new Error(`no URLs from ${BIN} in 10 s: ${out}`)), 10000);
     server.stdout.on("data", (chunk) => {
