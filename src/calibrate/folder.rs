@@ -236,7 +236,7 @@ pub fn run(plan: &CalibrationPlan, options: &Options) -> Result<Outcome> {
         );
     }
     let predictive_tick = |done: usize| {
-        if !options.quiet && (done % 100 == 0) && done < plan.predictive {
+        if !options.quiet && done.is_multiple_of(100) && done < plan.predictive {
             eprintln!(
                 "posterior-predictive check: {done} of {} draws",
                 plan.predictive

@@ -269,10 +269,7 @@ pub fn execute(args: &DidArgs) -> anyhow::Result<()> {
     } = did::estimate_all(&panel, &opts).map_err(refused)?;
     // The pre-trend test is Callaway–Sant'Anna's, with the comparison estimate_all gave it
     // (not-yet-treated places when no place is never treated).
-    let mut cs_opts = opts.clone();
-    if opts.control == Control::NeverTreated && !panel.has_never_treated() {
-        cs_opts.control = Control::NotYetTreated;
-    }
+    let cs_opts = did::cs_options(&panel, &opts);
     let pretrend = did::pretrend::pretrend(&panel, &cs_opts).map_err(refused)?;
     // Goodman-Bacon decomposes static TWFE, which does not run with covariates or on an
     // unbalanced panel.

@@ -364,6 +364,20 @@ pub struct Estimates {
     pub notes: Vec<String>,
 }
 
+/// Callaway–Sant'Anna's options on `panel`: never-treated controls asked for where no place
+/// is never treated (but some is treated) become not-yet-treated ones, the one comparison
+/// the design has. [`estimate_all`] says so in its notes; the pre-trend test uses the same.
+pub fn cs_options(panel: &Panel, opts: &Options) -> Options {
+    let mut cs = opts.clone();
+    if opts.control == Control::NeverTreated
+        && !panel.has_never_treated()
+        && !panel.cohort_sizes().is_empty()
+    {
+        cs.control = Control::NotYetTreated;
+    }
+    cs
+}
+
 /// Every estimator on `panel`: TWFE, TWFE event study, Callaway–Sant'Anna (with
 /// `opts.control`), Sun–Abraham and the imputation estimator, each with its
 /// [`Target::Overall`] (see there for what it means per estimator) and its event-time, group
@@ -381,12 +395,8 @@ pub struct Estimates {
 pub fn estimate_all(panel: &Panel, opts: &Options) -> Result<Estimates, DidError> {
     opts.check()?;
     let mut out = Estimates::default();
-    let mut cs_opts = opts.clone();
-    if opts.control == Control::NeverTreated
-        && !panel.has_never_treated()
-        && !panel.cohort_sizes().is_empty()
-    {
-        cs_opts.control = Control::NotYetTreated;
+    let cs_opts = cs_options(panel, opts);
+    if cs_opts.control != opts.control {
         out.notes.push(
             "Callaway–Sant'Anna: no place is never treated, so it compares each cohort with the \
              places not yet treated (as --control notyettreated); periods from the last \
