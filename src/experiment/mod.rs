@@ -176,6 +176,30 @@ pub fn bootstrap_seed(seed: u64, replicate: u64) -> u64 {
     splitmix64(replicate_seed(seed, replicate) ^ 0xD1D)
 }
 
+/// Replicate `r` of an experiment: both worlds on the replicate's random numbers, every
+/// estimator on the observed panel, each estimate set against its own truth. A pure function
+/// of its arguments, so a replicate is the same whichever thread, run or sweep point runs it.
+pub fn replicate(
+    spec: &crate::model::ModelSpec,
+    run: &crate::model::params::RunParams,
+    options: &ExperimentOptions,
+    r: u64,
+) -> (ReplicatePanel, ReplicateEstimates, Work) {
+    let clock = Instant::now();
+    let panel = ReplicatePanel::simulate(spec, run.steps, run.seed, r);
+    let simulated = clock.elapsed().as_secs_f64();
+    let opts = Options {
+        seed: bootstrap_seed(run.seed, r),
+        ..options.did.clone()
+    };
+    let estimates = ReplicateEstimates::of(&panel, options.outcome, &opts);
+    let work = Work {
+        simulating_thread_seconds: simulated,
+        estimating_thread_seconds: clock.elapsed().as_secs_f64() - simulated,
+    };
+    (panel, estimates, work)
+}
+
 /// Runs the experiment: every replicate in parallel (on the current rayon pool), both worlds,
 /// every estimator. Results are in replicate order whatever the threads.
 pub fn run(
@@ -203,18 +227,7 @@ pub fn run_until(
             if stopped() {
                 return None;
             }
-            let clock = Instant::now();
-            let panel = ReplicatePanel::simulate(&spec, run.steps, run.seed, r);
-            let simulated = clock.elapsed().as_secs_f64();
-            let opts = Options {
-                seed: bootstrap_seed(run.seed, r),
-                ..options.did.clone()
-            };
-            let estimates = ReplicateEstimates::of(&panel, options.outcome, &opts);
-            let work = Work {
-                simulating_thread_seconds: simulated,
-                estimating_thread_seconds: clock.elapsed().as_secs_f64() - simulated,
-            };
+            let (panel, estimates, work) = replicate(&spec, run, options, r);
             if let Some(done) = on_replicate_done {
                 done();
             }
