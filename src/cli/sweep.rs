@@ -239,9 +239,9 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     }
     match outcome.assembled {
         Some(a) => println!(
-            "results in {} (points.csv, runs.csv, results.csv{})",
+            "results in {} ({})",
             outcome.store.path().display(),
-            if a.raw { ", raw.csv" } else { "" }
+            files_written(&outcome.store, a.raw)
         ),
         None => println!(
             "shard done; when every shard has finished: cadre-sim merge {}{}",
@@ -251,6 +251,15 @@ pub fn execute(args: &SweepArgs) -> anyhow::Result<()> {
     }
     report_plots(&folder.plots);
     Ok(())
+}
+
+/// The data files of an assembled sweep folder, for the closing line.
+fn files_written(store: &sweep::SweepStore, raw: bool) -> &'static str {
+    match (store.is_experiment(), raw) {
+        (true, _) => "points.csv, results.csv: each point's estimates against the truth",
+        (false, true) => "points.csv, runs.csv, results.csv, raw.csv",
+        (false, false) => "points.csv, runs.csv, results.csv",
+    }
 }
 
 /// Prints which plots were written (or why none were).
@@ -311,11 +320,11 @@ pub fn write_slurm_script(
 pub fn execute_merge(args: &MergeArgs) -> anyhow::Result<()> {
     let (store, assembled, plots) = api::sweep::merge(&args.dir, &args.plots.resolve()?)?;
     println!(
-        "merged {} points of sweep {} into {} (points.csv, runs.csv, results.csv{})",
+        "merged {} points of sweep {} into {} ({})",
         assembled.points,
         store.manifest().name,
         store.path().display(),
-        if assembled.raw { ", raw.csv" } else { "" }
+        files_written(&store, assembled.raw)
     );
     report_plots(&plots);
     Ok(())

@@ -186,6 +186,11 @@ impl Estimator {
         }
     }
 
+    /// The estimator of a key in files.
+    pub fn from_key(key: &str) -> Option<Estimator> {
+        Estimator::ALL.into_iter().find(|e| e.key() == key)
+    }
+
     /// The name people read (English; see `crate::i18n::estimator_name` for Chinese).
     pub fn name(self) -> &'static str {
         match self {

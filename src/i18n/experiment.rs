@@ -240,3 +240,68 @@ pub fn estimand_sentence(
         }
     }
 }
+
+/// The title of an experiment sweep's plot of `what` (`bias` or `coverage`).
+pub fn sweep_title(what: &str, sweep: &str, lang: Lang) -> String {
+    let title = match what {
+        "bias" => tr(
+            "Bias of each estimator's overall effect",
+            "各估计方法总体效应的偏差",
+        ),
+        _ => tr(
+            "Coverage of each estimator's 95% interval",
+            "各估计方法95%区间的覆盖率",
+        ),
+    };
+    format!("{} — {} {sweep}", title.get(lang), super::SWEEP.get(lang))
+}
+
+/// The axis (or colour bar) of `what`.
+pub fn sweep_value_axis(what: &str, lang: Lang) -> &'static str {
+    match what {
+        "bias" => tr(
+            "bias: estimate − truth of its own estimand",
+            "偏差：估计值 − 其估计目标的真值",
+        ),
+        _ => tr(
+            "coverage: share of replicates",
+            "覆盖率：重复中覆盖真值的比例",
+        ),
+    }
+    .get(lang)
+}
+
+/// What an experiment sweep plot's numbers are.
+pub fn sweep_value_note(
+    what: &str,
+    outcome: &str,
+    replicates: u32,
+    band: bool,
+    lang: Lang,
+) -> String {
+    let band = match (band, lang) {
+        (false, _) => "",
+        (true, Lang::En) => "; band: 95% interval over replicates",
+        (true, Lang::Zh) => "；阴影：重复间的95%区间",
+    };
+    match (what, lang) {
+        ("bias", Lang::En) => format!(
+            "outcome {outcome}: each estimator's overall estimate minus the truth of the very \
+             cells and weights it estimates, averaged over {replicates} replicates; 0 is \
+             unbiased{band}"
+        ),
+        ("bias", Lang::Zh) => format!(
+            "结果变量 {outcome}：各估计方法的总体估计值减去其自身估计目标（所用单元与权重）的真值，\
+             对{replicates}次重复取平均；0为无偏{band}"
+        ),
+        (_, Lang::En) => format!(
+            "outcome {outcome}: share of {replicates} replicates whose own 95% interval holds the \
+             truth of its estimand; 0.95 for an unbiased estimator with honest standard \
+             errors{band}"
+        ),
+        (_, Lang::Zh) => format!(
+            "结果变量 {outcome}：{replicates}次重复中，估计方法自身95%区间覆盖其估计目标真值的比例；\
+             无偏且标准误可信时约为0.95{band}"
+        ),
+    }
+}

@@ -129,6 +129,7 @@ pub fn corner_figure(plan: &CalibrationPlan, posterior: &Generation, lang: Lang)
                 y: ys,
                 values: grid,
                 value_label: t::WEIGHT.get(lang).to_string(),
+                range: None,
             }));
         }
     }

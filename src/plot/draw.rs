@@ -701,6 +701,7 @@ fn heatmap_panel<DB: DrawingBackend>(
     };
     let lo = finite().fold(f64::INFINITY, f64::min);
     let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = panel.range.unwrap_or((lo, hi));
     let (lo, hi) = if !lo.is_finite() {
         (0.0, 1.0)
     } else if hi - lo < 1e-12 {
@@ -710,7 +711,7 @@ fn heatmap_panel<DB: DrawingBackend>(
     };
     let colour_of = |v: f64| {
         if v.is_finite() {
-            style::viridis((v - lo) / (hi - lo))
+            style::viridis(((v - lo) / (hi - lo)).clamp(0.0, 1.0))
         } else {
             LIGHT_GREY
         }

@@ -153,4 +153,7 @@ pub struct HeatmapPanel {
     pub values: Vec<Vec<f64>>,
     /// What the colours mean, written along the colour bar.
     pub value_label: String,
+    /// The values the colours span; None: the panel's own least and greatest. Panels that
+    /// are read side by side share one, so that a colour means one value in all of them.
+    pub range: Option<(f64, f64)>,
 }

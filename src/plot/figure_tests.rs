@@ -62,6 +62,7 @@ fn heatmap_panel() -> Panel {
         y,
         values,
         value_label: "initiative (share)".into(),
+        range: None,
     })
 }
 

@@ -2,7 +2,8 @@
 //! streamed to disk.
 //!
 //! Every unit runs replicate r of its point with the generator of `(seed, r)`, exactly as
-//! `cadre-sim run` does, so all points share replicate seeds (common random numbers) and a
+//! `cadre-sim run` does (or, in an experiment sweep, as `cadre-sim experiment` does: both
+//! worlds and every estimator, keeping only the estimates), so all points share replicate seeds (common random numbers) and a
 //! point's numbers do not depend on the thread count, the shard split or what ran before.
 //! Only the replicates of points in flight are held in memory: when the last replicate of a
 //! point finishes, the worker that finished it writes the point file (or hands the point to
@@ -18,6 +19,8 @@ use rayon::prelude::*;
 use super::plan::SweepPlan;
 use super::progress::Progress;
 use super::store::{PointValues, SweepStore};
+use crate::error::InputError;
+use crate::experiment::{Assessment, ReplicateEstimates};
 use crate::model::{self, N_METRICS, StepMetrics};
 use crate::run::stats::final_window_means;
 use crate::run::{Timing, in_pool};
@@ -40,6 +43,9 @@ pub struct ExecOptions<'a> {
 struct InFlight {
     finals: Vec<[f64; N_METRICS]>,
     raw: Vec<Vec<StepMetrics>>,
+    /// An experiment sweep's replicates: each one's estimates against its truths (the panels
+    /// are dropped as soon as they are estimated).
+    estimates: Vec<Option<ReplicateEstimates>>,
     received: usize,
 }
 
@@ -50,9 +56,15 @@ pub trait PointSink: Sync {
     fn raw(&self, point: usize, replicates: &[Vec<StepMetrics>]) -> crate::error::Result<()>;
     /// Each replicate's final-window means of a finished point.
     fn point(&self, point: usize, finals: &[[f64; N_METRICS]]) -> crate::error::Result<()>;
+    /// A finished point of an experiment sweep: its experiment's `estimates_summary.csv`.
+    fn experiment_point(&self, point: usize, summary: &[u8]) -> crate::error::Result<()>;
 }
 
 impl PointSink for SweepStore {
+    fn experiment_point(&self, point: usize, summary: &[u8]) -> crate::error::Result<()> {
+        Ok(self.write_experiment_point(point, summary)?)
+    }
+
     fn raw(&self, point: usize, replicates: &[Vec<StepMetrics>]) -> crate::error::Result<()> {
         Ok(self.write_raw(point, replicates)?)
     }
@@ -83,6 +95,10 @@ impl InMemory {
 }
 
 impl PointSink for InMemory {
+    fn experiment_point(&self, _: usize, _: &[u8]) -> crate::error::Result<()> {
+        Err(InputError::new("sweep", EXPERIMENTS_NEED_A_FOLDER).into())
+    }
+
     fn raw(&self, point: usize, replicates: &[Vec<StepMetrics>]) -> crate::error::Result<()> {
         self.raw.lock().expect("no worker panics while holding it")[point] = replicates.to_vec();
         Ok(())
@@ -96,6 +112,10 @@ impl PointSink for InMemory {
     }
 }
 
+/// Why an experiment sweep cannot be computed in memory.
+pub const EXPERIMENTS_NEED_A_FOLDER: &str = "an experiment sweep (a base with a [rollout]) \
+    writes its points into a folder: give it one (`out=` in Python)";
+
 /// Computes the points `todo` of `plan` and records each in `store` as soon as it is
 /// finished. Returns the timing of the work done.
 pub fn compute(
@@ -106,6 +126,7 @@ pub fn compute(
 ) -> crate::error::Result<Timing> {
     let resolved = plan.resolved();
     let replicates = resolved.replicates as usize;
+    let experiment = plan.experiment();
     let in_flight: Mutex<HashMap<usize, InFlight>> = Mutex::new(HashMap::new());
     let start = Instant::now();
 
@@ -114,13 +135,25 @@ pub fn compute(
             return Ok(());
         }
         let (point, replicate) = (todo[u / replicates], u % replicates);
-        let steps = model::simulate(
-            &plan.model_spec(point),
-            resolved.steps,
-            resolved.seed,
-            replicate as u64,
-        );
-        let finals = final_window_means(&steps, resolved.window);
+        let (finals, steps, estimates) = match &experiment {
+            // Replicate r of `cadre-sim experiment` on the point's scenario, byte for byte.
+            Some(options) => {
+                let scenario = plan.scenario(point);
+                let spec = scenario.model_spec();
+                let (_, estimates, _) =
+                    crate::experiment::replicate(&spec, &scenario.run, options, replicate as u64);
+                ([f64::NAN; N_METRICS], Vec::new(), Some(estimates))
+            }
+            None => {
+                let steps = model::simulate(
+                    &plan.model_spec(point),
+                    resolved.steps,
+                    resolved.seed,
+                    replicate as u64,
+                );
+                (final_window_means(&steps, resolved.window), steps, None)
+            }
+        };
         options.progress.replicate_done(plan.agent_steps(point));
         if let Some(counter) = options.counter {
             counter.fetch_add(1, Ordering::Relaxed);
@@ -134,8 +167,15 @@ pub fn compute(
                 } else {
                     Vec::new()
                 },
+                estimates: match experiment {
+                    Some(_) => (0..replicates).map(|_| None).collect(),
+                    None => Vec::new(),
+                },
                 received: 0,
             });
+            if let Some(estimates) = estimates {
+                entry.estimates[replicate] = Some(estimates);
+            }
             entry.finals[replicate] = finals;
             if options.raw {
                 entry.raw[replicate] = steps;
@@ -148,6 +188,17 @@ pub fn compute(
             }
         };
         if let Some(done) = finished {
+            if let Some(experiment) = &experiment {
+                let replicates: Vec<ReplicateEstimates> =
+                    done.estimates.into_iter().flatten().collect();
+                let summary = crate::output::experiment::estimates_summary_csv(
+                    experiment.outcome,
+                    &Assessment::of(&replicates),
+                );
+                store.experiment_point(point, &summary)?;
+                options.progress.point_done();
+                return Ok(());
+            }
             // Raw rows first: the point file is what marks the point finished.
             if options.raw {
                 store.raw(point, &done.raw)?;

@@ -34,7 +34,7 @@ use std::path::Path;
 use toml::de::DeValue;
 
 use super::design::{Design, Interval, check_sweepable, round_for};
-use super::plan::SweepPlan;
+use super::plan::{ExperimentSettings, SweepPlan};
 use crate::error::InputError;
 use crate::model::params::{ParamId, ParamSpec, integer_in};
 use crate::scenario::input::{Document, FileKind, Problems, Table, Value};
@@ -54,9 +54,11 @@ const TOP_KEYS: &[&str] = &[
     "mode",
     "axis",
     "sample",
+    "experiment",
 ];
 const AXIS_KEYS: &[&str] = &["param", "values", "from", "to", "points", "scale"];
 const SAMPLE_KEYS: &[&str] = &["method", "points", "seed"];
+const EXPERIMENT_KEYS: &[&str] = &["outcome", "control", "leads", "lags", "bootstrap"];
 
 /// `--steps` and `--replicates` given to `sweep` or `sensitivity`: they replace the file's
 /// values (or the base scenario's), and so become part of the resolved sweep and its hash.
@@ -86,14 +88,89 @@ pub fn parse(path: &Path, text: &str, overrides: &RunOverrides) -> Result<SweepP
     doc.check_keys(&table, "a sweep file", TOP_KEYS, &mut problems);
     let header = read_header(&doc, path, &table, "sweep", overrides, &mut problems);
     let design = read_design(&doc, &table, &mut problems);
+    let experiment = read_experiment(&doc, &table, &header.base, &mut problems);
     problems.finish()?;
-    SweepPlan::new(
+    let plan = SweepPlan::new(
         header.name,
         header.description,
         header.base,
         design.expect("a design is missing only with a problem recorded"),
         header.window,
-    )
+    )?;
+    match experiment {
+        Some(settings) => plan.into_experiments(settings),
+        None => Ok(plan),
+    }
+}
+
+/// The options of an experiment sweep: a base with a `[rollout]` makes every point an
+/// experiment, studied as `cadre-sim experiment` studies it, with the `[experiment]` table's
+/// `outcome`, `control`, `leads`, `lags` and `bootstrap` (the command's defaults otherwise).
+/// None for a plain sweep (and after recording a problem).
+fn read_experiment(
+    doc: &Document<'_>,
+    table: &Table<'_>,
+    base: &Scenario,
+    problems: &mut Problems,
+) -> Option<ExperimentSettings> {
+    let given = get(table, "experiment");
+    if base.rollout.is_none() {
+        if let Some(v) = given {
+            problems.add(doc.error(
+                &v.span(),
+                format!(
+                    "[experiment] needs a base with a [rollout] (places that adopt at different \
+                     steps), and base scenario '{}' has none; see \
+                     scenarios/experiments/ and docs/experiment.md",
+                    base.name
+                ),
+            ));
+        }
+        return None;
+    }
+    let mut settings = ExperimentSettings::default();
+    let Some(value) = given else {
+        return Some(settings);
+    };
+    let t = problems.check(doc.table("experiment", value))?;
+    if !doc.check_keys(t, "[experiment]", EXPERIMENT_KEYS, problems) {
+        return None;
+    }
+    let mut ok = true;
+    for key in ["outcome", "control"] {
+        if let Some(v) = get(t, key) {
+            match problems.check(doc.string(key, v)) {
+                Some(text) if key == "outcome" => settings.outcome = text,
+                Some(text) => settings.control = text,
+                None => ok = false,
+            }
+        }
+    }
+    for (key, slot) in [
+        ("leads", &mut settings.leads),
+        ("lags", &mut settings.lags),
+        ("bootstrap", &mut settings.bootstrap),
+    ] {
+        if let Some(v) = get(t, key) {
+            match problems.check(doc.integer(key, v, 0.0, 1e6)) {
+                Some(n) => *slot = n as u32,
+                None => ok = false,
+            }
+        }
+    }
+    if ok && let Err(e) = settings.options() {
+        // The options name the command's flags; a file names its own keys.
+        let key = e
+            .location
+            .trim_start_matches("--")
+            .split('/')
+            .next()
+            .unwrap_or("");
+        let at = get(t, key).map_or_else(|| doc.at(&value.span()), |v| doc.at(&v.span()));
+        problems.add(InputError::new(at, format!("[experiment] {}", e.message)));
+        return None;
+    }
+    ok.then_some(settings)
 }
 
 /// What every file that runs many points of one base scenario starts with (sweep files and

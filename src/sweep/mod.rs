@@ -109,6 +109,15 @@ pub fn run_with(
         )
         .into());
     }
+    if options.raw && plan.experiment().is_some() {
+        return Err(InputError::new(
+            "--raw",
+            "an experiment sweep keeps each point's estimates against the truth, not every \
+             step: drop --raw (run `cadre-sim experiment` on one point's scenario for its \
+             panel)",
+        )
+        .into());
+    }
     let (store, opened) = SweepStore::prepare(out, plan, options.force, options.producer)?;
     let shard = options.shard.unwrap_or(Shard::ALL);
     let finished = store.finished(options.raw, |p| shard.contains(p))?;
@@ -189,6 +198,9 @@ pub fn run_in_memory(
     stop: Option<&AtomicBool>,
     counter: Option<&AtomicU64>,
 ) -> crate::error::Result<Option<Computed>> {
+    if plan.experiment().is_some() {
+        return Err(InputError::new(plan.name.clone(), exec::EXPERIMENTS_NEED_A_FOLDER).into());
+    }
     let points = plan.design().len();
     let sink = exec::InMemory::new(points);
     let progress = Progress::new(&plan.name, points as u64, 0, true);

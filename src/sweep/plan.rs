@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::design::Design;
 use crate::error::InputError;
+use crate::experiment::ExperimentOptions;
 use crate::model::params::ParamId;
 use crate::model::{MODEL_VERSION, ModelSpec};
 use crate::scenario::Scenario;
@@ -31,6 +32,47 @@ pub struct ResolvedSweep {
     /// Final steps whose mean is each replicate's value in `results.csv`.
     pub window: u32,
     pub design: Design,
+    /// Set when every point is an experiment (a base with a `[rollout]`): how the points'
+    /// studies estimate. Absent from plain sweeps, whose hashes it therefore leaves alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<ExperimentSettings>,
+}
+
+/// How each point of an experiment sweep studies its rollout: the options of `cadre-sim
+/// experiment`, by the names a user gives them (so they survive the manifest's JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExperimentSettings {
+    pub outcome: String,
+    pub control: String,
+    pub leads: u32,
+    pub lags: u32,
+    pub bootstrap: u32,
+}
+
+impl Default for ExperimentSettings {
+    /// `cadre-sim experiment`'s defaults.
+    fn default() -> Self {
+        ExperimentSettings {
+            outcome: "initiative".into(),
+            control: "nevertreated".into(),
+            leads: 6,
+            lags: 12,
+            bootstrap: 199,
+        }
+    }
+}
+
+impl ExperimentSettings {
+    /// The experiment's options; the message names what is wrong.
+    pub fn options(&self) -> Result<ExperimentOptions, InputError> {
+        ExperimentOptions::new(
+            &self.outcome,
+            &self.control,
+            self.leads,
+            self.lags,
+            self.bootstrap,
+        )
+    }
 }
 
 impl ResolvedSweep {
@@ -86,6 +128,7 @@ impl SweepPlan {
             seed: base.run.seed,
             window,
             design,
+            experiment: None,
         };
         Ok(SweepPlan {
             name,
@@ -93,6 +136,25 @@ impl SweepPlan {
             base,
             resolved,
         })
+    }
+
+    /// Makes every point an experiment studied with `settings` (`cadre-sim experiment` on
+    /// the point's scenario, with the sweep's replicates and seed). The base must have a
+    /// `[rollout]` in which some estimator can estimate something.
+    pub fn into_experiments(
+        mut self,
+        settings: ExperimentSettings,
+    ) -> Result<SweepPlan, InputError> {
+        settings.options()?;
+        crate::experiment::check_scenario(&self.base)?;
+        self.resolved.experiment = Some(settings);
+        Ok(self)
+    }
+
+    /// The options of every point's experiment, for an experiment sweep.
+    pub fn experiment(&self) -> Option<ExperimentOptions> {
+        let settings = self.resolved.experiment.as_ref()?;
+        Some(settings.options().expect("checked when the plan was made"))
     }
 
     /// The base scenario every point starts from.
@@ -113,14 +175,19 @@ impl SweepPlan {
         self.resolved.hash()
     }
 
-    /// The model of point `point`: the base with the point's values set.
-    pub fn model_spec(&self, point: usize) -> ModelSpec {
+    /// The scenario of point `point`: the base with the point's values set.
+    pub fn scenario(&self, point: usize) -> Scenario {
         let mut scenario = self.base.clone();
         let design = &self.resolved.design;
         for (&id, &v) in design.params.iter().zip(&design.points[point]) {
             scenario.set(id, v);
         }
-        scenario.model_spec()
+        scenario
+    }
+
+    /// The model of point `point`.
+    pub fn model_spec(&self, point: usize) -> ModelSpec {
+        self.scenario(point).model_spec()
     }
 
     /// Agent-steps of one replicate of `point` (cadres may be one of the varied parameters).
@@ -133,7 +200,13 @@ impl SweepPlan {
             .map_or(self.base.population.cadres as f64, |j| {
                 design.points[point][j]
             });
-        cadres as u64 * self.base.run.steps as u64
+        // An experiment simulates two worlds per replicate: with and without the rollout.
+        let worlds = if self.resolved.experiment.is_some() {
+            2
+        } else {
+            1
+        };
+        worlds * cadres as u64 * self.base.run.steps as u64
     }
 }
 

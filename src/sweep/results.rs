@@ -215,3 +215,143 @@ impl SweepResults {
         })
     }
 }
+
+/// The quantities an experiment sweep plots, per estimator: its overall estimate's error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assessed {
+    /// Mean of estimate − truth of its own estimand.
+    Bias,
+    /// Share of replicates whose own 95% interval holds that truth.
+    Coverage,
+}
+
+impl Assessed {
+    pub const ALL: [Assessed; 2] = [Assessed::Bias, Assessed::Coverage];
+
+    /// Its column in `results.csv`, and the name of its plot files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Assessed::Bias => "bias",
+            Assessed::Coverage => "coverage",
+        }
+    }
+}
+
+/// One estimator's overall estimate at one point of an experiment sweep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OverallAt {
+    pub bias: f64,
+    pub rmse: f64,
+    pub coverage: f64,
+    /// Replicates with an estimate.
+    pub n: u32,
+}
+
+impl OverallAt {
+    /// The value of `what` with its 95% interval over replicates: for the bias, ±1.96 sd of
+    /// the errors (sd² = RMSE² − bias²) over √n; for the coverage, the binomial interval.
+    pub fn with_interval(&self, what: Assessed) -> (f64, f64, f64) {
+        let n = f64::from(self.n.max(1));
+        let (value, sd) = match what {
+            Assessed::Bias => (
+                self.bias,
+                (self.rmse * self.rmse - self.bias * self.bias)
+                    .max(0.0)
+                    .sqrt(),
+            ),
+            Assessed::Coverage => (
+                self.coverage,
+                (self.coverage * (1.0 - self.coverage)).sqrt(),
+            ),
+        };
+        let half = 1.96 * sd / n.sqrt();
+        (value, value - half, value + half)
+    }
+}
+
+/// A finished experiment sweep's results, shaped for plots: every estimator's overall
+/// estimate (the target `overall`) at every point, read from the point files.
+#[derive(Debug, Clone)]
+pub struct ExperimentSweepResults {
+    pub name: String,
+    pub base: BaseInfo,
+    pub design: Design,
+    pub replicates: u32,
+    /// The study's outcome.
+    pub outcome: String,
+    /// `(estimator, its overall at every point)`, estimators in the order of the summary
+    /// (None at a point where it estimated nothing).
+    pub overall: Vec<(crate::did::Estimator, Vec<Option<OverallAt>>)>,
+}
+
+impl ExperimentSweepResults {
+    /// The results of an open experiment sweep whose points are all finished.
+    pub fn of(store: &SweepStore) -> crate::error::Result<ExperimentSweepResults> {
+        let m = store.manifest();
+        let settings = m.sweep.experiment.as_ref().ok_or_else(|| {
+            InputError::new(
+                store.path().display().to_string(),
+                "not an experiment sweep",
+            )
+        })?;
+        let mut overall: Vec<(crate::did::Estimator, Vec<Option<OverallAt>>)> = Vec::new();
+        for point in 0..m.points {
+            let summary = store.read_experiment_point(point).map_err(|e| -> Error {
+                match e {
+                    PointError::Io(e) => Error::io(format!("reading point {point}"), e),
+                    PointError::Foreign => {
+                        InputError::new(format!("point {point}"), "belongs to another sweep").into()
+                    }
+                    PointError::Damaged(p) => InputError::new(p, "damaged point file").into(),
+                }
+            })?;
+            let column = |name: &str| summary.header.split(',').position(|h| h == name);
+            let damaged = || InputError::new(format!("point {point}"), "damaged point file");
+            let [estimator, target, bias, rmse, coverage, n] =
+                ["estimator", "target", "bias", "rmse", "coverage", "n"].map(column);
+            let (Some(estimator), Some(target), Some(bias), Some(rmse), Some(coverage), Some(n)) =
+                (estimator, target, bias, rmse, coverage, n)
+            else {
+                return Err(damaged().into());
+            };
+            for row in &summary.rows {
+                let fields: Vec<&str> = row.split(',').collect();
+                if fields[target] != "overall" {
+                    continue;
+                }
+                let Some(which) = crate::did::Estimator::from_key(fields[estimator]) else {
+                    return Err(damaged().into());
+                };
+                let number = |i: usize| fields[i].parse::<f64>().unwrap_or(f64::NAN);
+                let at = OverallAt {
+                    bias: number(bias),
+                    rmse: number(rmse),
+                    coverage: number(coverage),
+                    n: fields[n].parse().unwrap_or(0),
+                };
+                let slot = match overall.iter().position(|(e, _)| *e == which) {
+                    Some(i) => i,
+                    None => {
+                        overall.push((which, vec![None; m.points]));
+                        overall.len() - 1
+                    }
+                };
+                overall[slot].1[point] = Some(at);
+            }
+        }
+        Ok(ExperimentSweepResults {
+            name: m.name.clone(),
+            base: BaseInfo::of(&m.sweep)?,
+            design: m.sweep.design.clone(),
+            replicates: m.replicates,
+            outcome: settings.outcome.clone(),
+            overall,
+        })
+    }
+
+    /// `what` of estimator `k` (of [`Self::overall`]) at `point`, with its 95% interval;
+    /// NaN where it estimated nothing.
+    pub fn at(&self, k: usize, point: usize, what: Assessed) -> (f64, f64, f64) {
+        self.overall[k].1[point].map_or((f64::NAN, f64::NAN, f64::NAN), |a| a.with_interval(what))
+    }
+}

@@ -281,7 +281,11 @@ impl SweepStore {
         let mut done = self.files_present(POINT_DIR)?;
         for (point, d) in done.iter_mut().enumerate() {
             if *d && check(point) {
-                match self.read_point(point) {
+                let read = match self.is_experiment() {
+                    true => self.read_experiment_point(point).map(drop),
+                    false => self.read_point(point).map(drop),
+                };
+                match read {
                     Ok(_) => {}
                     Err(PointError::Io(e)) => return Err(e),
                     Err(PointError::Foreign | PointError::Damaged(_)) => *d = false,
@@ -347,6 +351,43 @@ impl SweepStore {
             text.push('\n');
         }
         write_atomic_unsynced(&self.point_path(point), text.as_bytes())
+    }
+
+    /// Whether every point is an experiment (its file holds the experiment's summary).
+    pub fn is_experiment(&self) -> bool {
+        self.manifest.sweep.experiment.is_some()
+    }
+
+    /// Records a finished point of an experiment sweep, atomically: its tag, then its
+    /// experiment's `estimates_summary.csv`.
+    pub fn write_experiment_point(&self, point: usize, summary: &[u8]) -> io::Result<()> {
+        let mut bytes = self.point_tag(point).into_bytes();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(summary);
+        write_atomic_unsynced(&self.point_path(point), &bytes)
+    }
+
+    /// Reads a finished point of an experiment sweep back: the summary's header and rows.
+    /// `Err(Foreign)` if another sweep wrote it; `Damaged` unless every row has the header's
+    /// fields and the file ends with its last row's newline.
+    pub fn read_experiment_point(&self, point: usize) -> Result<ExperimentPoint, PointError> {
+        let path = self.point_path(point);
+        let text = fs::read_to_string(&path).map_err(PointError::Io)?;
+        let mut lines = text.lines();
+        if lines.next() != Some(self.point_tag(point).as_str()) {
+            return Err(PointError::Foreign);
+        }
+        let bad = || PointError::Damaged(path.display().to_string());
+        let header = lines.next().ok_or_else(bad)?.to_string();
+        let fields = header.split(',').count();
+        if !header.starts_with("outcome,estimator,") || !text.ends_with('\n') {
+            return Err(bad());
+        }
+        let rows: Vec<String> = lines.map(str::to_string).collect();
+        if rows.iter().any(|r| r.split(',').count() != fields) {
+            return Err(bad());
+        }
+        Ok(ExperimentPoint { header, rows })
     }
 
     /// Records every step of every replicate of a point, atomically (before its point file).
@@ -485,12 +526,36 @@ impl SweepStore {
         }
 
         let mut foreign = Vec::new();
+        let experiment = self.is_experiment();
         let results = |w: &mut dyn io::Write| -> crate::error::Result<()> {
             let mut out = csv::Writer::from_writer(w);
-            out.write_record(RESULTS_HEADER)?;
+            if !experiment {
+                out.write_record(RESULTS_HEADER)?;
+            }
             for point in 0..self.manifest.points {
-                let values = match self.read_point(point) {
-                    Ok(v) => v,
+                let read = match experiment {
+                    true => self.read_experiment_point(point).map(Err),
+                    false => self.read_point(point).map(Ok),
+                };
+                let values = match read {
+                    Ok(Ok(v)) => v,
+                    // An experiment's summary rows, after the point's id.
+                    Ok(Err(summary)) => {
+                        if foreign.is_empty() {
+                            let id = point.to_string();
+                            if point == 0 {
+                                out.write_record(
+                                    std::iter::once("point").chain(summary.header.split(',')),
+                                )?;
+                            }
+                            for row in &summary.rows {
+                                out.write_record(
+                                    std::iter::once(id.as_str()).chain(row.split(',')),
+                                )?;
+                            }
+                        }
+                        continue;
+                    }
                     Err(PointError::Foreign) => {
                         foreign.push(point);
                         continue;
@@ -533,6 +598,10 @@ impl SweepStore {
         };
         let others = || -> crate::error::Result<()> {
             self.dir.write(POINTS_CSV, &self.points_csv())?;
+            if experiment {
+                // An experiment point keeps its summary only: there are no per-run rows.
+                return products(self);
+            }
             write_atomic_with(&self.dir.claim(RUNS_CSV)?, |w| -> io::Result<()> {
                 let design = &self.manifest.sweep.design;
                 let mut out = csv::Writer::from_writer(w);
@@ -623,6 +692,14 @@ impl SweepStore {
         shards.sort_by_key(|s| (s.count, s.index));
         shards
     }
+}
+
+/// A finished point of an experiment sweep: the header and rows of its experiment's
+/// `estimates_summary.csv`, as text (so that `results.csv` repeats them byte for byte).
+#[derive(Debug, Clone)]
+pub struct ExperimentPoint {
+    pub header: String,
+    pub rows: Vec<String>,
 }
 
 /// Why a point file could not be read.
