@@ -5,7 +5,10 @@ use std::time::Instant;
 
 use super::{Control, Overrides, ScenarioSource};
 use crate::error::InputError;
-use crate::experiment::{self as engine, Experiment, ExperimentOptions};
+use crate::experiment::{self as engine, Experiment, ExperimentOptions, Summarised};
+use crate::output::OutputDir;
+use crate::output::experiment::ExperimentFiles;
+use crate::plot::PlotOptions;
 use crate::run::{Timing, in_pool};
 use crate::scenario::Scenario;
 
@@ -56,8 +59,8 @@ impl ExperimentRequest {
     }
 }
 
-/// Runs the experiment on `control.threads` threads; None when stopped. The timing counts
-/// both worlds' agent-steps.
+/// Runs the experiment on `control.threads` threads, every replicate held in memory (the
+/// Python package's tables); None when stopped. The timing counts both worlds' agent-steps.
 pub fn experiment(
     scenario: &Scenario,
     options: &ExperimentOptions,
@@ -72,9 +75,52 @@ pub fn experiment(
         )
     });
     let result = result?;
-    let p = &scenario.population;
-    // Both worlds are simulated.
-    let agent_steps =
-        2 * p.cadres as u64 * scenario.run.steps as u64 * scenario.run.replicates as u64;
-    Some((result, Timing::since(start, agent_steps, threads)))
+    Some((result, Timing::since(start, agent_steps(scenario), threads)))
+}
+
+/// Runs the experiment into `out` (`cadre-sim experiment`): `panel.csv` and `estimates.csv`
+/// are written as replicates finish, in replicate order, and each replicate is dropped once
+/// written, so memory does not grow with the replicates ([`ExperimentFiles`]); then the
+/// figures and `report.html` (in `plots`' formats and language), the summary files, and
+/// `experiment.json` last. None when stopped: the folder then holds none of the
+/// experiment's files. The timing covers simulating, estimating and streaming out the rows.
+pub fn experiment_into(
+    out: &OutputDir,
+    scenario: &Scenario,
+    options: &ExperimentOptions,
+    control: &Control,
+    plots: &PlotOptions,
+) -> crate::error::Result<Option<(Summarised, Timing)>> {
+    let start = Instant::now();
+    let mut files = ExperimentFiles::create(out, scenario, options)?;
+    let prepare = files.preparer();
+    let tick = || control.tick();
+    let (work, threads) = in_pool(control.threads, || {
+        (
+            engine::stream::stream(
+                scenario,
+                options,
+                Some(&tick),
+                control.stop,
+                prepare,
+                |_, rows| files.add(rows),
+            ),
+            rayon::current_num_threads(),
+        )
+    });
+    let Some(work) = work? else {
+        return Ok(None);
+    };
+    let timing = Timing::since(start, agent_steps(scenario), threads);
+    let summarised = files.finish(work, &timing, Instant::now(), |s| {
+        crate::report::experiment::write_report(out, s, &s.assessment, plots)
+    })?;
+    Ok(Some((summarised, timing)))
+}
+
+/// Both worlds' agent-steps over every replicate.
+fn agent_steps(scenario: &Scenario) -> u64 {
+    2 * scenario.population.cadres as u64
+        * scenario.run.steps as u64
+        * scenario.run.replicates as u64
 }
