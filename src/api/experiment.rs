@@ -124,3 +124,104 @@ fn agent_steps(scenario: &Scenario) -> u64 {
         * scenario.run.steps as u64
         * scenario.run.replicates as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Producer;
+    use crate::output::experiment as files;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    fn small() -> (Scenario, ExperimentOptions) {
+        let mut scenario = Scenario::load("scenarios/experiments/staggered_place.toml").unwrap();
+        scenario.run.replicates = 30;
+        scenario.run.steps = 16;
+        let options = ExperimentOptions::new("initiative", "nevertreated", 2, 4, 9).unwrap();
+        (scenario, options)
+    }
+
+    /// The folder's entries other than its stamp, temporary files included.
+    fn entries(dir: &std::path::Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".cadre-sim.json")
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_stopped_experiment_leaves_no_file_and_a_whole_one_writes_what_memory_holds() {
+        let (scenario, options) = small();
+        let dir = tempfile::tempdir().unwrap();
+        let plots = PlotOptions {
+            formats: Vec::new(),
+            lang: crate::i18n::Lang::En,
+        };
+        let out = OutputDir::prepare(dir.path(), Producer::Experiment, false).unwrap();
+        // Stopped midway: some replicates were written to the streamed files by then.
+        let stop = AtomicBool::new(false);
+        let done = AtomicUsize::new(0);
+        let tick = || {
+            if done.fetch_add(1, Ordering::SeqCst) + 1 == 8 {
+                stop.store(true, Ordering::SeqCst);
+            }
+        };
+        let control = Control {
+            threads: Some(2),
+            progress: Some(&tick),
+            stop: Some(&stop),
+        };
+        let stopped = experiment_into(&out, &scenario, &options, &control, &plots).unwrap();
+        assert!(stopped.is_none());
+        assert!(done.load(Ordering::SeqCst) < 30, "the stop came midway");
+        assert_eq!(entries(dir.path()), Vec::<String>::new(), "nothing half-written");
+
+        // Run whole on 3 threads, the files are those of the replicates held in memory on 1.
+        let control = Control {
+            threads: Some(3),
+            ..Control::default()
+        };
+        let (streamed, _) = experiment_into(&out, &scenario, &options, &control, &plots)
+            .unwrap()
+            .unwrap();
+        let one = Control {
+            threads: Some(1),
+            ..Control::default()
+        };
+        let (held, _) = experiment(&scenario, &options, &one).unwrap();
+        let assessment = held.assess();
+        let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+        assert!(read("panel.csv") == files::panel_csv(&held), "panel.csv");
+        assert!(
+            read("estimates.csv") == files::estimates_csv(&held),
+            "estimates.csv"
+        );
+        assert!(
+            read("estimates_summary.csv")
+                == files::estimates_summary_csv(options.outcome, &assessment),
+            "estimates_summary.csv"
+        );
+        assert!(read("truth.csv") == files::truth_csv(options.outcome, &assessment));
+        assert_eq!(streamed.replicates, 30);
+        let summarised = held.summarise();
+        // Debug strings: NaN (no value) equals itself there.
+        let same = |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"))
+        };
+        same(&streamed.by_cohort, &summarised.by_cohort);
+        same(&streamed.assessment.estimates, &assessment.estimates);
+        assert_eq!(
+            entries(dir.path()),
+            [
+                "estimates.csv",
+                "estimates_summary.csv",
+                "experiment.json",
+                "panel.csv",
+                "report.html",
+                "truth.csv"
+            ]
+        );
+    }
+}
