@@ -176,7 +176,11 @@ mod tests {
         let stopped = experiment_into(&out, &scenario, &options, &control, &plots).unwrap();
         assert!(stopped.is_none());
         assert!(done.load(Ordering::SeqCst) < 30, "the stop came midway");
-        assert_eq!(entries(dir.path()), Vec::<String>::new(), "nothing half-written");
+        assert_eq!(
+            entries(dir.path()),
+            Vec::<String>::new(),
+            "nothing half-written"
+        );
 
         // Run whole on 3 threads, the files are those of the replicates held in memory on 1.
         let control = Control {
