@@ -89,32 +89,33 @@ pub fn execute(args: &ExperimentArgs) -> anyhow::Result<()> {
         "replicates",
     );
     let tick = || bar.inc(1);
-    let (result, timing) =
-        api::experiment::experiment(&scenario, &options, &args.exec.control(&tick))
-            .expect("without a stop flag every replicate runs");
+    let (result, timing) = api::experiment::experiment_into(
+        &out,
+        &scenario,
+        &options,
+        &args.exec.control(&tick),
+        &plots,
+    )?
+    .expect("without a stop flag every replicate runs");
     bar.finish_and_clear();
-    let writing = Instant::now();
-    let assessment = result.assess();
-
-    crate::report::experiment::write_report(&out, &result, &assessment, &plots)?;
-    crate::output::experiment::write_experiment(&out, &result, &assessment, &timing, writing)?;
     out.finish(|_| false)
         .context("removing the earlier experiment's files that this one did not replace")?;
-    let written = writing.elapsed().as_secs_f64();
     print!(
         "{}",
-        crate::report::experiment::summary_table(&result, &assessment)
+        crate::report::experiment::summary_table(&result, &result.assessment)
     );
+    let work = &result.work;
     println!(
-        "{} replicates x 2 worlds simulated and estimated in {:.2} s on {} threads \
-         (thread time: simulating {:.2} s, estimating {:.2} s); summarising and writing {:.2} s; \
-         {:.2} s in all; results in {}",
+        "{} replicates x 2 worlds simulated, estimated and written in {:.2} s on {} threads \
+         (thread time: simulating {:.2} s, estimating {:.2} s, writing rows {:.2} s); \
+         summaries, plots and report {:.2} s; {:.2} s in all; results in {}",
         scenario.run.replicates,
         timing.seconds,
         timing.threads,
-        result.work.simulating_thread_seconds,
-        result.work.estimating_thread_seconds,
-        written,
+        work.simulating_thread_seconds,
+        work.estimating_thread_seconds,
+        work.writing_thread_seconds,
+        start.elapsed().as_secs_f64() - timing.seconds,
         start.elapsed().as_secs_f64(),
         out.path().display()
     );

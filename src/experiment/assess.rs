@@ -10,9 +10,11 @@
 use std::collections::BTreeMap;
 
 use super::panel::{Outcome, ReplicatePanel};
+use super::spill::Spill;
 use super::truth::Effects;
 use crate::did::{self, Estimate, Estimator, Options, Panel, Target};
 use crate::run::Summary;
+use crate::run::stats::{TwoPass, empty_sum};
 
 /// One replicate's estimates, each with its truth; or why none could be made.
 #[derive(Debug, Clone)]
@@ -214,80 +216,13 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// The assessment of replicates held in memory, in replicate order.
     pub fn of(replicates: &[ReplicateEstimates]) -> Assessment {
-        let mut by_key: BTreeMap<EstimateKey, Vec<&(Estimate, f64)>> = BTreeMap::new();
+        let mut assessing = Assessing::new(Spill::memory());
         for rep in replicates {
-            for pair in &rep.estimates {
-                let e = &pair.0;
-                by_key
-                    .entry((
-                        e.estimator as u8,
-                        e.control.map(|c| c as u8),
-                        TargetOrder::of(e.target),
-                    ))
-                    .or_default()
-                    .push(pair);
-            }
+            assessing.add(rep).expect("a spill in memory");
         }
-        let estimates = by_key
-            .into_iter()
-            .map(|((_, _, order), pairs)| {
-                let (estimator, control) = (pairs[0].0.estimator, pairs[0].0.control);
-                let present: Vec<&&(Estimate, f64)> = pairs
-                    .iter()
-                    .filter(|(e, t)| !e.value.is_nan() && !t.is_nan())
-                    .collect();
-                let n = present.len().max(1) as f64;
-                let errors = present.iter().map(|(e, t)| e.value - t);
-                let bias = errors.clone().sum::<f64>() / n;
-                let rmse = (errors.map(|d| d * d).sum::<f64>() / n).sqrt();
-                let covered = present
-                    .iter()
-                    .filter(|(e, t)| e.ci.0 <= *t && *t <= e.ci.1)
-                    .count();
-                Assessed {
-                    estimator,
-                    control,
-                    target: order.target(),
-                    estimate: Summary::of(pairs.iter().map(|(e, _)| e.value)),
-                    truth: Summary::of(pairs.iter().map(|(_, t)| *t)),
-                    bias: if present.is_empty() { f64::NAN } else { bias },
-                    rmse: if present.is_empty() { f64::NAN } else { rmse },
-                    coverage: if present.is_empty() {
-                        f64::NAN
-                    } else {
-                        covered as f64 / n
-                    },
-                    mean_se: crate::run::stats::mean_present(pairs.iter().map(|(e, _)| e.se)),
-                    estimand: pairs[0].0.estimand.clone(),
-                }
-            })
-            .collect();
-        let mut truth: BTreeMap<TruthKey, Vec<f64>> = BTreeMap::new();
-        for rep in replicates {
-            for &(key, value) in &rep.truth {
-                truth.entry(key).or_default().push(value);
-            }
-        }
-        let mut notes: Vec<String> = Vec::new();
-        for note in replicates.iter().flat_map(|r| &r.notes) {
-            if !notes.contains(note) {
-                notes.push(note.clone());
-            }
-        }
-        Assessment {
-            notes,
-            estimates,
-            truth: truth
-                .into_iter()
-                .map(|(k, v)| (k, Summary::of(v)))
-                .collect(),
-            problems: replicates
-                .iter()
-                .enumerate()
-                .filter_map(|(r, rep)| rep.problem.clone().map(|p| (r, p)))
-                .collect(),
-        }
+        assessing.finish().expect("a spill in memory")
     }
 
     /// The assessed overall effect of `estimator`.
@@ -303,5 +238,203 @@ impl Assessment {
             .iter()
             .find(|(k, _)| *k == TruthKey::Overall)
             .map(|(_, s)| s)
+    }
+}
+
+/// [`Assessment::of`] as replicates stream by, in replicate order: what each estimate and
+/// truth needs is set aside in a [`Spill`] and summarised at the end in two passes over it,
+/// so that memory does not grow with the replicates (beyond the replicates without
+/// estimates, with their reasons). The same arithmetic in the same order as summarising
+/// the replicates held in memory, so the same bits.
+pub struct Assessing {
+    /// Each estimated quantity's index in the spill, in output order.
+    keys: BTreeMap<EstimateKey, u32>,
+    /// By index: the estimator, its comparison group and estimand where first met.
+    firsts: Vec<Option<First>>,
+    truth_keys: BTreeMap<TruthKey, u32>,
+    notes: Vec<String>,
+    problems: Vec<(usize, String)>,
+    replicates: usize,
+    spill: Spill,
+}
+
+/// An estimated quantity's estimator, comparison group and estimand.
+type First = (Estimator, Option<did::Control>, Vec<did::Cell>);
+
+/// One estimated quantity's sums over replicates.
+struct Sums {
+    estimate: TwoPass,
+    truth: TwoPass,
+    /// Over the replicates where both the estimate and its truth are present.
+    present: usize,
+    errors: f64,
+    squared_errors: f64,
+    covered: usize,
+    /// [`crate::run::stats::mean_present`] of the standard errors.
+    se: f64,
+    ses: u64,
+}
+
+impl Assessing {
+    pub fn new(spill: Spill) -> Assessing {
+        Assessing {
+            keys: BTreeMap::new(),
+            firsts: Vec::new(),
+            truth_keys: BTreeMap::new(),
+            notes: Vec::new(),
+            problems: Vec::new(),
+            replicates: 0,
+            spill,
+        }
+    }
+
+    /// The next replicate's estimates.
+    pub fn add(&mut self, rep: &ReplicateEstimates) -> std::io::Result<()> {
+        let spill = &mut self.spill;
+        spill.put_u32(rep.estimates.len() as u32)?;
+        for (e, truth) in &rep.estimates {
+            let key = (
+                e.estimator as u8,
+                e.control.map(|c| c as u8),
+                TargetOrder::of(e.target),
+            );
+            let next = self.firsts.len() as u32;
+            let index = *self.keys.entry(key).or_insert_with(|| {
+                // Cohort sizes, and so the cells an estimator can use, are the same in
+                // every replicate of a design: the first replicate's estimand stands for all.
+                self.firsts
+                    .push(Some((e.estimator, e.control, e.estimand.clone())));
+                next
+            });
+            spill.put_u32(index)?;
+            for x in [e.value, e.se, e.ci.0, e.ci.1, *truth] {
+                spill.put_f64(x)?;
+            }
+        }
+        spill.put_u32(rep.truth.len() as u32)?;
+        for &(key, value) in &rep.truth {
+            let next = self.truth_keys.len() as u32;
+            let index = *self.truth_keys.entry(key).or_insert(next);
+            spill.put_u32(index)?;
+            spill.put_f64(value)?;
+        }
+        for note in &rep.notes {
+            if !self.notes.contains(note) {
+                self.notes.push(note.clone());
+            }
+        }
+        if let Some(problem) = &rep.problem {
+            self.problems.push((self.replicates, problem.clone()));
+        }
+        self.replicates += 1;
+        Ok(())
+    }
+
+    /// The replicates added so far.
+    pub fn replicates(&self) -> usize {
+        self.replicates
+    }
+
+    /// The summary over every replicate added.
+    pub fn finish(mut self) -> std::io::Result<Assessment> {
+        let mut sums: Vec<Sums> = (0..self.firsts.len())
+            .map(|_| Sums {
+                estimate: TwoPass::default(),
+                truth: TwoPass::default(),
+                present: 0,
+                errors: empty_sum(),
+                squared_errors: empty_sum(),
+                covered: 0,
+                se: 0.0,
+                ses: 0,
+            })
+            .collect();
+        let mut truths = vec![TwoPass::default(); self.truth_keys.len()];
+        for pass in [1, 2] {
+            let mut r = self.spill.read()?;
+            for _ in 0..self.replicates {
+                for _ in 0..r.u32()? {
+                    let s = &mut sums[r.u32()? as usize];
+                    let (value, se, low, high, truth) =
+                        (r.f64()?, r.f64()?, r.f64()?, r.f64()?, r.f64()?);
+                    if pass == 2 {
+                        s.estimate.second(value);
+                        s.truth.second(truth);
+                        continue;
+                    }
+                    s.estimate.first(value);
+                    s.truth.first(truth);
+                    if !value.is_nan() && !truth.is_nan() {
+                        let error = value - truth;
+                        s.present += 1;
+                        s.errors += error;
+                        s.squared_errors += error * error;
+                        s.covered += usize::from(low <= truth && truth <= high);
+                    }
+                    if !se.is_nan() {
+                        s.se += se;
+                        s.ses += 1;
+                    }
+                }
+                for _ in 0..r.u32()? {
+                    let t = &mut truths[r.u32()? as usize];
+                    let value = r.f64()?;
+                    if pass == 1 {
+                        t.first(value)
+                    } else {
+                        t.second(value)
+                    }
+                }
+            }
+            drop(r);
+            if pass == 1 {
+                sums.iter_mut().for_each(|s| {
+                    s.estimate.second_pass();
+                    s.truth.second_pass();
+                });
+                truths.iter_mut().for_each(TwoPass::second_pass);
+            }
+        }
+        let estimates = self
+            .keys
+            .iter()
+            .map(|(&(_, _, order), &index)| {
+                let s = &sums[index as usize];
+                let (estimator, control, estimand) =
+                    self.firsts[index as usize].take().expect("each index once");
+                let n = s.present.max(1) as f64;
+                let none = s.present == 0;
+                Assessed {
+                    estimator,
+                    control,
+                    target: order.target(),
+                    estimate: s.estimate.summary(),
+                    truth: s.truth.summary(),
+                    bias: if none { f64::NAN } else { s.errors / n },
+                    rmse: if none {
+                        f64::NAN
+                    } else {
+                        (s.squared_errors / n).sqrt()
+                    },
+                    coverage: if none { f64::NAN } else { s.covered as f64 / n },
+                    mean_se: if s.ses == 0 {
+                        f64::NAN
+                    } else {
+                        s.se / s.ses as f64
+                    },
+                    estimand,
+                }
+            })
+            .collect();
+        Ok(Assessment {
+            notes: self.notes,
+            estimates,
+            truth: self
+                .truth_keys
+                .iter()
+                .map(|(&k, &index)| (k, truths[index as usize].summary()))
+                .collect(),
+            problems: self.problems,
+        })
     }
 }

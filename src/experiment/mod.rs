@@ -12,16 +12,18 @@
 
 pub mod assess;
 pub mod panel;
+pub mod spill;
+pub mod stream;
+pub mod summarise;
 pub mod truth;
 #[cfg(test)]
 mod truth_tests;
 
-use rayon::prelude::*;
-
 pub use assess::{Assessment, ReplicateEstimates};
 pub use panel::{Outcome, ReplicatePanel};
+pub use summarise::{Summarised, Summarising};
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use crate::did::{Control, Options};
@@ -162,12 +164,22 @@ pub struct Experiment {
     pub work: Work,
 }
 
-/// Seconds spent simulating the two worlds and estimating, summed over the threads that did
-/// it (on N busy threads, wall time is about their sum over N).
+/// Seconds spent simulating the two worlds, estimating, and formatting and writing each
+/// replicate's rows as it streams out ([`stream`]), summed over the threads that did it (on
+/// N busy threads, wall time is about their sum over N).
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct Work {
     pub simulating_thread_seconds: f64,
     pub estimating_thread_seconds: f64,
+    pub writing_thread_seconds: f64,
+}
+
+impl Work {
+    pub fn add(&mut self, other: &Work) {
+        self.simulating_thread_seconds += other.simulating_thread_seconds;
+        self.estimating_thread_seconds += other.estimating_thread_seconds;
+        self.writing_thread_seconds += other.writing_thread_seconds;
+    }
 }
 
 /// The seed of replicate `replicate`'s bootstrap: from the run's seed and the replicate
@@ -196,6 +208,7 @@ pub fn replicate(
     let work = Work {
         simulating_thread_seconds: simulated,
         estimating_thread_seconds: clock.elapsed().as_secs_f64() - simulated,
+        writing_thread_seconds: 0.0,
     };
     (panel, estimates, work)
 }
@@ -211,37 +224,27 @@ pub fn run(
 }
 
 /// [`run`], ending early (None) once `stop` is set: replicates not yet started are skipped.
+/// Holds every replicate; [`stream::stream`] hands them on in order instead.
 pub fn run_until(
     scenario: &Scenario,
     options: &ExperimentOptions,
     on_replicate_done: Option<&(dyn Fn() + Sync)>,
     stop: Option<&AtomicBool>,
 ) -> Option<Experiment> {
-    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
-    let spec = scenario.model_spec();
-    let run = &scenario.run;
-    type Done = (ReplicatePanel, ReplicateEstimates, Work);
-    let results: Option<Vec<Done>> = (0..run.replicates as u64)
-        .into_par_iter()
-        .map(|r| {
-            if stopped() {
-                return None;
-            }
-            let (panel, estimates, work) = replicate(&spec, run, options, r);
-            if let Some(done) = on_replicate_done {
-                done();
-            }
-            Some((panel, estimates, work))
-        })
-        .collect();
-    let mut work = Work::default();
     let (mut panels, mut replicates) = (Vec::new(), Vec::new());
-    for (panel, estimates, w) in results? {
-        panels.push(panel);
-        replicates.push(estimates);
-        work.simulating_thread_seconds += w.simulating_thread_seconds;
-        work.estimating_thread_seconds += w.estimating_thread_seconds;
-    }
+    let work = stream::stream(
+        scenario,
+        options,
+        on_replicate_done,
+        stop,
+        |_, panel, estimates| (panel, estimates),
+        |_, (panel, estimates)| {
+            panels.push(panel);
+            replicates.push(estimates);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    )
+    .unwrap_or_else(|never| match never {})?;
     Some(Experiment {
         scenario: scenario.clone(),
         options: options.clone(),
@@ -255,6 +258,20 @@ impl Experiment {
     /// The summary over replicates of every estimate against its truth.
     pub fn assess(&self) -> Assessment {
         Assessment::of(&self.replicates)
+    }
+
+    /// What the summary files, report and figures need, as the command reduces it while
+    /// replicates stream by.
+    pub fn summarise(&self) -> Summarised {
+        let mut summarising =
+            Summarising::new(&self.scenario, &self.options, || Ok(spill::Spill::memory()))
+                .expect("a spill in memory");
+        let reducer = summarising.reducer();
+        for (panel, estimates) in self.panels.iter().zip(&self.replicates) {
+            let reduced = reducer.reduce(panel, estimates.clone());
+            summarising.add(&reduced).expect("a spill in memory");
+        }
+        summarising.finish(self.work).expect("a spill in memory")
     }
 }
 

@@ -81,6 +81,46 @@ pub fn write_atomic_with_then<E: From<std::io::Error>>(
     Ok(())
 }
 
+/// A file written as work completes and put in place whole at the end: the bytes go to a
+/// temporary file beside `path` (`.tmp…`, which folders ignore), renamed onto `path` by
+/// [`AtomicFile::commit`]. Dropped without a commit (an error, a stop), the temporary file is
+/// removed and nothing changes at `path`.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    w: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> std::io::Result<AtomicFile> {
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            w: std::io::BufWriter::with_capacity(1 << 16, temp_beside(path)?),
+        })
+    }
+
+    /// Flushes the file to disk and renames it into place.
+    pub fn commit(self) -> std::io::Result<()> {
+        let tmp = self.w.into_inner().map_err(|e| e.into_error())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.w.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,13 @@
 //! The report of `cadre-sim experiment`: its figures (the event study against the truth,
 //! each estimator's overall effect against the truth, the places by cohort over time), the
-//! plain-language reading, and the terminal summary. Consumes an [`Experiment`]; never runs
-//! the model.
+//! plain-language reading, and the terminal summary. Consumes an experiment's
+//! [`Summarised`] form (what the command keeps of its replicates); never runs the model.
 
 use super::html::{Page, escape, scenario_section, table};
 use super::write_page;
 use crate::did::{Estimator, Target};
 use crate::experiment::assess::{Assessed, Assessment, TruthKey};
-use crate::experiment::{Experiment, Outcome};
+use crate::experiment::{Outcome, Summarised};
 use crate::i18n::{self, Lang, experiment as text};
 use crate::model::PublishScope;
 use crate::output::{OutputDir, short, signed_number};
@@ -17,7 +17,7 @@ use crate::run::Summary;
 
 /// The figures of an experiment, with their file stems.
 pub fn figures(
-    experiment: &Experiment,
+    experiment: &Summarised,
     assessment: &Assessment,
     lang: Lang,
 ) -> Vec<(String, Figure)> {
@@ -185,34 +185,15 @@ fn overall_figure(assessment: &Assessment, lang: Lang) -> Figure {
 }
 
 /// The estimated outcome over time, per cohort (mean over its places and replicates).
-fn cohort_figure(experiment: &Experiment, lang: Lang) -> Figure {
+fn cohort_figure(experiment: &Summarised, lang: Lang) -> Figure {
     let outcome = experiment.options.outcome;
     let steps = experiment.scenario.run.steps;
-    let mut cohorts: Vec<Option<u32>> = experiment
-        .scenario
-        .rollout
-        .iter()
-        .flat_map(|r| r.cohorts.iter().map(|c| Some(c.at)))
-        .collect();
-    cohorts.push(None);
-    let series = cohorts
+    let series = experiment
+        .by_cohort
         .iter()
         .enumerate()
-        .map(|(k, &cohort)| {
-            let per_step: Vec<Summary> = (0..steps)
-                .map(|t| {
-                    Summary::of(experiment.panels.iter().map(|panel| {
-                        crate::run::stats::mean_present(
-                            panel
-                                .places
-                                .iter()
-                                .enumerate()
-                                .filter(|(_, info)| info.cohort == cohort)
-                                .map(|(p, _)| panel.observed(p, t)[outcome.index()]),
-                        )
-                    }))
-                })
-                .collect();
+        .map(|(k, (cohort, per_step))| {
+            let cohort = *cohort;
             Series {
                 label: match cohort {
                     Some(at) => format!(
@@ -230,10 +211,11 @@ fn cohort_figure(experiment: &Experiment, lang: Lang) -> Figure {
             }
         })
         .collect();
-    let markers = cohorts
+    let markers = experiment
+        .by_cohort
         .iter()
-        .flatten()
-        .map(|&at| Marker {
+        .filter_map(|(cohort, _)| *cohort)
+        .map(|at| Marker {
             x: at as f64,
             label: String::new(),
         })
@@ -279,7 +261,7 @@ fn estimator_label(a: &Assessed, lang: Lang) -> String {
 }
 
 /// The reading: one sentence per estimator, then why they differ, then the spillover.
-pub fn reading(experiment: &Experiment, assessment: &Assessment, lang: Lang) -> Vec<String> {
+pub fn reading(experiment: &Summarised, assessment: &Assessment, lang: Lang) -> Vec<String> {
     let mut out: Vec<String> = overall_rows(assessment)
         .map(|a| {
             // The standard error of the mean bias: the spread of estimate − truth over the
@@ -375,7 +357,7 @@ fn overall_table(assessment: &Assessment, lang: Lang) -> Vec<Vec<String>> {
 }
 
 /// The terminal summary: the overall table in Markdown.
-pub fn summary_table(experiment: &Experiment, assessment: &Assessment) -> String {
+pub fn summary_table(experiment: &Summarised, assessment: &Assessment) -> String {
     let rows = overall_table(assessment, Lang::En);
     let mut out = format!(
         "{} ({}), outcome {}: overall effect over {} replicates\n\n",
@@ -386,7 +368,7 @@ pub fn summary_table(experiment: &Experiment, assessment: &Assessment) -> String
             .as_ref()
             .map_or("", |r| r.name.as_str()),
         experiment.options.outcome.name(),
-        experiment.replicates.len()
+        experiment.replicates
     );
     for (i, row) in rows.iter().enumerate() {
         out.push_str(&format!("| {} |\n", row.join(" | ")));
@@ -414,7 +396,7 @@ pub fn summary_table(experiment: &Experiment, assessment: &Assessment) -> String
 
 /// One sentence per estimator naming the quantity its truth is, with its value.
 pub fn estimand_sentences(
-    experiment: &Experiment,
+    experiment: &Summarised,
     assessment: &Assessment,
     lang: Lang,
 ) -> Vec<String> {
@@ -449,9 +431,9 @@ pub fn estimand_sentences(
 }
 
 /// The design's adopted (cohort, step) cells from the study's first step on.
-fn adopted_cells(experiment: &Experiment) -> std::collections::BTreeSet<(i64, i64)> {
+fn adopted_cells(experiment: &Summarised) -> std::collections::BTreeSet<(i64, i64)> {
     let scenario = &experiment.scenario;
-    let start = experiment.replicates.first().map_or(0, |r| r.start) as i64;
+    let start = experiment.start as i64;
     let steps = i64::from(scenario.run.steps);
     let Some(rollout) = &scenario.rollout else {
         return Default::default();
@@ -472,7 +454,7 @@ fn adopted_cells(experiment: &Experiment) -> std::collections::BTreeSet<(i64, i6
 /// Writes an experiment's plot files and its `report.html`.
 pub fn write_report(
     out: &OutputDir,
-    experiment: &Experiment,
+    experiment: &Summarised,
     assessment: &Assessment,
     options: &PlotOptions,
 ) -> crate::error::Result<()> {

@@ -26,24 +26,83 @@ impl Summary {
     /// Summarises the present (non-NaN) values.
     pub fn of(values: impl IntoIterator<Item = f64>) -> Summary {
         let xs: Vec<f64> = values.into_iter().filter(|x| !x.is_nan()).collect();
-        let n = xs.len();
-        let mean = if n == 0 {
+        let mut passes = TwoPass::default();
+        xs.iter().for_each(|&x| passes.first(x));
+        passes.second_pass();
+        xs.iter().for_each(|&x| passes.second(x));
+        passes.summary()
+    }
+}
+
+/// [`Summary::of`] over values that are not held in memory but read twice (an experiment's
+/// estimates over thousands of replicates): the first pass sums them, the second sums the
+/// squared deviations from their mean. The same arithmetic in the same order as
+/// [`Summary::of`], which is built on it, so both give the same bits.
+#[derive(Debug, Clone, Copy)]
+pub struct TwoPass {
+    sum: f64,
+    n: u64,
+    mean: f64,
+    squares: f64,
+}
+
+impl Default for TwoPass {
+    fn default() -> TwoPass {
+        TwoPass {
+            sum: empty_sum(),
+            n: 0,
+            mean: f64::NAN,
+            squares: empty_sum(),
+        }
+    }
+}
+
+/// The value a sum of no `f64`s starts from (`Iterator::sum` folds from it), so that a sum
+/// added up value by value is bit for bit the iterator's.
+pub fn empty_sum() -> f64 {
+    std::iter::empty::<f64>().sum()
+}
+
+impl TwoPass {
+    /// The first pass: one value (NaN is left out).
+    pub fn first(&mut self, x: f64) {
+        if !x.is_nan() {
+            self.sum += x;
+            self.n += 1;
+        }
+    }
+
+    /// Ends the first pass.
+    pub fn second_pass(&mut self) {
+        self.mean = if self.n == 0 {
             f64::NAN
         } else {
-            xs.iter().sum::<f64>() / n as f64
+            self.sum / self.n as f64
         };
+    }
+
+    /// The second pass: the same values in the same order.
+    pub fn second(&mut self, x: f64) {
+        if !x.is_nan() {
+            self.squares += (x - self.mean).powi(2);
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let n = self.n;
+        let mean = self.mean;
         let sd = if n < 2 {
             f64::NAN
         } else {
-            (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+            (self.squares / (n - 1) as f64).sqrt()
         };
-        let half = t_quantile_975(n as u64) * sd / (n as f64).sqrt();
+        let half = t_quantile_975(n) * sd / (n as f64).sqrt();
         Summary {
             mean,
             sd,
             ci_low: mean - half,
             ci_high: mean + half,
-            n: n as u64,
+            n,
         }
     }
 }
