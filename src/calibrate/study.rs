@@ -204,4 +204,64 @@ mod tests {
         assert_eq!(alone.places, both.places);
         assert!(alone.untreated.is_empty());
     }
+
+    /// The implied truth is the experiment command's own decomposition: for the same
+    /// parameters and replicate seed, a study target's replicate (estimate, estimand,
+    /// policy effect) is exactly what `cadre-sim experiment` reports for Callaway–Sant'Anna
+    /// (estimate, the truth of its estimand) and for the policy (truth.csv's overall row).
+    /// On a design with national publication, the places that never adopt move with the
+    /// adopters' published cases (truth.csv's never_treated rows), so the gap between the
+    /// policy's effect and the fitted estimate is not zero.
+    #[test]
+    fn the_implied_truth_is_the_experiment_commands_decomposition_spillover_included() {
+        use crate::experiment::{self, ExperimentOptions, assess::TruthKey};
+        use crate::model::rng::replicate_rng;
+        let mut s = Scenario::load("scenarios/experiments/staggered_national.toml").unwrap();
+        s.population.cadres = 800;
+        s.places.count = 10;
+        s.run.steps = 28;
+        s.population.weight_published = 0.5;
+        let study = Study {
+            path: "staggered_national.toml".into(),
+            scenario: s.clone(),
+            estimator: Estimator::CallawaySantAnna,
+            control: Control::NotYetTreated,
+            reported: Reported::Overall,
+            outcome: Outcome::Initiative,
+        };
+        let options = ExperimentOptions {
+            outcome: Outcome::Initiative,
+            did: study.options(),
+        };
+        let spec = s.model_spec();
+        let mut spillover = 0.0;
+        let mut gap = 0.0;
+        for r in 0..3 {
+            let implied = study.replicate(&s, replicate_rng(s.run.seed, r), true);
+            let (_, reported, _) = experiment::replicate(&spec, &s.run, &options, r);
+            let (cs, estimand) = reported
+                .estimates
+                .iter()
+                .find(|(e, _)| {
+                    e.estimator == Estimator::CallawaySantAnna && e.target == did::Target::Overall
+                })
+                .expect("CS's overall estimate");
+            let truth = |key: TruthKey| reported.truth.iter().find(|(k, _)| *k == key).map(|t| t.1);
+            assert_eq!(implied.estimate, cs.value);
+            assert_eq!(implied.estimand, *estimand);
+            assert_eq!(Some(implied.policy), truth(TruthKey::Overall));
+            gap += (implied.policy - implied.estimate).abs();
+            spillover += reported
+                .truth
+                .iter()
+                .filter(|(k, _)| matches!(k, TruthKey::NeverTreated(_)))
+                .map(|(_, v)| v.abs())
+                .sum::<f64>();
+        }
+        assert!(
+            spillover > 0.0,
+            "national publication reaches the never-treated places"
+        );
+        assert!(gap > 0.0);
+    }
 }
