@@ -121,22 +121,74 @@ impl Study {
             return None;
         }
         let panel = Panel::new(rows).ok()?;
+        let target = self.reported.target();
+        self.run(&panel)
+            .ok()?
+            .into_iter()
+            .find(|e| e.target == target)
+    }
+
+    /// The named estimator on `panel`, every target it estimates.
+    fn run(&self, panel: &Panel) -> Result<Vec<Estimate>, String> {
         let mut opts = self.options();
         // As `cadre-sim experiment` (did::estimate_all): with no place never treated,
-        // Callaway–Sant'Anna compares with the places not yet treated.
+        // Callaway–Sant'Anna compares with the places not yet treated. (A calibration file
+        // asking for never-treated places on such a design is refused: [`Study::check`].)
         if opts.control == Control::NeverTreated && !panel.has_never_treated() {
             opts.control = Control::NotYetTreated;
         }
-        let estimates = match self.estimator {
-            Estimator::Twfe => did::twfe(&panel, &opts),
-            Estimator::TwfeEventStudy => did::twfe_event_study(&panel, &opts),
-            Estimator::CallawaySantAnna => did::callaway_sant_anna(&panel, &opts),
-            Estimator::SunAbraham => did::sun_abraham(&panel, &opts),
-            Estimator::Imputation => did::imputation(&panel, &opts),
+        match self.estimator {
+            Estimator::Twfe => did::twfe(panel, &opts),
+            Estimator::TwfeEventStudy => did::twfe_event_study(panel, &opts),
+            Estimator::CallawaySantAnna => did::callaway_sant_anna(panel, &opts),
+            Estimator::SunAbraham => did::sun_abraham(panel, &opts),
+            Estimator::Imputation => did::imputation(panel, &opts),
         }
-        .ok()?;
+        .map_err(|e| e.to_string())
+    }
+
+    /// Whether the named estimator can estimate the reported target on this design,
+    /// before any simulation: it runs on a stand-in panel of the design (its places,
+    /// cohorts and steps, arbitrary outcomes; see [`crate::experiment::stand_in_panel`]),
+    /// since what an estimator can estimate depends on the design only. Err says why not.
+    pub fn check(&self) -> Result<(), String> {
+        let panel = crate::experiment::stand_in_panel(&self.scenario)
+            .map_err(|e| format!("the design {e}"))?;
+        if self.estimator == Estimator::CallawaySantAnna
+            && self.control == Control::NeverTreated
+            && !panel.has_never_treated()
+        {
+            return Err(
+                "every place of the design adopts, so there are no never-treated \
+                        places to compare with (Callaway–Sant'Anna would fall back to the \
+                        places not yet treated): set control = \"notyettreated\""
+                    .into(),
+            );
+        }
+        let estimates = self
+            .run(&panel)
+            .map_err(|e| format!("{} cannot run on this design: {e}", self.estimator.name()))?;
         let target = self.reported.target();
-        estimates.into_iter().find(|e| e.target == target)
+        if estimates.iter().any(|e| e.target == target) {
+            return Ok(());
+        }
+        let reachable: Vec<String> = estimates
+            .iter()
+            .filter_map(|e| match e.target {
+                did::Target::EventTime(k) => Some(k.to_string()),
+                _ => None,
+            })
+            .collect();
+        Err(format!(
+            "{} estimates no {} on this design{}",
+            self.estimator.name(),
+            self.reported.label(),
+            if reachable.is_empty() {
+                String::new()
+            } else {
+                format!(" (the event times it reaches: {})", reachable.join(", "))
+            }
+        ))
     }
 
     /// One replicate at `theta` on `rng`: the study's estimate, and with `truth` the twin's
