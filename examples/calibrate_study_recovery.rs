@@ -7,27 +7,35 @@
 //! the prior makes 90% the expected coverage of an exact posterior; ABC's ε > 0 widens the
 //! posterior, so coverage at or somewhat above 90% is what a correct implementation gives.
 //!
-//! cargo run --release --example calibrate_study_recovery -- [repetitions] [particles]
+//! The free parameter is the weight of the prior belief (`population.prior_strength`,
+//! log-uniform 1–64): how firmly cadres hold to what they believed before the reform decides
+//! how much of the adopted regime's tolerance they learn, so the study's estimate responds
+//! strongly to it (about +0.085 at 1, +0.009 at 64, against a replicate noise of about 0.01
+//! over 4 replicates: `-- probe` prints the response). Loss aversion, tried first, moves the
+//! estimate too little at any affordable size for its posterior to leave the prior.
+//!
+//! cargo run --release --example calibrate_study_recovery -- [repetitions] [particles] [replicates]
+//! cargo run --release --example calibrate_study_recovery -- probe [replicates]
 //! (tools/calibrate_study_coverage.sh runs it.)
 
 use cadre_sim::calibrate::smc::{Simulator, derive_rng};
 use cadre_sim::calibrate::{self, file};
 
-/// 12 places of one unit of 20 cadres; a quarter adopt the optimized path at step 6, a
-/// quarter at step 12; cases published within the place only.
+/// 30 places of 5 units of 20 cadres; a quarter adopt the optimized path at step 12, a
+/// quarter at step 24, 48 steps (12 years); cases published within the place only.
 const DESIGN: &str = r#"
 name = "place_rollout"
 base = "nominal_tolerance"
 
 [run]
-steps = 24
+steps = 48
 
 [population]
-cadres = 240
+cadres = 3000
 unit_size = 20
 
 [places]
-count = 12
+count = 30
 publish_scope = "place"
 strength_spread = 0.3
 
@@ -36,31 +44,32 @@ adopt = "optimized_path"
 assign = "random"
 
 [[rollout.cohorts]]
-at = 6
+at = 12
 share = 0.25
 
 [[rollout.cohorts]]
-at = 12
+at = 24
 share = 0.25
 "#;
 
 const FILE: &str = r#"
 name = "study_recovery"
 base = "nominal_tolerance"
-steps = 24
+steps = 48
 replicates = REPLICATES
 seed = 11
 window = 5
 particles = PARTICLES
 max_generations = 6
 min_acceptance = 0.05
+target_tolerance = 0.5           # ε in standard errors: closer only costs simulations
 predictive = 1
 
 [[parameter]]
-param = "population.loss_aversion"
+param = "population.prior_strength"
 prior = "log-uniform"
-from = 0.5
-to = 4.0
+from = 1.0
+to = 64.0
 
 [[target]]
 name = "did"
@@ -75,13 +84,15 @@ source = "simulated at a known value"
 "#;
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("a number"))
-        .collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let probing = args.first().is_some_and(|a| a == "probe");
+    if probing {
+        args.remove(0);
+    }
+    let args: Vec<usize> = args.iter().map(|a| a.parse().expect("a number")).collect();
     let repetitions = args.first().copied().unwrap_or(20);
     let particles = args.get(1).copied().unwrap_or(200);
-    let replicates = args.get(2).copied().unwrap_or(4);
+    let replicates = args.get(if probing { 0 } else { 2 }).copied().unwrap_or(4);
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(dir.path().join("design.toml"), DESIGN).unwrap();
     let parse = |se: f64| {
@@ -96,17 +107,28 @@ fn main() {
         )
         .unwrap_or_else(|e| panic!("{e}"))
     };
-    // The scale of the distance: the spread of the study's estimate (the mean over the
-    // particle's replicates) at the prior's centre, over 40 draws on unused seeds.
+    // The study's estimate (the mean over the particle's replicates) at `value`: its mean
+    // and spread over 40 draws on seeds no calibration uses.
     let probe = parse(1.0);
-    let centre = [2.0_f64.sqrt()];
-    let values: Vec<f64> = (0..40u32)
-        .map(|i| probe.simulator().statistics(&centre, 2_000_000 + i, 0)[0])
-        .collect();
-    let m = values.iter().sum::<f64>() / values.len() as f64;
-    let se =
-        (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (values.len() - 1) as f64).sqrt();
-    println!("the study's estimate at loss aversion √2: mean {m:.4}, sd over draws {se:.4}");
+    let spread = |value: f64| {
+        let values: Vec<f64> = (0..40u32)
+            .map(|i| probe.simulator().statistics(&[value], 2_000_000 + i, 0)[0])
+            .collect();
+        let m = values.iter().sum::<f64>() / values.len() as f64;
+        let sd = (values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (values.len() - 1) as f64)
+            .sqrt();
+        (m, sd)
+    };
+    if probing {
+        for value in [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0] {
+            let (m, sd) = spread(value);
+            println!("prior strength {value}: the study's estimate {m:.4}, sd over draws {sd:.4}");
+        }
+        return;
+    }
+    // The scale of the distance: the spread at the prior's centre (its geometric mean, 8).
+    let (m, se) = spread(8.0);
+    println!("the study's estimate at prior strength 8: mean {m:.4}, sd over draws {se:.4}");
     let plan = parse(se);
     let mut inside = 0usize;
     let start = std::time::Instant::now();
@@ -141,7 +163,7 @@ fn main() {
         );
     }
     println!(
-        "coverage population.loss_aversion: {inside}/{repetitions} = {:.0}%; {:.0} s",
+        "coverage population.prior_strength: {inside}/{repetitions} = {:.0}%; {:.0} s",
         100.0 * inside as f64 / repetitions as f64,
         start.elapsed().as_secs_f64()
     );

@@ -499,3 +499,49 @@ fn a_published_did_estimate_is_fitted_and_its_implied_truth_written() {
             "`metric` does not apply to statistic = \"experiment\"",
         ));
 }
+
+/// An estimate the study cannot make on its design is refused before any simulation, with
+/// the file, the target and its keys, and why.
+#[test]
+fn an_estimate_the_design_cannot_make_is_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every place adopts (steps 4 and 8): no never-treated places.
+    std::fs::write(
+        dir.path().join("all.toml"),
+        "name = \"all\"\nbase = \"nominal_tolerance\"\n[run]\nsteps = 14\n[population]\n\
+         cadres = 160\nunit_size = 20\n[places]\ncount = 8\n\
+         [rollout]\nadopt = \"optimized_path\"\nassign = \"random\"\n\
+         [[rollout.cohorts]]\nat = 4\nshare = 0.5\n[[rollout.cohorts]]\nat = 8\nshare = 0.5\n",
+    )
+    .unwrap();
+    let text = "name = \"study\"\nbase = \"nominal_tolerance\"\nsteps = 10\nreplicates = 1\n\
+        seed = 3\nparticles = 8\nmax_generations = 2\npredictive = 6\n\
+        [[parameter]]\nparam = \"population.loss_aversion\"\nprior = \"normal\"\nmean = 2\nsd = 0.4\n\
+        [[target]]\nname = \"did\"\nstatistic = \"experiment\"\nexperiment = \"all.toml\"\n\
+        estimator = \"cs\"\ncontrol = \"nevertreated\"\noutcome = \"initiative\"\n\
+        observed = 0.04\nse = 0.02\nsource = \"illustrative\"\n";
+    let file = dir.path().join("study.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    calibrate(&file, &out, &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "study.toml:14: target `did`: `estimator` = \"cs\", `control` = \"nevertreated\", \
+             `target` = \"overall\" on `experiment` = \"all.toml\": every place of the design adopts",
+        ))
+        .stderr(predicate::str::contains("set control = \"notyettreated\""));
+    assert!(!out.exists(), "nothing written");
+    // An event time the design cannot reach (the last cohort adopts at 8 of 14 steps).
+    let far = text.replace(
+        "control = \"nevertreated\"",
+        "control = \"notyettreated\"\ntarget = \"event_time\"\nevent_time = 12",
+    );
+    std::fs::write(&file, far).unwrap();
+    calibrate(&file, &out, &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`event_time` = 12 on `experiment` = \"all.toml\": Callaway–Sant'Anna estimates no \
+             event time 12 on this design",
+        ));
+    assert!(!out.exists(), "nothing written");
+}

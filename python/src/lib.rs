@@ -1171,7 +1171,7 @@ fn calibrate<'py>(
     dict.set_item("reading", done.reading.clone())?;
     dict.set_item("generations", done.generations.len())?;
     dict.set_item("simulations", done.simulations)?;
-    dict.set_item("out", done.folder.clone())?;
+    dict.set_item("out", done.dir.clone())?;
     Ok(dict)
 }
 

@@ -1106,14 +1106,33 @@ fn read_study_target(
     let (path, scenario) = design?;
     let _ = free;
     ok.then_some(())?;
-    studies.push(Study {
+    let study = Study {
         path,
         scenario,
         estimator: estimator?,
         control: control?,
         reported: reported?,
         outcome,
-    });
+    };
+    // Refused before any simulation: an estimate the study cannot make on its design.
+    if let Err(why) = study.check() {
+        problems.add(doc.error(
+            &item.span(),
+            format!(
+                "target `{name}`: `estimator` = \"{}\", `control` = \"{}\", {} on \
+                 `experiment` = \"{}\": {why}",
+                study.estimator.key(),
+                study.control.key(),
+                match study.reported {
+                    Reported::Overall => "`target` = \"overall\"".to_string(),
+                    Reported::EventTime(e) => format!("`event_time` = {e}"),
+                },
+                study.path
+            ),
+        ));
+        return None;
+    }
+    studies.push(study);
     Some(Target {
         name,
         quantity,

@@ -10,7 +10,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,7 +22,7 @@ use super::{
     checks, correlations, correlations_csv, generations_csv, implied, implied_csv, posterior_csv,
     predictive, predictive_csv, summarize, summary_csv, targets_csv,
 };
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, InputError, Interrupted, Result};
 use crate::i18n::Lang;
 use crate::output::{OutputDir, Producer};
 use crate::plot::calibrate_plots::calibrate_figures;
@@ -36,7 +36,50 @@ pub const SUMMARY_CSV: &str = Producer::Calibrate.marker();
 /// When output is not a terminal, a progress line at least this often.
 pub const LINE_EVERY: Duration = Duration::from_secs(10);
 
-/// How a calibration runs (the command's flags beside the file's own settings, which
+/// Where a calibration writes: checkpoint, tables, plots and report.html.
+pub struct Folder<'a> {
+    pub out: &'a Path,
+    /// Start over: discard the checkpoint and results in the folder.
+    pub force: bool,
+    pub plots: &'a PlotOptions,
+}
+
+/// What the folder's checkpoint held when the run opened it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    /// Nothing: the run starts at generation 0 (always so without a folder).
+    Fresh,
+    /// The generations of an unfinished run (killed or stopped): it goes on after them.
+    Resuming,
+    /// A run finished at its most generations, now allowed more: it goes on after them.
+    Continuing,
+    /// A finished run: only the posterior-predictive draws are simulated again.
+    Finished,
+}
+
+/// What a caller is told while a calibration runs (from any worker thread).
+pub struct Hooks<'a> {
+    /// The checkpoint was read: the generations it holds, and what the run does with them.
+    pub opened: &'a (dyn Fn(usize, Opened) + Sync),
+    /// A proposal of the generation being built was decided.
+    pub tick: &'a (dyn Fn(Tick) + Sync),
+    /// A generation finished (and was checkpointed); not called for those read back.
+    pub generation: &'a (dyn Fn(&Generation) + Sync),
+    /// Posterior-predictive draws done: called with 0 before the first, then after each.
+    pub predictive: &'a (dyn Fn(usize) + Sync),
+}
+
+impl Hooks<'_> {
+    /// No reports.
+    pub const QUIET: Hooks<'static> = Hooks {
+        opened: &|_, _| {},
+        tick: &|_| {},
+        generation: &|_| {},
+        predictive: &|_| {},
+    };
+}
+
+/// How the command runs a calibration (its flags beside the file's own settings, which
 /// `file::Overrides` changes).
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -71,12 +114,15 @@ impl Options {
     }
 }
 
-/// What a finished calibration gives back (also written to its folder).
+/// What a finished calibration gives back (also written to its folder, if any).
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub dir: PathBuf,
+    /// The folder written; None for a calibration in memory.
+    pub dir: Option<PathBuf>,
     pub generations: Vec<Generation>,
     pub stop: Stop,
+    /// Generations read from the checkpoint rather than computed now.
+    pub resumed: usize,
     pub summaries: Vec<ParamSummary>,
     pub correlations: Vec<(usize, usize, f64)>,
     pub checks: Vec<Check>,
@@ -89,25 +135,42 @@ pub struct Outcome {
     pub simulations: u64,
     pub simulated_here: u64,
     pub seconds: f64,
-    /// The report's warnings and reading in `plots.lang`.
+    /// The report's warnings and reading in English (as the terminal prints them; the
+    /// report.html in the folder is in the plots' language).
     pub warnings: Vec<String>,
     pub reading: Vec<String>,
+    /// The tables as the folder holds them: `posterior.csv`, `generations.csv`,
+    /// `targets.csv`, `correlations.csv`, `predictive.csv`, `implied.csv` (with a study
+    /// target), and last `summary.csv`.
+    pub tables: Vec<(&'static str, Vec<u8>)>,
 }
+
+/// Why a calibration has no posterior.
+pub const NO_POSTERIOR: &str = "no parameter set drawn from the priors gave every target a \
+     value (a ratio with nothing to count, e.g. no case decided?): choose other targets or a \
+     longer window";
 
 /// The checkpoint in `out` (or an empty one), checked against the plan: another
 /// calibration's is refused; a finished one that `max_generations` now allows more of is
 /// reopened; one with more generations than now allowed is refused.
-fn open_checkpoint(plan: &CalibrationPlan, out: &Path, force: bool) -> Result<Checkpoint> {
+fn open_checkpoint(
+    plan: &CalibrationPlan,
+    out: &Path,
+    force: bool,
+) -> Result<(Checkpoint, Opened)> {
     let fingerprint = plan.fingerprint();
     let path = out.join(CHECKPOINT);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) if !force => bytes,
         _ => {
-            return Ok(Checkpoint {
-                fingerprint,
-                generations: Vec::new(),
-                stop: None,
-            });
+            return Ok((
+                Checkpoint {
+                    fingerprint,
+                    generations: Vec::new(),
+                    stop: None,
+                },
+                Opened::Fresh,
+            ));
         }
     };
     let mut c: Checkpoint = serde_json::from_slice(&bytes).map_err(|e| {
@@ -140,44 +203,99 @@ fn open_checkpoint(plan: &CalibrationPlan, out: &Path, force: bool) -> Result<Ch
     // Generation t depends only on generation t − 1 and the seeds of (seed, t, …), so
     // going on from a run stopped at its maximum ends exactly as a run asked for more at
     // the start.
-    if c.stop == Some(Stop::MaxGenerations) && c.generations.len() < max {
+    let opened = if c.stop == Some(Stop::MaxGenerations) && c.generations.len() < max {
         c.stop = None;
-    }
-    Ok(c)
+        Opened::Continuing
+    } else if c.stop.is_some() {
+        Opened::Finished
+    } else if c.generations.is_empty() {
+        Opened::Fresh
+    } else {
+        Opened::Resuming
+    };
+    Ok((c, opened))
 }
 
-/// Runs `plan` into `options.out` (see the module header) and writes every result.
+/// Runs `plan` into `options.out` as the command does (see the module header): progress
+/// on stderr, every result written.
 pub fn run(plan: &CalibrationPlan, options: &Options) -> Result<Outcome> {
-    let out = &options.out;
-    let mut inspection = OutputDir::check(out, Producer::Calibrate, options.force)?;
-    if options.force {
-        inspection
-            .discard_earlier(|_| false)
-            .map_err(|e| Error::io(format!("clearing {}", out.display()), e))?;
-    }
-    let mut checkpoint = open_checkpoint(plan, out, options.force)?;
-    let dir = inspection.open(&[CHECKPOINT])?;
-    let resumed = checkpoint.generations.len();
     let finished = |k: usize| {
         if let Some(f) = &options.finished {
             f.store(k as i64 - 1, Ordering::SeqCst);
         }
     };
-    finished(resumed);
-    if resumed > 0 && checkpoint.stop.is_none() && !options.quiet {
-        eprintln!(
-            "{} {} after generation {}",
-            if resumed < plan.settings.max_generations as usize
-                && std::fs::metadata(out.join(SUMMARY_CSV)).is_ok()
-            {
-                "continuing"
-            } else {
-                "resuming"
-            },
-            plan.name,
-            resumed - 1
-        );
-    }
+    let monitor = Monitor::new(plan, options.quiet);
+    let quiet = options.quiet;
+    let opened = |held: usize, opened: Opened| {
+        finished(held);
+        let verb = match opened {
+            Opened::Resuming => "resuming",
+            Opened::Continuing => "continuing",
+            Opened::Fresh | Opened::Finished => return,
+        };
+        if !quiet {
+            eprintln!("{verb} {} after generation {}", plan.name, held - 1);
+        }
+    };
+    let generation = |g: &Generation| {
+        finished(g.index as usize + 1);
+        monitor.generation_done(g);
+    };
+    let hooks = Hooks {
+        opened: &opened,
+        tick: &|t| monitor.tick(t),
+        generation: &generation,
+        predictive: &|done| monitor.predictive(done),
+    };
+    let folder = Folder {
+        out: &options.out,
+        force: options.force,
+        plots: &options.plots,
+    };
+    monitor
+        .watch(|| execute(plan, Some(&folder), options.threads, None, &hooks))?
+        .ok_or_else(|| InputError::new(options.out.display().to_string(), NO_POSTERIOR).into())
+}
+
+/// The one calibration loop, beneath the command ([`run`]) and the Python API
+/// (`crate::api::calibrate`). With `folder`: open it (resuming from its checkpoint, or
+/// continuing a finished run that `max_generations` now allows more of), checkpoint every
+/// generation, and write every table, the plots and report.html, `summary.csv` last.
+/// Without: the same in memory. On `threads` workers (None: all cores); `stop`, once set,
+/// ends the run after the generation in progress (checkpointed) with
+/// [`crate::error::Interrupted`]. None when no parameter set gave every target a value
+/// ([`NO_POSTERIOR`]).
+pub fn execute(
+    plan: &CalibrationPlan,
+    folder: Option<&Folder>,
+    threads: Option<usize>,
+    stop_flag: Option<&AtomicBool>,
+    hooks: &Hooks,
+) -> Result<Option<Outcome>> {
+    let (mut checkpoint, dir) = match folder {
+        Some(f) => {
+            let mut inspection = OutputDir::check(f.out, Producer::Calibrate, f.force)?;
+            if f.force {
+                inspection
+                    .discard_earlier(|_| false)
+                    .map_err(|e| Error::io(format!("clearing {}", f.out.display()), e))?;
+            }
+            let (checkpoint, opened) = open_checkpoint(plan, f.out, f.force)?;
+            let dir = inspection.open(&[CHECKPOINT])?;
+            (hooks.opened)(checkpoint.generations.len(), opened);
+            (checkpoint, Some(dir))
+        }
+        None => {
+            (hooks.opened)(0, Opened::Fresh);
+            let checkpoint = Checkpoint {
+                fingerprint: plan.fingerprint(),
+                generations: Vec::new(),
+                stop: None,
+            };
+            (checkpoint, None)
+        }
+    };
+    let resumed = checkpoint.generations.len();
 
     let start = Instant::now();
     let per_proposal = plan.simulations_per_proposal();
@@ -186,32 +304,40 @@ pub fn run(plan: &CalibrationPlan, options: &Options) -> Result<Outcome> {
         Some(stop) => stop,
         None => {
             let mut history = std::mem::take(&mut checkpoint.generations);
-            let monitor = Monitor::new(plan, options.quiet);
             let fingerprint = checkpoint.fingerprint.clone();
-            let result = monitor.watch(|| {
-                in_pool(options.threads, || {
-                    super::calibrate(
-                        plan,
-                        &mut history,
-                        &|t| monitor.tick(t),
-                        |gens: &[Generation], stop| -> Result<()> {
+            let result = in_pool(threads, || {
+                super::calibrate(
+                    plan,
+                    &mut history,
+                    hooks.tick,
+                    |gens: &[Generation], stop| -> Result<()> {
+                        if let Some(dir) = &dir {
                             let c = Checkpoint {
                                 fingerprint: fingerprint.clone(),
                                 generations: gens.to_vec(),
                                 stop,
                             };
                             dir.write(CHECKPOINT, &c.to_bytes()).map_err(|e| {
-                                Error::io(format!("writing {}", out.join(CHECKPOINT).display()), e)
+                                let path = dir.path().join(CHECKPOINT);
+                                Error::io(format!("writing {}", path.display()), e)
                             })?;
-                            finished(gens.len());
-                            if let Some(g) = gens.last().filter(|g| g.index as usize >= resumed) {
-                                simulated_here += g.simulated * per_proposal;
-                                monitor.generation_done(g);
+                        }
+                        if let Some(g) = gens.last().filter(|g| g.index as usize >= resumed) {
+                            simulated_here += g.simulated * per_proposal;
+                            (hooks.generation)(g);
+                        }
+                        if stop.is_none() && stop_flag.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                            return Err(Interrupted {
+                                saved: gens.len(),
+                                total: plan.settings.max_generations as usize,
+                                folder: folder
+                                    .map_or_else(String::new, |f| f.out.display().to_string()),
                             }
-                            Ok(())
-                        },
-                    )
-                })
+                            .into());
+                        }
+                        Ok(())
+                    },
+                )
             });
             let stop = result?;
             checkpoint.generations = history;
@@ -221,31 +347,11 @@ pub fn run(plan: &CalibrationPlan, options: &Options) -> Result<Outcome> {
     };
     let generations = checkpoint.generations;
     let Some(posterior) = generations.last() else {
-        return Err(InputError::new(
-            out.display().to_string(),
-            "no parameter set drawn from the priors gave every target a value (a ratio with \
-             nothing to count, e.g. no case decided?): choose other targets or a longer window",
-        )
-        .into());
+        return Ok(None);
     };
 
-    if !options.quiet {
-        eprintln!(
-            "posterior-predictive check: simulating {} parameter sets drawn from the posterior",
-            plan.predictive
-        );
-    }
-    let predictive_tick = |done: usize| {
-        if !options.quiet && done.is_multiple_of(100) && done < plan.predictive {
-            eprintln!(
-                "posterior-predictive check: {done} of {} draws",
-                plan.predictive
-            );
-        }
-    };
-    let draws = in_pool(options.threads, || {
-        predictive(plan, posterior, &predictive_tick)
-    });
+    (hooks.predictive)(0);
+    let draws = in_pool(threads, || predictive(plan, posterior, hooks.predictive));
     simulated_here += plan.predictive as u64 * per_proposal;
     let summaries = summarize(plan, posterior);
     let pairs = correlations(posterior);
@@ -255,22 +361,17 @@ pub fn run(plan: &CalibrationPlan, options: &Options) -> Result<Outcome> {
     let simulations: u64 = generations.iter().map(|g| g.simulated).sum::<u64>() * per_proposal
         + plan.predictive as u64 * per_proposal;
 
-    let write = |name: &str, bytes: Vec<u8>| {
-        dir.write(name, &bytes)
-            .map(|_| ())
-            .map_err(|e| Error::io(format!("writing {}", dir.path().join(name).display()), e))
-    };
-    write("posterior.csv", posterior_csv(plan, &generations))?;
-    write("generations.csv", generations_csv(plan, &generations))?;
-    write("targets.csv", targets_csv(plan, &checks))?;
-    write("correlations.csv", correlations_csv(plan, &pairs))?;
-    write("predictive.csv", predictive_csv(plan, &draws))?;
+    let mut tables: Vec<(&'static str, Vec<u8>)> = vec![
+        ("posterior.csv", posterior_csv(plan, &generations)),
+        ("generations.csv", generations_csv(plan, &generations)),
+        ("targets.csv", targets_csv(plan, &checks)),
+        ("correlations.csv", correlations_csv(plan, &pairs)),
+        ("predictive.csv", predictive_csv(plan, &draws)),
+    ];
     if !plan.studies.is_empty() {
-        write("implied.csv", implied_csv(plan, &implied_truths))?;
+        tables.push(("implied.csv", implied_csv(plan, &implied_truths)));
     }
-    let lang = options.plots.lang;
-    let figures = calibrate_figures(plan, &generations, &summaries, &checks, lang);
-    let svgs = write_figures(&dir, &figures, &options.plots)?;
+    tables.push((SUMMARY_CSV, summary_csv(plan, &summaries, &convergence)));
     let report = CalibrationReport {
         plan,
         generations: &generations,
@@ -282,17 +383,33 @@ pub fn run(plan: &CalibrationPlan, options: &Options) -> Result<Outcome> {
         convergence,
         implied: &implied_truths,
     };
-    report.write(&dir, &figures, &svgs, lang)?;
-    let warnings = report.warnings(lang);
-    let reading = report.reading(lang);
-    write(SUMMARY_CSV, summary_csv(plan, &summaries, &convergence))?;
-    // Plots of an earlier run in another --format are stale now; the checkpoint stays.
-    dir.finish(|name| name == CHECKPOINT)
-        .map_err(|e| Error::io("removing the earlier run's files", e))?;
-    Ok(Outcome {
-        dir: dir.path().to_path_buf(),
+    if let (Some(dir), Some(f)) = (&dir, folder) {
+        let write = |name: &str, bytes: &[u8]| {
+            dir.write(name, bytes)
+                .map(|_| ())
+                .map_err(|e| Error::io(format!("writing {}", dir.path().join(name).display()), e))
+        };
+        // Every table but the marker, then the plots and report, then the marker.
+        let (marker, rest) = tables.split_last().expect("summary.csv");
+        for (name, bytes) in rest {
+            write(name, bytes)?;
+        }
+        let lang = f.plots.lang;
+        let figures = calibrate_figures(plan, &generations, &summaries, &checks, lang);
+        let svgs = write_figures(dir, &figures, f.plots)?;
+        report.write(dir, &figures, &svgs, lang)?;
+        write(marker.0, &marker.1)?;
+        // Plots of an earlier run in another --format are stale now; the checkpoint stays.
+        dir.finish(|name| name == CHECKPOINT)
+            .map_err(|e| Error::io("removing the earlier run's files", e))?;
+    }
+    let warnings = report.warnings(Lang::En);
+    let reading = report.reading(Lang::En);
+    Ok(Some(Outcome {
+        dir: dir.map(|d| d.path().to_path_buf()),
         generations,
         stop,
+        resumed,
         summaries,
         correlations: pairs,
         checks,
@@ -304,7 +421,8 @@ pub fn run(plan: &CalibrationPlan, options: &Options) -> Result<Outcome> {
         seconds: start.elapsed().as_secs_f64(),
         warnings,
         reading,
-    })
+        tables,
+    }))
 }
 
 /// "1 h 02 min", "3 min 05 s", "42 s".
@@ -324,12 +442,15 @@ struct State {
     tick: Tick,
     /// When the generation in `tick` started (its first proposal, or the previous one's end).
     since: Instant,
+    /// Posterior-predictive draws done, once the generations are over.
+    predictive: Option<usize>,
 }
 
 /// Progress of a running calibration: a bar on a terminal, plain lines otherwise.
 struct Monitor {
     particles: usize,
     max_generations: u32,
+    draws: usize,
     quiet: bool,
     terminal: bool,
     bar: ProgressBar,
@@ -354,6 +475,7 @@ impl Monitor {
         Monitor {
             particles,
             max_generations: plan.settings.max_generations,
+            draws: plan.predictive,
             quiet,
             terminal,
             bar,
@@ -364,6 +486,7 @@ impl Monitor {
                     accepted: 0,
                 },
                 since: Instant::now(),
+                predictive: None,
             }),
             over: (Mutex::new(false), Condvar::new()),
         }
@@ -372,6 +495,9 @@ impl Monitor {
     /// "generation 3 of at most 8: 120 of 500 particles accepted (1,400 proposals), about
     /// 2 min 10 s left in this generation".
     fn line(&self, state: &State) -> String {
+        if let Some(done) = state.predictive {
+            return format!("posterior-predictive check: {done} of {} draws", self.draws);
+        }
         let t = state.tick;
         let left = if t.accepted == 0 {
             "time left: not yet known".to_string()
@@ -435,6 +561,23 @@ impl Monitor {
         self.bar.set_position(0);
     }
 
+    /// `done` posterior-predictive draws simulated (0: the generations are over).
+    fn predictive(&self, done: usize) {
+        if self.quiet {
+            return;
+        }
+        self.state.lock().expect("progress state").predictive = Some(done);
+        if done == 0 {
+            self.bar.finish_and_clear();
+            eprintln!(
+                "posterior-predictive check: simulating {} parameter sets drawn from the posterior",
+                self.draws
+            );
+        } else if done.is_multiple_of(100) && done < self.draws {
+            eprintln!("posterior-predictive check: {done} of {} draws", self.draws);
+        }
+    }
+
     /// Runs `work`; meanwhile, when output is not a terminal, prints the progress line at
     /// least every [`LINE_EVERY`].
     fn watch<T>(&self, work: impl FnOnce() -> T) -> T {
@@ -452,7 +595,7 @@ impl Monitor {
                             return;
                         }
                         let state = self.state.lock().expect("progress state");
-                        if state.tick.generation != u32::MAX {
+                        if state.tick.generation != u32::MAX || state.predictive.is_some() {
                             eprintln!("{}", self.line(&state));
                         }
                     }

@@ -121,22 +121,74 @@ impl Study {
             return None;
         }
         let panel = Panel::new(rows).ok()?;
+        let target = self.reported.target();
+        self.run(&panel)
+            .ok()?
+            .into_iter()
+            .find(|e| e.target == target)
+    }
+
+    /// The named estimator on `panel`, every target it estimates.
+    fn run(&self, panel: &Panel) -> Result<Vec<Estimate>, String> {
         let mut opts = self.options();
         // As `cadre-sim experiment` (did::estimate_all): with no place never treated,
-        // Callaway–Sant'Anna compares with the places not yet treated.
+        // Callaway–Sant'Anna compares with the places not yet treated. (A calibration file
+        // asking for never-treated places on such a design is refused: [`Study::check`].)
         if opts.control == Control::NeverTreated && !panel.has_never_treated() {
             opts.control = Control::NotYetTreated;
         }
-        let estimates = match self.estimator {
-            Estimator::Twfe => did::twfe(&panel, &opts),
-            Estimator::TwfeEventStudy => did::twfe_event_study(&panel, &opts),
-            Estimator::CallawaySantAnna => did::callaway_sant_anna(&panel, &opts),
-            Estimator::SunAbraham => did::sun_abraham(&panel, &opts),
-            Estimator::Imputation => did::imputation(&panel, &opts),
+        match self.estimator {
+            Estimator::Twfe => did::twfe(panel, &opts),
+            Estimator::TwfeEventStudy => did::twfe_event_study(panel, &opts),
+            Estimator::CallawaySantAnna => did::callaway_sant_anna(panel, &opts),
+            Estimator::SunAbraham => did::sun_abraham(panel, &opts),
+            Estimator::Imputation => did::imputation(panel, &opts),
         }
-        .ok()?;
+        .map_err(|e| e.to_string())
+    }
+
+    /// Whether the named estimator can estimate the reported target on this design,
+    /// before any simulation: it runs on a stand-in panel of the design (its places,
+    /// cohorts and steps, arbitrary outcomes; see [`crate::experiment::stand_in_panel`]),
+    /// since what an estimator can estimate depends on the design only. Err says why not.
+    pub fn check(&self) -> Result<(), String> {
+        let panel = crate::experiment::stand_in_panel(&self.scenario)
+            .map_err(|e| format!("the design {e}"))?;
+        if self.estimator == Estimator::CallawaySantAnna
+            && self.control == Control::NeverTreated
+            && !panel.has_never_treated()
+        {
+            return Err(
+                "every place of the design adopts, so there are no never-treated \
+                        places to compare with (Callaway–Sant'Anna would fall back to the \
+                        places not yet treated): set control = \"notyettreated\""
+                    .into(),
+            );
+        }
+        let estimates = self
+            .run(&panel)
+            .map_err(|e| format!("{} cannot run on this design: {e}", self.estimator.name()))?;
         let target = self.reported.target();
-        estimates.into_iter().find(|e| e.target == target)
+        if estimates.iter().any(|e| e.target == target) {
+            return Ok(());
+        }
+        let reachable: Vec<String> = estimates
+            .iter()
+            .filter_map(|e| match e.target {
+                did::Target::EventTime(k) => Some(k.to_string()),
+                _ => None,
+            })
+            .collect();
+        Err(format!(
+            "{} estimates no {} on this design{}",
+            self.estimator.name(),
+            self.reported.label(),
+            if reachable.is_empty() {
+                String::new()
+            } else {
+                format!(" (the event times it reaches: {})", reachable.join(", "))
+            }
+        ))
     }
 
     /// One replicate at `theta` on `rng`: the study's estimate, and with `truth` the twin's
@@ -203,5 +255,65 @@ mod tests {
         assert_eq!(bits(&alone), bits(&both));
         assert_eq!(alone.places, both.places);
         assert!(alone.untreated.is_empty());
+    }
+
+    /// The implied truth is the experiment command's own decomposition: for the same
+    /// parameters and replicate seed, a study target's replicate (estimate, estimand,
+    /// policy effect) is exactly what `cadre-sim experiment` reports for Callaway–Sant'Anna
+    /// (estimate, the truth of its estimand) and for the policy (truth.csv's overall row).
+    /// On a design with national publication, the places that never adopt move with the
+    /// adopters' published cases (truth.csv's never_treated rows), so the gap between the
+    /// policy's effect and the fitted estimate is not zero.
+    #[test]
+    fn the_implied_truth_is_the_experiment_commands_decomposition_spillover_included() {
+        use crate::experiment::{self, ExperimentOptions, assess::TruthKey};
+        use crate::model::rng::replicate_rng;
+        let mut s = Scenario::load("scenarios/experiments/staggered_national.toml").unwrap();
+        s.population.cadres = 800;
+        s.places.count = 10;
+        s.run.steps = 28;
+        s.population.weight_published = 0.5;
+        let study = Study {
+            path: "staggered_national.toml".into(),
+            scenario: s.clone(),
+            estimator: Estimator::CallawaySantAnna,
+            control: Control::NotYetTreated,
+            reported: Reported::Overall,
+            outcome: Outcome::Initiative,
+        };
+        let options = ExperimentOptions {
+            outcome: Outcome::Initiative,
+            did: study.options(),
+        };
+        let spec = s.model_spec();
+        let mut spillover = 0.0;
+        let mut gap = 0.0;
+        for r in 0..3 {
+            let implied = study.replicate(&s, replicate_rng(s.run.seed, r), true);
+            let (_, reported, _) = experiment::replicate(&spec, &s.run, &options, r);
+            let (cs, estimand) = reported
+                .estimates
+                .iter()
+                .find(|(e, _)| {
+                    e.estimator == Estimator::CallawaySantAnna && e.target == did::Target::Overall
+                })
+                .expect("CS's overall estimate");
+            let truth = |key: TruthKey| reported.truth.iter().find(|(k, _)| *k == key).map(|t| t.1);
+            assert_eq!(implied.estimate, cs.value);
+            assert_eq!(implied.estimand, *estimand);
+            assert_eq!(Some(implied.policy), truth(TruthKey::Overall));
+            gap += (implied.policy - implied.estimate).abs();
+            spillover += reported
+                .truth
+                .iter()
+                .filter(|(k, _)| matches!(k, TruthKey::NeverTreated(_)))
+                .map(|(_, v)| v.abs())
+                .sum::<f64>();
+        }
+        assert!(
+            spillover > 0.0,
+            "national publication reaches the never-treated places"
+        );
+        assert!(gap > 0.0);
     }
 }

@@ -13,8 +13,6 @@ use super::plots::PlotArgs;
 use crate::api::calibrate::{CalibrateRequest, CalibrationSource};
 use crate::calibrate::{file, folder};
 use crate::error::EXIT_INTERRUPTED;
-use crate::i18n::Lang;
-use crate::report::calibrate::CalibrationReport;
 use crate::sweep::file::RunOverrides;
 
 /// The file whose presence marks a finished calibration.
@@ -119,30 +117,14 @@ pub fn execute(args: &CalibrateArgs) -> anyhow::Result<()> {
         folder::duration_text(outcome.seconds),
         agent_steps as f64 / outcome.seconds.max(1e-9) / 1e6
     );
-    // The terminal reads English whatever the report's language (as before).
-    let report_lang = options.plots.lang;
-    let (warnings, reading) = if report_lang == Lang::En {
-        (outcome.warnings.clone(), outcome.reading.clone())
-    } else {
-        let report = CalibrationReport {
-            plan: &plan,
-            generations: &outcome.generations,
-            stop: outcome.stop,
-            simulations: outcome.simulations,
-            summaries: &outcome.summaries,
-            correlations: &outcome.correlations,
-            checks: &outcome.checks,
-            convergence: outcome.convergence,
-            implied: &outcome.implied,
-        };
-        (report.warnings(Lang::En), report.reading(Lang::En))
-    };
+    // The terminal reads English whatever the report's language.
+    let (warnings, reading) = (&outcome.warnings, &outcome.reading);
     for line in warnings {
         println!("warning: {line}");
     }
     for line in reading {
         println!("- {line}");
     }
-    println!("results in {}", outcome.dir.display());
+    println!("results in {}", options.out.display());
     Ok(())
 }

@@ -102,6 +102,33 @@ pub fn check_scenario(scenario: &Scenario) -> Result<(), InputError> {
     };
     let places = scenario.places.count;
     let sizes = crate::model::places::cohort_sizes(places, &rollout.cohorts);
+    let stand_in = stand_in_panel(scenario).map_err(|e| InputError::new(here(), e))?;
+    let opts = Options {
+        bootstrap: 0,
+        ..Options::default()
+    };
+    match crate::did::estimate_all(&stand_in, &opts) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(InputError::new(
+            here(),
+            format!(
+                "no estimator can estimate anything in this design ({}): {e}. Give some places \
+                 a different adoption step, or leave some never adopting",
+                design_words(&rollout.cohorts, &sizes, places)
+            ),
+        )),
+    }
+}
+
+/// A panel of `scenario`'s design (its places, cohorts and steps) with arbitrary outcomes:
+/// what an estimator can estimate depends only on the design, so running it here tells
+/// whether it would estimate anything on the simulated panels (an Err without a rollout).
+pub fn stand_in_panel(scenario: &Scenario) -> Result<crate::did::Panel, String> {
+    let Some(rollout) = &scenario.rollout else {
+        return Err("has no [rollout]".into());
+    };
+    let places = scenario.places.count;
+    let sizes = crate::model::places::cohort_sizes(places, &rollout.cohorts);
     let mut cohorts: Vec<Option<i64>> = rollout
         .cohorts
         .iter()
@@ -122,23 +149,7 @@ pub fn check_scenario(scenario: &Scenario) -> Result<(), InputError> {
             })
         })
         .collect();
-    let stand_in =
-        crate::did::Panel::new(rows).map_err(|e| InputError::new(here(), e.to_string()))?;
-    let opts = Options {
-        bootstrap: 0,
-        ..Options::default()
-    };
-    match crate::did::estimate_all(&stand_in, &opts) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(InputError::new(
-            here(),
-            format!(
-                "no estimator can estimate anything in this design ({}): {e}. Give some places \
-                 a different adoption step, or leave some never adopting",
-                design_words(&rollout.cohorts, &sizes, places)
-            ),
-        )),
-    }
+    crate::did::Panel::new(rows).map_err(|e| e.to_string())
 }
 
 /// "10 places: 10 adopt at step 5" — the design in words, for errors.
