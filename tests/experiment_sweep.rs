@@ -1,0 +1,194 @@
+//! Experiments as sweep points (`cadre-sim sweep` on a base with a `[rollout]`): each point
+//! is `cadre-sim experiment` on its scenario, byte for byte, and the sweep machinery's
+//! resume, shards and merge give the same bytes as one uninterrupted run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Process, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn cadre() -> Command {
+    Command::cargo_bin("cadre-sim").unwrap()
+}
+
+/// A small staggered design (12 places, cohorts at steps 4 and 8, national publication) and
+/// a 2 × 2 grid over the weight of published cases and belief memory.
+fn setup(replicates: u32, weights: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("design.toml"),
+        "name = \"design\"\nbase = \"nominal_tolerance\"\n[run]\nsteps = 14\n\
+         [population]\ncadres = 240\nunit_size = 10\n\
+         [places]\ncount = 12\npublish_scope = \"national\"\nstrength_spread = 0.3\n\
+         [rollout]\nadopt = \"optimized_path\"\nassign = \"random\"\n\
+         [[rollout.cohorts]]\nat = 4\nshare = 0.25\n[[rollout.cohorts]]\nat = 8\nshare = 0.25\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("grid.toml"),
+        format!(
+            "name = \"grid\"\nbase = \"design.toml\"\nreplicates = {replicates}\n\
+             [experiment]\nbootstrap = 19\nleads = 2\nlags = 4\n\
+             [[axis]]\nparam = \"population.weight_published\"\nvalues = {weights}\n\
+             [[axis]]\nparam = \"population.memory\"\nvalues = [0.5, 0.9]\n"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+fn sweep(dir: &Path, out: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+    cadre()
+        .current_dir(dir)
+        .args(["sweep", "grid.toml", "--quiet", "--out", out])
+        .args(extra)
+        .assert()
+}
+
+fn read(path: PathBuf) -> Vec<u8> {
+    fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn a_point_is_the_experiment_of_its_scenario_and_threads_and_shards_change_no_byte() {
+    let dir = setup(3, "[0.0, 0.3]");
+    let d = dir.path();
+    sweep(d, "one", &["--threads", "1"])
+        .success()
+        .stdout(predicate::str::contains("estimates against the truth"));
+    sweep(d, "two", &["--threads", "2", "--no-plots"]).success();
+    for k in 0..3 {
+        sweep(d, "sharded", &["--shard", &format!("{k}/3"), "--no-plots"]).success();
+    }
+    cadre()
+        .current_dir(d)
+        .args(["merge", "sharded"])
+        .assert()
+        .success();
+    let results = read(d.join("one/results.csv"));
+    for other in ["two", "sharded"] {
+        assert!(
+            results == read(d.join(other).join("results.csv")),
+            "{other}"
+        );
+    }
+    for plot in ["heatmap_bias.png", "heatmap_coverage.png"] {
+        assert!(read(d.join("one").join(plot)) == read(d.join("sharded").join(plot)));
+    }
+
+    // Point 3 (weight 0.3, memory 0.9) is `cadre-sim experiment` on that scenario.
+    cadre()
+        .current_dir(d)
+        .args([
+            "experiment",
+            "design.toml",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "exp",
+        ])
+        .args([
+            "--replicates",
+            "3",
+            "--bootstrap",
+            "19",
+            "--leads",
+            "2",
+            "--lags",
+            "4",
+        ])
+        .args(["--set", "population.weight_published=0.3"])
+        .args(["--set", "population.memory=0.9"])
+        .assert()
+        .success();
+    let summary = String::from_utf8(read(d.join("exp/estimates_summary.csv"))).unwrap();
+    let results = String::from_utf8(results).unwrap();
+    let mut lines = summary.lines();
+    assert_eq!(
+        results.lines().next().unwrap(),
+        format!("point,{}", lines.next().unwrap())
+    );
+    let point3: Vec<&str> = results
+        .lines()
+        .filter_map(|l| l.strip_prefix("3,"))
+        .collect();
+    assert_eq!(point3, lines.collect::<Vec<_>>());
+    assert!(
+        point3
+            .iter()
+            .any(|l| l.contains(",cs,") && l.contains(",overall,"))
+    );
+}
+
+#[test]
+fn a_killed_experiment_sweep_resumes_to_identical_bytes() {
+    let dir = setup(4, "[0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45]");
+    let d = dir.path();
+    sweep(d, "full", &["--threads", "2", "--no-plots"]).success();
+    let mut child = Process::new(assert_cmd::cargo::cargo_bin("cadre-sim"))
+        .current_dir(d)
+        .args([
+            "sweep",
+            "grid.toml",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "killed",
+        ])
+        .args(["--threads", "1"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let count = || fs::read_dir(d.join("killed/points")).map_or(0, |r| r.count());
+    while count() < 2 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let finished = count();
+    assert!(
+        (2..20).contains(&finished),
+        "killed after {finished} of 20 points"
+    );
+    sweep(d, "killed", &["--threads", "2", "--no-plots"]).success();
+    assert!(read(d.join("full/results.csv")) == read(d.join("killed/results.csv")));
+}
+
+#[test]
+fn experiment_sweeps_refuse_what_they_cannot_do() {
+    let dir = setup(2, "[0.0, 0.3]");
+    let d = dir.path();
+    sweep(d, "raw", &["--raw"])
+        .code(2)
+        .stderr(predicate::str::contains("--raw"));
+    fs::write(
+        d.join("bad.toml"),
+        "base = \"design.toml\"\n[experiment]\noutcome = \"happiness\"\ncolour = 1\n\
+         [[axis]]\nparam = \"regime.detect\"\nvalues = [0.2]\n",
+    )
+    .unwrap();
+    cadre()
+        .current_dir(d)
+        .args(["sweep", "bad.toml", "--out", "bad"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("colour"))
+        .stderr(predicate::str::contains("bad.toml"));
+    fs::write(
+        d.join("plain.toml"),
+        "base = \"nominal_tolerance\"\n[experiment]\nbootstrap = 0\n\
+         [[axis]]\nparam = \"regime.detect\"\nvalues = [0.2]\n",
+    )
+    .unwrap();
+    cadre()
+        .current_dir(d)
+        .args(["sweep", "plain.toml", "--out", "plain"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[rollout]"));
+    assert!(!d.join("raw").exists() && !d.join("bad").exists() && !d.join("plain").exists());
+}
