@@ -3,8 +3,9 @@
 //!
 //! Every unit runs replicate r of its point with the generator of `(seed, r)`, exactly as
 //! `cadre-sim run` does (or, in an experiment sweep, as `cadre-sim experiment` does: both
-//! worlds and every estimator, keeping only the estimates), so all points share replicate seeds (common random numbers) and a
-//! point's numbers do not depend on the thread count, the shard split or what ran before.
+//! worlds and every estimator, keeping only the estimates), so all points share replicate
+//! seeds (common random numbers) and a point's numbers do not depend on the thread count, the
+//! shard split or what ran before.
 //! Only the replicates of points in flight are held in memory: when the last replicate of a
 //! point finishes, the worker that finished it writes the point file (or hands the point to
 //! another [`PointSink`]) and drops the data.

@@ -20,6 +20,10 @@
 //! points = 4
 //! scale = "linear"                      # or "log"
 //!
+//! # [experiment]                        # with a base that has a [rollout]: every point is
+//! # outcome = "initiative"              # an experiment; `cadre-sim experiment`'s options
+//! # bootstrap = 199
+//!
 //! # [sample]                            # instead of a grid: a Latin hypercube
 //! # method = "lhs"
 //! # points = 100
