@@ -3,11 +3,13 @@
 //! ```text
 //! <out>/manifest.json     the resolved sweep and its hash; written first, never changed
 //! <out>/points.csv        point id and every varied value; written first
-//! <out>/points/p000012.csv  one finished point: each replicate's final-window means
+//! <out>/points/p000012.csv  one finished point: each replicate's final-window means (in an
+//!                           experiment sweep: the point's experiment's estimates_summary.csv)
 //! <out>/raw/p000012.csv   with --raw: every step of every replicate of that point
 //! <out>/shards/3-of-8.done  a shard that finished its share
 //! <out>/heatmap_*.png, lines_*.png  plots (written by the caller's products, see below)
 //! <out>/results.csv       assembled from points/ once every point is finished; written last
+//!                         (an experiment sweep: `point` and its summary's rows; no runs.csv)
 //! <out>/raw.csv           with --raw, assembled from raw/
 //! ```
 //!
