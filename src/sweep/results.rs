@@ -16,6 +16,17 @@ use crate::output::number;
 use crate::run::Summary;
 use crate::run::stats::summaries;
 
+/// Why a finished sweep's point `point` could not be read, for the user.
+fn unreadable(point: usize, e: PointError) -> Error {
+    match e {
+        PointError::Io(e) => Error::io(format!("reading point {point}"), e),
+        PointError::Foreign => {
+            InputError::new(format!("point {point}"), "belongs to another sweep").into()
+        }
+        PointError::Damaged(p) => InputError::new(p, "damaged point file").into(),
+    }
+}
+
 /// The per-run table's header (`runs.csv`): `point`, `replicate`, every varied parameter's
 /// key, then every metric's name.
 pub fn runs_header(design: &Design) -> Vec<String> {
@@ -132,15 +143,7 @@ impl SweepResults {
         let m = store.manifest();
         let mut all = Vec::with_capacity(m.points);
         for point in 0..m.points {
-            let values = store.read_point(point).map_err(|e| -> Error {
-                match e {
-                    PointError::Io(e) => Error::io(format!("reading point {point}"), e),
-                    PointError::Foreign => {
-                        InputError::new(format!("point {point}"), "belongs to another sweep").into()
-                    }
-                    PointError::Damaged(p) => InputError::new(p, "damaged point file").into(),
-                }
-            })?;
+            let values = store.read_point(point).map_err(|e| unreadable(point, e))?;
             all.push(summaries(&values));
         }
         Ok(SweepResults {
@@ -296,15 +299,9 @@ impl ExperimentSweepResults {
         })?;
         let mut overall: Vec<(crate::did::Estimator, Vec<Option<OverallAt>>)> = Vec::new();
         for point in 0..m.points {
-            let summary = store.read_experiment_point(point).map_err(|e| -> Error {
-                match e {
-                    PointError::Io(e) => Error::io(format!("reading point {point}"), e),
-                    PointError::Foreign => {
-                        InputError::new(format!("point {point}"), "belongs to another sweep").into()
-                    }
-                    PointError::Damaged(p) => InputError::new(p, "damaged point file").into(),
-                }
-            })?;
+            let summary = store
+                .read_experiment_point(point)
+                .map_err(|e| unreadable(point, e))?;
             let column = |name: &str| summary.header.split(',').position(|h| h == name);
             let damaged = || InputError::new(format!("point {point}"), "damaged point file");
             let [estimator, target, bias, rmse, coverage, n] =
