@@ -141,8 +141,12 @@ pub fn compute(
             Some(options) => {
                 let scenario = plan.scenario(point);
                 let spec = scenario.model_spec();
-                let (_, estimates, _) =
+                let (_, mut estimates, _) =
                     crate::experiment::replicate(&spec, &scenario.run, options, replicate as u64);
+                // The summary a point keeps has no estimand cells: drop them while it waits.
+                for (estimate, _) in &mut estimates.estimates {
+                    estimate.estimand = Vec::new();
+                }
                 ([f64::NAN; N_METRICS], Vec::new(), Some(estimates))
             }
             None => {
