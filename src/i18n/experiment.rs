@@ -2,6 +2,7 @@
 //! estimates against the truth, in English and Chinese.
 
 use super::{Lang, Tr, tr};
+use crate::sweep::results::Score;
 
 pub const REPORT_TITLE: Tr = tr(
     "Experiment: a staggered rollout, estimated and true",
@@ -242,13 +243,13 @@ pub fn estimand_sentence(
 }
 
 /// The title of an experiment sweep's plot of `what` (`bias` or `coverage`).
-pub fn sweep_title(what: &str, sweep: &str, lang: Lang) -> String {
+pub fn sweep_title(what: Score, sweep: &str, lang: Lang) -> String {
     let title = match what {
-        "bias" => tr(
+        Score::Bias => tr(
             "Bias of each estimator's overall effect",
             "各估计方法总体效应的偏差",
         ),
-        _ => tr(
+        Score::Coverage => tr(
             "Coverage of each estimator's 95% interval",
             "各估计方法95%区间的覆盖率",
         ),
@@ -257,13 +258,13 @@ pub fn sweep_title(what: &str, sweep: &str, lang: Lang) -> String {
 }
 
 /// The axis (or colour bar) of `what`.
-pub fn sweep_value_axis(what: &str, lang: Lang) -> &'static str {
+pub fn sweep_value_axis(what: Score, lang: Lang) -> &'static str {
     match what {
-        "bias" => tr(
+        Score::Bias => tr(
             "bias: estimate − truth of its own estimand",
             "偏差：估计值 − 其估计目标的真值",
         ),
-        _ => tr(
+        Score::Coverage => tr(
             "coverage: share of replicates",
             "覆盖率：重复中覆盖真值的比例",
         ),
@@ -273,7 +274,7 @@ pub fn sweep_value_axis(what: &str, lang: Lang) -> &'static str {
 
 /// What an experiment sweep plot's numbers are.
 pub fn sweep_value_note(
-    what: &str,
+    what: Score,
     outcome: &str,
     replicates: u32,
     band: bool,
@@ -285,21 +286,21 @@ pub fn sweep_value_note(
         (true, Lang::Zh) => "；阴影：重复间的95%区间",
     };
     match (what, lang) {
-        ("bias", Lang::En) => format!(
+        (Score::Bias, Lang::En) => format!(
             "outcome {outcome}: each estimator's overall estimate minus the truth of the very \
              cells and weights it estimates, averaged over {replicates} replicates; 0 is \
              unbiased{band}"
         ),
-        ("bias", Lang::Zh) => format!(
+        (Score::Bias, Lang::Zh) => format!(
             "结果变量 {outcome}：各估计方法的总体估计值减去其自身估计目标（所用单元与权重）的真值，\
              对{replicates}次重复取平均；0为无偏{band}"
         ),
-        (_, Lang::En) => format!(
+        (Score::Coverage, Lang::En) => format!(
             "outcome {outcome}: share of {replicates} replicates whose own 95% interval holds the \
              truth of its estimand; 0.95 for an unbiased estimator with honest standard \
              errors{band}"
         ),
-        (_, Lang::Zh) => format!(
+        (Score::Coverage, Lang::Zh) => format!(
             "结果变量 {outcome}：{replicates}次重复中，估计方法自身95%区间覆盖其估计目标真值的比例；\
              无偏且标准误可信时约为0.95{band}"
         ),

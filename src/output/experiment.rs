@@ -150,29 +150,33 @@ pub fn estimates_rows(r: u64, outcome: Outcome, rep: &ReplicateEstimates) -> Vec
     }))
 }
 
+/// The columns of `estimates_summary.csv` (and, after `point`, of an experiment sweep's
+/// `results.csv`).
+pub const ESTIMATES_SUMMARY_HEADER: [&str; 16] = [
+    "outcome",
+    "estimator",
+    "control",
+    "target",
+    "group",
+    "time",
+    "event_time",
+    "mean_estimate",
+    "sd_estimate",
+    "mean_truth",
+    "bias",
+    "rmse",
+    "coverage",
+    "mean_se",
+    "n",
+    "policy_effect",
+];
+
 /// `estimates_summary.csv`: each estimated quantity over replicates against the truth of its
 /// own estimand, with the policy's effect beside it.
 pub fn estimates_summary_csv(outcome: Outcome, assessment: &Assessment) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "outcome",
-        "estimator",
-        "control",
-        "target",
-        "group",
-        "time",
-        "event_time",
-        "mean_estimate",
-        "sd_estimate",
-        "mean_truth",
-        "bias",
-        "rmse",
-        "coverage",
-        "mean_se",
-        "n",
-        "policy_effect",
-    ])
-    .expect("write to memory");
+    w.write_record(ESTIMATES_SUMMARY_HEADER)
+        .expect("write to memory");
     // The policy's effect (every adopted place-step) beside every row, so that the gap
     // between what an estimator targets and what the policy did is one subtraction.
     let policy = number(assessment.true_overall().map_or(f64::NAN, |s| s.mean));

@@ -20,7 +20,7 @@ use super::run_plots::clip_to_domain;
 use super::{PlotOptions, write_plot_files};
 use crate::i18n::{self, Lang};
 use crate::model::Metric;
-use crate::sweep::results::{Assessed, ExperimentSweepResults};
+use crate::sweep::results::{ExperimentSweepResults, Score};
 use crate::sweep::store::PLOT_PREFIXES;
 use crate::sweep::{Design, SweepResults, SweepStore};
 
@@ -139,11 +139,11 @@ pub fn experiment_sweep_figures(
     }
     let [heatmap_prefix, lines_prefix] = PLOT_PREFIXES;
     let estimators = || results.overall.iter().enumerate();
-    Assessed::ALL
+    Score::ALL
         .iter()
         .map(|&what| {
             let name = what.name();
-            let value_label = i18n::experiment::sweep_value_axis(name, lang).to_string();
+            let value_label = i18n::experiment::sweep_value_axis(what, lang).to_string();
             let (prefix, panels, band) = match d.grid.as_ref().filter(|g| g.len() == 2) {
                 Some(grid) => {
                     // Grid points enumerate the first axis slowest: point = ix * ny + iy.
@@ -151,8 +151,8 @@ pub fn experiment_sweep_figures(
                     // One colour scale for every estimator, so that panels compare; coverage
                     // on its whole range.
                     let range = match what {
-                        Assessed::Coverage => (0.0, 1.0),
-                        Assessed::Bias => estimators()
+                        Score::Coverage => (0.0, 1.0),
+                        Score::Bias => estimators()
                             .flat_map(|(k, _)| (0..d.len()).map(move |p| results.at(k, p, what).0))
                             .filter(|v| v.is_finite())
                             .fold((0.0, 0.0), |(lo, hi), v| (v.min(lo), v.max(hi))),
@@ -202,7 +202,7 @@ pub fn experiment_sweep_figures(
                         y_label: value_label,
                         series,
                         markers: Vec::new(),
-                        y_from_zero: what == Assessed::Coverage,
+                        y_from_zero: what == Score::Coverage,
                     });
                     (lines_prefix, vec![panel], true)
                 }
@@ -210,7 +210,7 @@ pub fn experiment_sweep_figures(
             let columns = panels.len().min(2);
             let b = &results.base;
             let figure = Figure::new(
-                i18n::experiment::sweep_title(name, &results.name, lang),
+                i18n::experiment::sweep_title(what, &results.name, lang),
                 lang,
                 panels,
                 columns,
@@ -226,7 +226,7 @@ pub fn experiment_sweep_figures(
                     b.seed,
                 ),
                 i18n::experiment::sweep_value_note(
-                    name,
+                    what,
                     &results.outcome,
                     results.replicates,
                     band,

@@ -12,6 +12,7 @@ use super::store::{MANIFEST, PointError, SweepStore};
 use crate::error::{Error, InputError};
 use crate::model::params::ParamId;
 use crate::model::{Metric, N_METRICS};
+use crate::output::experiment::ESTIMATES_SUMMARY_HEADER;
 use crate::output::number;
 use crate::run::Summary;
 use crate::run::stats::summaries;
@@ -221,21 +222,21 @@ impl SweepResults {
 
 /// The quantities an experiment sweep plots, per estimator: its overall estimate's error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Assessed {
+pub enum Score {
     /// Mean of estimate − truth of its own estimand.
     Bias,
     /// Share of replicates whose own 95% interval holds that truth.
     Coverage,
 }
 
-impl Assessed {
-    pub const ALL: [Assessed; 2] = [Assessed::Bias, Assessed::Coverage];
+impl Score {
+    pub const ALL: [Score; 2] = [Score::Bias, Score::Coverage];
 
     /// Its column in `results.csv`, and the name of its plot files.
     pub fn name(self) -> &'static str {
         match self {
-            Assessed::Bias => "bias",
-            Assessed::Coverage => "coverage",
+            Score::Bias => "bias",
+            Score::Coverage => "coverage",
         }
     }
 }
@@ -253,16 +254,16 @@ pub struct OverallAt {
 impl OverallAt {
     /// The value of `what` with its 95% interval over replicates: for the bias, ±1.96 sd of
     /// the errors (sd² = RMSE² − bias²) over √n; for the coverage, the binomial interval.
-    pub fn with_interval(&self, what: Assessed) -> (f64, f64, f64) {
+    pub fn with_interval(&self, what: Score) -> (f64, f64, f64) {
         let n = f64::from(self.n.max(1));
         let (value, sd) = match what {
-            Assessed::Bias => (
+            Score::Bias => (
                 self.bias,
                 (self.rmse * self.rmse - self.bias * self.bias)
                     .max(0.0)
                     .sqrt(),
             ),
-            Assessed::Coverage => (
+            Score::Coverage => (
                 self.coverage,
                 (self.coverage * (1.0 - self.coverage)).sqrt(),
             ),
@@ -297,21 +298,21 @@ impl ExperimentSweepResults {
                 "not an experiment sweep",
             )
         })?;
+        let column = |name: &str| {
+            ESTIMATES_SUMMARY_HEADER
+                .iter()
+                .position(|h| *h == name)
+                .expect("a column of estimates_summary.csv")
+        };
+        let [estimator, target, bias, rmse, coverage, n] =
+            ["estimator", "target", "bias", "rmse", "coverage", "n"].map(column);
         let mut overall: Vec<(crate::did::Estimator, Vec<Option<OverallAt>>)> = Vec::new();
         for point in 0..m.points {
             let summary = store
                 .read_experiment_point(point)
                 .map_err(|e| unreadable(point, e))?;
-            let column = |name: &str| summary.header.split(',').position(|h| h == name);
             let damaged = || InputError::new(format!("point {point}"), "damaged point file");
-            let [estimator, target, bias, rmse, coverage, n] =
-                ["estimator", "target", "bias", "rmse", "coverage", "n"].map(column);
-            let (Some(estimator), Some(target), Some(bias), Some(rmse), Some(coverage), Some(n)) =
-                (estimator, target, bias, rmse, coverage, n)
-            else {
-                return Err(damaged().into());
-            };
-            for row in &summary.rows {
+            for row in &summary {
                 let fields: Vec<&str> = row.split(',').collect();
                 if fields[target] != "overall" {
                     continue;
@@ -348,7 +349,7 @@ impl ExperimentSweepResults {
 
     /// `what` of estimator `k` (of [`Self::overall`]) at `point`, with its 95% interval;
     /// NaN where it estimated nothing.
-    pub fn at(&self, k: usize, point: usize, what: Assessed) -> (f64, f64, f64) {
+    pub fn at(&self, k: usize, point: usize, what: Score) -> (f64, f64, f64) {
         self.overall[k].1[point].map_or((f64::NAN, f64::NAN, f64::NAN), |a| a.with_interval(what))
     }
 }

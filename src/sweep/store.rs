@@ -31,6 +31,7 @@ use super::plan::{ResolvedSweep, SweepPlan};
 use crate::error::InputError;
 use crate::error::IoContext;
 use crate::model::{Metric, N_METRICS, StepMetrics};
+use crate::output::experiment::ESTIMATES_SUMMARY_HEADER;
 use crate::output::{
     OutputDir, Producer, data::summary_fields, number, write_atomic, write_atomic_unsynced,
     write_atomic_with, write_atomic_with_then,
@@ -283,9 +284,10 @@ impl SweepStore {
         let mut done = self.files_present(POINT_DIR)?;
         for (point, d) in done.iter_mut().enumerate() {
             if *d && check(point) {
-                let read = match self.is_experiment() {
-                    true => self.read_experiment_point(point).map(drop),
-                    false => self.read_point(point).map(drop),
+                let read = if self.is_experiment() {
+                    self.read_experiment_point(point).map(drop)
+                } else {
+                    self.read_point(point).map(drop)
                 };
                 match read {
                     Ok(_) => {}
@@ -369,10 +371,11 @@ impl SweepStore {
         write_atomic_unsynced(&self.point_path(point), &bytes)
     }
 
-    /// Reads a finished point of an experiment sweep back: the summary's header and rows.
-    /// `Err(Foreign)` if another sweep wrote it; `Damaged` unless every row has the header's
-    /// fields and the file ends with its last row's newline.
-    pub fn read_experiment_point(&self, point: usize) -> Result<ExperimentPoint, PointError> {
+    /// Reads a finished point of an experiment sweep back: its summary's rows, as text (so
+    /// that `results.csv` repeats them byte for byte). `Err(Foreign)` if another sweep wrote
+    /// it; `Damaged` unless it has the summary's header, every row has its fields, and the
+    /// file ends with its last row's newline.
+    pub fn read_experiment_point(&self, point: usize) -> Result<Vec<String>, PointError> {
         let path = self.point_path(point);
         let text = fs::read_to_string(&path).map_err(PointError::Io)?;
         let mut lines = text.lines();
@@ -380,16 +383,54 @@ impl SweepStore {
             return Err(PointError::Foreign);
         }
         let bad = || PointError::Damaged(path.display().to_string());
-        let header = lines.next().ok_or_else(bad)?.to_string();
-        let fields = header.split(',').count();
-        if !header.starts_with("outcome,estimator,") || !text.ends_with('\n') {
+        let header = ESTIMATES_SUMMARY_HEADER;
+        if lines.next() != Some(header.join(",").as_str()) || !text.ends_with('\n') {
             return Err(bad());
         }
         let rows: Vec<String> = lines.map(str::to_string).collect();
-        if rows.iter().any(|r| r.split(',').count() != fields) {
+        if rows.iter().any(|r| r.split(',').count() != header.len()) {
             return Err(bad());
         }
-        Ok(ExperimentPoint { header, rows })
+        Ok(rows)
+    }
+
+    /// The header of `results.csv`.
+    fn results_header(&self) -> Vec<&'static str> {
+        if self.is_experiment() {
+            std::iter::once("point")
+                .chain(ESTIMATES_SUMMARY_HEADER)
+                .collect()
+        } else {
+            RESULTS_HEADER.to_vec()
+        }
+    }
+
+    /// The rows of `results.csv` for a finished point: each metric's summary over
+    /// replicates, or, in an experiment sweep, the rows of its experiment's summary; both
+    /// after the point's id.
+    fn results_rows(&self, point: usize) -> Result<Vec<Vec<String>>, PointError> {
+        let id = point.to_string();
+        if self.is_experiment() {
+            let rows = self.read_experiment_point(point)?;
+            return Ok(rows
+                .iter()
+                .map(|row| {
+                    std::iter::once(id.clone())
+                        .chain(row.split(',').map(str::to_string))
+                        .collect()
+                })
+                .collect());
+        }
+        let values = self.read_point(point)?;
+        Ok(Metric::ALL
+            .iter()
+            .zip(summaries(&values))
+            .map(|(metric, s)| {
+                let mut row = vec![id.clone(), metric.name().to_string()];
+                row.extend(summary_fields(&s));
+                row
+            })
+            .collect())
     }
 
     /// Records every step of every replicate of a point, atomically (before its point file).
@@ -531,33 +572,10 @@ impl SweepStore {
         let experiment = self.is_experiment();
         let results = |w: &mut dyn io::Write| -> crate::error::Result<()> {
             let mut out = csv::Writer::from_writer(w);
-            if !experiment {
-                out.write_record(RESULTS_HEADER)?;
-            }
+            out.write_record(self.results_header())?;
             for point in 0..self.manifest.points {
-                let read = match experiment {
-                    true => self.read_experiment_point(point).map(Err),
-                    false => self.read_point(point).map(Ok),
-                };
-                let values = match read {
-                    Ok(Ok(v)) => v,
-                    // An experiment's summary rows, after the point's id.
-                    Ok(Err(summary)) => {
-                        if foreign.is_empty() {
-                            let id = point.to_string();
-                            if point == 0 {
-                                out.write_record(
-                                    std::iter::once("point").chain(summary.header.split(',')),
-                                )?;
-                            }
-                            for row in &summary.rows {
-                                out.write_record(
-                                    std::iter::once(id.as_str()).chain(row.split(',')),
-                                )?;
-                            }
-                        }
-                        continue;
-                    }
+                let rows = match self.results_rows(point) {
+                    Ok(rows) => rows,
                     Err(PointError::Foreign) => {
                         foreign.push(point);
                         continue;
@@ -572,13 +590,10 @@ impl SweepStore {
                         .into());
                     }
                 };
-                if !foreign.is_empty() {
-                    continue;
-                }
-                for (metric, s) in Metric::ALL.iter().zip(summaries(&values)) {
-                    let mut row = vec![point.to_string(), metric.name().to_string()];
-                    row.extend(summary_fields(&s));
-                    out.write_record(&row)?;
+                if foreign.is_empty() {
+                    for row in rows {
+                        out.write_record(&row)?;
+                    }
                 }
             }
             if !foreign.is_empty() {
@@ -694,14 +709,6 @@ impl SweepStore {
         shards.sort_by_key(|s| (s.count, s.index));
         shards
     }
-}
-
-/// A finished point of an experiment sweep: the header and rows of its experiment's
-/// `estimates_summary.csv`, as text (so that `results.csv` repeats them byte for byte).
-#[derive(Debug, Clone)]
-pub struct ExperimentPoint {
-    pub header: String,
-    pub rows: Vec<String>,
 }
 
 /// Why a point file could not be read.
