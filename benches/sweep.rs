@@ -16,8 +16,8 @@ fn throughput(c: &mut Criterion) {
     base.population.cadres = 500;
     base.run.replicates = 4;
     let design = Design::grid(vec![
-        (ParamId::Severity, vec![0.0, 2.0, 4.0, 6.0]),
-        (ParamId::Sensitivity, vec![0.0, 0.3, 0.6, 0.9]),
+        (ParamId::Severity.into(), vec![0.0, 2.0, 4.0, 6.0]),
+        (ParamId::Sensitivity.into(), vec![0.0, 0.3, 0.6, 0.9]),
     ])
     .expect("valid design");
     let plan = SweepPlan::new("bench", "", base, design, 10).expect("valid plan");

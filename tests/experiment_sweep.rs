@@ -192,3 +192,114 @@ fn experiment_sweeps_refuse_what_they_cannot_do() {
         .stderr(predicate::str::contains("[rollout]"));
     assert!(!d.join("raw").exists() && !d.join("bad").exists() && !d.join("plain").exists());
 }
+
+/// Writes `name.toml`: a sweep of `design.toml` with the given `[[axis]]` tables.
+fn sweep_file(dir: &Path, name: &str, axes: &str) {
+    fs::write(
+        dir.join(format!("{name}.toml")),
+        format!(
+            "name = \"{name}\"\nbase = \"design.toml\"\nreplicates = 2\n\
+             [experiment]\nbootstrap = 19\nleads = 2\nlags = 4\n{axes}"
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_places_and_the_rollout_are_swept_like_parameters() {
+    let dir = setup(2, "[0.0]");
+    let d = dir.path();
+    sweep_file(
+        d,
+        "study",
+        "[[axis]]\nparam = \"places.publish_scope\"\nvalues = [\"national\", \"place\"]\n\
+         [[axis]]\nparam = \"rollout.share\"\nvalues = [0.5, 1.0]\n",
+    );
+    cadre()
+        .current_dir(d)
+        .args(["sweep", "study.toml", "--quiet", "--out", "study"])
+        .assert()
+        .success();
+    let points = String::from_utf8(read(d.join("study/points.csv"))).unwrap();
+    assert_eq!(
+        points,
+        "point,places.publish_scope,rollout.share\n0,national,0.5\n1,national,1\n\
+         2,place,0.5\n3,place,1\n"
+    );
+    assert!(d.join("study/heatmap_bias.png").exists());
+
+    // Point 3 (place, every place adopts) is `cadre-sim experiment` with those flags.
+    cadre()
+        .current_dir(d)
+        .args(["experiment", "design.toml", "--quiet", "--no-plots", "--out", "exp"])
+        .args(["--replicates", "2", "--bootstrap", "19", "--leads", "2", "--lags", "4"])
+        .args(["--set", "places.publish_scope=place", "--set", "rollout.share=1"])
+        .assert()
+        .success();
+    let summary = String::from_utf8(read(d.join("exp/estimates_summary.csv"))).unwrap();
+    let results = String::from_utf8(read(d.join("study/results.csv"))).unwrap();
+    let point3: Vec<&str> = results
+        .lines()
+        .filter_map(|l| l.strip_prefix("3,"))
+        .collect();
+    assert_eq!(point3, summary.lines().skip(1).collect::<Vec<_>>());
+
+    // Cohort timing: a point whose cohorts leave the run is refused before anything runs,
+    // naming the point and its values.
+    sweep_file(
+        d,
+        "late",
+        "[[axis]]\nparam = \"rollout.start\"\nvalues = [2, 12]\n\
+         [[axis]]\nparam = \"rollout.spacing\"\nvalues = [2, 4]\n",
+    );
+    cadre()
+        .current_dir(d)
+        .args(["sweep", "late.toml", "--out", "late"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "point 2 (rollout.start = 12, rollout.spacing = 2)",
+        ))
+        .stderr(predicate::str::contains("the run has 14 steps"));
+    // A choice has no interval; a misspelt key gets a suggestion.
+    sweep_file(
+        d,
+        "interval",
+        "[[axis]]\nparam = \"places.publish_scope\"\nfrom = 0\nto = 1\npoints = 2\n",
+    );
+    cadre()
+        .current_dir(d)
+        .args(["sweep", "interval.toml", "--out", "interval"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("interval.toml:"))
+        .stderr(predicate::str::contains(
+            "`places.publish_scope` is a choice, not a number",
+        ));
+    sweep_file(
+        d,
+        "typo",
+        "[[axis]]\nparam = \"rollout.spacng\"\nvalues = [2]\n",
+    );
+    cadre()
+        .current_dir(d)
+        .args(["sweep", "typo.toml", "--out", "typo"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `rollout.spacing`?"));
+    // The rollout's keys need a base with a rollout.
+    fs::write(
+        d.join("plain_start.toml"),
+        "base = \"nominal_tolerance\"\n[[axis]]\nparam = \"rollout.start\"\nvalues = [2]\n",
+    )
+    .unwrap();
+    cadre()
+        .current_dir(d)
+        .args(["sweep", "plain_start.toml", "--out", "plain_start"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no [rollout]"));
+    for out in ["late", "interval", "typo", "plain_start"] {
+        assert!(!d.join(out).exists(), "{out} was written");
+    }
+}

@@ -32,7 +32,7 @@ use cadre_sim::model::Metric;
 use cadre_sim::model::params::{ParamId, all_specs};
 use cadre_sim::output::{Producer, data};
 use cadre_sim::run::{RunResult, Summary, stats};
-use cadre_sim::scenario::{Scenario, builtin};
+use cadre_sim::scenario::{Factor, Scenario, builtin};
 use cadre_sim::sweep::store::{PointValues, RAW_CSV, RUNS_CSV};
 use cadre_sim::sweep::{Design, SweepOptions, SweepPlan, SweepResults, file};
 
@@ -807,15 +807,42 @@ fn runs_columns<'py>(
     let dict = PyDict::new(py);
     dict.set_item("point", rows().map(|x| x.0 as u64).collect::<Vec<_>>())?;
     dict.set_item("replicate", rows().map(|x| x.1 as u64).collect::<Vec<_>>())?;
-    for (j, id) in design.params.iter().enumerate() {
-        let values: Vec<f64> = rows().map(|x| design.points[x.0][j]).collect();
-        dict.set_item(id.key(), values)?;
+    for (j, &factor) in design.params.iter().enumerate() {
+        let values = rows().map(|x| design.points[x.0][j]);
+        dict.set_item(factor.key(), design_column(py, factor, values)?)?;
     }
     for metric in Metric::ALL {
         let values: Vec<f64> = rows().map(|x| x.2[metric.index()]).collect();
         dict.set_item(metric.name(), values)?;
     }
     Ok(dict)
+}
+
+/// One design column: numbers, or for a choice (`places.publish_scope`) its names, as
+/// points.csv writes them.
+fn design_column<'py>(
+    py: Python<'py>,
+    factor: Factor,
+    values: impl Iterator<Item = f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match factor.choices() {
+        Some(_) => values
+            .map(|v| factor.format(v))
+            .collect::<Vec<_>>()
+            .into_pyobject(py)?
+            .into_any(),
+        None => values.collect::<Vec<_>>().into_pyobject(py)?.into_any(),
+    })
+}
+
+/// A design's points by factor key.
+fn design_points<'py>(py: Python<'py>, design: &Design) -> PyResult<Bound<'py, PyDict>> {
+    let points = PyDict::new(py);
+    for (i, &factor) in design.params.iter().enumerate() {
+        let values = design.points.iter().map(|p| p[i]);
+        points.set_item(factor.key(), design_column(py, factor, values)?)?;
+    }
+    Ok(points)
 }
 
 /// How a sweep's plan runs, from the keyword arguments.
@@ -842,14 +869,7 @@ fn run_plan<'py>(py: Python<'py>, plan: &SweepPlan, how: SweepRun) -> PyResult<B
         "params",
         design.params.iter().map(|p| p.key()).collect::<Vec<_>>(),
     )?;
-    let points = PyDict::new(py);
-    for (i, id) in design.params.iter().enumerate() {
-        points.set_item(
-            id.key(),
-            design.points.iter().map(|p| p[i]).collect::<Vec<f64>>(),
-        )?;
-    }
-    dict.set_item("points", points)?;
+    dict.set_item("points", design_points(py, &design)?)?;
     let stop = static_flag();
     let counter = static_counter();
     let progress = Progress {
@@ -1260,14 +1280,7 @@ fn sensitivity<'py>(
         "params",
         design.params.iter().map(|p| p.key()).collect::<Vec<_>>(),
     )?;
-    let points = PyDict::new(py);
-    for (i, id) in design.params.iter().enumerate() {
-        points.set_item(
-            id.key(),
-            design.points.iter().map(|p| p[i]).collect::<Vec<f64>>(),
-        )?;
-    }
-    dict.set_item("points", points)?;
+    dict.set_item("points", design_points(py, &design)?)?;
     dict.set_item("results", results_columns(py, &analysis.results.summaries)?)?;
     Ok(dict)
 }

@@ -11,7 +11,7 @@ use super::{Control, Overrides, ScenarioSource};
 use crate::error::{Error, InputError};
 use crate::plot::{PlotOptions, sweep_plots};
 use crate::run::DEFAULT_WINDOW;
-use crate::scenario::edit::lookup_param;
+use crate::scenario::Factor;
 use crate::sweep::design::check_sweepable;
 use crate::sweep::file::{self, RunOverrides};
 use crate::sweep::store::{Assembled, RAW_CSV, is_plot_file};
@@ -48,8 +48,9 @@ impl SweepRequest {
     }
 }
 
-/// Any design given as its points: `params[j]` is the key of column j, `points[i][j]` its
-/// value at point i. Points may repeat. Every point runs with the sweep's replicate seeds
+/// Any design given as its points: `params[j]` is the key of column j (a parameter, or a key
+/// of the places or rollout: [`Factor`]), `points[i][j]` its value at point i (for a factor
+/// with named choices, the index of its choice). Points may repeat. Every point runs with the sweep's replicate seeds
 /// (common random numbers), exactly as a sweep file with zipped axes of the same columns.
 /// With `grid`, `points[j]` lists instead the values of axis `params[j]`, and the design is
 /// their full cross product (first axis slowest), as a sweep file's grid.
@@ -74,7 +75,7 @@ impl PointsRequest {
         let mut ids = Vec::with_capacity(self.params.len());
         let mut problems = Vec::new();
         for key in &self.params {
-            match lookup_param(key).and_then(|s| check_sweepable(s.id).map(|()| s.id)) {
+            match Factor::of(key).and_then(|f| check_sweepable(f).map(|()| f)) {
                 Ok(id) => ids.push(id),
                 Err(m) => problems.push(InputError::new(format!("points column `{key}`"), m)),
             }

@@ -1183,7 +1183,7 @@ fn read_variant(
     collect_entries(doc, table, "", &mut entries, problems, &mut ok);
     for (name, v) in entries {
         let checked = lookup_param(&name)
-            .and_then(|spec| check_sweepable(spec.id).map(|()| spec))
+            .and_then(|spec| check_sweepable(spec.id.into()).map(|()| spec))
             .and_then(|spec| {
                 if free.iter().any(|f| f.param == spec.id) {
                     Err(format!(

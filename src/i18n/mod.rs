@@ -16,6 +16,7 @@ pub use terms::*;
 use crate::error::InputError;
 use crate::model::Metric;
 use crate::model::params::ParamId;
+use crate::scenario::Factor;
 
 /// The language of labels and reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -108,7 +109,7 @@ pub fn scenario_description(name: &str, lang: Lang, fallback: &str) -> String {
 /// A parameter's label in tables: its short name in `lang` and its `section.name` key, e.g.
 /// "Top-leader duty to start reviews (share) — regime.leader_duty".
 pub fn param_label(id: ParamId, lang: Lang) -> String {
-    param_axis(id, lang)
+    param_axis(id.into(), lang)
 }
 
 /// A parameter's name in `lang` without its key or unit, for chart labels where room is
@@ -135,10 +136,22 @@ pub fn param_meaning(id: ParamId, lang: Lang) -> String {
     }
 }
 
-/// A swept parameter as an axis label: its short name (with unit) and its key, e.g.
-/// "Sanction of an honest failure (career units) — regime.severity".
-pub fn param_axis(id: ParamId, lang: Lang) -> String {
-    format!("{} — {}", param_names(id).get(lang), id.key())
+/// A swept factor as an axis label: its short name (with unit) and its key, e.g.
+/// "Sanction of an honest failure (career units) — regime.severity". A factor with named
+/// choices is plotted at its choices' indices, so its label says which is which:
+/// "Publication scope (0 national, 1 place) — places.publish_scope".
+pub fn param_axis(factor: Factor, lang: Lang) -> String {
+    let name = match factor {
+        Factor::Param(id) => param_names(id).get(lang).to_string(),
+        Factor::Study(k) => study_names(k).get(lang).to_string(),
+    };
+    match factor.choices() {
+        Some(names) => {
+            let coding: Vec<String> = names.iter().enumerate().map(|(i, n)| format!("{i} {n}")).collect();
+            format!("{name} ({}) — {}", coding.join(", "), factor.key())
+        }
+        None => format!("{name} — {}", factor.key()),
+    }
 }
 
 /// The title of a sweep plot of `metric`: "Initiative — sweep strictness_x_tolerance".

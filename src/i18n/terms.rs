@@ -4,6 +4,7 @@
 use super::{Lang, Tr, tr};
 use crate::model::Metric;
 use crate::model::params::ParamId;
+use crate::scenario::factor::StudyKey;
 
 /// (label, unit) of each metric.
 pub fn metric_terms(metric: Metric) -> (Tr, Tr) {
@@ -102,6 +103,20 @@ pub fn scenario_terms(name: &str) -> Option<(Tr, &'static str)> {
         ),
         _ => return None,
     })
+}
+
+/// Short names of the keys of the places and the rollout that a sweep may vary (axis
+/// labels, like [`param_names`]).
+pub fn study_names(key: StudyKey) -> Tr {
+    match key {
+        StudyKey::PlacesCount => tr("Places (count)", "地区数"),
+        StudyKey::StrengthSpread => tr("Spread of implementation strength (sd)", "执行力度离散度"),
+        StudyKey::PublishScope => tr("Publication scope", "案例公开范围"),
+        StudyKey::RolloutAssign => tr("Order of adoption", "推行顺序"),
+        StudyKey::RolloutStart => tr("First cohort adopts (step)", "首批推行时点（季度）"),
+        StudyKey::RolloutSpacing => tr("Steps between cohorts", "批次间隔（季度）"),
+        StudyKey::RolloutShare => tr("Share of places that adopt", "推行地区比例"),
+    }
 }
 
 /// Short names of the parameters (with their unit where it helps): what axis labels of sweep

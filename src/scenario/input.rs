@@ -284,6 +284,16 @@ impl<'a> Document<'a> {
         let v = self.number(spec.key(), value)?;
         super::edit::check_value(spec.id, v).map_err(|m| self.error(&value.span(), m))
     }
+
+    /// A value of `factor`: a choice's name (as its index) or a number, checked.
+    pub fn factor(&self, factor: super::Factor, value: &Value<'a>) -> Result<f64, InputError> {
+        let read = if factor.choices().is_some() {
+            factor.choice(&self.string(factor.key(), value)?)
+        } else {
+            factor.check(self.number(factor.key(), value)?)
+        };
+        read.map_err(|m| self.error(&value.span(), m))
+    }
 }
 
 fn number_of(value: &DeValue<'_>) -> Option<f64> {

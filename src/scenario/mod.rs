@@ -7,6 +7,7 @@
 
 pub mod builtin;
 pub mod edit;
+pub mod factor;
 pub mod input;
 pub mod places;
 
@@ -20,6 +21,7 @@ use crate::model::params::{
 };
 use crate::model::{Event, ModelSpec, Places, Population, Regime, Rollout, RunParams};
 pub use edit::lookup_param;
+pub use factor::Factor;
 use edit::{EventDraft, EventKey};
 pub use input::InputError;
 use input::{Document, FileKind, Problems, Table};
@@ -121,8 +123,8 @@ impl Scenario {
         Ok(())
     }
 
-    /// Applies one `--set key=value` (key `section.name` or a bare name; `places.NAME` for
-    /// the `[places]` table).
+    /// Applies one `--set key=value`: a parameter (`section.name` or a bare name) or a key of
+    /// the places or the rollout ([`Factor`]).
     pub fn apply_override(&mut self, assignment: &str) -> Result<(), InputError> {
         let (key, value) = assignment.split_once('=').ok_or_else(|| {
             InputError::new(
@@ -130,23 +132,11 @@ impl Scenario {
                 format!("`{assignment}` is not of the form key=value, e.g. regime.detect=0.8"),
             )
         })?;
-        if let Some(name) = key.trim().strip_prefix("places.") {
-            return places::set_from_text(&mut self.places, name, value.trim())
-                .map_err(|m| InputError::new("--set", m));
-        }
-        let spec = lookup_param(key.trim()).map_err(|m| InputError::new("--set", m))?;
-        let value: f64 = value.trim().parse().map_err(|_| {
-            InputError::new(
-                "--set",
-                format!(
-                    "`{}` = `{}` is not a number; it must be {}",
-                    spec.key(),
-                    value.trim(),
-                    spec.range
-                ),
-            )
-        })?;
-        self.edit(spec.id, value)
+        Factor::of(key.trim())
+            .and_then(|factor| {
+                let value = factor.parse(value.trim())?;
+                factor.apply(self, value)
+            })
             .map_err(|m| InputError::new("--set", m))
     }
 
@@ -454,7 +444,7 @@ fn resolve_text(source: Source, chain: &mut Vec<String>) -> Result<Scenario, Inp
     if let Some(value) = get("places")
         && let Some(t) = problems.check(doc.table("places", value))
     {
-        places::read_places(&doc, t, &mut scenario.places, &mut problems);
+        places::read_places(&doc, t, &mut scenario, &mut problems);
     }
     if let Some(value) = get("rollout")
         && let Some(t) = problems.check(doc.table("rollout", value))

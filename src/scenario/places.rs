@@ -22,10 +22,11 @@
 
 use crate::model::Regime;
 use crate::model::params::{Section, find_spec, integer_in, section_specs};
-use crate::model::places::{Assignment, Cohort, Places, PublishScope, Rollout};
+use crate::model::places::{Assignment, Cohort, Rollout};
 
+use super::factor::quoted;
 use super::input::{Document, Problems, Table, Value};
-use super::{InputError, Scenario};
+use super::{Factor, InputError, Scenario};
 
 const PLACES_KEYS: &[&str] = &["count", "publish_scope", "strength_spread"];
 const ROLLOUT_KEYS: &[&str] = &["name", "adopt", "assign", "regime", "cohorts"];
@@ -51,11 +52,12 @@ fn choice<T>(
     })
 }
 
-/// Applies the keys of a `[places]` table to `places`, recording each bad key or value.
+/// Applies the keys of a `[places]` table to `scenario`, recording each bad key or value.
+/// The keys are [`Factor`]s, read and checked as a sweep axis or `--set` reads them.
 pub fn read_places(
     doc: &Document<'_>,
     table: &Table<'_>,
-    places: &mut Places,
+    scenario: &mut Scenario,
     problems: &mut Problems,
 ) {
     for (key, value) in table.iter() {
@@ -65,70 +67,14 @@ pub fn read_places(
         {
             continue;
         }
-        let name: &str = key.get_ref();
-        let key = format!("places.{name}");
-        let read = if name == "publish_scope" {
-            doc.string(&key, value).map(PlaceValue::Text)
-        } else {
-            doc.number(&key, value).map(PlaceValue::Number)
-        };
-        problems.check(
-            read.and_then(|v| set_place(places, name, v).map_err(|m| doc.error(&value.span(), m))),
-        );
-    }
-}
-
-/// A value of a `[places]` key, as a file or a flag gives it.
-enum PlaceValue {
-    Number(f64),
-    Text(String),
-}
-
-/// Sets `[places]` key `name`: the one check of its value, for files and `--set` alike.
-fn set_place(places: &mut Places, name: &str, value: PlaceValue) -> Result<(), String> {
-    use crate::model::params::MAX_CADRES;
-    match (name, value) {
-        ("count", PlaceValue::Number(v)) => {
-            if !integer_in(v, 1.0, MAX_CADRES as f64) {
-                return Err(format!(
-                    "`places.count` = {v} must be an integer in [1, {MAX_CADRES}]"
-                ));
-            }
-            places.count = v as u32;
-        }
-        ("strength_spread", PlaceValue::Number(v)) => {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(format!(
-                    "`places.strength_spread` = {v} is out of range: it must be a number >= 0"
-                ));
-            }
-            places.strength_spread = v;
-        }
-        ("publish_scope", PlaceValue::Text(text)) => {
-            places.publish_scope = PublishScope::from_name(&text).ok_or_else(|| {
-                format!(
-                    "`places.publish_scope` = \"{text}\" is not allowed: it must be one of {}",
-                    quoted(&PublishScope::NAMES)
-                )
-            })?;
-        }
-        (other, _) => {
-            let hint = crate::model::params::suggest(other, PLACES_KEYS.iter().copied())
-                .map(|s| format!(" (did you mean `places.{s}`?)"))
-                .unwrap_or_else(|| format!("; allowed: {}", PLACES_KEYS.join(", ")));
-            return Err(format!("unknown key `places.{other}`{hint}"));
+        let factor = Factor::of(&format!("places.{}", key.get_ref()))
+            .expect("every [places] key is a factor");
+        if let Some(v) = problems.check(doc.factor(factor, value)) {
+            factor
+                .apply(scenario, v)
+                .expect("places keys need no rollout");
         }
     }
-    Ok(())
-}
-
-/// `"a", "b"`: names as a message lists them.
-fn quoted(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("\"{n}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Reads a `[rollout]` table. `regime` is the scenario's own regime (what adoption changes
@@ -309,18 +255,4 @@ fn read_cohorts(
     }
     cohorts.sort_by_key(|c| c.at);
     ok.then_some(cohorts)
-}
-
-/// Applies `--set places.NAME=VALUE` (the same keys and checks as the `[places]` table).
-pub fn set_from_text(places: &mut Places, name: &str, value: &str) -> Result<(), String> {
-    let value = match name {
-        "count" | "strength_spread" => PlaceValue::Number(
-            value
-                .parse()
-                .map_err(|_| format!("`places.{name}` = `{value}` is not a number"))?,
-        ),
-        // publish_scope, or an unknown key, which set_place names with a hint.
-        _ => PlaceValue::Text(value.to_string()),
-    };
-    set_place(places, name, value)
 }

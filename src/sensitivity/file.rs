@@ -293,7 +293,7 @@ pub(crate) fn read_param_spec(
     )?;
     let spec = problems.check(doc.string("param", param_value).and_then(|key| {
         lookup_param(&key)
-            .and_then(|spec| check_sweepable(spec.id).map(|()| spec))
+            .and_then(|spec| check_sweepable(spec.id.into()).map(|()| spec))
             .and_then(|spec| allow(spec).map(|()| spec))
             .map_err(|m| doc.error(&param_value.span(), m))
     }))?;

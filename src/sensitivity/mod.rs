@@ -90,7 +90,7 @@ impl SensitivityPlan {
                     .collect()
             })
             .collect();
-        let params = self.factors.iter().map(|f| f.param).collect();
+        let params = self.factors.iter().map(|f| f.param.into()).collect();
         let design = Design::new(self.method.name(), params, points)
             .map_err(|m| InputError::new(format!("sensitivity '{}'", self.name), m))?;
         SweepPlan::new(

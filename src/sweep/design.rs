@@ -9,22 +9,23 @@ use rand::RngCore;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
-use crate::model::params::{ParamId, Section};
+use crate::model::params::Section;
 use crate::model::rng::SimRng;
-use crate::scenario::edit::check_value;
+use crate::scenario::Factor;
 
 /// The most points one design may have: beyond this, a cross product is almost surely a
 /// mistake, and the per-point files would strain any file system.
 pub const MAX_POINTS: usize = 10_000_000;
 
-/// An ordered list of points over a fixed list of parameters.
+/// An ordered list of points over a fixed list of factors (parameters, or keys of the places
+/// and rollout: [`Factor`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Design {
     /// How the points were generated: `grid`, `zip`, `lhs` (or a sensitivity method's name).
     /// Recorded for people and plots; the engine does not read it.
     pub method: String,
-    /// The varied parameters (written as their `section.name` keys).
-    pub params: Vec<ParamId>,
+    /// The varied factors (written as their `section.name` keys).
+    pub params: Vec<Factor>,
     /// `points[i][j]`: the value of `params[j]` at point i.
     pub points: Vec<Vec<f64>>,
     /// For a full grid, each axis's values in `params` order; points enumerate the cross
@@ -39,7 +40,7 @@ impl Design {
     /// every value must lie in its parameter's range. The message says what is wrong.
     pub fn new(
         method: impl Into<String>,
-        params: Vec<ParamId>,
+        params: Vec<Factor>,
         points: Vec<Vec<f64>>,
     ) -> Result<Design, String> {
         for (j, &id) in params.iter().enumerate() {
@@ -66,7 +67,7 @@ impl Design {
                 ));
             }
             for (&id, &v) in params.iter().zip(point) {
-                check_value(id, v).map_err(|m| format!("point {i}: {m}"))?;
+                id.check(v).map_err(|m| format!("point {i}: {m}"))?;
             }
         }
         Ok(Design {
@@ -78,7 +79,7 @@ impl Design {
     }
 
     /// The full cross product of `axes` (first axis slowest).
-    pub fn grid(axes: Vec<(ParamId, Vec<f64>)>) -> Result<Design, String> {
+    pub fn grid(axes: Vec<(Factor, Vec<f64>)>) -> Result<Design, String> {
         let total = axes
             .iter()
             .try_fold(1usize, |n, (_, vs)| n.checked_mul(vs.len()))
@@ -107,7 +108,7 @@ impl Design {
     }
 
     /// Axes paired element by element: point i takes the i-th value of every axis.
-    pub fn zip(axes: Vec<(ParamId, Vec<f64>)>) -> Result<Design, String> {
+    pub fn zip(axes: Vec<(Factor, Vec<f64>)>) -> Result<Design, String> {
         let n = axes.first().map_or(0, |(_, v)| v.len());
         if let Some((id, values)) = axes.iter().find(|(_, v)| v.len() != n) {
             return Err(format!(
@@ -127,7 +128,7 @@ impl Design {
     /// parameter holds exactly one point, at a uniform position inside it. Integer
     /// parameters are rounded to the nearest integer.
     pub fn latin_hypercube(
-        axes: Vec<(ParamId, Interval)>,
+        axes: Vec<(Factor, Interval)>,
         n: usize,
         seed: u64,
     ) -> Result<Design, String> {
@@ -167,9 +168,11 @@ impl Design {
     }
 }
 
-/// Refuses parameters a sweep cannot vary.
-pub fn check_sweepable(id: ParamId) -> Result<(), String> {
-    if id.section() == Section::Run {
+/// Refuses factors a sweep cannot vary.
+pub fn check_sweepable(factor: Factor) -> Result<(), String> {
+    if let Factor::Param(id) = factor
+        && id.section() == Section::Run
+    {
         return Err(format!(
             "`{id}` cannot be varied: steps, replicates and seed are shared by every point \
              (set them with the sweep's top-level `steps`, `replicates` and `seed`)"
@@ -212,12 +215,8 @@ impl Interval {
 }
 
 /// Rounds a generated value for an integer parameter; real parameters are left alone.
-pub fn round_for(id: ParamId, v: f64) -> f64 {
-    if id.spec().range.is_integer() {
-        v.round()
-    } else {
-        v
-    }
+pub fn round_for(factor: Factor, v: f64) -> f64 {
+    if factor.is_integer() { v.round() } else { v }
 }
 
 /// A uniform integer in [0, n), by Lemire's multiply-shift (bias below 2^-64 · n).
@@ -281,8 +280,8 @@ impl std::fmt::Display for Shard {
 mod tests {
     use super::*;
 
-    fn spec(key: &str) -> ParamId {
-        ParamId::from_key(key).unwrap()
+    fn spec(key: &str) -> Factor {
+        Factor::of(key).unwrap()
     }
 
     #[test]

@@ -40,9 +40,9 @@ use toml::de::DeValue;
 use super::design::{Design, Interval, check_sweepable, round_for};
 use super::plan::{ExperimentSettings, SweepPlan};
 use crate::error::InputError;
-use crate::model::params::{ParamId, ParamSpec, integer_in};
+use crate::model::params::{ParamId, integer_in};
 use crate::scenario::input::{Document, FileKind, Problems, Table, Value};
-use crate::scenario::{Scenario, lookup_param};
+use crate::scenario::{Factor, Scenario};
 
 /// Final steps averaged when the file does not say.
 pub use crate::run::DEFAULT_WINDOW;
@@ -338,9 +338,9 @@ fn read_base(
     })
 }
 
-/// One `[[axis]]`: its parameter, and its values or its interval.
+/// One `[[axis]]`: its factor, and its values or its interval.
 struct Axis<'a> {
-    spec: &'static ParamSpec,
+    factor: Factor,
     param_value: &'a Value<'a>,
     values: Option<Vec<f64>>,
     interval: Option<(Interval, Option<usize>)>,
@@ -376,12 +376,12 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
             all_read = false;
             continue;
         };
-        if let Some(first) = axes.iter().find(|a| a.spec.id == axis.spec.id) {
+        if let Some(first) = axes.iter().find(|a| a.factor == axis.factor) {
             problems.add(doc.error(
                 &axis.param_value.span(),
                 format!(
                     "`{}` is already swept by the axis at {}",
-                    axis.spec.key(),
+                    axis.factor.key(),
                     doc.at(&first.param_value.span())
                 ),
             ));
@@ -425,7 +425,7 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
                 let values: Vec<f64> = interval
                     .spaced(points)
                     .into_iter()
-                    .map(|v| round_for(axis.spec.id, v))
+                    .map(|v| round_for(axis.factor, v))
                     .collect();
                 if values.windows(2).any(|w| w[0] == w[1]) {
                     problems.add(doc.error(
@@ -433,7 +433,7 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
                         format!(
                             "`{}` is an integer parameter: {points} points from {} to {} give \
                              repeated values once rounded; use fewer points or `values`",
-                            axis.spec.key(),
+                            axis.factor.key(),
                             interval.from,
                             interval.to
                         ),
@@ -448,14 +448,14 @@ fn read_design(doc: &Document<'_>, table: &Table<'_>, problems: &mut Problems) -
                     &axis.table_span,
                     format!(
                         "the axis of `{}` needs `points` (how many values from `from` to `to`)",
-                        axis.spec.key()
+                        axis.factor.key()
                     ),
                 ));
                 all_read = false;
                 continue;
             }
         };
-        value_axes.push((axis.spec.id, values));
+        value_axes.push((axis.factor, values));
     }
     let mode_name = mode_name?;
     if !all_read {
@@ -485,14 +485,14 @@ fn read_axis<'a>(
         ));
         return None;
     };
-    let spec = problems.check(doc.string("param", param_value).and_then(|key| {
-        lookup_param(&key)
-            .and_then(|s| check_sweepable(s.id).map(|()| s))
+    let factor = problems.check(doc.string("param", param_value).and_then(|key| {
+        Factor::of(&key)
+            .and_then(|f| check_sweepable(f).map(|()| f))
             .map_err(|m| doc.error(&param_value.span(), m))
     }))?;
     let values = match get(t, "values") {
         Some(v) => {
-            let values = read_values(doc, spec, v, repeats, problems);
+            let values = read_values(doc, factor, v, repeats, problems);
             ok &= values.is_some();
             values
         }
@@ -501,7 +501,7 @@ fn read_axis<'a>(
     let numbers = ["from", "to", "points", "scale"].map(|k| get(t, k));
     let interval = match (numbers[0], numbers[1]) {
         (Some(from), Some(to)) => {
-            let interval = read_interval(doc, spec, from, to, numbers[2], numbers[3], problems);
+            let interval = read_interval(doc, factor, from, to, numbers[2], numbers[3], problems);
             ok &= interval.is_some();
             interval
         }
@@ -518,7 +518,7 @@ fn read_axis<'a>(
         (Some(v), None) | (None, Some(v)) => {
             problems.add(doc.error(
                 &v.span(),
-                format!("the axis of `{}` needs both `from` and `to`", spec.key()),
+                format!("the axis of `{}` needs both `from` and `to`", factor.key()),
             ));
             return None;
         }
@@ -530,7 +530,7 @@ fn read_axis<'a>(
             &item.span(),
             format!(
                 "the axis of `{}` gives both `values` and `from`/`to`; keep one",
-                spec.key()
+                factor.key()
             ),
         ));
         return None;
@@ -540,13 +540,13 @@ fn read_axis<'a>(
             &item.span(),
             format!(
                 "the axis of `{}` needs `values = [...]`, or `from`, `to` and `points`",
-                spec.key()
+                factor.key()
             ),
         ));
         return None;
     }
     ok.then_some(Axis {
-        spec,
+        factor,
         param_value,
         values,
         interval,
@@ -558,15 +558,19 @@ fn read_axis<'a>(
 /// recording every bad one.
 fn read_values(
     doc: &Document<'_>,
-    spec: &ParamSpec,
+    factor: Factor,
     value: &Value<'_>,
     repeats: bool,
     problems: &mut Problems,
 ) -> Option<Vec<f64>> {
     let DeValue::Array(items) = value.get_ref() else {
+        let example = match factor.choices() {
+            Some(names) => format!("values = [{}]", crate::scenario::factor::quoted(names)),
+            None => "values = [0.2, 0.5, 0.8]".into(),
+        };
         problems.add(doc.error(
             &value.span(),
-            "`values` must be an array of numbers, e.g. values = [0.2, 0.5, 0.8]",
+            format!("`values` must be an array, e.g. {example}"),
         ));
         return None;
     };
@@ -577,14 +581,14 @@ fn read_values(
     let mut values: Vec<f64> = Vec::with_capacity(items.len());
     let mut ok = true;
     for item in items.iter() {
-        let Some(v) = problems.check(doc.param(spec, item)) else {
+        let Some(v) = problems.check(doc.factor(factor, item)) else {
             ok = false;
             continue;
         };
         if !repeats && values.contains(&v) {
             problems.add(doc.error(
                 &item.span(),
-                format!("`{}` lists the value {v} twice", spec.key()),
+                format!("`{}` lists the value {} twice", factor.key(), factor.format(v)),
             ));
             ok = false;
             continue;
@@ -597,15 +601,26 @@ fn read_values(
 /// `from`, `to`, `points` and `scale`, each checked; None after recording every problem.
 fn read_interval(
     doc: &Document<'_>,
-    spec: &ParamSpec,
+    factor: Factor,
     from: &Value<'_>,
     to: &Value<'_>,
     points: Option<&Value<'_>>,
     scale: Option<&Value<'_>>,
     problems: &mut Problems,
 ) -> Option<(Interval, Option<usize>)> {
-    let f = problems.check(doc.param(spec, from));
-    let t = problems.check(doc.param(spec, to));
+    if let Some(names) = factor.choices() {
+        problems.add(doc.error(
+            &from.span(),
+            format!(
+                "`{}` is a choice, not a number: list the choices to run as `values = [{}]`",
+                factor.key(),
+                crate::scenario::factor::quoted(names)
+            ),
+        ));
+        return None;
+    }
+    let f = problems.check(doc.factor(factor, from));
+    let t = problems.check(doc.factor(factor, to));
     let log = match scale {
         None => Some(false),
         Some(v) => problems.check(doc.string("scale", v).and_then(|s| match s.as_str() {
@@ -632,7 +647,7 @@ fn read_interval(
             &v.span(),
             format!(
                 "a log scale needs `from` and `to` > 0 (`{}` from {f} to {t})",
-                spec.key()
+                factor.key()
             ),
         ));
         return None;
@@ -710,7 +725,7 @@ fn read_sample(
     for axis in axes {
         match axis.interval {
             Some((interval, None)) if axis.values.is_none() => {
-                intervals.push((axis.spec.id, interval));
+                intervals.push((axis.factor, interval));
             }
             _ => {
                 problems.add(doc.error(
@@ -718,7 +733,7 @@ fn read_sample(
                     format!(
                         "with [sample], each axis gives only `from` and `to` (and optionally \
                          `scale`); the axis of `{}` gives `values` or `points`",
-                        axis.spec.key()
+                        axis.factor.key()
                     ),
                 ));
                 ok = false;
@@ -775,7 +790,10 @@ mod tests {
         );
         assert_eq!(plan.base().regime.leader_duty, 0.7, "base inherited");
         assert_eq!(plan.design().len(), 6);
-        assert_eq!(plan.design().params, [ParamId::Detect, ParamId::Severity]);
+        assert_eq!(
+            plan.design().params,
+            [Factor::Param(ParamId::Detect), Factor::Param(ParamId::Severity)]
+        );
         assert!((plan.design().points[1][1] - 10.0).abs() < 1e-12);
     }
 

@@ -13,7 +13,7 @@ use crate::error::InputError;
 use crate::experiment::ExperimentOptions;
 use crate::model::params::ParamId;
 use crate::model::{MODEL_VERSION, ModelSpec};
-use crate::scenario::Scenario;
+use crate::scenario::{Factor, Scenario};
 
 /// The version of the sweep folder format; part of the hash.
 pub const SWEEP_FORMAT: u32 = 1;
@@ -119,6 +119,7 @@ impl SweepPlan {
             ));
         }
         base.validate()?;
+        check_points(&base, &design)?;
         let resolved = ResolvedSweep {
             format: SWEEP_FORMAT,
             model_version: MODEL_VERSION.to_string(),
@@ -147,6 +148,14 @@ impl SweepPlan {
     ) -> Result<SweepPlan, InputError> {
         settings.options()?;
         crate::experiment::check_scenario(&self.base)?;
+        // A point that moves the places or the rollout is a different study: each must have
+        // something to estimate.
+        if self.design().params.iter().any(|f| matches!(f, Factor::Study(_))) {
+            for point in 0..self.design().len() {
+                crate::experiment::check_scenario(&self.scenario(point))
+                    .map_err(|e| at_point(&self.resolved.design, point, e))?;
+            }
+        }
         self.resolved.experiment = Some(settings);
         Ok(self)
     }
@@ -179,8 +188,10 @@ impl SweepPlan {
     pub fn scenario(&self, point: usize) -> Scenario {
         let mut scenario = self.base.clone();
         let design = &self.resolved.design;
-        for (&id, &v) in design.params.iter().zip(&design.points[point]) {
-            scenario.set(id, v);
+        for (&factor, &v) in design.params.iter().zip(&design.points[point]) {
+            factor
+                .apply(&mut scenario, v)
+                .expect("checked when the plan was made");
         }
         scenario
     }
@@ -196,7 +207,7 @@ impl SweepPlan {
         let cadres = design
             .params
             .iter()
-            .position(|&id| id == ParamId::Cadres)
+            .position(|&f| f == Factor::Param(ParamId::Cadres))
             .map_or(self.base.population.cadres as f64, |j| {
                 design.points[point][j]
             });
@@ -210,13 +221,49 @@ impl SweepPlan {
     }
 }
 
+/// Checks that every point of a design that moves the places or the rollout is a valid
+/// scenario (places dividing the units, cohorts of at least one place within the run); a
+/// design of model parameters only needs its values' ranges, checked by [`Design::new`].
+fn check_points(base: &Scenario, design: &Design) -> Result<(), InputError> {
+    if !design.params.iter().any(|f| matches!(f, Factor::Study(_))) {
+        return Ok(());
+    }
+    for (point, values) in design.points.iter().enumerate() {
+        let mut scenario = base.clone();
+        for (&factor, &v) in design.params.iter().zip(values) {
+            factor
+                .apply(&mut scenario, v)
+                .map_err(|m| InputError::new(format!("sweep axis `{factor}`"), m))?;
+        }
+        scenario
+            .validate()
+            .map_err(|e| at_point(design, point, e))?;
+    }
+    Ok(())
+}
+
+/// `e`, said of point `point` ("point 3 (places.count = 7, rollout.start = 2): ...").
+fn at_point(design: &Design, point: usize, e: InputError) -> InputError {
+    let values: Vec<String> = design
+        .params
+        .iter()
+        .zip(&design.points[point])
+        .map(|(f, &v)| format!("{f} = {}", f.format(v)))
+        .collect();
+    InputError::new(
+        format!("point {point} ({})", values.join(", ")),
+        e.message,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn hash_survives_a_json_round_trip_and_sees_every_value() {
-        let design = Design::grid(vec![(ParamId::Detect, vec![0.1, 0.30000000000000004])]).unwrap();
+        let design =
+            Design::grid(vec![(ParamId::Detect.into(), vec![0.1, 0.30000000000000004])]).unwrap();
         let plan = SweepPlan::new("t", "", Scenario::default(), design, 10).unwrap();
         let text = serde_json::to_string_pretty(&plan.resolved).unwrap();
         let back: ResolvedSweep = serde_json::from_str(&text).unwrap();

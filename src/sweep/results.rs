@@ -10,7 +10,7 @@ use super::design::Design;
 use super::plan::ResolvedSweep;
 use super::store::{MANIFEST, PointError, SweepStore};
 use crate::error::{Error, InputError};
-use crate::model::params::ParamId;
+use crate::scenario::Factor;
 use crate::model::{Metric, N_METRICS};
 use crate::output::experiment::ESTIMATES_SUMMARY_HEADER;
 use crate::output::number;
@@ -47,7 +47,8 @@ pub fn runs_rows<'a>(
 ) -> impl Iterator<Item = Vec<String>> + 'a {
     values.iter().enumerate().map(move |(replicate, finals)| {
         let mut row = vec![point.to_string(), replicate.to_string()];
-        row.extend(design.points[point].iter().map(|&v| number(v)));
+        let values = design.params.iter().zip(&design.points[point]);
+        row.extend(values.map(|(f, &v)| f.format(v)));
         row.extend(finals.iter().map(|&v| number(v)));
         row
     })
@@ -109,7 +110,7 @@ impl BaseInfo {
 /// A metric along one swept parameter: the data of a line with a confidence band.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineSeries {
-    pub param: ParamId,
+    pub param: Factor,
     pub metric: Metric,
     /// Parameter values, increasing.
     pub x: Vec<f64>,
@@ -122,9 +123,9 @@ pub struct LineSeries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeatmapGrid {
     /// The first axis (columns, x).
-    pub x_param: ParamId,
+    pub x_param: Factor,
     /// The second axis (rows, y).
-    pub y_param: ParamId,
+    pub y_param: Factor,
     pub metric: Metric,
     pub xs: Vec<f64>,
     pub ys: Vec<f64>,

@@ -269,7 +269,7 @@ impl SweepStore {
         w.write_record(&header).expect("write to memory");
         for (i, point) in design.points.iter().enumerate() {
             let mut row = vec![i.to_string()];
-            row.extend(point.iter().map(|&v| number(v)));
+            row.extend(design.params.iter().zip(point).map(|(f, &v)| f.format(v)));
             w.write_record(&row).expect("write to memory");
         }
         w.into_inner().expect("flush to memory")
