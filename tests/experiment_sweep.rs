@@ -231,9 +231,30 @@ fn the_places_and_the_rollout_are_swept_like_parameters() {
     // Point 3 (place, every place adopts) is `cadre-sim experiment` with those flags.
     cadre()
         .current_dir(d)
-        .args(["experiment", "design.toml", "--quiet", "--no-plots", "--out", "exp"])
-        .args(["--replicates", "2", "--bootstrap", "19", "--leads", "2", "--lags", "4"])
-        .args(["--set", "places.publish_scope=place", "--set", "rollout.share=1"])
+        .args([
+            "experiment",
+            "design.toml",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "exp",
+        ])
+        .args([
+            "--replicates",
+            "2",
+            "--bootstrap",
+            "19",
+            "--leads",
+            "2",
+            "--lags",
+            "4",
+        ])
+        .args([
+            "--set",
+            "places.publish_scope=place",
+            "--set",
+            "rollout.share=1",
+        ])
         .assert()
         .success();
     let summary = String::from_utf8(read(d.join("exp/estimates_summary.csv"))).unwrap();

@@ -147,7 +147,11 @@ pub fn param_axis(factor: Factor, lang: Lang) -> String {
     };
     match factor.choices() {
         Some(names) => {
-            let coding: Vec<String> = names.iter().enumerate().map(|(i, n)| format!("{i} {n}")).collect();
+            let coding: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{i} {n}"))
+                .collect();
             format!("{name} ({}) — {}", coding.join(", "), factor.key())
         }
         None => format!("{name} — {}", factor.key()),

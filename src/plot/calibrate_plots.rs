@@ -127,6 +127,8 @@ pub fn corner_figure(plan: &CalibrationPlan, posterior: &Generation, lang: Lang)
                 y_label: plan.free[b].param.key().to_string(),
                 x: xs,
                 y: ys,
+                x_names: None,
+                y_names: None,
                 values: grid,
                 value_label: t::WEIGHT.get(lang).to_string(),
                 range: None,

@@ -730,12 +730,17 @@ fn heatmap_panel<DB: DrawingBackend>(
         (0..(nx - 1).max(1)).into_segmented(),
         (0..(ny - 1).max(1)).into_segmented(),
     )?;
-    let label_of = |values: &[f64], span: f64, v: &SegmentValue<i32>| match v {
-        SegmentValue::CenterOf(i) => values
-            .get(*i as usize)
-            .map(|x| tick(*x, span))
-            .unwrap_or_default(),
-        _ => String::new(),
+    let label_of = |values: &[f64], names: Option<&[&str]>, span: f64, v: &SegmentValue<i32>| {
+        let SegmentValue::CenterOf(i) = v else {
+            return String::new();
+        };
+        let Some(&x) = values.get(*i as usize) else {
+            return String::new();
+        };
+        match names.and_then(|n| n.get(x as usize)) {
+            Some(name) => name.to_string(),
+            None => tick(x, span),
+        }
     };
     // Parameter names with their units and keys can be long: each axis label shrinks to fit
     // the side of the grid it names (plus the tick label area below it, for the y label).
@@ -750,8 +755,8 @@ fn heatmap_panel<DB: DrawingBackend>(
         .label_style(fonts.text(style::TICK))
         .x_labels(nx.min(11) as usize)
         .y_labels(ny.min(11) as usize)
-        .x_label_formatter(&|v| label_of(&panel.x, xspan, v))
-        .y_label_formatter(&|v| label_of(&panel.y, yspan, v))
+        .x_label_formatter(&|v| label_of(&panel.x, panel.x_names, xspan, v))
+        .y_label_formatter(&|v| label_of(&panel.y, panel.y_names, yspan, v))
         .disable_mesh()
         .axis_style(GREY.stroke_width(2))
         .draw()?;

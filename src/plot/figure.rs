@@ -150,6 +150,10 @@ pub struct HeatmapPanel {
     pub y_label: String,
     pub x: Vec<f64>,
     pub y: Vec<f64>,
+    /// For an axis whose values are choices (`places.publish_scope`): their names, which the
+    /// ticks show; the values are their indices.
+    pub x_names: Option<&'static [&'static str]>,
+    pub y_names: Option<&'static [&'static str]>,
     pub values: Vec<Vec<f64>>,
     /// What the colours mean, written along the colour bar.
     pub value_label: String,

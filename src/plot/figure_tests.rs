@@ -60,6 +60,8 @@ fn heatmap_panel() -> Panel {
         y_label: "regime.publish".into(),
         x,
         y,
+        x_names: None,
+        y_names: None,
         values,
         value_label: "initiative (share)".into(),
         range: None,

@@ -65,6 +65,8 @@ pub fn sweep_figures(results: &SweepResults, lang: Lang) -> Vec<(String, Figure)
                     y_label: i18n::param_axis(grid.y_param, lang),
                     x: grid.xs,
                     y: grid.ys,
+                    x_names: grid.x_param.choices(),
+                    y_names: grid.y_param.choices(),
                     values: grid.mean,
                     value_label: i18n::metric_axis(metric, lang),
                     range: None,
@@ -165,6 +167,8 @@ pub fn experiment_sweep_figures(
                                 y_label: i18n::param_axis(d.params[1], lang),
                                 x: xs.clone(),
                                 y: ys.clone(),
+                                x_names: d.params[0].choices(),
+                                y_names: d.params[1].choices(),
                                 values: (0..ys.len())
                                     .map(|iy| {
                                         (0..xs.len())

@@ -132,7 +132,10 @@ impl Factor {
             let hint = suggest(key, keys.clone())
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_else(|| {
-                    format!("; the design keys are {}", keys.collect::<Vec<_>>().join(", "))
+                    format!(
+                        "; the design keys are {}",
+                        keys.collect::<Vec<_>>().join(", ")
+                    )
                 });
             return Err(format!("unknown key `{key}`{hint}"));
         }
@@ -398,7 +401,9 @@ mod tests {
             "`rollout.share` = 0 is out of range: it must be a number in (0, 1]"
         );
         assert_eq!(
-            Factor::Study(StudyKey::RolloutStart).parse("2.5").unwrap_err(),
+            Factor::Study(StudyKey::RolloutStart)
+                .parse("2.5")
+                .unwrap_err(),
             "`rollout.start` = 2.5 is out of range: it must be an integer in [1, 4294967295]"
         );
     }

@@ -21,8 +21,8 @@ use crate::model::params::{
 };
 use crate::model::{Event, ModelSpec, Places, Population, Regime, Rollout, RunParams};
 pub use edit::lookup_param;
-pub use factor::Factor;
 use edit::{EventDraft, EventKey};
+pub use factor::Factor;
 pub use input::InputError;
 use input::{Document, FileKind, Problems, Table};
 

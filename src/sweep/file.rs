@@ -588,7 +588,11 @@ fn read_values(
         if !repeats && values.contains(&v) {
             problems.add(doc.error(
                 &item.span(),
-                format!("`{}` lists the value {} twice", factor.key(), factor.format(v)),
+                format!(
+                    "`{}` lists the value {} twice",
+                    factor.key(),
+                    factor.format(v)
+                ),
             ));
             ok = false;
             continue;
@@ -792,7 +796,10 @@ mod tests {
         assert_eq!(plan.design().len(), 6);
         assert_eq!(
             plan.design().params,
-            [Factor::Param(ParamId::Detect), Factor::Param(ParamId::Severity)]
+            [
+                Factor::Param(ParamId::Detect),
+                Factor::Param(ParamId::Severity)
+            ]
         );
         assert!((plan.design().points[1][1] - 10.0).abs() < 1e-12);
     }

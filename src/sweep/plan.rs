@@ -150,7 +150,12 @@ impl SweepPlan {
         crate::experiment::check_scenario(&self.base)?;
         // A point that moves the places or the rollout is a different study: each must have
         // something to estimate.
-        if self.design().params.iter().any(|f| matches!(f, Factor::Study(_))) {
+        if self
+            .design()
+            .params
+            .iter()
+            .any(|f| matches!(f, Factor::Study(_)))
+        {
             for point in 0..self.design().len() {
                 crate::experiment::check_scenario(&self.scenario(point))
                     .map_err(|e| at_point(&self.resolved.design, point, e))?;
@@ -250,10 +255,7 @@ fn at_point(design: &Design, point: usize, e: InputError) -> InputError {
         .zip(&design.points[point])
         .map(|(f, &v)| format!("{f} = {}", f.format(v)))
         .collect();
-    InputError::new(
-        format!("point {point} ({})", values.join(", ")),
-        e.message,
-    )
+    InputError::new(format!("point {point} ({})", values.join(", ")), e.message)
 }
 
 #[cfg(test)]
@@ -262,8 +264,11 @@ mod tests {
 
     #[test]
     fn hash_survives_a_json_round_trip_and_sees_every_value() {
-        let design =
-            Design::grid(vec![(ParamId::Detect.into(), vec![0.1, 0.30000000000000004])]).unwrap();
+        let design = Design::grid(vec![(
+            ParamId::Detect.into(),
+            vec![0.1, 0.30000000000000004],
+        )])
+        .unwrap();
         let plan = SweepPlan::new("t", "", Scenario::default(), design, 10).unwrap();
         let text = serde_json::to_string_pretty(&plan.resolved).unwrap();
         let back: ResolvedSweep = serde_json::from_str(&text).unwrap();

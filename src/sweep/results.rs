@@ -10,12 +10,12 @@ use super::design::Design;
 use super::plan::ResolvedSweep;
 use super::store::{MANIFEST, PointError, SweepStore};
 use crate::error::{Error, InputError};
-use crate::scenario::Factor;
 use crate::model::{Metric, N_METRICS};
 use crate::output::experiment::ESTIMATES_SUMMARY_HEADER;
 use crate::output::number;
 use crate::run::Summary;
 use crate::run::stats::summaries;
+use crate::scenario::Factor;
 
 /// Why a finished sweep's point `point` could not be read, for the user.
 fn unreadable(point: usize, e: PointError) -> Error {
