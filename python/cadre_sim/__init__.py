@@ -574,12 +574,16 @@ class SweepResult:
     Attributes:
         name: the sweep's name.
         params: the varied parameters' keys.
-        points: ``points.csv``: ``point`` (int64) and one float64 column per varied parameter.
+        points: ``points.csv``: ``point`` (int64) and one column per varied parameter:
+            float64, or text for a choice (``places.publish_scope``, ``rollout.assign``).
         results: ``results.csv``: ``point`` (int64), ``metric`` (text), ``mean``, ``sd``,
-            ``ci_low``, ``ci_high`` (float64), ``n`` (int64).
+            ``ci_low``, ``ci_high`` (float64), ``n`` (int64). For an experiment sweep (a base
+            with a ``[rollout]``, run with ``out=``): ``point`` followed by the columns of
+            ``estimates_summary.csv``, each point's estimates against the truth.
+        experiment: whether every point is an experiment.
         runs: ``runs.csv``: one row per point × replicate: ``point``, ``replicate`` (int64),
             the point's parameters and the replicate's final-window mean of every metric
-            (float64): Mesa's ``batch_run`` table.
+            (float64): Mesa's ``batch_run`` table. None for an experiment sweep.
         raw: with ``raw=True``, ``raw.csv``: ``point``, ``replicate``, ``step`` (int64) and one
             float64 column per metric; else None.
         window, replicates: what every point shares.
@@ -594,16 +598,24 @@ class SweepResult:
         self.out: Optional[str] = None if data.get("out") is None else os.fspath(data["out"])
         points = {"point": list(range(len(next(iter(data["points"].values()), []))))}
         points.update(data["points"])
-        self.points: pd.DataFrame = _frame(points, {**{c: "float64" for c in self.params}, "point": "int64"})
-        self.results: pd.DataFrame = _frame(data["results"], dict(_SUMMARY_DTYPES, point="int64"))
+        # A choice's values come as their names.
+        param_dtypes = {c: "object" if any(isinstance(v, str) for v in vs) else "float64" for c, vs in data["points"].items()}
+        self.points: pd.DataFrame = _frame(points, {**param_dtypes, "point": "int64"})
+        self.experiment: bool = "experiment_results_csv" in data
+        self.raw: Optional[pd.DataFrame] = None
+        if self.experiment:
+            with open(data["experiment_results_csv"], encoding="utf-8") as f:
+                self.results: pd.DataFrame = _read_table(f.read())
+            self.runs: Optional[pd.DataFrame] = None
+            return
+        self.results = _frame(data["results"], dict(_SUMMARY_DTYPES, point="int64"))
         metric_dtypes = {m: "float64" for m in _core.metrics()}
-        runs_dtypes = {**metric_dtypes, **{c: "float64" for c in self.params}, "point": "int64", "replicate": "int64"}
+        runs_dtypes = {**metric_dtypes, **param_dtypes, "point": "int64", "replicate": "int64"}
         if "runs" in data:
             self.runs: pd.DataFrame = _frame(data["runs"], runs_dtypes)
         else:
             self.runs = pd.read_csv(data["runs_csv"], keep_default_na=False, na_values=[""], **_EXACT).astype(runs_dtypes)
         dtypes = dict(metric_dtypes, point="int64", replicate="int64", step="int64")
-        self.raw: Optional[pd.DataFrame] = None
         if "raw" in data:
             self.raw = _frame(data["raw"], dtypes)
         elif "raw_csv" in data:
@@ -617,6 +629,8 @@ class SweepResult:
         """
         if stat not in _STATS:
             raise ValueError(f"stat must be one of {', '.join(_STATS)}, not {stat!r}")
+        if self.experiment:
+            raise ValueError("an experiment sweep's results are per estimator and target, not per metric: read .results")
         table = self.results.pivot(index="point", columns="metric", values=stat)
         table = table[[m for m in _core.metrics() if m in table.columns]]
         table.columns.name = None
@@ -626,10 +640,15 @@ class SweepResult:
         return f"<cadre_sim.SweepResult {self.name!r}: {len(self.points)} points x {self.replicates} replicates>"
 
     def _repr_html_(self) -> str:
+        if self.experiment:
+            overall = self.results[self.results["target"] == "overall"]
+            table = self.points.merge(overall, on="point")[[*self.points.columns, "estimator", "bias", "coverage"]]
+            what = "overall estimates: bias and coverage"
+        else:
+            table, what = self.wide(), "final-window means"
         return _html(
-            f"cadre_sim.SweepResult {self.name}: {len(self.points)} points × {self.replicates} replicates "
-            f"(final-window means)",
-            self.wide().head(20).to_html(index=False),
+            f"cadre_sim.SweepResult {self.name}: {len(self.points)} points × {self.replicates} replicates ({what})",
+            table.head(20).to_html(index=False),
         )
 
 
@@ -637,9 +656,7 @@ def _points_arg(points: Any) -> "tuple[List[str], List[List[float]]]":
     """A design as (keys, rows): a DataFrame (one column per parameter, one row per point)
     or a list of dicts (the same keys in each)."""
     if isinstance(points, pd.DataFrame):
-        keys = [str(c) for c in points.columns]
-        rows = points.to_numpy(dtype="float64").tolist()
-        return keys, rows
+        points = points.to_dict("records")
     if isinstance(points, (list, tuple)):
         if not points:
             raise _input_error("points", "a design needs at least one point")
@@ -658,6 +675,13 @@ def _points_arg(points: Any) -> "tuple[List[str], List[List[float]]]":
             row = []
             for key in keys:
                 value = point[key]
+                if isinstance(value, str):
+                    # A choice by its name (places.publish_scope = "place"), as in a sweep file.
+                    try:
+                        row.append(_core.design_value(key, value))
+                    except ValueError as e:
+                        raise _input_error(f"points[{i}]", str(e)) from None
+                    continue
                 if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
                     raise _input_error(f"points[{i}]", f"`{key}` = {value!r} is not a number")
                 row.append(float(value))

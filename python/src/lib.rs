@@ -33,7 +33,7 @@ use cadre_sim::model::params::{ParamId, all_specs};
 use cadre_sim::output::{Producer, data};
 use cadre_sim::run::{RunResult, Summary, stats};
 use cadre_sim::scenario::{Factor, Scenario, builtin};
-use cadre_sim::sweep::store::{PointValues, RAW_CSV, RUNS_CSV};
+use cadre_sim::sweep::store::{PointValues, RAW_CSV, RESULTS_CSV, RUNS_CSV};
 use cadre_sim::sweep::{Design, SweepOptions, SweepPlan, SweepResults, file};
 
 create_exception!(
@@ -932,11 +932,16 @@ fn run_plan<'py>(py: Python<'py>, plan: &SweepPlan, how: SweepRun) -> PyResult<B
             })?
             .map_err(|e| library_error(py, e))?;
             let store = &folder.outcome.store;
+            dict.set_item("out", store.path())?;
+            if plan.experiment().is_some() {
+                // Each point's result is its experiment's summary: results.csv is the table.
+                dict.set_item("experiment_results_csv", store.path().join(RESULTS_CSV))?;
+                return Ok(dict);
+            }
             if folder.outcome.assembled.is_some_and(|a| a.raw) {
                 dict.set_item("raw_csv", store.path().join(RAW_CSV))?;
             }
             dict.set_item("runs_csv", store.path().join(RUNS_CSV))?;
-            dict.set_item("out", store.path())?;
             SweepResults::of(store)
                 .map_err(|e| library_error(py, e))?
                 .summaries
@@ -986,6 +991,15 @@ fn sweep<'py>(
         progress,
     };
     run_plan(py, &plan, how)
+}
+
+/// The number a design gives `key` for `value`: a choice's index for its name
+/// (`places.publish_scope` = "place" is 1), checked as a sweep file's value is.
+#[pyfunction]
+fn design_value(key: &str, value: &str) -> PyResult<f64> {
+    Factor::of(key)
+        .and_then(|f| f.parse(value))
+        .map_err(PyValueError::new_err)
 }
 
 /// Any design given as its points (or a grid of axes): the base scenario with its
@@ -1303,6 +1317,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(experiment, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
+    m.add_function(wrap_pyfunction!(design_value, m)?)?;
     m.add_function(wrap_pyfunction!(did, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;

@@ -118,6 +118,23 @@ def test_sweep_with_out_writes_the_cli_folder(cli, tmp_path):
     same(again.results, s.results)
 
 
+def test_an_experiment_sweep_over_design_keys_writes_the_cli_folder(cli, tmp_path):
+    sweep = ROOT / "scenarios" / "sweeps" / "did_design.toml"
+    cli("sweep", sweep, "--replicates", 2, "--no-plots", "-q", "--out", tmp_path / "cli")
+    with pytest.raises(cadre_sim.InputError, match="out="):
+        cadre_sim.sweep(sweep, replicates=2)
+    s = cadre_sim.sweep(sweep, replicates=2, out=tmp_path / "py", plots=False)
+    for name in ["points.csv", "results.csv"]:
+        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    assert s.experiment and s.runs is None
+    # The choice reads as its names, as points.csv writes them.
+    assert list(s.points["places.publish_scope"].unique()) == ["national", "place"]
+    same(s.points, read_csv(tmp_path / "cli" / "points.csv"))
+    same(s.results, read_csv(tmp_path / "cli" / "results.csv"))
+    overall = s.results.query("estimator == 'twfe' and target == 'overall'")
+    assert len(overall) == len(s.points)
+
+
 def test_sweep_dict_equals_the_same_file(tmp_path):
     text = (
         'name = "d"\nbase = "nominal_tolerance"\nreplicates = 2\nsteps = 10\n'

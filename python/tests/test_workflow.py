@@ -148,6 +148,19 @@ def test_bad_designs_are_input_errors():
         cadre_sim.sweep("nominal_tolerance", points=[{"run.steps": 5}])
     with pytest.raises(cadre_sim.InputError, match=r"points\[1\]"):
         cadre_sim.sweep("nominal_tolerance", points=[{"regime.detect": 0.1}, {"regime.severity": 1}])
+    with pytest.raises(cadre_sim.InputError, match='must be one of "national", "place"'):
+        cadre_sim.sweep("nominal_tolerance", points=[{"places.publish_scope": "global"}])
+
+
+def test_a_design_of_choices_and_rollout_keys_runs_experiments(tmp_path):
+    design = pd.DataFrame({"places.publish_scope": ["place", "national"], "rollout.share": [1.0, 0.5]})
+    base = ROOT / "scenarios" / "experiments" / "staggered_national.toml"
+    s = cadre_sim.sweep(base, points=design, replicates=2, out=tmp_path / "p", plots=False)
+    assert s.experiment
+    assert list(s.points["places.publish_scope"]) == ["place", "national"]
+    # Every place adopts at point 0: no never-treated controls, so CS turns to the not yet treated.
+    cs = s.results.query("estimator == 'cs' and target == 'overall'")
+    assert list(cs["control"]) == ["notyettreated", "nevertreated"]
 
 
 # --- did, calibrate, sensitivity ----------------------------------------------------------

@@ -14,6 +14,7 @@ use crate::run::DEFAULT_WINDOW;
 use crate::scenario::Factor;
 use crate::sweep::design::check_sweepable;
 use crate::sweep::file::{self, RunOverrides};
+use crate::sweep::plan::ExperimentSettings;
 use crate::sweep::store::{Assembled, RAW_CSV, is_plot_file};
 use crate::sweep::{self as engine, Computed, Design, SweepOptions, SweepOutcome, SweepPlan};
 
@@ -50,8 +51,9 @@ impl SweepRequest {
 
 /// Any design given as its points: `params[j]` is the key of column j (a parameter, or a key
 /// of the places or rollout: [`Factor`]), `points[i][j]` its value at point i (for a factor
-/// with named choices, the index of its choice). Points may repeat. Every point runs with the sweep's replicate seeds
-/// (common random numbers), exactly as a sweep file with zipped axes of the same columns.
+/// with named choices, the index of its choice). Points may repeat. Every point runs with the
+/// sweep's replicate seeds (common random numbers), exactly as a sweep file with zipped axes
+/// of the same columns; on a base with a `[rollout]` every point is an experiment.
 /// With `grid`, `points[j]` lists instead the values of axis `params[j]`, and the design is
 /// their full cross product (first axis slowest), as a sweep file's grid.
 #[derive(Debug, Clone)]
@@ -114,7 +116,15 @@ impl PointsRequest {
             Some(w) => w,
             None => DEFAULT_WINDOW.min(base.run.steps),
         };
-        SweepPlan::new(self.name.clone(), "", base, design, window)
+        // As in a sweep file, a base with a [rollout] makes every point an experiment, here
+        // with `cadre-sim experiment`'s defaults.
+        let experiment = base.rollout.is_some();
+        let plan = SweepPlan::new(self.name.clone(), "", base, design, window)?;
+        if experiment {
+            plan.into_experiments(ExperimentSettings::default())
+        } else {
+            Ok(plan)
+        }
     }
 }
 
