@@ -80,42 +80,14 @@ fn a_point_is_the_experiment_of_its_scenario_and_threads_and_shards_change_no_by
     }
 
     // Point 3 (weight 0.3, memory 0.9) is `cadre-sim experiment` on that scenario.
-    cadre()
-        .current_dir(d)
-        .args([
-            "experiment",
-            "design.toml",
-            "--quiet",
-            "--no-plots",
-            "--out",
-            "exp",
-        ])
-        .args([
-            "--replicates",
-            "3",
-            "--bootstrap",
-            "19",
-            "--leads",
-            "2",
-            "--lags",
-            "4",
-        ])
-        .args(["--set", "population.weight_published=0.3"])
-        .args(["--set", "population.memory=0.9"])
-        .assert()
-        .success();
-    let summary = String::from_utf8(read(d.join("exp/estimates_summary.csv"))).unwrap();
     let results = String::from_utf8(results).unwrap();
-    let mut lines = summary.lines();
-    assert_eq!(
-        results.lines().next().unwrap(),
-        format!("point,{}", lines.next().unwrap())
+    let point3 = point_is_the_experiment(
+        d,
+        &results,
+        3,
+        "3",
+        &["population.weight_published=0.3", "population.memory=0.9"],
     );
-    let point3: Vec<&str> = results
-        .lines()
-        .filter_map(|l| l.strip_prefix("3,"))
-        .collect();
-    assert_eq!(point3, lines.collect::<Vec<_>>());
     assert!(
         point3
             .iter()
@@ -193,6 +165,57 @@ fn experiment_sweeps_refuse_what_they_cannot_do() {
     assert!(!d.join("raw").exists() && !d.join("bad").exists() && !d.join("plain").exists());
 }
 
+/// Asserts that `point`'s rows of a sweep's `results` are `cadre-sim experiment design.toml`
+/// with `replicates` and the `sets`, byte for byte, after the header `point,<summary header>`;
+/// returns those rows.
+fn point_is_the_experiment<'a>(
+    d: &Path,
+    results: &'a str,
+    point: usize,
+    replicates: &str,
+    sets: &[&str],
+) -> Vec<&'a str> {
+    let _ = fs::remove_dir_all(d.join("exp"));
+    let mut command = cadre();
+    command
+        .current_dir(d)
+        .args([
+            "experiment",
+            "design.toml",
+            "--quiet",
+            "--no-plots",
+            "--out",
+            "exp",
+        ])
+        .args([
+            "--replicates",
+            replicates,
+            "--bootstrap",
+            "19",
+            "--leads",
+            "2",
+            "--lags",
+            "4",
+        ]);
+    for set in sets {
+        command.args(["--set", set]);
+    }
+    command.assert().success();
+    let summary = String::from_utf8(read(d.join("exp/estimates_summary.csv"))).unwrap();
+    let mut lines = summary.lines();
+    assert_eq!(
+        results.lines().next().unwrap(),
+        format!("point,{}", lines.next().unwrap())
+    );
+    let prefix = format!("{point},");
+    let rows: Vec<&str> = results
+        .lines()
+        .filter_map(|l| l.strip_prefix(prefix.as_str()))
+        .collect();
+    assert_eq!(rows, lines.collect::<Vec<_>>());
+    rows
+}
+
 /// Writes `name.toml`: a sweep of `design.toml` with the given `[[axis]]` tables.
 fn sweep_file(dir: &Path, name: &str, axes: &str) {
     fs::write(
@@ -229,41 +252,14 @@ fn the_places_and_the_rollout_are_swept_like_parameters() {
     assert!(d.join("study/heatmap_bias.png").exists());
 
     // Point 3 (place, every place adopts) is `cadre-sim experiment` with those flags.
-    cadre()
-        .current_dir(d)
-        .args([
-            "experiment",
-            "design.toml",
-            "--quiet",
-            "--no-plots",
-            "--out",
-            "exp",
-        ])
-        .args([
-            "--replicates",
-            "2",
-            "--bootstrap",
-            "19",
-            "--leads",
-            "2",
-            "--lags",
-            "4",
-        ])
-        .args([
-            "--set",
-            "places.publish_scope=place",
-            "--set",
-            "rollout.share=1",
-        ])
-        .assert()
-        .success();
-    let summary = String::from_utf8(read(d.join("exp/estimates_summary.csv"))).unwrap();
     let results = String::from_utf8(read(d.join("study/results.csv"))).unwrap();
-    let point3: Vec<&str> = results
-        .lines()
-        .filter_map(|l| l.strip_prefix("3,"))
-        .collect();
-    assert_eq!(point3, summary.lines().skip(1).collect::<Vec<_>>());
+    point_is_the_experiment(
+        d,
+        &results,
+        3,
+        "2",
+        &["places.publish_scope=place", "rollout.share=1"],
+    );
 
     // Cohort timing: a point whose cohorts leave the run is refused before anything runs,
     // naming the point and its values.

@@ -78,6 +78,12 @@ impl Design {
         })
     }
 
+    /// Whether it varies the places or the rollout, so that each point is a study of its own
+    /// that must be checked whole.
+    pub fn moves_the_study(&self) -> bool {
+        self.params.iter().any(|f| matches!(f, Factor::Study(_)))
+    }
+
     /// The full cross product of `axes` (first axis slowest).
     pub fn grid(axes: Vec<(Factor, Vec<f64>)>) -> Result<Design, String> {
         let total = axes

@@ -150,12 +150,7 @@ impl SweepPlan {
         crate::experiment::check_scenario(&self.base)?;
         // A point that moves the places or the rollout is a different study: each must have
         // something to estimate.
-        if self
-            .design()
-            .params
-            .iter()
-            .any(|f| matches!(f, Factor::Study(_)))
-        {
+        if self.design().moves_the_study() {
             for point in 0..self.design().len() {
                 crate::experiment::check_scenario(&self.scenario(point))
                     .map_err(|e| at_point(&self.resolved.design, point, e))?;
@@ -230,7 +225,7 @@ impl SweepPlan {
 /// scenario (places dividing the units, cohorts of at least one place within the run); a
 /// design of model parameters only needs its values' ranges, checked by [`Design::new`].
 fn check_points(base: &Scenario, design: &Design) -> Result<(), InputError> {
-    if !design.params.iter().any(|f| matches!(f, Factor::Study(_))) {
+    if !design.moves_the_study() {
         return Ok(());
     }
     for (point, values) in design.points.iter().enumerate() {
